@@ -1,0 +1,408 @@
+/**
+ * Inline reference scanning: page refs, tags, block refs and embeds in a
+ * piece of block text, following mldoc's inline syntax closely enough for
+ * indexing. Inline code, `$$…$$`, Org verbatim and macros other than
+ * `embed` hide what is inside them.
+ */
+import type { BlockRef, RefKind } from "./types.ts";
+import { isUuid } from "./hash.ts";
+import { normalizePageName } from "./page-name.ts";
+
+/** Collects refs of one block, de-duplicated by kind and target. */
+export class RefCollector {
+  readonly refs: BlockRef[] = [];
+  private readonly seen = new Set<string>();
+
+  add(kind: RefKind, rawTarget: string): void {
+    const raw = rawTarget.trim();
+    if (raw === "") return;
+    const target = kind === "block" || kind === "embed-block" ? raw.toLowerCase() : normalizePageName(raw);
+    this.push(kind, target);
+    if (kind !== "block" && kind !== "embed-block" && target.indexOf("/") > 0) {
+      // namespace parents: a/b/c also refs a and a/b
+      let slash = target.indexOf("/");
+      while (slash > 0) {
+        this.push("namespace", target.slice(0, slash));
+        slash = target.indexOf("/", slash + 1);
+      }
+    }
+  }
+
+  private push(kind: RefKind, target: string): void {
+    const key = kind + "\u0000" + target;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.refs.push({ target, kind });
+  }
+}
+
+const C_BACKTICK = 96;
+const C_LBRACK = 91;
+const C_RBRACK = 93;
+const C_HASH = 35;
+const C_LPAREN = 40;
+const C_RPAREN = 41;
+const C_LBRACE = 123;
+const C_RBRACE = 125;
+const C_DOLLAR = 36;
+const C_BACKSLASH = 92;
+const C_EQ = 61;
+const C_TILDE = 126;
+const C_COLON = 58;
+const C_NL = 10;
+const C_BANG = 33;
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xa0 || c === 0x3000;
+}
+
+/** mldoc's hashtag delimiters. */
+function isTagDelim(c: number): boolean {
+  // , ; . ! ? ' " :
+  return c === 44 || c === 59 || c === 46 || c === 33 || c === 63 || c === 39 || c === 34 || c === 58;
+}
+
+function lineEnd(text: string, i: number, end: number): number {
+  const nl = text.indexOf("\n", i);
+  return nl < 0 || nl > end ? end : nl;
+}
+
+/** End (exclusive) of `[[…]]` starting at `i` (text[i..i+1] === "[["), with nesting, on one line; -1 if unclosed. */
+function matchDoubleBracket(text: string, i: number, end: number): number {
+  let depth = 0;
+  let j = i;
+  while (j < end) {
+    const c = text.charCodeAt(j);
+    if (c === C_NL) return -1;
+    if (c === C_LBRACK && text.charCodeAt(j + 1) === C_LBRACK) {
+      depth++;
+      j += 2;
+      continue;
+    }
+    if (c === C_RBRACK && text.charCodeAt(j + 1) === C_RBRACK) {
+      depth--;
+      j += 2;
+      if (depth === 0) return j;
+      continue;
+    }
+    j++;
+  }
+  return -1;
+}
+
+/**
+ * Parses a hashtag name at `i` (just after `#`) per mldoc's rules; returns
+ * the end index (exclusive) or -1 when there is no tag.
+ */
+function tagEnd(text: string, i: number, end: number): number {
+  let j = i;
+  while (j < end) {
+    const c = text.charCodeAt(j);
+    if (c === C_LBRACK && text.charCodeAt(j + 1) === C_LBRACK) {
+      const e = matchDoubleBracket(text, j, end);
+      if (e > 0) {
+        j = e;
+        continue;
+      }
+    }
+    if (isSpace(c) || c === C_HASH) break;
+    if (isTagDelim(c)) {
+      // a run of delimiters before whitespace / end finishes the tag
+      let k = j;
+      while (k < end && isTagDelim(text.charCodeAt(k))) k++;
+      if (k >= end || isSpace(text.charCodeAt(k))) break;
+      // otherwise only '.' and ';' may continue the name
+      if (c === 46 || c === 59) {
+        j++;
+        continue;
+      }
+      break;
+    }
+    j++;
+  }
+  return j > i ? j : -1;
+}
+
+function stripPageRef(s: string): string {
+  const t = s.trim();
+  if (t.length > 4 && t.startsWith("[[") && t.endsWith("]]")) return t.slice(2, -2);
+  return t;
+}
+
+/** Org `[[target][label]]` / `[[target]]` and Markdown `[[target]]`: the page a link target names, or null (URLs, files). */
+function pageFromLinkTarget(target: string, org: boolean): string | null {
+  const t = target.trim();
+  if (t === "") return null;
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(t)) return null; // url, file:, id:
+  if (org) {
+    const c = t.charCodeAt(0);
+    if (c === C_HASH || c === 42 /* * */ || c === 47 /* / */ || c === 46 /* . */) return null;
+  }
+  return t;
+}
+
+/**
+ * Scans text[start, end) for refs and adds them to `out`. `org` switches to
+ * Org inline syntax (`[[target][label]]`, `=verbatim=`, `~code~`).
+ */
+export function scanInline(text: string, start: number, end: number, org: boolean, out: RefCollector): void {
+  let i = start;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    switch (c) {
+      case C_BACKSLASH:
+        i += 2;
+        continue;
+      case C_BACKTICK: {
+        let n = 1;
+        while (text.charCodeAt(i + n) === C_BACKTICK) n++;
+        const le = lineEnd(text, i, end);
+        let j = i + n;
+        let closed = -1;
+        while (j < le) {
+          const k = text.indexOf("`", j);
+          if (k < 0 || k >= le) break;
+          let m = 1;
+          while (text.charCodeAt(k + m) === C_BACKTICK) m++;
+          if (m === n) {
+            closed = k + m;
+            break;
+          }
+          j = k + m;
+        }
+        i = closed > 0 ? closed : i + n;
+        continue;
+      }
+      case C_DOLLAR: {
+        if (text.charCodeAt(i + 1) === C_DOLLAR) {
+          const k = text.indexOf("$$", i + 2);
+          if (k >= 0 && k + 2 <= end) {
+            i = k + 2;
+            continue;
+          }
+        }
+        i++;
+        continue;
+      }
+      case C_LBRACK: {
+        // task priority [#A]
+        if (text.charCodeAt(i + 1) === C_HASH && text.charCodeAt(i + 3) === C_RBRACK) {
+          const p = text.charCodeAt(i + 2);
+          if (p >= 65 && p <= 67) {
+            i += 4;
+            continue;
+          }
+        }
+        if (text.charCodeAt(i + 1) === C_LBRACK) {
+          const e = matchDoubleBracket(text, i, end);
+          if (e < 0) {
+            i += 2;
+            continue;
+          }
+          const inner = text.slice(i + 2, e - 2);
+          if (org) {
+            const sep = inner.indexOf("][");
+            const target = sep >= 0 ? inner.slice(0, sep) : inner;
+            const page = pageFromLinkTarget(target, true);
+            if (page !== null) out.add("page", page);
+          } else if (inner.indexOf("[[") >= 0) {
+            // nested link [[a [[b]] c]]: refs the whole and the inner ones
+            out.add("page", inner);
+            scanInline(text, i + 2, e - 2, org, out);
+          } else if (inner.trim() !== "") {
+            out.add("page", inner);
+          }
+          i = e;
+          continue;
+        }
+        if (!org) {
+          // Markdown link [label](target)
+          const le = lineEnd(text, i, end);
+          const close = text.indexOf("](", i + 1);
+          if (close > 0 && close < le) {
+            const target = linkTargetEnd(text, close + 2, le);
+            if (target > 0) {
+              const t = text.slice(close + 2, target - 1).trim();
+              if (t.startsWith("[[") && t.endsWith("]]")) out.add("page", t.slice(2, -2));
+              else if (t.startsWith("((") && t.endsWith("))") && isUuid(t.slice(2, -2).trim())) out.add("block", t.slice(2, -2));
+              i = target;
+              continue;
+            }
+          }
+        }
+        i++;
+        continue;
+      }
+      case C_BANG: {
+        i++;
+        continue;
+      }
+      case C_LPAREN: {
+        if (text.charCodeAt(i + 1) === C_LPAREN) {
+          const k = text.indexOf("))", i + 2);
+          const le = lineEnd(text, i, end);
+          if (k > 0 && k < le) {
+            const id = text.slice(i + 2, k).trim();
+            if (isUuid(id)) out.add("block", id);
+            i = k + 2;
+            continue;
+          }
+        }
+        i++;
+        continue;
+      }
+      case C_LBRACE: {
+        if (text.charCodeAt(i + 1) === C_LBRACE) {
+          const k = text.indexOf("}}", i + 2);
+          if (k > 0 && k < end) {
+            let close = k + 2;
+            while (text.charCodeAt(close) === C_RBRACE && close < end) close++;
+            const body = text.slice(i + 2, k).trim();
+            const m = /^embed\s+([\s\S]*)$/.exec(body);
+            if (m) {
+              const arg = (m[1] as string).trim();
+              if (arg.startsWith("[[") && arg.endsWith("]]")) out.add("embed-page", arg.slice(2, -2));
+              else if (arg.startsWith("((") && arg.endsWith("))") && isUuid(arg.slice(2, -2).trim())) out.add("embed-block", arg.slice(2, -2));
+            }
+            i = close;
+            continue;
+          }
+        }
+        i++;
+        continue;
+      }
+      case C_HASH: {
+        const e = tagEnd(text, i + 1, end);
+        if (e < 0) {
+          i++;
+          continue;
+        }
+        out.add("tag", stripPageRef(text.slice(i + 1, e)));
+        i = e;
+        continue;
+      }
+      case C_COLON: {
+        // bare URL: scheme://… — '#' inside it is not a tag
+        if (text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47 && i > start && isAlpha(text.charCodeAt(i - 1))) {
+          let j = i + 3;
+          while (j < end && !isSpace(text.charCodeAt(j))) j++;
+          i = j;
+          continue;
+        }
+        i++;
+        continue;
+      }
+      case C_EQ:
+      case C_TILDE: {
+        if (org) {
+          const e = orgVerbatimEnd(text, i, end);
+          if (e > 0) {
+            i = e;
+            continue;
+          }
+        }
+        i++;
+        continue;
+      }
+      default:
+        i++;
+    }
+  }
+}
+
+function isAlpha(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+/** End of a Markdown link target `(…)` whose content starts at `i`, balancing parentheses, or -1. */
+function linkTargetEnd(text: string, i: number, le: number): number {
+  let depth = 1;
+  for (let j = i; j < le; j++) {
+    const c = text.charCodeAt(j);
+    if (c === C_LPAREN) depth++;
+    else if (c === C_RPAREN) {
+      depth--;
+      if (depth === 0) return j + 1;
+    }
+  }
+  return -1;
+}
+
+/** Org `=verbatim=` / `~code~` starting at `i`: end index or -1. */
+function orgVerbatimEnd(text: string, i: number, end: number): number {
+  const mark = text.charCodeAt(i);
+  if (i > 0) {
+    const p = text.charCodeAt(i - 1);
+    if (!(isSpace(p) || p === C_LPAREN || p === C_LBRACE || p === 39 || p === 34 || p === 45)) return -1;
+  }
+  const first = text.charCodeAt(i + 1);
+  if (Number.isNaN(first) || isSpace(first)) return -1;
+  const le = lineEnd(text, i, end);
+  let j = i + 2;
+  while (j < le) {
+    const k = text.indexOf(String.fromCharCode(mark), j);
+    if (k < 0 || k >= le) return -1;
+    const before = text.charCodeAt(k - 1);
+    const after = k + 1 < le ? text.charCodeAt(k + 1) : 32;
+    if (!isSpace(before) && (isSpace(after) || /[-.,;:!?')}"\]]/.test(String.fromCharCode(after)))) return k + 1;
+    j = k + 1;
+  }
+  return -1;
+}
+
+/**
+ * Refs in a property value: `[[x]]`, `#x` (and for comma-separated keys,
+ * plain comma-separated names). Returns the names (original case) or null
+ * when the value has no refs.
+ */
+export function propertyValueRefs(value: string, commaSeparated: boolean, org: boolean): string[] | null {
+  if (commaSeparated) {
+    const names: string[] = [];
+    for (const part of splitCommas(value)) {
+      let p = part.trim();
+      if (p.startsWith("#")) p = p.slice(1);
+      p = stripPageRef(p).trim();
+      if (p !== "") names.push(p);
+    }
+    return names.length > 0 ? names : null;
+  }
+  if (value.indexOf("[[") < 0 && value.indexOf("#") < 0) return null;
+  const col = new RefCollector();
+  scanInline(value, 0, value.length, org, col);
+  const names: string[] = [];
+  for (const r of col.refs) if (r.kind === "page" || r.kind === "tag") names.push(r.target);
+  if (names.length === 0) return null;
+  return originalCase(value, names);
+}
+
+/** Maps lower-cased names back to how they are written in `value`. */
+function originalCase(value: string, lowered: string[]): string[] {
+  const lv = value.normalize("NFC").toLowerCase();
+  const v = value.normalize("NFC");
+  return lowered.map((name) => {
+    const k = lv.indexOf(name);
+    return k >= 0 && lv.length === v.length ? v.slice(k, k + name.length) : name;
+  });
+}
+
+/** Splits on commas that are not inside `[[…]]`. */
+function splitCommas(value: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let startIdx = 0;
+  for (let j = 0; j < value.length; j++) {
+    const c = value.charCodeAt(j);
+    if (c === C_LBRACK && value.charCodeAt(j + 1) === C_LBRACK) {
+      depth++;
+      j++;
+    } else if (c === C_RBRACK && value.charCodeAt(j + 1) === C_RBRACK && depth > 0) {
+      depth--;
+      j++;
+    } else if (c === 44 && depth === 0) {
+      parts.push(value.slice(startIdx, j));
+      startIdx = j + 1;
+    }
+  }
+  parts.push(value.slice(startIdx));
+  return parts;
+}
