@@ -1,0 +1,35 @@
+import { Bulkhead } from "./bulkhead.ts";
+import type { SyncConfiguration } from "../config/load-config.ts";
+import type { GraphConfig } from "../logseq/types.ts";
+
+/** The three bulkheads of the pipeline. */
+export type Pools = {
+  hashing: Bulkhead;
+  parsing: Bulkhead;
+  /** One thread, always: it owns the DuckDB file. */
+  writing: Bulkhead;
+  close(): Promise<void>;
+};
+
+/** Starts the pools and opens the index in the writer thread. */
+export async function createPools(config: SyncConfiguration, graph: GraphConfig): Promise<Pools> {
+  const writing = new Bulkhead({ name: "writing", worker: "index-writer", threads: 1, maxQueue: config.pools.writing.maxQueue });
+  try {
+    await writing.run({ database: config.database, graph }, { name: "open" });
+  } catch (error) {
+    await writing.close();
+    throw error;
+  }
+  const hashing = new Bulkhead({ name: "hashing", worker: "hash", ...config.pools.hashing });
+  const parsing = new Bulkhead({ name: "parsing", worker: "parse", ...config.pools.parsing, workerData: { graph } });
+  return {
+    hashing,
+    parsing,
+    writing,
+    async close() {
+      await Promise.allSettled([hashing.close(), parsing.close()]);
+      await writing.run(undefined, { name: "close" }).catch(() => {});
+      await writing.close();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import process from "node:process";
+import type { SyncConfiguration } from "../config/load-config.ts";
+import type { SyncDomainEvent } from "../pipeline/sync-domain-event.ts";
+
+const LEVELS = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 } as const;
+
+/** Structured enough to grep, plain enough to read: one line per event on stderr. */
+export function eventLogger(config: SyncConfiguration): (event: SyncDomainEvent) => void {
+  const level = LEVELS[config.logLevel];
+  return (event) => {
+    switch (event.type) {
+      case "FileSyncFailed":
+        if (level >= LEVELS.warn) process.stderr.write(`${event.status}: ${event.path}: ${event.reason}\n`);
+        return;
+      case "FileIndexed":
+        if (event.warnings.length > 0 && level >= LEVELS.warn) {
+          process.stderr.write(`warning: ${event.path}: ${event.warnings.join("; ")}\n`);
+        } else if (level >= LEVELS.debug) {
+          process.stderr.write(`indexed: ${event.path} (${event.blocks} blocks)\n`);
+        }
+        return;
+      case "ConflictDetected":
+        if (level >= LEVELS.warn) {
+          process.stderr.write(`conflict: page "${event.name}" is defined by ${event.paths.join(" and ")}\n`);
+        }
+        return;
+      case "FileChanged":
+        if (level >= LEVELS.debug) {
+          process.stderr.write(`${event.change}: ${event.from ? `${event.from} -> ` : ""}${event.path}\n`);
+        }
+        return;
+      case "SyncStarted":
+      case "SyncCompleted":
+        return;
+    }
+  };
+}

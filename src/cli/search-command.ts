@@ -1,0 +1,26 @@
+import process from "node:process";
+import { loadConfig } from "../config/load-config.ts";
+import { searchIndex, type SearchQuery } from "../index/search.ts";
+import { ExitCode } from "./exit-code.ts";
+import { formatHits } from "./format.ts";
+import { queryIndex } from "./index-query.ts";
+
+export async function searchCommand(args: {
+  config: string;
+  query: string;
+  limit: number;
+  page?: string;
+  tag?: string;
+  marker?: string;
+  json: boolean;
+}): Promise<number> {
+  const config = await loadConfig(args.config);
+  if (!Number.isInteger(args.limit) || args.limit < 1) throw new RangeError("--limit must be a positive whole number");
+  const query: SearchQuery = { text: args.query, limit: args.limit };
+  if (args.page !== undefined) query.page = args.page;
+  if (args.tag !== undefined) query.tag = args.tag;
+  if (args.marker !== undefined) query.marker = args.marker;
+  const hits = await queryIndex(config, (connection) => searchIndex(connection, query));
+  process.stdout.write(args.json ? JSON.stringify(hits, null, 2) + "\n" : formatHits(hits, args.query, process.stdout.isTTY === true));
+  return ExitCode.ok;
+}

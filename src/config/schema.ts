@@ -1,0 +1,166 @@
+import type { FromSchema } from "json-schema-to-ts";
+
+/**
+ * The configuration schema. `config.schema.json` at the repository root is
+ * this object written out (a test keeps the two identical); the
+ * `SyncConfiguration` type below is derived from it, so there is no second
+ * hand-written copy to drift.
+ */
+export const configSchema = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://github.com/sync-pipeline/sync-pipeline/config.schema.json",
+  title: "sync-pipeline configuration",
+  type: "object",
+  additionalProperties: false,
+  required: ["graph", "database"],
+  properties: {
+    $schema: { type: "string", description: "Optional pointer to this schema, for editors." },
+    graph: {
+      type: "string",
+      minLength: 1,
+      description: "The Logseq graph folder. Relative paths resolve against the config file's folder.",
+    },
+    database: {
+      type: "string",
+      minLength: 1,
+      description: "The DuckDB file holding the index. Relative paths resolve against the config file's folder.",
+    },
+    strategy: {
+      type: "string",
+      enum: ["realtime", "batch", "hybrid"],
+      default: "hybrid",
+      description:
+        "realtime: watcher events only; batch: periodic scans only; hybrid: watcher events plus periodic verification scans.",
+    },
+    maxFileSizeBytes: {
+      type: "integer",
+      minimum: 1,
+      default: 10485760,
+      description: "Files larger than this are recorded as skipped (status 'too-large') and not parsed.",
+    },
+    batch: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "How parsed files are grouped into database transactions (BatchProcessor).",
+      properties: {
+        maxFiles: {
+          type: "integer",
+          minimum: 1,
+          maximum: 100000,
+          default: 256,
+          description: "A batch is written once it holds this many files.",
+        },
+        maxBlocks: {
+          type: "integer",
+          minimum: 1,
+          default: 20000,
+          description: "A batch is written once it holds this many blocks.",
+        },
+        windowMs: {
+          type: "integer",
+          minimum: 0,
+          maximum: 60000,
+          default: 50,
+          description: "A non-full batch is written this long after its first file arrived.",
+        },
+      },
+    },
+    pools: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "The worker-pool bulkheads. Each has its own threads and a bounded queue.",
+      properties: {
+        hashing: {
+          type: "object",
+          additionalProperties: false,
+          default: {},
+          properties: {
+            threads: { type: "integer", minimum: 1, maximum: 64, default: 1, description: "Worker threads in this pool." },
+            maxQueue: {
+              type: "integer",
+              minimum: 1,
+              default: 256,
+              description: "Tasks waiting for a thread; a full queue makes producers wait (backpressure).",
+            },
+          },
+        },
+        parsing: {
+          type: "object",
+          additionalProperties: false,
+          default: {},
+          properties: {
+            threads: { type: "integer", minimum: 1, maximum: 64, default: 2, description: "Worker threads in this pool." },
+            maxQueue: {
+              type: "integer",
+              minimum: 1,
+              default: 256,
+              description: "Tasks waiting for a thread; a full queue makes producers wait (backpressure).",
+            },
+          },
+        },
+        writing: {
+          type: "object",
+          additionalProperties: false,
+          default: {},
+          description: "The index writer always has exactly one thread: it owns the DuckDB file.",
+          properties: {
+            maxQueue: { type: "integer", minimum: 1, default: 4, description: "Batches waiting for the writer." },
+          },
+        },
+      },
+    },
+    debounce: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "EventDebouncer: how long a path must be quiet before it is synced.",
+      properties: {
+        markdownMs: { type: "integer", minimum: 0, default: 100 },
+        orgMs: { type: "integer", minimum: 0, default: 100 },
+        largeFileMs: {
+          type: "integer",
+          minimum: 0,
+          default: 500,
+          description: "Used instead for files larger than largeFileBytes.",
+        },
+        largeFileBytes: { type: "integer", minimum: 1, default: 1048576 },
+        maxWaitMs: {
+          type: "integer",
+          minimum: 0,
+          default: 2000,
+          description: "A file that keeps changing is synced at the latest this long after its first change.",
+        },
+      },
+    },
+    verify: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "Periodic verification in batch and hybrid strategies.",
+      properties: {
+        scanIntervalMs: {
+          type: "integer",
+          minimum: 1000,
+          default: 60000,
+          description: "How often a size+mtime scan looks for what the watcher missed.",
+        },
+        checksumIntervalMs: {
+          type: "integer",
+          minimum: 1000,
+          default: 3600000,
+          description: "How often every file's checksum is verified (catches changes that kept size and mtime).",
+        },
+      },
+    },
+    logLevel: {
+      type: "string",
+      enum: ["silent", "error", "warn", "info", "debug"],
+      default: "info",
+    },
+  },
+} as const;
+
+/** A validated configuration with every default filled in. */
+export type SyncConfigurationInput = FromSchema<typeof configSchema>;

@@ -1,0 +1,65 @@
+import type { ParsedBlock, ParsedPage } from "../logseq/types.ts";
+
+/** Why a file is or is not in the index. */
+export const FileStatus = {
+  /** Parsed and indexed. */
+  indexed: "indexed",
+  /** Indexed, with something the user should know (bad UTF-8 replaced, empty file, page name clash...). */
+  warning: "warning",
+  /** Deliberately not parsed (binary, over the size limit); earlier content, if any, is kept. */
+  skipped: "skipped",
+  /** Could not be read; earlier content, if any, is kept and the file is retried on the next sync. */
+  failed: "failed",
+} as const;
+export type FileStatus = (typeof FileStatus)[keyof typeof FileStatus];
+
+/** One row of the `files` table: every file seen, with its state. */
+export type FileRow = {
+  path: string;
+  size: number;
+  /** Modification time in ms since the epoch, as `stat` reports it. */
+  mtime: number;
+  checksum: string | null;
+  status: FileStatus;
+  error: string | null;
+};
+
+/** A parsed block plus its full-text tokens, ready for the writer. */
+export type IndexedBlock = ParsedBlock & {
+  /** Folded tokens joined by single spaces (DuckDB builds postings from them). */
+  tokens: string;
+  tokenCount: number;
+};
+
+/** A parsed page plus the folded tokens of its name and aliases. */
+export type IndexedPage = ParsedPage & { titleTokens: string };
+
+/** What the parsing bulkhead hands to the writer for one file. */
+export type IndexedDocument = {
+  page: IndexedPage;
+  blocks: IndexedBlock[];
+  warnings: string[];
+};
+
+/** One change the writer applies inside a batch transaction (a SyncOperation's outcome). */
+export type FileWrite =
+  /** The file's content changed (or is new): replace everything indexed for this path. */
+  | { op: "index"; file: FileRow; doc: IndexedDocument }
+  /** Same content, new metadata (mtime touched, or a status change such as failed → skipped). */
+  | { op: "metadata"; file: FileRow }
+  /** The file is gone from disk. */
+  | { op: "delete"; path: string }
+  /** The same content moved: keep its blocks, change the path (and the page name the path implies). */
+  | { op: "rename"; from: string; file: FileRow };
+
+export type IndexBatch = { writes: FileWrite[] };
+
+export type BatchResult = {
+  indexed: number;
+  deleted: number;
+  renamed: number;
+  metadata: number;
+  blocks: number;
+  /** Paths whose page name clashes with another file's, with the other paths. */
+  pageNameClashes: { name: string; paths: string[] }[];
+};

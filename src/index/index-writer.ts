@@ -1,0 +1,296 @@
+import { LIST, VARCHAR, listValue, timestampValue, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
+import { openDatabase, type Database } from "./database.ts";
+import { SCRATCH_DDL } from "./schema.ts";
+import { pageIdentity } from "../logseq/page-name.ts";
+import { foldedTitleTokens } from "./title-tokens.ts";
+import type { GraphConfig } from "../logseq/types.ts";
+import type { BatchResult, FileRow, FileWrite, IndexBatch, IndexedDocument } from "./index-batch.ts";
+
+const VARCHAR_LIST = LIST(VARCHAR);
+
+/** What the writer knows of a file, for change detection. */
+export type IndexedFileState = FileRow;
+
+/**
+ * The only owner of the index database in a process. Applies batches of
+ * FileWrites, each in one transaction: metadata, pages, blocks, refs and
+ * full-text postings commit together or not at all.
+ */
+export class IndexWriter {
+  readonly #db: Database;
+  readonly #graph: GraphConfig;
+  #nextKey = 0n;
+  #nextTermId = 0;
+
+  private constructor(db: Database, graph: GraphConfig) {
+    this.#db = db;
+    this.#graph = graph;
+  }
+
+  static async open(path: string, graph: GraphConfig): Promise<IndexWriter> {
+    const db = await openDatabase(path, { create: true });
+    const writer = new IndexWriter(db, graph);
+    for (const ddl of SCRATCH_DDL) await db.connection.run(ddl);
+    writer.#nextKey = BigInt(Number(await writer.#scalar(`SELECT coalesce(max(key), -1) + 1 FROM blocks`)));
+    writer.#nextTermId = Number(await writer.#scalar(`SELECT coalesce(max(term_id), -1) + 1 FROM fts_terms`));
+    return writer;
+  }
+
+  get connection(): DuckDBConnection {
+    return this.#db.connection;
+  }
+
+  /** Every file row, for change detection. */
+  async fileStates(): Promise<IndexedFileState[]> {
+    const reader = await this.#db.connection.runAndReadAll(`SELECT path, size, mtime, checksum, status, error FROM files`);
+    return reader.getRows().map((row) => ({
+      path: row[0] as string,
+      size: Number(row[1]),
+      mtime: row[2] as number,
+      checksum: row[3] as string | null,
+      status: row[4] as FileRow["status"],
+      error: (row[5] as string | null) ?? null,
+    }));
+  }
+
+  async apply(batch: IndexBatch): Promise<BatchResult> {
+    const c = this.#db.connection;
+    const result: BatchResult = { indexed: 0, deleted: 0, renamed: 0, metadata: 0, blocks: 0, pageNameClashes: [] };
+    const keyBefore = this.#nextKey;
+    await c.run("BEGIN TRANSACTION");
+    try {
+      const contentGone = batch.writes.flatMap((w) => (w.op === "index" ? [w.file.path] : w.op === "delete" ? [w.path] : []));
+      await this.#deleteWhere(contentGone, [
+        `DELETE FROM fts_postings WHERE block_key IN (SELECT key FROM blocks WHERE path IN (SELECT path FROM batch_paths))`,
+        `DELETE FROM blocks WHERE path IN (SELECT path FROM batch_paths)`,
+        `DELETE FROM refs WHERE path IN (SELECT path FROM batch_paths)`,
+        `DELETE FROM pages WHERE path IN (SELECT path FROM batch_paths)`,
+      ]);
+      const fileRowsGone = batch.writes.flatMap((w) => (w.op === "delete" ? [w.path] : w.op === "rename" ? [w.from, w.file.path] : [w.file.path]));
+      await this.#deleteWhere(fileRowsGone, [`DELETE FROM files WHERE path IN (SELECT path FROM batch_paths)`]);
+
+      const touchedNames = new Set<string>();
+      for (const write of batch.writes) {
+        if (write.op === "rename") {
+          const name = await this.#rename(write.from, write.file.path);
+          if (name !== null) touchedNames.add(name);
+        }
+      }
+      await this.#appendFiles(batch.writes);
+      const docs = batch.writes.filter((w): w is Extract<FileWrite, { op: "index" }> => w.op === "index");
+      result.blocks = await this.#appendDocuments(docs);
+      for (const d of docs) touchedNames.add(d.doc.page.name);
+      if (result.blocks > 0) await this.#buildPostings();
+      result.pageNameClashes = await this.#markPageNameClashes([...touchedNames]);
+      await c.run("COMMIT");
+    } catch (error) {
+      this.#nextKey = keyBefore;
+      await c.run("ROLLBACK").catch(() => {});
+      await c.run("DELETE FROM batch_tokens").catch(() => {});
+      throw error;
+    }
+    for (const w of batch.writes) result[w.op === "index" ? "indexed" : w.op === "delete" ? "deleted" : w.op === "rename" ? "renamed" : "metadata"]++;
+    return result;
+  }
+
+  async readState(): Promise<Record<string, string>> {
+    const reader = await this.#db.connection.runAndReadAll(`SELECT key, value FROM sync_state`);
+    return Object.fromEntries(reader.getRows().map((row) => [row[0] as string, row[1] as string]));
+  }
+
+  async setState(key: string, value: string): Promise<void> {
+    await this.#db.connection.run(`DELETE FROM sync_state WHERE key = $1`, [key]);
+    await this.#db.connection.run(`INSERT INTO sync_state VALUES ($1, $2)`, [key, value]);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  async #scalar(sql: string): Promise<unknown> {
+    const reader = await this.#db.connection.runAndReadAll(sql);
+    return reader.getRows()[0]?.[0];
+  }
+
+  async #deleteWhere(paths: string[], statements: string[]): Promise<void> {
+    if (paths.length === 0) return;
+    const c = this.#db.connection;
+    const appender = await c.createAppender("batch_paths", "main", "temp");
+    for (const path of paths) {
+      appender.appendVarchar(path);
+      appender.endRow();
+    }
+    appender.closeSync();
+    for (const sql of statements) await c.run(sql);
+    await c.run(`DELETE FROM batch_paths`);
+  }
+
+  /** Moves a page's rows to a new path without re-parsing; returns the (possibly new) page name. */
+  async #rename(from: string, to: string): Promise<string | null> {
+    const c = this.#db.connection;
+    const reader = await c.runAndReadAll(`SELECT properties->>'title', aliases FROM pages WHERE path = $1`, [from]);
+    const row = reader.getRows()[0];
+    if (row === undefined) return null;
+    const title = (row[0] as string | null) ?? null;
+    const identity = pageIdentity(to, title, this.#graph);
+    const aliases = ((row[1] as { items: string[] } | null)?.items ?? []) as string[];
+    const params = [to, identity.name, from];
+    await c.run(
+      `UPDATE pages SET path = $1, name = $2, original_name = $4, journal_day = $5, title_tokens = $6 WHERE path = $3`,
+      [...params, identity.originalName, identity.journalDay, foldedTitleTokens(identity.originalName, aliases)],
+    );
+    await c.run(`UPDATE blocks SET path = $1, page = $2 WHERE path = $3`, params);
+    await c.run(`UPDATE refs SET path = $1, page = $2 WHERE path = $3`, params);
+    return identity.name;
+  }
+
+  async #appendFiles(writes: FileWrite[]): Promise<void> {
+    const appender = await this.#db.connection.createAppender("files");
+    const now = timestampValue(BigInt(Date.now()) * 1000n);
+    for (const write of writes) {
+      if (write.op === "delete") continue;
+      const f = write.file;
+      appender.appendVarchar(f.path);
+      appender.appendBigInt(BigInt(f.size));
+      appender.appendDouble(f.mtime);
+      appendNullable(appender, f.checksum);
+      appender.appendVarchar(f.status);
+      appendNullable(appender, f.error);
+      appender.appendTimestamp(now);
+      appender.endRow();
+    }
+    appender.closeSync();
+  }
+
+  async #appendDocuments(docs: Extract<FileWrite, { op: "index" }>[]): Promise<number> {
+    if (docs.length === 0) return 0;
+    const c = this.#db.connection;
+    const pages = await c.createAppender("pages");
+    const blocks = await c.createAppender("blocks");
+    const refs = await c.createAppender("refs");
+    const tokens = await c.createAppender("batch_tokens", "main", "temp");
+    let count = 0;
+    for (const { file, doc } of docs) {
+      const firstKey = this.#nextKey;
+      appendPage(pages, file.path, doc, doc.blocks.length > 0 ? firstKey : null);
+      for (const block of doc.blocks) {
+        const key = this.#nextKey++;
+        const parent = block.parent >= 0 ? doc.blocks[block.parent]?.id ?? null : null;
+        blocks.appendBigInt(key);
+        blocks.appendVarchar(block.id);
+        blocks.appendVarchar(doc.page.name);
+        blocks.appendVarchar(file.path);
+        appendNullable(blocks, parent);
+        blocks.appendInteger(block.position);
+        blocks.appendInteger(block.level);
+        blocks.appendVarchar(block.content);
+        appendJson(blocks, block.properties);
+        appendNullable(blocks, block.marker);
+        appendNullable(blocks, block.priority);
+        appendNullableInt(blocks, block.scheduled);
+        appendNullableInt(blocks, block.deadline);
+        appendNullable(blocks, block.repeater);
+        blocks.appendBoolean(block.preBlock);
+        blocks.appendInteger(block.tokenCount);
+        blocks.endRow();
+        for (const ref of block.refs) {
+          refs.appendVarchar(block.id);
+          refs.appendBigInt(key);
+          refs.appendVarchar(doc.page.name);
+          refs.appendVarchar(file.path);
+          refs.appendVarchar(ref.target);
+          refs.appendVarchar(ref.kind);
+          refs.endRow();
+        }
+        if (block.tokenCount > 0) {
+          tokens.appendBigInt(key);
+          tokens.appendVarchar(block.tokens);
+          tokens.endRow();
+        }
+        count++;
+      }
+    }
+    for (const appender of [pages, blocks, refs, tokens]) appender.closeSync();
+    return count;
+  }
+
+  /** Builds postings for the batch inside DuckDB (vectorised), new terms first. */
+  async #buildPostings(): Promise<void> {
+    const c = this.#db.connection;
+    await c.run(`CREATE OR REPLACE TEMP TABLE batch_terms AS
+      SELECT block_key, unnest(string_split(tokens, ' ')) AS term FROM batch_tokens`);
+    await c.run(
+      `INSERT INTO fts_terms
+       SELECT ${this.#nextTermId} + row_number() OVER (ORDER BY term) - 1, term
+       FROM (SELECT DISTINCT term FROM batch_terms) AS t
+       WHERE NOT EXISTS (SELECT 1 FROM fts_terms f WHERE f.term = t.term)`,
+    );
+    this.#nextTermId = Number(await this.#scalar(`SELECT coalesce(max(term_id), -1) + 1 FROM fts_terms`));
+    await c.run(`INSERT INTO fts_postings
+      SELECT f.term_id, b.block_key, count(*)::INTEGER
+      FROM batch_terms b JOIN fts_terms f ON f.term = b.term
+      GROUP BY f.term_id, b.block_key
+      ORDER BY f.term_id`);
+    await c.run(`DELETE FROM batch_tokens`);
+    await c.run(`DROP TABLE batch_terms`);
+  }
+
+  async #markPageNameClashes(names: string[]): Promise<BatchResult["pageNameClashes"]> {
+    if (names.length === 0) return [];
+    const c = this.#db.connection;
+    const reader = await c.runAndReadAll(
+      `SELECT name, list(path ORDER BY path) FROM pages WHERE name IN (SELECT unnest($1::VARCHAR[]))
+       GROUP BY name HAVING count(*) > 1`,
+      [listValue(names)],
+    );
+    const clashes = reader.getRows().map((row) => ({
+      name: row[0] as string,
+      paths: (row[1] as { items: string[] }).items,
+    }));
+    for (const clash of clashes) {
+      for (const path of clash.paths) {
+        const others = clash.paths.filter((p) => p !== path).join(", ");
+        await c.run(
+          `UPDATE files SET status = 'warning', error = $1 WHERE path = $2 AND status = 'indexed'`,
+          [`page name "${clash.name}" is also defined by ${others}; both are indexed, neither overwrites the other`, path],
+        );
+      }
+    }
+    return clashes;
+  }
+}
+
+function appendPage(appender: DuckDBAppender, path: string, doc: IndexedDocument, firstKey: bigint | null): void {
+  const page = doc.page;
+  appender.appendVarchar(page.name);
+  appender.appendVarchar(page.originalName);
+  appender.appendVarchar(path);
+  appendNullableInt(appender, page.journalDay);
+  appender.appendVarchar(page.format);
+  appendJson(appender, page.properties);
+  appender.appendList(listValue(page.aliases), VARCHAR_LIST);
+  appender.appendList(listValue(page.tags), VARCHAR_LIST);
+  appender.appendVarchar(page.titleTokens);
+  if (firstKey === null) appender.appendNull();
+  else appender.appendBigInt(firstKey);
+  appender.appendInteger(doc.blocks.length);
+  appender.endRow();
+}
+
+function appendNullable(appender: DuckDBAppender, value: string | null): void {
+  if (value === null) appender.appendNull();
+  else appender.appendVarchar(value);
+}
+
+function appendNullableInt(appender: DuckDBAppender, value: number | null): void {
+  if (value === null) appender.appendNull();
+  else appender.appendInteger(value);
+}
+
+function appendJson(appender: DuckDBAppender, value: Record<string, unknown>): void {
+  for (const _ in value) {
+    appender.appendVarchar(JSON.stringify(value));
+    return;
+  }
+  appender.appendNull();
+}

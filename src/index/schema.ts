@@ -1,0 +1,69 @@
+/**
+ * The index schema: a public interface (users query it with SQL), documented
+ * in docs/schema.md. No PRIMARY KEY or UNIQUE constraints: DuckDB's ART
+ * indexes slow bulk loads and reject delete-then-reinsert of one key inside a
+ * transaction; the single writer thread keeps keys unique instead.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_DDL = [
+  `CREATE TABLE IF NOT EXISTS sync_state (key VARCHAR, value VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS files (
+    path VARCHAR NOT NULL,
+    size BIGINT NOT NULL,
+    mtime DOUBLE NOT NULL,
+    checksum VARCHAR,
+    status VARCHAR NOT NULL,
+    error VARCHAR,
+    indexed_at TIMESTAMP NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS pages (
+    name VARCHAR NOT NULL,
+    original_name VARCHAR NOT NULL,
+    path VARCHAR NOT NULL,
+    journal_day INTEGER,
+    format VARCHAR NOT NULL,
+    properties JSON,
+    aliases VARCHAR[],
+    tags VARCHAR[],
+    title_tokens VARCHAR NOT NULL,
+    first_block_key BIGINT,
+    block_count INTEGER NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS blocks (
+    key BIGINT NOT NULL,
+    id VARCHAR NOT NULL,
+    page VARCHAR NOT NULL,
+    path VARCHAR NOT NULL,
+    parent_id VARCHAR,
+    position INTEGER NOT NULL,
+    level INTEGER NOT NULL,
+    content VARCHAR NOT NULL,
+    properties JSON,
+    marker VARCHAR,
+    priority VARCHAR,
+    scheduled INTEGER,
+    deadline INTEGER,
+    repeater VARCHAR,
+    pre_block BOOLEAN NOT NULL,
+    length INTEGER NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS refs (
+    block_id VARCHAR NOT NULL,
+    block_key BIGINT NOT NULL,
+    page VARCHAR NOT NULL,
+    path VARCHAR NOT NULL,
+    target VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS fts_terms (term_id INTEGER NOT NULL, term VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS fts_postings (term_id INTEGER NOT NULL, block_key BIGINT NOT NULL, tf INTEGER NOT NULL)`,
+  `CREATE OR REPLACE VIEW fts_stats AS
+    SELECT count(*) AS documents, coalesce(avg(length), 0) AS avg_length FROM blocks`,
+];
+
+/** Per-batch scratch tables, private to the writer's connection. */
+export const SCRATCH_DDL = [
+  `CREATE TEMP TABLE IF NOT EXISTS batch_paths (path VARCHAR)`,
+  `CREATE TEMP TABLE IF NOT EXISTS batch_tokens (block_key BIGINT, tokens VARCHAR)`,
+];

@@ -1,0 +1,47 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+
+export type IndexStatus = {
+  files: number;
+  pages: number;
+  blocks: number;
+  refs: number;
+  terms: number;
+  postings: number;
+  /** Files by status: indexed, warning, skipped, failed. */
+  byStatus: Record<string, number>;
+  /** Files that are not cleanly indexed, with the reason (at most 100). */
+  problems: { path: string; status: string; error: string | null }[];
+  lastSyncAt: string | null;
+  lastSyncSummary: unknown;
+};
+
+/** GetSyncStatus: what the index holds and what went wrong. */
+export async function readStatus(connection: DuckDBConnection): Promise<IndexStatus> {
+  const counts = await connection.runAndReadAll(`SELECT
+    (SELECT count(*) FROM files), (SELECT count(*) FROM pages), (SELECT count(*) FROM blocks),
+    (SELECT count(*) FROM refs), (SELECT count(*) FROM fts_terms), (SELECT count(*) FROM fts_postings)`);
+  const c = (counts.getRows()[0] ?? []).map(Number);
+  const statuses = await connection.runAndReadAll(`SELECT status, count(*) FROM files GROUP BY status ORDER BY status`);
+  const problems = await connection.runAndReadAll(
+    `SELECT path, status, error FROM files WHERE status <> 'indexed' ORDER BY status, path LIMIT 100`,
+  );
+  const state = await connection.runAndReadAll(`SELECT key, value FROM sync_state`);
+  const stateMap = new Map(state.getRows().map((row) => [row[0] as string, row[1] as string]));
+  const summary = stateMap.get("last_sync_summary");
+  return {
+    files: c[0] ?? 0,
+    pages: c[1] ?? 0,
+    blocks: c[2] ?? 0,
+    refs: c[3] ?? 0,
+    terms: c[4] ?? 0,
+    postings: c[5] ?? 0,
+    byStatus: Object.fromEntries(statuses.getRows().map((row) => [row[0] as string, Number(row[1])])),
+    problems: problems.getRows().map((row) => ({
+      path: row[0] as string,
+      status: row[1] as string,
+      error: (row[2] as string | null) ?? null,
+    })),
+    lastSyncAt: stateMap.get("last_sync_at") ?? null,
+    lastSyncSummary: summary === undefined ? null : JSON.parse(summary),
+  };
+}

@@ -1,0 +1,81 @@
+import type { BatchResult, FileWrite, IndexBatch } from "../index/index-batch.ts";
+
+export type BatchProcessorOptions = {
+  maxFiles: number;
+  maxBlocks: number;
+  windowMs: number;
+  /** Batches handed to the writer and not yet committed; `add` waits beyond this (backpressure). */
+  maxInFlight: number;
+  /** Writes one batch in one transaction. */
+  write: (batch: IndexBatch) => Promise<BatchResult>;
+  /** Called once per committed batch, with the writes it held. */
+  onCommitted?: (writes: FileWrite[], result: BatchResult) => void;
+  /** Called when a write could not be committed even on its own. */
+  onFailed?: (write: FileWrite, error: Error) => void;
+};
+
+/**
+ * BatchProcessor: groups FileWrites into batches by count, block count and a
+ * time window, and hands each to the writer as one transaction. Batches are
+ * written in the order they were filled, so two writes to one path land in
+ * order. A failed batch is retried one write at a time, so one bad file
+ * cannot keep the rest out of the index.
+ */
+export class BatchProcessor {
+  readonly #options: BatchProcessorOptions;
+  #current: FileWrite[] = [];
+  #currentBlocks = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(options: BatchProcessorOptions) {
+    this.#options = options;
+  }
+
+  /** Adds a write; resolves once there is room for more (waits while the writer is behind). */
+  async add(write: FileWrite): Promise<void> {
+    this.#current.push(write);
+    if (write.op === "index") this.#currentBlocks += write.doc.blocks.length;
+    if (this.#current.length >= this.#options.maxFiles || this.#currentBlocks >= this.#options.maxBlocks) {
+      this.#dispatch();
+    } else if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => this.#dispatch(), this.#options.windowMs);
+    }
+    while (this.#inFlight.size > this.#options.maxInFlight) await Promise.race(this.#inFlight);
+  }
+
+  /** Writes out what is pending and waits for every batch to commit. */
+  async flush(): Promise<void> {
+    this.#dispatch();
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+  }
+
+  /** Writes waiting in the batch being filled. */
+  get pending(): number {
+    return this.#current.length;
+  }
+
+  #dispatch(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#current.length === 0) return;
+    const writes = this.#current;
+    this.#current = [];
+    this.#currentBlocks = 0;
+    const done: Promise<void> = this.#commit(writes).finally(() => this.#inFlight.delete(done));
+    this.#inFlight.add(done);
+  }
+
+  async #commit(writes: FileWrite[]): Promise<void> {
+    try {
+      this.#options.onCommitted?.(writes, await this.#options.write({ writes }));
+      return;
+    } catch (error) {
+      if (writes.length === 1) {
+        this.#options.onFailed?.(writes[0] as FileWrite, error as Error);
+        return;
+      }
+    }
+    for (const write of writes) await this.#commit([write]);
+  }
+}

@@ -1,0 +1,13 @@
+import type { FileStatus } from "../index/index-batch.ts";
+import type { SyncSummary } from "./sync-summary.ts";
+
+/** The design's domain events, as one discriminated union, published in the order they happen. */
+export type SyncDomainEvent =
+  | { type: "SyncStarted"; files: number; at: number }
+  | { type: "FileChanged"; path: string; change: "create" | "update" | "delete" | "rename"; from?: string }
+  | { type: "FileIndexed"; path: string; blocks: number; warnings: string[] }
+  | { type: "FileSyncFailed"; path: string; status: Extract<FileStatus, "failed" | "skipped">; reason: string }
+  | { type: "ConflictDetected"; name: string; paths: string[] }
+  | { type: "SyncCompleted"; summary: SyncSummary };
+
+export type SyncEventListener = (event: SyncDomainEvent) => void;

@@ -1,0 +1,49 @@
+import { workerData } from "piscina";
+import { parseFile } from "../logseq/parse.ts";
+import { tokenize } from "../index/tokenize.ts";
+import { foldedTitleTokens } from "../index/title-tokens.ts";
+import type { GraphConfig } from "../logseq/types.ts";
+import type { IndexedDocument } from "../index/index-batch.ts";
+
+export type ParseTask = { path: string; bytes: ArrayBuffer };
+
+export type ParseOutcome =
+  | { ok: true; doc: IndexedDocument }
+  | { ok: false; status: "skipped"; reason: string };
+
+const graph = (workerData as { graph: GraphConfig }).graph;
+const strict = new TextDecoder("utf-8", { fatal: true });
+const lenient = new TextDecoder("utf-8");
+
+/** How far into a file to look for NUL bytes, as git does to call a file binary. */
+const BINARY_SNIFF_BYTES = 8000;
+
+/** Decodes, parses and tokenises one file. Pure CPU work: never blocks the main thread. */
+export default function parse(task: ParseTask): ParseOutcome {
+  const bytes = new Uint8Array(task.bytes);
+  if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
+    return { ok: false, status: "skipped", reason: "binary content (NUL bytes), not a text page" };
+  }
+  const warnings: string[] = [];
+  let text: string;
+  try {
+    text = strict.decode(bytes);
+  } catch {
+    text = lenient.decode(bytes);
+    warnings.push(`invalid UTF-8: ${countReplacements(text)} bad byte sequence(s) replaced with U+FFFD`);
+  }
+  if (text.trim() === "") warnings.push("empty file: indexed as a page without blocks");
+  const parsed = parseFile(task.path, text, graph);
+  const blocks = parsed.blocks.map((block) => {
+    const tokens = tokenize(block.content);
+    return { ...block, tokens: tokens.join(" "), tokenCount: tokens.length };
+  });
+  const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
+  return { ok: true, doc: { page, blocks, warnings: [...warnings, ...parsed.warnings] } };
+}
+
+function countReplacements(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf("\uFFFD"); i !== -1; i = text.indexOf("\uFFFD", i + 1)) count++;
+  return count;
+}

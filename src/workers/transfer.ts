@@ -1,0 +1,23 @@
+import { move, transferableSymbol, valueSymbol } from "piscina";
+
+/**
+ * Returns `value` from a worker with `buffers` transferred, not copied
+ * (Piscina's Transferable protocol: a bare `move()` only works on a buffer
+ * itself, not on an object holding one).
+ */
+export function withTransfer<T>(value: T, buffers: ArrayBuffer[]): T {
+  return move({
+    get [transferableSymbol]() {
+      return buffers;
+    },
+    get [valueSymbol]() {
+      return value;
+    },
+  } as never) as T;
+}
+
+/** A standalone ArrayBuffer holding exactly these bytes (copying only when they are a view into a larger one). */
+export function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
