@@ -257,7 +257,9 @@ export function scanInline(text: string, start: number, end: number, org: boolea
           if (k > 0 && k < end) {
             let close = k + 2;
             while (text.charCodeAt(close) === C_RBRACE && close < end) close++;
-            const body = text.slice(i + 2, k).trim();
+            let bodyStart = i + 2;
+            while (text.charCodeAt(bodyStart) === C_LBRACE && bodyStart < k) bodyStart++; // {{{embed …}}}
+            const body = text.slice(bodyStart, k).trim();
             const m = /^embed\s+([\s\S]*)$/.exec(body);
             if (m) {
               const arg = (m[1] as string).trim();
@@ -277,7 +279,10 @@ export function scanInline(text: string, start: number, end: number, org: boolea
           i++;
           continue;
         }
-        out.add("tag", stripPageRef(text.slice(i + 1, e)));
+        let te = e;
+        // "**bold #tag**": emphasis markers closing around the tag are not part of it
+        while (te > i + 2 && isEmphasisMark(text.charCodeAt(te - 1))) te--;
+        out.add("tag", stripPageRef(text.slice(i + 1, te)));
         i = e;
         continue;
       }
@@ -308,6 +313,10 @@ export function scanInline(text: string, start: number, end: number, org: boolea
         i++;
     }
   }
+}
+
+function isEmphasisMark(c: number): boolean {
+  return c === 42 || c === 95 || c === 126 || c === 94 || c === 61; // * _ ~ ^ =
 }
 
 function isAlpha(c: number): boolean {
@@ -343,8 +352,7 @@ function orgVerbatimEnd(text: string, i: number, end: number): number {
     const k = text.indexOf(String.fromCharCode(mark), j);
     if (k < 0 || k >= le) return -1;
     const before = text.charCodeAt(k - 1);
-    const after = k + 1 < le ? text.charCodeAt(k + 1) : 32;
-    if (!isSpace(before) && (isSpace(after) || /[-.,;:!?')}"\]]/.test(String.fromCharCode(after)))) return k + 1;
+    if (!isSpace(before)) return k + 1;
     j = k + 1;
   }
   return -1;

@@ -154,7 +154,11 @@ function cutMarkdown(lines: string[], warnings: string[]): RawBlock[] {
       // a heading "- # h" keeps its hashes in the content
       const afterBullet = line.slice(contentStart);
       const ff = fenceRun(afterBullet, 0);
-      if (ff !== null && findCloser(lines, n + 1, ff, null) >= 0) fence = ff;
+      const fb = ff === null ? beginBlockName(afterBullet, 0) : null;
+      if ((ff !== null || fb !== null) && findCloser(lines, n + 1, ff, fb) >= 0) {
+        fence = ff;
+        beginName = fb;
+      }
       if (headingPrefix === 0 && afterBullet.charCodeAt(0) === 35) {
         let h = 0;
         while (afterBullet.charCodeAt(h) === 35) h++;
