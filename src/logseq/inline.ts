@@ -147,9 +147,32 @@ function pageFromLinkTarget(target: string, org: boolean): string | null {
  */
 export function scanInline(text: string, start: number, end: number, org: boolean, out: RefCollector): void {
   let i = start;
+  // mldoc does not read hashtags inside emphasis (**…**, *…*, ~~…~~, ==…==, ^^…^^, __…__)
+  let noTagUntil = -1;
   while (i < end) {
     const c = text.charCodeAt(i);
     switch (c) {
+      case 42: // *
+      case 95: // _
+      case C_TILDE:
+      case 94: // ^
+      case C_EQ: {
+        if (org && (c === C_EQ || c === C_TILDE)) {
+          const e = orgVerbatimEnd(text, i, end);
+          if (e > 0) {
+            i = e;
+            continue;
+          }
+        }
+        let n = 1;
+        if (text.charCodeAt(i + 1) === c) n = 2;
+        if (i >= noTagUntil) {
+          const close = emphasisClose(text, i, n, end, org);
+          if (close > 0) noTagUntil = close;
+        }
+        i += n;
+        continue;
+      }
       case C_BACKSLASH:
         i += 2;
         continue;
@@ -274,6 +297,10 @@ export function scanInline(text: string, start: number, end: number, org: boolea
         continue;
       }
       case C_HASH: {
+        if (i < noTagUntil) {
+          i++;
+          continue;
+        }
         const e = tagEnd(text, i + 1, end);
         if (e < 0) {
           i++;
@@ -297,22 +324,39 @@ export function scanInline(text: string, start: number, end: number, org: boolea
         i++;
         continue;
       }
-      case C_EQ:
-      case C_TILDE: {
-        if (org) {
-          const e = orgVerbatimEnd(text, i, end);
-          if (e > 0) {
-            i = e;
-            continue;
-          }
-        }
-        i++;
-        continue;
-      }
       default:
         i++;
     }
   }
+}
+
+/**
+ * If an emphasis delimiter run of length `n` at `i` opens a span closed later
+ * on the same line, returns the closer's index, else -1.
+ */
+function emphasisClose(text: string, i: number, n: number, end: number, org: boolean): number {
+  const c = text.charCodeAt(i);
+  if (n === 1 && (c === 126 || c === 94 || (c === 61 && !org))) return -1; // ~ ^ = need doubling in Markdown
+  if (i > 0) {
+    const p = text.charCodeAt(i - 1);
+    if (isWordChar(p)) return -1;
+  }
+  const first = text.charCodeAt(i + n);
+  if (Number.isNaN(first) || isSpace(first)) return -1;
+  const le = lineEnd(text, i, end);
+  const delim = text.slice(i, i + n);
+  let j = i + n + 1;
+  while (j < le) {
+    const k = text.indexOf(delim, j);
+    if (k < 0 || k + n > le) return -1;
+    if (!isSpace(text.charCodeAt(k - 1)) && (n === 2 || text.charCodeAt(k + 1) !== c)) return k;
+    j = k + 1;
+  }
+  return -1;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127;
 }
 
 function isEmphasisMark(c: number): boolean {

@@ -1,0 +1,59 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { parseFile } from "../../src/logseq/parse.ts";
+import { readGraphConfig } from "../../src/logseq/graph-config.ts";
+import type { GraphConfig } from "../../src/logseq/types.ts";
+import { diffFacts, listGraphFiles, mldocFacts, parsedFacts, repoRoot } from "./mldoc-support.ts";
+
+const root = repoRoot();
+
+function isHidden(rel: string, graph: GraphConfig): boolean {
+  return graph.hidden.some((h) => rel === h || rel.startsWith(h + "/"));
+}
+
+async function compareGraph(dir: string): Promise<{ total: number; agree: number; diffs: string[] }> {
+  const graph = await readGraphConfig(dir);
+  let total = 0;
+  let agree = 0;
+  const diffs: string[] = [];
+  for (const rel of listGraphFiles(dir)) {
+    if (isHidden(rel, graph)) continue;
+    const text = readFileSync(dir + "/" + rel, "utf8");
+    const d = diffFacts(parsedFacts(parseFile(rel, text, graph)), mldocFacts(rel, text, graph));
+    total++;
+    if (d.length === 0) agree++;
+    else diffs.push(`${rel}: ${d.join("; ")}`);
+  }
+  return { total, agree, diffs };
+}
+
+const results = { total: 0, agree: 0 };
+
+test("fixture graph agrees with mldoc", async (t) => {
+  const r = await compareGraph(root + "/test/fixtures/parser/graph");
+  for (const d of r.diffs) t.diagnostic(d);
+  t.diagnostic(`fixtures: ${r.agree}/${r.total} files agree`);
+  results.total += r.total;
+  results.agree += r.agree;
+  assert.ok(r.total >= 10);
+  assert.deepEqual(r.diffs, []);
+});
+
+const docsCandidates = ["/work/shared/graphs/logseq-docs", root + "/../shared/graphs/logseq-docs"];
+const docs = docsCandidates.find((d) => existsSync(d + "/pages"));
+
+test(
+  "logseq-docs graph agrees with mldoc on at least 99% of files",
+  { skip: docs === undefined ? "logseq-docs graph not found at /work/shared/graphs/logseq-docs or ../shared/graphs/logseq-docs" : false },
+  async (t) => {
+    const r = await compareGraph(docs as string);
+    for (const d of r.diffs) t.diagnostic(d);
+    results.total += r.total;
+    results.agree += r.agree;
+    const pct = (100 * r.agree) / r.total;
+    t.diagnostic(`logseq-docs: ${r.agree}/${r.total} files agree (${pct.toFixed(2)}%)`);
+    t.diagnostic(`all graphs: ${results.agree}/${results.total} files agree (${((100 * results.agree) / results.total).toFixed(2)}%)`);
+    assert.ok(pct >= 99, `agreement ${pct.toFixed(2)}% < 99%`);
+  },
+);
