@@ -1,5 +1,6 @@
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import type { ControlMethod } from "../control/control-client.ts";
 
 /**
  * Runs a read against the index. With no service running, the CLI opens the
@@ -15,4 +16,20 @@ export async function queryIndex<T>(config: SyncConfiguration, read: (connection
   } finally {
     db.close();
   }
+}
+
+/**
+ * Asks the running service first (it holds the database, so no other process
+ * may open it); with no service listening (no socket, or a stale one, which
+ * is removed), reads the database directly with `read`.
+ */
+export async function queryServiceOrIndex<T>(
+  config: SyncConfiguration,
+  request: { method: ControlMethod; params?: unknown },
+  read: (connection: DuckDBConnection) => Promise<T>,
+): Promise<T> {
+  const { callService, controlSocketPath } = await import("../control/control-client.ts");
+  const reply = await callService(controlSocketPath(config.database), request.method, request.params);
+  if (reply !== null) return reply.result as T;
+  return queryIndex(config, read);
 }

@@ -3,7 +3,7 @@ import { loadConfig } from "../config/load-config.ts";
 import { searchIndex, type SearchQuery } from "../index/search.ts";
 import { ExitCode } from "./exit-code.ts";
 import { formatHits } from "./format.ts";
-import { queryIndex } from "./index-query.ts";
+import { queryServiceOrIndex } from "./index-query.ts";
 
 export async function searchCommand(args: {
   config: string;
@@ -20,7 +20,7 @@ export async function searchCommand(args: {
   if (args.page !== undefined) query.page = args.page;
   if (args.tag !== undefined) query.tag = args.tag;
   if (args.marker !== undefined) query.marker = args.marker;
-  const hits = await queryIndex(config, (connection) => searchIndex(connection, query));
+  const hits = await queryServiceOrIndex(config, { method: "search", params: query }, (connection) => searchIndex(connection, query));
   process.stdout.write(args.json ? JSON.stringify(hits, null, 2) + "\n" : formatHits(hits, args.query, process.stdout.isTTY === true));
   return ExitCode.ok;
 }

@@ -49,7 +49,7 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
     maxInFlight: config.pools.writing.maxQueue,
     write: (batch) => pools.writing.run<BatchResult>(batch, { name: "apply" }),
     onCommitted: (writes, result) => {
-      for (const write of writes) record(summary, write, emit);
+      for (const write of writes) recordWrite(summary, write, emit);
       summary.blocks += result.blocks;
       for (const clash of result.pageNameClashes) emit({ type: "ConflictDetected", ...clash });
     },
@@ -99,12 +99,13 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
 }
 
 /** Changes when a re-parse of everything is needed: new schema, new parser rules, new graph settings. */
-function indexFormat(graph: GraphConfig): string {
+export function indexFormat(graph: GraphConfig): string {
   const { warnings: _ignored, ...settings } = graph;
   return JSON.stringify({ schema: SCHEMA_VERSION, parser: PARSER_VERSION, graph: settings });
 }
 
-function record(summary: SyncSummary, write: FileWrite, emit: SyncEventListener): void {
+/** Counts one committed write in `summary` and publishes its domain event. */
+export function recordWrite(summary: SyncSummary, write: FileWrite, emit: SyncEventListener): void {
   switch (write.op) {
     case "delete":
       summary.deleted++;

@@ -1,0 +1,145 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { SyncConfiguration } from "../config/load-config.ts";
+import type { GraphConfig } from "../logseq/types.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import { EventDebouncer } from "./event-debouncer.ts";
+import { createEventFilter, isDirectoryEventWorthScanning } from "./event-filter.ts";
+import type { WatchEvent } from "./file-system-watcher.ts";
+import { SyncEventKind, type SyncEvent } from "./sync-event.ts";
+import { parentFolder, prefixCovers } from "./sync-task-queue.ts";
+
+export type EventRouterOptions = {
+  root: string;
+  graph: GraphConfig;
+  debounce: SyncConfiguration["debounce"];
+  clock?: Clock;
+  /** Most paths held by the debouncer; past it, events mark their folder dirty instead. */
+  maxPending: number;
+  /** Size the index last saw for a path (picks the large-file debounce interval). */
+  knownSize: (path: string) => number | undefined;
+  /** Whether the index holds any file under `folder` (a folder delete may hide file deletes). */
+  hasIndexedUnder: (folder: string) => boolean;
+  /** A graph file's change has settled: queue it. */
+  onSettled: (event: SyncEvent) => void;
+  /** A folder needs scanning (new folder, vanished folder). */
+  scanFolder: (folder: string) => void;
+  /** Events were dropped for memory's sake: rescan this folder later. */
+  markDirty: (folder: string) => void;
+};
+
+/** A second look at a new folder this long after the first scan: files created there before the OS watch existed are never reported. */
+const FOLLOW_UP_SCAN_MS = 1000;
+
+type FolderScan = { timer: unknown; firstSeen: number; followUp: boolean };
+
+/**
+ * The event router: watcher events → EventFilter → EventDebouncer → the
+ * orchestrator. Folder events become folder scans, because the watcher often
+ * misses files created inside freshly created nested folders (and never
+ * watches those folders), and a folder renamed away reports only itself.
+ */
+export class EventRouter {
+  readonly #options: EventRouterOptions;
+  readonly #clock: Clock;
+  readonly #filter: (path: string) => boolean;
+  readonly #debouncer: EventDebouncer;
+  readonly #folders = new Map<string, FolderScan>();
+  readonly #settleMs: number;
+  #closed = false;
+
+  constructor(options: EventRouterOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#filter = createEventFilter(options.graph);
+    const d = options.debounce;
+    this.#settleMs = Math.max(d.markdownMs, d.orgMs) + 100;
+    this.#debouncer = new EventDebouncer({
+      clock: this.#clock,
+      maxWaitMs: d.maxWaitMs,
+      delayMs: (path) => {
+        if ((options.knownSize(path) ?? 0) > d.largeFileBytes) return d.largeFileMs;
+        return path.toLowerCase().endsWith(".org") ? d.orgMs : d.markdownMs;
+      },
+      onSettled: (event) => options.onSettled(event),
+    });
+  }
+
+  /** Paths waiting to settle, plus folders waiting to be scanned. */
+  get pending(): number {
+    return this.#debouncer.pending + this.#folders.size;
+  }
+
+  route(events: readonly WatchEvent[]): void {
+    if (this.#closed) return;
+    const at = this.#clock.now();
+    for (const { path, kind } of events) {
+      this.#touchFolderScans(path);
+      if (this.#filter(path)) {
+        if (this.#debouncer.pending >= this.#options.maxPending) this.#options.markDirty(parentFolder(path));
+        else this.#debouncer.push({ path, kind, at });
+      } else if (kind !== SyncEventKind.update && isDirectoryEventWorthScanning(path, this.#options.graph)) {
+        void this.#folderEvent(path, kind);
+      }
+    }
+  }
+
+  /** Emits every pending path and runs every pending folder scan now (shutdown). */
+  flush(): void {
+    this.#debouncer.flush();
+    for (const [folder, scan] of [...this.#folders]) {
+      this.#clock.clearTimeout(scan.timer);
+      this.#folders.delete(folder);
+      if (!scan.followUp) this.#options.scanFolder(folder);
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#debouncer.clear();
+    for (const scan of this.#folders.values()) this.#clock.clearTimeout(scan.timer);
+    this.#folders.clear();
+  }
+
+  async #folderEvent(path: string, kind: SyncEventKind): Promise<void> {
+    if (kind === SyncEventKind.delete) {
+      if (this.#options.hasIndexedUnder(path)) this.#scheduleFolderScan(path, false);
+      return;
+    }
+    const isFolder = await stat(join(this.#options.root, path)).then((s) => s.isDirectory(), () => false);
+    if (isFolder && !this.#closed) this.#scheduleFolderScan(path, false);
+  }
+
+  /** A scan of `folder` once it has been quiet for a moment (capped by maxWaitMs), covering nested new folders. */
+  #scheduleFolderScan(folder: string, followUp: boolean): void {
+    for (const [other, scan] of this.#folders) {
+      if (prefixCovers(other, folder) && (!scan.followUp || followUp)) return;
+      if (prefixCovers(folder, other)) {
+        this.#clock.clearTimeout(scan.timer);
+        this.#folders.delete(other);
+      }
+    }
+    const firstSeen = this.#clock.now();
+    const delay = followUp ? FOLLOW_UP_SCAN_MS : this.#settleMs;
+    this.#folders.set(folder, { timer: this.#clock.setTimeout(() => this.#runFolderScan(folder), delay), firstSeen, followUp });
+  }
+
+  /** Any event under a folder awaiting its first scan means it is still being filled: wait longer. */
+  #touchFolderScans(path: string): void {
+    if (this.#folders.size === 0) return;
+    const now = this.#clock.now();
+    for (const [folder, scan] of this.#folders) {
+      if (scan.followUp || !prefixCovers(folder, path)) continue;
+      this.#clock.clearTimeout(scan.timer);
+      const wait = Math.max(0, Math.min(this.#settleMs, scan.firstSeen + this.#options.debounce.maxWaitMs - now));
+      scan.timer = this.#clock.setTimeout(() => this.#runFolderScan(folder), wait);
+    }
+  }
+
+  #runFolderScan(folder: string): void {
+    const scan = this.#folders.get(folder);
+    this.#folders.delete(folder);
+    this.#options.scanFolder(folder);
+    if (scan && !scan.followUp && !this.#closed) this.#scheduleFolderScan(folder, true);
+  }
+}

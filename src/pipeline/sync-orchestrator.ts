@@ -1,0 +1,374 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { BatchResult, FileRow, FileWrite } from "../index/index-batch.ts";
+import type { IndexedFileState } from "../index/index-writer.ts";
+import { BatchProcessor } from "./batch-processor.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import { scanDirectory } from "./directory-scan.ts";
+import { detectChanges } from "./file-change-detector.ts";
+import { syncFile, type FileSyncContext } from "./file-sync.ts";
+import type { SyncEventListener } from "./sync-domain-event.ts";
+import { SyncEventKind } from "./sync-event.ts";
+import { SyncPriority, syncPriority, todayJournalStem } from "./sync-priority-calculator.ts";
+import { recordWrite, type SyncSessionContext } from "./sync-session.ts";
+import { emptySummary, type SyncSummary } from "./sync-summary.ts";
+import { parentFolder, SyncTaskQueue, type SyncTask } from "./sync-task-queue.ts";
+
+export type SyncOrchestratorOptions = {
+  clock?: Clock;
+  /** Tasks worked on at once. Few, so a user's edit never queues behind hundreds of catch-up files in the pools. */
+  consumers: number;
+  /** Most paths queued (SyncTaskQueue maxSize); beyond it, folders are marked dirty and rescanned. */
+  maxQueued: number;
+  /** How long a vanished file's delete is held back, waiting for a create with its content (a move). */
+  pairWindowMs: number;
+  /** Upper bound on that hold while creates are still being worked on. */
+  maxPairWaitMs: number;
+  /** True while changes not yet in the queue may still arrive (e.g. events in the debouncer). */
+  upstreamBusy?: () => boolean;
+};
+
+/** A vanished indexed file whose content a new file may claim (a move). */
+type Vanished = { state: IndexedFileState; claimed: boolean };
+
+/** Wakes every waiter; waiters re-check their condition. */
+class Signal {
+  #waiters: (() => void)[] = [];
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+  notify(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/**
+ * SyncOrchestrator: the main-thread owner of the SyncTaskQueue. A fixed
+ * number of consumers take tasks (highest priority first), work out each
+ * file's SyncOperation through the bulkheads (`syncFile`), and hand the
+ * writes to one shared BatchProcessor. It keeps what the index holds per path
+ * (updated as batches commit), pairs deletes with creates of the same content
+ * into moves, and turns folder scans into queued tasks without flooding the
+ * queue, so interactive tasks always find room and go first.
+ */
+export class SyncOrchestrator {
+  readonly queue: SyncTaskQueue;
+  /** What the index holds per path, as of the last committed batch. */
+  readonly known: Map<string, IndexedFileState>;
+  /** Everything this orchestrator wrote since it started. */
+  readonly summary: SyncSummary = emptySummary();
+  readonly #context: SyncSessionContext;
+  readonly #options: SyncOrchestratorOptions;
+  readonly #clock: Clock;
+  readonly #emit: SyncEventListener;
+  readonly #batches: BatchProcessor;
+  readonly #fileContext: FileSyncContext;
+  readonly #vanished = new Map<string, Vanished>();
+  readonly #held = new Map<string, unknown>();
+  /** Paths to re-parse even if their checksum is unchanged (index format changed). */
+  readonly #forced = new Set<string>();
+  readonly #wake = new Signal();
+  readonly #room = new Signal();
+  readonly #idle = new Signal();
+  readonly #consumers: Promise<void>[];
+  #feeders = 0;
+  #hashing = 0;
+  #stopping = false;
+  #stopped = false;
+  #rescanning = false;
+
+  private constructor(context: SyncSessionContext, known: IndexedFileState[], options: SyncOrchestratorOptions) {
+    this.#context = context;
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#emit = context.onEvent ?? (() => {});
+    this.known = new Map(known.map((state) => [state.path, state]));
+    this.queue = new SyncTaskQueue({ maxSize: options.maxQueued });
+    this.queue.on("drain", () => this.#rescanDirtySoon());
+    const { config, pools } = context;
+    this.#fileContext = { graphRoot: config.graph, maxFileSizeBytes: config.maxFileSizeBytes, pools, vanishedByChecksum: new Map() };
+    this.#batches = new BatchProcessor({
+      ...config.batch,
+      maxInFlight: config.pools.writing.maxQueue,
+      write: (batch) => pools.writing.run<BatchResult>(batch, { name: "apply" }),
+      onCommitted: (writes, result) => this.#committed(writes, result),
+      onFailed: (write, error) => {
+        const path = write.op === "delete" ? write.path : write.file.path;
+        this.summary.failed++;
+        this.#emit({ type: "FileSyncFailed", path, status: "failed", reason: `index write failed: ${error.message}` });
+      },
+    });
+    this.#consumers = Array.from({ length: Math.max(1, options.consumers) }, () => this.#consume());
+  }
+
+  /** Loads what the index holds and starts the consumers. */
+  static async start(context: SyncSessionContext, options: SyncOrchestratorOptions): Promise<SyncOrchestrator> {
+    const known = await context.pools.writing.run<IndexedFileState[]>(undefined, { name: "fileStates" });
+    return new SyncOrchestrator(context, known, options);
+  }
+
+  /** Queues a settled watcher event at interactive priority (or marks its folder dirty when the queue is full). */
+  submit(path: string, kind: SyncEventKind, at: number): void {
+    if (this.#stopped) return;
+    // Registered now, not when the task runs, so a create of the same content
+    // settling right after it (a rename) finds it however the tasks are ordered.
+    if (kind === SyncEventKind.delete) this.#registerVanished(path);
+    this.#push({ path, kind, at, priority: this.#priority(SyncPriority.interactive, path, at) }, SyncPriority.interactive);
+  }
+
+  /**
+   * Scans a folder (`""` = the whole graph) and queues what differs from the
+   * index. `verify` queues every file so its checksum is recomputed; `force`
+   * re-parses every file (the index format changed).
+   */
+  async scan(folder: string, source: SyncPriority, options: { force?: boolean; verify?: boolean } = {}): Promise<{ files: number; queued: number }> {
+    this.#feeders++;
+    try {
+      const disk = await scanDirectory(this.#context.config.graph, this.#context.graph, folder);
+      const all = options.force === true || options.verify === true;
+      const changes = detectChanges(disk, [...this.known.values()], { force: all, ...(folder === "" ? {} : { under: folder }) });
+      // Vanished files first, so creates queued below can claim their content as moves.
+      for (const v of changes.vanished) this.#registerVanished(v.path, v);
+      const at = this.#clock.now();
+      for (const s of changes.toCheck) {
+        if (this.#stopping) break;
+        if (options.force) this.#forced.add(s.path);
+        const kind = this.known.has(s.path) ? SyncEventKind.update : SyncEventKind.create;
+        await this.#feed({ path: s.path, kind, at, priority: this.#priority(source, s.path, at) }, source);
+      }
+      for (const v of changes.vanished) {
+        if (this.#stopping) break;
+        await this.#feed({ path: v.path, kind: SyncEventKind.delete, at, priority: this.#priority(source, v.path, at) }, source);
+      }
+      return { files: disk.files.size, queued: changes.toCheck.length + changes.vanished.length };
+    } finally {
+      this.#feeders--;
+      this.#idle.notify();
+    }
+  }
+
+  /** Marks a folder for a catch-up rescan (e.g. events were lost); it runs once the queue drains. */
+  markDirty(folder: string): void {
+    this.queue.markDirtyPrefix(folder);
+    if (this.queue.size === 0) this.#rescanDirtySoon();
+  }
+
+  /** True when nothing is queued, in flight, held or being scanned, and every write is committed. */
+  get idle(): boolean {
+    return this.queue.size === 0 && this.queue.inFlightCount === 0 && this.#held.size === 0 &&
+      this.#feeders === 0 && !this.#rescanning && this.#batches.pending === 0;
+  }
+
+  /** Resolves once the orchestrator is idle and every write so far is committed. */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      if (this.idle) {
+        await this.#batches.flush();
+        if (this.idle) return;
+      }
+      await this.#idle.wait();
+    }
+  }
+
+  get stats(): Record<string, number> {
+    return {
+      queued: this.queue.size,
+      inFlight: this.queue.inFlightCount,
+      heldDeletes: this.#held.size,
+      dirtyFolders: this.queue.dirtyPrefixes().length,
+      scans: this.#feeders,
+      known: this.known.size,
+    };
+  }
+
+  /** Stops taking new scan work, finishes every queued task, writes held deletes and commits every batch. */
+  async close(): Promise<void> {
+    this.#stopping = true;
+    this.#room.notify();
+    while (this.queue.size > 0 || this.queue.inFlightCount > 0 || this.#feeders > 0) await this.#idle.wait();
+    this.#stopped = true;
+    this.#wake.notify();
+    await Promise.all(this.#consumers);
+    for (const path of [...this.#held.keys()]) this.#releaseHeld(path, true);
+    await this.#batches.flush();
+  }
+
+  async #consume(): Promise<void> {
+    for (;;) {
+      const task = this.queue.take();
+      if (task === undefined) {
+        if (this.#stopped) return;
+        await this.#wake.wait();
+        continue;
+      }
+      this.#room.notify();
+      try {
+        await this.#process(task);
+      } catch (error) {
+        this.summary.failed++;
+        this.#emit({ type: "FileSyncFailed", path: task.path, status: "failed", reason: (error as Error).message ?? String(error) });
+      } finally {
+        this.queue.done(task.path);
+        this.#idle.notify();
+      }
+    }
+  }
+
+  async #process(task: SyncTask): Promise<void> {
+    const { path } = task;
+    const force = this.#forced.delete(path);
+    const exists = await stat(join(this.#context.config.graph, path)).then((s) => s.isFile(), () => false);
+    if (!exists) return this.#missing(path);
+    this.#forgetVanished(path);
+    this.#hashing++;
+    let write: FileWrite;
+    try {
+      write = await syncFile(this.#fileContext, path, this.known.get(path), { force });
+    } finally {
+      this.#hashing--;
+    }
+    if (write.op === "rename") this.#claim(write.from);
+    if (write.op === "metadata" && sameRow(this.known.get(path), write.file)) return;
+    await this.#batches.add(write);
+  }
+
+  async #missing(path: string): Promise<void> {
+    const vanished = this.#vanished.get(path) ?? this.#registerVanished(path);
+    if (vanished === undefined) return this.#batches.add({ op: "delete", path });
+    if (vanished.claimed) {
+      this.#vanished.delete(path);
+      return;
+    }
+    if (!this.#held.has(path)) this.#hold(path, this.#clock.now());
+  }
+
+  #registerVanished(path: string, state = this.known.get(path)): Vanished | undefined {
+    if (state === undefined || state.checksum === null || (state.status !== "indexed" && state.status !== "warning")) return undefined;
+    const existing = this.#vanished.get(path);
+    if (existing && !existing.claimed) return existing;
+    const vanished = { state, claimed: false };
+    this.#vanished.set(path, vanished);
+    this.#fileContext.vanishedByChecksum.set(state.checksum, state);
+    return vanished;
+  }
+
+  /** The path exists again: its old content is no longer up for a move. */
+  #forgetVanished(path: string): void {
+    const vanished = this.#vanished.get(path);
+    if (vanished === undefined || vanished.claimed) return;
+    this.#vanished.delete(path);
+    this.#unregisterChecksum(vanished.state);
+    const timer = this.#held.get(path);
+    if (timer !== undefined) {
+      this.#clock.clearTimeout(timer);
+      this.#held.delete(path);
+    }
+  }
+
+  /** A move took `from`'s content: its delete must not be written. */
+  #claim(from: string): void {
+    const vanished = this.#vanished.get(from);
+    if (vanished) vanished.claimed = true;
+    const timer = this.#held.get(from);
+    if (timer !== undefined) {
+      this.#clock.clearTimeout(timer);
+      this.#held.delete(from);
+      this.#vanished.delete(from);
+    }
+  }
+
+  #hold(path: string, since: number): void {
+    this.#held.set(path, this.#clock.setTimeout(() => {
+      const busy = this.#hashing > 0 || this.queue.size > 0 || (this.#options.upstreamBusy?.() ?? false);
+      if (busy && this.#clock.now() - since < this.#options.maxPairWaitMs) this.#hold(path, since);
+      else this.#releaseHeld(path, false);
+    }, this.#options.pairWindowMs));
+  }
+
+  /** The pairing window closed with no move: write the delete. */
+  #releaseHeld(path: string, closing: boolean): void {
+    const timer = this.#held.get(path);
+    if (timer !== undefined) this.#clock.clearTimeout(timer);
+    this.#held.delete(path);
+    const vanished = this.#vanished.get(path);
+    this.#vanished.delete(path);
+    if (vanished && !vanished.claimed) {
+      this.#unregisterChecksum(vanished.state);
+      const added = this.#batches.add({ op: "delete", path });
+      if (!closing) void added.finally(() => this.#idle.notify());
+    }
+    this.#idle.notify();
+  }
+
+  #unregisterChecksum(state: IndexedFileState): void {
+    if (state.checksum !== null && this.#fileContext.vanishedByChecksum.get(state.checksum) === state) {
+      this.#fileContext.vanishedByChecksum.delete(state.checksum);
+    }
+  }
+
+  /** Interactive tasks go straight in; scan tasks wait so the queue keeps room (and order) for edits. */
+  async #feed(task: SyncTask, source: SyncPriority): Promise<void> {
+    if (source !== SyncPriority.interactive) {
+      const window = Math.max(4, this.#options.consumers * 2);
+      while (this.queue.size >= window && !this.#stopping) await this.#room.wait();
+      if (this.#stopping) return;
+    }
+    this.#push(task, source);
+  }
+
+  #push(task: SyncTask, _source: SyncPriority): void {
+    if (!this.queue.pushOrMarkDirty(task) && this.queue.size === 0) this.#rescanDirtySoon();
+    this.#wake.notify();
+  }
+
+  #priority(source: SyncPriority, path: string, at: number): number {
+    const todayJournal = todayJournalStem(this.#context.graph.journalsDirectory, new Date());
+    return syncPriority(source, { path, at }, { todayJournal });
+  }
+
+  #rescanDirtySoon(): void {
+    if (this.#rescanning || this.#stopping || this.queue.dirtyPrefixes().length === 0) return;
+    this.#rescanning = true;
+    this.#clock.setTimeout(async () => {
+      try {
+        for (const folder of this.queue.takeDirtyPrefixes()) await this.scan(folder, SyncPriority.catchUp);
+      } catch (error) {
+        this.#emit({ type: "FileSyncFailed", path: "", status: "failed", reason: `rescan failed: ${(error as Error).message}` });
+      } finally {
+        this.#rescanning = false;
+        this.#idle.notify();
+      }
+    }, 0);
+  }
+
+  #committed(writes: FileWrite[], result: BatchResult): void {
+    for (const write of writes) {
+      switch (write.op) {
+        case "delete":
+          this.known.delete(write.path);
+          break;
+        case "rename":
+          this.known.delete(write.from);
+          this.known.set(write.file.path, write.file);
+          break;
+        case "index":
+        case "metadata":
+          this.known.set(write.file.path, write.file);
+          break;
+      }
+      recordWrite(this.summary, write, this.#emit);
+    }
+    // A service runs for weeks: keep only the latest problems.
+    if (this.summary.problems.length > 100) this.summary.problems.splice(0, this.summary.problems.length - 100);
+    this.summary.blocks += result.blocks;
+    for (const clash of result.pageNameClashes) this.#emit({ type: "ConflictDetected", ...clash });
+    this.#idle.notify();
+  }
+}
+
+function sameRow(known: FileRow | undefined, file: FileRow): boolean {
+  return known !== undefined && known.size === file.size && known.mtime === file.mtime && known.checksum === file.checksum &&
+    known.status === file.status && known.error === file.error;
+}
