@@ -16,18 +16,25 @@ function hex32(n: number): string {
   );
 }
 
-/** Hashes `s` (UTF-16 code units) into a UUID-formatted string (version nibble 8, RFC 4122 variant). */
-export function hashToUuid(s: string): string {
+/**
+ * Hashes the strings `parts` (UTF-16 code units, each followed by a 0
+ * separator) into a UUID-formatted string (version nibble 8, RFC 4122
+ * variant). Hashing the parts in place avoids building a concatenated string.
+ */
+export function hashToUuid(...parts: string[]): string {
   let h1 = 1779033703;
   let h2 = 3144134277;
   let h3 = 1013904242;
   let h4 = 2773480762;
-  for (let i = 0, n = s.length; i < n; i++) {
-    const k = s.charCodeAt(i);
-    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
-    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
-    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
-    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+  for (let p = 0; p < parts.length; p++) {
+    const s = parts[p] as string;
+    for (let i = 0, n = s.length; i <= n; i++) {
+      const k = i < n ? s.charCodeAt(i) : 0;
+      h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
+      h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
+      h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
+      h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+    }
   }
   h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
   h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);

@@ -544,9 +544,11 @@ export function parseFile(relPath: string, text: string, graph: GraphConfig): Pa
       id = idLower;
     } else {
       if (idLower !== "" && isUuid(idLower)) warnings.push(`block at line ${rb.lineNo + 1}: id ${idLower} is used by more than one block; derived a new id`);
-      const occ = contentSeen.get(content) ?? 0;
-      contentSeen.set(content, occ + 1);
-      id = hashToUuid(ident.name + "\u0000" + content + "\u0000" + occ);
+      // key the occurrence count by the content's hash, not the (long) content itself
+      const base = hashToUuid(ident.name, content, "0");
+      const occ = contentSeen.get(base) ?? 0;
+      contentSeen.set(base, occ + 1);
+      id = occ === 0 ? base : hashToUuid(ident.name, content, String(occ));
     }
     const task = rb.preBlock ? { marker: null, priority: null } : readTask(rb.lines[0] ?? "", rb.headingPrefix);
     blocks.push({
