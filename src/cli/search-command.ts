@@ -1,6 +1,6 @@
 import process from "node:process";
 import { loadConfig } from "../config/load-config.ts";
-import { searchIndex, type SearchQuery } from "../index/search.ts";
+import type { SearchQuery } from "../index/search.ts";
 import { ExitCode } from "./exit-code.ts";
 import { formatHits } from "./format.ts";
 import { queryServiceOrIndex } from "./index-query.ts";
@@ -20,7 +20,10 @@ export async function searchCommand(args: {
   if (args.page !== undefined) query.page = args.page;
   if (args.tag !== undefined) query.tag = args.tag;
   if (args.marker !== undefined) query.marker = args.marker;
-  const hits = await queryServiceOrIndex(config, { method: "search", params: query }, (connection) => searchIndex(connection, query));
+  // DuckDB (over a second to load) is imported only when no service answers.
+  const hits = await queryServiceOrIndex(config, { method: "search", params: query }, async (connection) =>
+    (await import("../index/search.ts")).searchIndex(connection, query),
+  );
   process.stdout.write(args.json ? JSON.stringify(hits, null, 2) + "\n" : formatHits(hits, args.query, process.stdout.isTTY === true));
   return ExitCode.ok;
 }
