@@ -32,11 +32,15 @@ export class BatchProcessor {
     this.#options = options;
   }
 
-  /** Adds a write; resolves once there is room for more (waits while the writer is behind). */
-  async add(write: FileWrite): Promise<void> {
+  /**
+   * Adds a write; resolves once there is room for more (waits while the writer
+   * is behind). `now` writes the batch without waiting for the window (an
+   * edit someone may search for, with nothing else coming to share the batch).
+   */
+  async add(write: FileWrite, options: { now?: boolean } = {}): Promise<void> {
     this.#current.push(write);
     if (write.op === "index") this.#currentBlocks += write.doc.blocks.length;
-    if (this.#current.length >= this.#options.maxFiles || this.#currentBlocks >= this.#options.maxBlocks) {
+    if (options.now || this.#current.length >= this.#options.maxFiles || this.#currentBlocks >= this.#options.maxBlocks) {
       this.#dispatch();
     } else if (this.#timer === undefined) {
       this.#timer = setTimeout(() => this.#dispatch(), this.#options.windowMs);

@@ -9,7 +9,7 @@ import { detectChanges } from "./file-change-detector.ts";
 import { syncFile, type FileSyncContext } from "./file-sync.ts";
 import type { SyncEventListener } from "./sync-domain-event.ts";
 import { SyncEventKind } from "./sync-event.ts";
-import { SyncPriority, syncPriority, todayJournalStem } from "./sync-priority-calculator.ts";
+import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./sync-priority-calculator.ts";
 import { recordWrite, type SyncSessionContext } from "./sync-session.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 import { parentFolder, SyncTaskQueue, type SyncTask } from "./sync-task-queue.ts";
@@ -231,7 +231,9 @@ export class SyncOrchestrator {
     }
     if (write.op === "rename") this.#claim(write.from);
     if (write.op === "metadata" && sameRow(this.known.get(path), write.file)) return;
-    await this.#batches.add(write);
+    // An edit with nothing queued behind it: no point waiting for the batch window.
+    const now = priorityClass(task.priority) === SyncPriority.interactive && this.queue.size === 0;
+    await this.#batches.add(write, { now });
   }
 
   async #missing(path: string): Promise<void> {

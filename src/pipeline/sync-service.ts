@@ -43,7 +43,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
   let router: EventRouter | undefined;
   const orchestrator = await SyncOrchestrator.start(context, {
     clock,
-    consumers: config.pools.hashing.threads + config.pools.parsing.threads + 2,
+    consumers: 4 * (config.pools.hashing.threads + config.pools.parsing.threads) + 4,
     maxQueued: MAX_QUEUED,
     pairWindowMs: Math.max(d.markdownMs, d.orgMs) + 100,
     maxPairWaitMs: Math.max(d.maxWaitMs, 1000),

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import { generateGraph } from "../../bench/generate-graph.ts";
+import { expectHits, hitPaths, makeSandbox, pollUntil, ServiceProcess, status, writePage } from "./service-harness.ts";
+
+test("restart after offline changes catches up: create, modify, delete, move", async (t) => {
+  const sandbox = await makeSandbox();
+  t.after(() => sandbox.cleanup());
+  await writePage(sandbox, "pages/keep.md", "- kept page fennelrook\n");
+  await writePage(sandbox, "pages/change.md", "- old text dovetallow\n");
+  await writePage(sandbox, "pages/gone.md", "- doomed page skerriwick\n");
+  await writePage(sandbox, "pages/mover.md", "- travelling page quintabell\n");
+  const first = new ServiceProcess(sandbox.configPath);
+  t.after(() => first.kill());
+  await first.ready();
+  await expectHits(sandbox, "quintabell", ["pages/mover.md"]);
+  assert.equal(await first.stop("SIGTERM"), 0);
+
+  // Offline changes.
+  await writePage(sandbox, "pages/new.md", "- born offline hollowmere\n");
+  await writePage(sandbox, "pages/change.md", "- new text brackenfold\n");
+  await rm(join(sandbox.graph, "pages/gone.md"));
+  await rename(join(sandbox.graph, "pages/mover.md"), join(sandbox.graph, "journals/moved.md"));
+
+  const second = new ServiceProcess(sandbox.configPath);
+  t.after(() => second.kill());
+  await second.ready();
+  // "Caught up" is printed only after the catch-up is committed: no polling needed.
+  assert.deepEqual(await hitPaths(sandbox, "hollowmere"), ["pages/new.md"]);
+  assert.deepEqual(await hitPaths(sandbox, "brackenfold"), ["pages/change.md"]);
+  assert.deepEqual(await hitPaths(sandbox, "dovetallow"), []);
+  assert.deepEqual(await hitPaths(sandbox, "skerriwick"), []);
+  assert.deepEqual(await hitPaths(sandbox, "quintabell"), ["journals/moved.md"]);
+  assert.deepEqual(await hitPaths(sandbox, "fennelrook"), ["pages/keep.md"]);
+  assert.match(second.stderr, /^rename: pages\/mover\.md -> journals\/moved\.md$/m);
+  assert.deepEqual(second.indexedPaths().sort(), ["pages/change.md", "pages/new.md"]);
+  assert.equal((await status(sandbox)).files, 4);
+  assert.equal(await second.stop("SIGINT"), 0);
+});
+
+test("an edit during a bulk catch-up is indexed before the catch-up finishes", async (t) => {
+  const sandbox = await makeSandbox();
+  t.after(() => sandbox.cleanup());
+  const generated = await generateGraph(sandbox.graph, { files: 3000, seed: 7 });
+  const service = new ServiceProcess(sandbox.configPath);
+  t.after(() => service.kill());
+  await pollUntil(() => service.indexedPaths().length > 0, "catch-up under way", 60_000);
+  await writePage(sandbox, "pages/urgent edit.md", "- typed just now zephyrquill\n");
+  await service.ready(120_000);
+  await expectHits(sandbox, "zephyrquill", ["pages/urgent edit.md"]);
+  const order = service.indexedPaths();
+  assert.equal(new Set(order).size, generated.files + 1, "every file indexed exactly once");
+  const urgent = order.indexOf("pages/urgent edit.md");
+  t.diagnostic(`edit indexed as file ${urgent + 1} of ${order.length}; ${service.stdout.trim()}`);
+  const indexedAfter = order.length - 1 - urgent;
+  // The edit jumps the queue: far more than the handful in flight when it arrived were still waiting.
+  assert.ok(indexedAfter > generated.files / 2, `only ${indexedAfter} catch-up files were indexed after the edit (at ${urgent})`);
+  assert.equal(await service.stop("SIGINT"), 0);
+});
+
