@@ -27,19 +27,20 @@ export type FileSystemWatcherOptions = {
  * folders are often never reported; an inotify overflow is dropped silently.
  */
 export class FileSystemWatcher {
-  readonly #subscription: watcher.AsyncSubscription;
+  #subscription: watcher.AsyncSubscription | undefined;
+  #lastEventAt = 0;
 
-  private constructor(subscription: watcher.AsyncSubscription) {
-    this.#subscription = subscription;
-  }
+  private constructor() {}
 
   static async start(options: FileSystemWatcherOptions): Promise<FileSystemWatcher> {
     const root = resolve(options.root);
     // The backend may report real paths; accept events under either spelling of the root.
     const roots = [...new Set([root, await realpath(root).catch(() => root)])];
-    const subscription = await watcher.subscribe(
+    const self = new FileSystemWatcher();
+    self.#subscription = await watcher.subscribe(
       root,
       (error, events) => {
+        self.#lastEventAt = performance.now();
         if (error) {
           options.onError(error);
           return;
@@ -53,11 +54,24 @@ export class FileSystemWatcher {
       },
       { ignore: ignoreGlobs(options.graph) },
     );
-    return new FileSystemWatcher(subscription);
+    return self;
   }
 
-  async close(): Promise<void> {
-    await this.#subscription.unsubscribe();
+  /**
+   * Unsubscribes once the backend has been quiet for a moment (at most
+   * `maxWaitMs`): it batches changes for ~50 ms, and unsubscribing drops
+   * batches not yet delivered — changes the OS already reported.
+   */
+  async close(options: { quietMs?: number; maxWaitMs?: number } = {}): Promise<void> {
+    const { quietMs = 100, maxWaitMs = 1000 } = options;
+    const start = performance.now();
+    const deadline = start + maxWaitMs;
+    while (performance.now() < deadline && performance.now() - Math.max(start, this.#lastEventAt) < quietMs) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const subscription = this.#subscription;
+    this.#subscription = undefined;
+    await subscription?.unsubscribe();
   }
 }
 

@@ -40,7 +40,8 @@ export class ServiceProcess {
     this.child = spawn(process.execPath, [BIN, "run", "--config", configPath, ...extraArgs], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
     this.child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (this.stdout += chunk));
     this.child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (this.stderr += chunk));
-    this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));
+    // "close", not "exit": the output streams are fully read by then.
+    this.exited = new Promise((resolve) => this.child.on("close", (code) => resolve(code)));
   }
 
   /** Waits for the "caught up and watching" line. */
