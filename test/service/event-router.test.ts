@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ManualClock } from "../../src/pipeline/clock.ts";
+import { EventRouter } from "../../src/pipeline/event-router.ts";
+import type { SyncEvent } from "../../src/pipeline/sync-event.ts";
+import type { GraphConfig } from "../../src/logseq/types.ts";
+import { pollUntil } from "./service-harness.ts";
+
+const graph: GraphConfig = {
+  hidden: [], fileNameFormat: "triple-lowbar", journalPageTitleFormat: "MMM do, yyyy", separatedByCommas: [],
+  journalsDirectory: "journals", pagesDirectory: "pages", warnings: [],
+};
+const debounce = { markdownMs: 100, orgMs: 200, largeFileMs: 500, largeFileBytes: 1000, maxWaitMs: 2000 };
+
+function makeRouter(root: string, clock: ManualClock, maxPending = 100) {
+  const settled: SyncEvent[] = [];
+  const scans: string[] = [];
+  const dirty: string[] = [];
+  const router = new EventRouter({
+    root, graph, debounce, clock, maxPending,
+    knownSize: (path) => (path === "pages/big.md" ? 5000 : undefined),
+    hasIndexedUnder: (folder) => folder === "pages/old",
+    onSettled: (event) => settled.push(event),
+    scanFolder: (folder) => scans.push(folder),
+    markDirty: (folder) => dirty.push(folder),
+  });
+  return { router, settled, scans, dirty };
+}
+
+test("graph files are debounced per type and size; artifacts and non-pages are dropped", () => {
+  const clock = new ManualClock(1000);
+  const { router, settled } = makeRouter("/nonexistent", clock);
+  router.route([
+    { path: "pages/a.md", kind: "update" },
+    { path: "pages/b.org", kind: "create" },
+    { path: "pages/big.md", kind: "update" },
+    { path: "pages/.#a.md", kind: "create" },
+    { path: "pages/a.md~", kind: "create" },
+    { path: "logseq/bak/pages/a.md", kind: "create" },
+  ]);
+  clock.advance(100);
+  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md"]);
+  clock.advance(100);
+  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md", "pages/b.org"]);
+  clock.advance(300);
+  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md", "pages/b.org", "pages/big.md"]);
+  assert.equal(router.pending, 0);
+});
+
+test("rename reported as delete + create settles as two events; delete + create of one path is an update", () => {
+  const clock = new ManualClock(0);
+  const { router, settled } = makeRouter("/nonexistent", clock);
+  router.route([{ path: "pages/x.md", kind: "delete" }, { path: "pages/y.md", kind: "create" }, { path: "pages/z.md", kind: "delete" }]);
+  router.route([{ path: "pages/z.md", kind: "create" }]);
+  clock.advance(100);
+  assert.deepEqual(settled.map((e) => [e.path, e.kind]), [["pages/x.md", "delete"], ["pages/y.md", "create"], ["pages/z.md", "update"]]);
+});
+
+test("past maxPending, events mark their folder dirty instead of growing the debouncer", () => {
+  const clock = new ManualClock(0);
+  const { router, dirty } = makeRouter("/nonexistent", clock, 2);
+  router.route([1, 2, 3, 4].map((i) => ({ path: `pages/storm/p${i}.md`, kind: "create" as const })));
+  assert.equal(router.pending, 2);
+  assert.deepEqual(dirty, ["pages/storm", "pages/storm"]);
+});
+
+test("a new folder is scanned once quiet, then once more; a vanished folder holding indexed files is scanned", async (t) => {
+  const root = await mkdtemp(join(tmpdir(), "router-"));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  await mkdir(join(root, "pages", "new", "deep"), { recursive: true });
+  const clock = new ManualClock(0);
+  const { router, scans } = makeRouter(root, clock);
+  router.route([{ path: "pages/new", kind: "create" }]);
+  await pollUntil(() => router.pending === 1, "folder scan scheduled");
+  clock.advance(150);
+  router.route([{ path: "pages/new/deep/f.md", kind: "create" }]); // still being filled: wait longer
+  clock.advance(150);
+  assert.deepEqual(scans, []);
+  clock.advance(200);
+  assert.deepEqual(scans, ["pages/new"]);
+  clock.advance(1000);
+  assert.deepEqual(scans, ["pages/new", "pages/new"]);
+  router.route([{ path: "pages/old", kind: "delete" }, { path: "assets/pic.png", kind: "delete" }]);
+  await pollUntil(() => router.pending === 1, "vanished folder scan scheduled");
+  clock.advance(300);
+  assert.deepEqual(scans, ["pages/new", "pages/new", "pages/old"]);
+  router.close();
+});
