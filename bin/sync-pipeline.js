@@ -1,3 +1,7 @@
 #!/usr/bin/env node
+// DuckDB's async calls share libuv's thread pool with fs calls (4 threads by
+// default). The pool is sized on first use, so this must run before any
+// import touches the file system.
+process.env.UV_THREADPOOL_SIZE ??= "16";
 // Runs the compiled CLI (built by `npm install` through the `prepare` script).
-import "../dist/src/cli/main.js";
+await import("../dist/src/cli/main.js");

@@ -1,3 +1,4 @@
+import process from "node:process";
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
@@ -24,7 +25,7 @@ export async function openDatabase(path: string, mode: { create: boolean; readOn
   }
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path, mode.readOnly ? { access_mode: "READ_ONLY" } : {});
+    instance = await DuckDBInstance.create(path, mode.readOnly ? { access_mode: "READ_ONLY" } : { threads: process.env["SYNC_PIPELINE_DUCKDB_THREADS"] ?? "2" });
   } catch (cause) {
     throw describeOpenError(path, cause);
   }

@@ -1,4 +1,4 @@
-import type { ParsedBlock, ParsedPage } from "../logseq/types.ts";
+import type { ParsedPage } from "../logseq/types.ts";
 
 /** Why a file is or is not in the index. */
 export const FileStatus = {
@@ -24,22 +24,48 @@ export type FileRow = {
   error: string | null;
 };
 
-/** A parsed block plus its full-text tokens, ready for the writer. */
-export type IndexedBlock = ParsedBlock & {
-  /** Folded tokens joined by single spaces (DuckDB builds postings from them). */
-  tokens: string;
-  tokenCount: number;
-};
-
 /** A parsed page plus the folded tokens of its name and aliases. */
 export type IndexedPage = ParsedPage & { titleTokens: string };
 
-/** What the parsing bulkhead hands to the writer for one file. */
+/**
+ * What the parsing bulkhead hands to the writer for one file. Blocks and refs
+ * travel as NDJSON text, serialised in the parse workers (in parallel) and
+ * loaded by DuckDB's vectorised JSON reader: the single writer thread does
+ * no per-row work, and crossing threads copies one string, not an object graph.
+ */
 export type IndexedDocument = {
   page: IndexedPage;
-  blocks: IndexedBlock[];
+  blockCount: number;
+  /** One BlockRow per line. */
+  blockRows: string;
+  /** One RefRow per line. */
+  refRows: string;
   warnings: string[];
 };
+
+/** A line of `IndexedDocument.blockRows`; `ord` is the block's index in the file (its key is the file's base key + ord). */
+export type BlockRow = {
+  path: string;
+  ord: number;
+  id: string;
+  parent_id: string | null;
+  position: number;
+  level: number;
+  content: string;
+  properties: Record<string, unknown> | null;
+  marker: string | null;
+  priority: string | null;
+  scheduled: number | null;
+  deadline: number | null;
+  repeater: string | null;
+  pre_block: boolean;
+  length: number;
+  /** Folded tokens joined by single spaces: DuckDB builds the postings from them. */
+  tokens: string;
+};
+
+/** A line of `IndexedDocument.refRows`. */
+export type RefRow = { path: string; ord: number; block_id: string; target: string; kind: string };
 
 /** One change the writer applies inside a batch transaction (a SyncOperation's outcome). */
 export type FileWrite =

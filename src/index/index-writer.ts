@@ -1,4 +1,9 @@
+import process from "node:process";
 import { LIST, VARCHAR, listValue, timestampValue, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
+import { rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { threadId } from "node:worker_threads";
 import { openDatabase, type Database } from "./database.ts";
 import { SCRATCH_DDL } from "./schema.ts";
 import { pageIdentity } from "../logseq/page-name.ts";
@@ -7,6 +12,24 @@ import type { GraphConfig } from "../logseq/types.ts";
 import type { BatchResult, FileRow, FileWrite, IndexBatch, IndexedDocument } from "./index-batch.ts";
 
 const VARCHAR_LIST = LIST(VARCHAR);
+
+/** Column types of BlockRow / RefRow lines (index-batch.ts), for DuckDB's JSON reader. */
+const BLOCK_ROW_COLUMNS = `{path: 'VARCHAR', ord: 'BIGINT', id: 'VARCHAR', parent_id: 'VARCHAR', position: 'INTEGER',
+  level: 'INTEGER', content: 'VARCHAR', properties: 'JSON', marker: 'VARCHAR', priority: 'VARCHAR',
+  scheduled: 'INTEGER', deadline: 'INTEGER', repeater: 'VARCHAR', pre_block: 'BOOLEAN', length: 'INTEGER', tokens: 'VARCHAR'}`;
+const REF_ROW_COLUMNS = `{path: 'VARCHAR', ord: 'BIGINT', block_id: 'VARCHAR', target: 'VARCHAR', kind: 'VARCHAR'}`;
+
+function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+const PROFILE = process.env["SYNC_PIPELINE_PROFILE"] === "1";
+const profile: Record<string, number> = {};
+function lap(name: string, since: number): number {
+  const now = performance.now();
+  if (PROFILE) profile[name] = (profile[name] ?? 0) + now - since;
+  return now;
+}
+
 
 /** What the writer knows of a file, for change detection. */
 export type IndexedFileState = FileRow;
@@ -21,6 +44,14 @@ export class IndexWriter {
   readonly #graph: GraphConfig;
   #nextKey = 0n;
   #nextTermId = 0;
+  /** Paths with a `files` row, and paths with indexed content: deletes are issued only for these. */
+  #filePaths = new Set<string>();
+  #contentPaths = new Set<string>();
+  /** Where each batch's NDJSON is staged for DuckDB's reader; private to this process and thread. */
+  readonly #scratchFiles = {
+    blocks: join(tmpdir(), `sync-pipeline-${process.pid}-${threadId}-blocks.ndjson`),
+    refs: join(tmpdir(), `sync-pipeline-${process.pid}-${threadId}-refs.ndjson`),
+  };
 
   private constructor(db: Database, graph: GraphConfig) {
     this.#db = db;
@@ -33,6 +64,10 @@ export class IndexWriter {
     for (const ddl of SCRATCH_DDL) await db.connection.run(ddl);
     writer.#nextKey = BigInt(Number(await writer.#scalar(`SELECT coalesce(max(key), -1) + 1 FROM blocks`)));
     writer.#nextTermId = Number(await writer.#scalar(`SELECT coalesce(max(term_id), -1) + 1 FROM fts_terms`));
+    const paths = await db.connection.runAndReadAll(`SELECT path FROM files`);
+    writer.#filePaths = new Set(paths.getRows().map((row) => row[0] as string));
+    const content = await db.connection.runAndReadAll(`SELECT path FROM pages`);
+    writer.#contentPaths = new Set(content.getRows().map((row) => row[0] as string));
     return writer;
   }
 
@@ -57,17 +92,23 @@ export class IndexWriter {
     const c = this.#db.connection;
     const result: BatchResult = { indexed: 0, deleted: 0, renamed: 0, metadata: 0, blocks: 0, pageNameClashes: [] };
     const keyBefore = this.#nextKey;
+    let t = performance.now();
     await c.run("BEGIN TRANSACTION");
     try {
-      const contentGone = batch.writes.flatMap((w) => (w.op === "index" ? [w.file.path] : w.op === "delete" ? [w.path] : []));
+      const contentGone = batch.writes
+        .flatMap((w) => (w.op === "index" ? [w.file.path] : w.op === "delete" ? [w.path] : []))
+        .filter((path) => this.#contentPaths.has(path));
       await this.#deleteWhere(contentGone, [
         `DELETE FROM fts_postings WHERE block_key IN (SELECT key FROM blocks WHERE path IN (SELECT path FROM batch_paths))`,
         `DELETE FROM blocks WHERE path IN (SELECT path FROM batch_paths)`,
         `DELETE FROM refs WHERE path IN (SELECT path FROM batch_paths)`,
         `DELETE FROM pages WHERE path IN (SELECT path FROM batch_paths)`,
       ]);
-      const fileRowsGone = batch.writes.flatMap((w) => (w.op === "delete" ? [w.path] : w.op === "rename" ? [w.from, w.file.path] : [w.file.path]));
+      const fileRowsGone = batch.writes
+        .flatMap((w) => (w.op === "delete" ? [w.path] : w.op === "rename" ? [w.from, w.file.path] : [w.file.path]))
+        .filter((path) => this.#filePaths.has(path));
       await this.#deleteWhere(fileRowsGone, [`DELETE FROM files WHERE path IN (SELECT path FROM batch_paths)`]);
+      t = lap("delete", t);
 
       const touchedNames = new Set<string>();
       for (const write of batch.writes) {
@@ -77,19 +118,25 @@ export class IndexWriter {
         }
       }
       await this.#appendFiles(batch.writes);
+      t = lap("files", t);
       const docs = batch.writes.filter((w): w is Extract<FileWrite, { op: "index" }> => w.op === "index");
       result.blocks = await this.#appendDocuments(docs);
       for (const d of docs) touchedNames.add(d.doc.page.name);
-      if (result.blocks > 0) await this.#buildPostings();
+      t = lap("blocks+postings", t);
       result.pageNameClashes = await this.#markPageNameClashes([...touchedNames]);
+      t = lap("clashes", t);
       await c.run("COMMIT");
+      t = lap("commit", t);
     } catch (error) {
       this.#nextKey = keyBefore;
       await c.run("ROLLBACK").catch(() => {});
-      await c.run("DELETE FROM batch_tokens").catch(() => {});
+      for (const table of ["batch_docs", "batch_blocks", "batch_terms"]) await c.run(`DELETE FROM ${table}`).catch(() => {});
       throw error;
     }
-    for (const w of batch.writes) result[w.op === "index" ? "indexed" : w.op === "delete" ? "deleted" : w.op === "rename" ? "renamed" : "metadata"]++;
+    for (const w of batch.writes) {
+      result[w.op === "index" ? "indexed" : w.op === "delete" ? "deleted" : w.op === "rename" ? "renamed" : "metadata"]++;
+      this.#trackPaths(w);
+    }
     return result;
   }
 
@@ -98,12 +145,36 @@ export class IndexWriter {
     return Object.fromEntries(reader.getRows().map((row) => [row[0] as string, row[1] as string]));
   }
 
+  /** Keeps the path sets in step with a committed write. */
+  #trackPaths(write: FileWrite): void {
+    switch (write.op) {
+      case "delete":
+        this.#filePaths.delete(write.path);
+        this.#contentPaths.delete(write.path);
+        return;
+      case "rename":
+        this.#filePaths.delete(write.from);
+        if (this.#contentPaths.delete(write.from)) this.#contentPaths.add(write.file.path);
+        this.#filePaths.add(write.file.path);
+        return;
+      case "index":
+        this.#contentPaths.add(write.file.path);
+        this.#filePaths.add(write.file.path);
+        return;
+      case "metadata":
+        this.#filePaths.add(write.file.path);
+        return;
+    }
+  }
+
   async setState(key: string, value: string): Promise<void> {
     await this.#db.connection.run(`DELETE FROM sync_state WHERE key = $1`, [key]);
     await this.#db.connection.run(`INSERT INTO sync_state VALUES ($1, $2)`, [key, value]);
   }
 
   close(): void {
+    for (const file of Object.values(this.#scratchFiles)) rmSync(file, { force: true });
+    if (PROFILE) console.error("writer profile ms", Object.fromEntries(Object.entries(profile).map(([k, v]) => [k, Math.round(v)])));
     this.#db.close();
   }
 
@@ -162,68 +233,64 @@ export class IndexWriter {
     appender.closeSync();
   }
 
+  /**
+   * Loads the batch's pages through the Appender (one small row per file),
+   * and its blocks, refs and postings with set-based SQL over the NDJSON the
+   * parse workers produced: a block's key is its file's base key + its ord.
+   */
   async #appendDocuments(docs: Extract<FileWrite, { op: "index" }>[]): Promise<number> {
     if (docs.length === 0) return 0;
     const c = this.#db.connection;
     const pages = await c.createAppender("pages");
-    const blocks = await c.createAppender("blocks");
-    const refs = await c.createAppender("refs");
-    const tokens = await c.createAppender("batch_tokens", "main", "temp");
+    const bases = await c.createAppender("batch_docs", "main", "temp");
+    const blockText: string[] = [];
+    const refText: string[] = [];
     let count = 0;
     for (const { file, doc } of docs) {
-      const firstKey = this.#nextKey;
-      appendPage(pages, file.path, doc, doc.blocks.length > 0 ? firstKey : null);
-      for (const block of doc.blocks) {
-        const key = this.#nextKey++;
-        const parent = block.parent >= 0 ? doc.blocks[block.parent]?.id ?? null : null;
-        blocks.appendBigInt(key);
-        blocks.appendVarchar(block.id);
-        blocks.appendVarchar(doc.page.name);
-        blocks.appendVarchar(file.path);
-        appendNullable(blocks, parent);
-        blocks.appendInteger(block.position);
-        blocks.appendInteger(block.level);
-        blocks.appendVarchar(block.content);
-        appendJson(blocks, block.properties);
-        appendNullable(blocks, block.marker);
-        appendNullable(blocks, block.priority);
-        appendNullableInt(blocks, block.scheduled);
-        appendNullableInt(blocks, block.deadline);
-        appendNullable(blocks, block.repeater);
-        blocks.appendBoolean(block.preBlock);
-        blocks.appendInteger(block.tokenCount);
-        blocks.endRow();
-        for (const ref of block.refs) {
-          refs.appendVarchar(block.id);
-          refs.appendBigInt(key);
-          refs.appendVarchar(doc.page.name);
-          refs.appendVarchar(file.path);
-          refs.appendVarchar(ref.target);
-          refs.appendVarchar(ref.kind);
-          refs.endRow();
-        }
-        if (block.tokenCount > 0) {
-          tokens.appendBigInt(key);
-          tokens.appendVarchar(block.tokens);
-          tokens.endRow();
-        }
-        count++;
-      }
+      const base = this.#nextKey;
+      this.#nextKey += BigInt(doc.blockCount);
+      appendPage(pages, file.path, doc, doc.blockCount > 0 ? base : null);
+      bases.appendVarchar(file.path);
+      bases.appendVarchar(doc.page.name);
+      bases.appendBigInt(base);
+      bases.endRow();
+      blockText.push(doc.blockRows);
+      refText.push(doc.refRows);
+      count += doc.blockCount;
     }
-    for (const appender of [pages, blocks, refs, tokens]) appender.closeSync();
+    pages.closeSync();
+    bases.closeSync();
+    if (count > 0) {
+      writeFileSync(this.#scratchFiles.blocks, blockText.join(""));
+      writeFileSync(this.#scratchFiles.refs, refText.join(""));
+      await c.run(`INSERT INTO batch_blocks SELECT * FROM read_json(${sqlString(this.#scratchFiles.blocks)},
+        format = 'newline_delimited', columns = ${BLOCK_ROW_COLUMNS})`);
+      await c.run(`INSERT INTO blocks
+        SELECT d.base + b.ord, b.id, d.page, b.path, b.parent_id, b.position, b.level, b.content, b.properties,
+          b.marker, b.priority, b.scheduled, b.deadline, b.repeater, b.pre_block, b.length
+        FROM batch_blocks b JOIN batch_docs d ON d.path = b.path ORDER BY 1`);
+      if (refText.some((text) => text !== "")) {
+        await c.run(`INSERT INTO refs
+          SELECT r.block_id, d.base + r.ord, d.page, r.path, r.target, r.kind
+          FROM read_json(${sqlString(this.#scratchFiles.refs)}, format = 'newline_delimited', columns = ${REF_ROW_COLUMNS}) r
+          JOIN batch_docs d ON d.path = r.path`);
+      }
+      await this.#buildPostings();
+    }
+    await c.run(`DELETE FROM batch_docs`);
     return count;
   }
 
-  /** Builds postings for the batch inside DuckDB (vectorised), new terms first. */
+  /** Builds the batch's postings inside DuckDB (vectorised), registering new terms first. */
   async #buildPostings(): Promise<void> {
     const c = this.#db.connection;
-    await c.run(`CREATE OR REPLACE TEMP TABLE batch_terms AS
-      SELECT block_key, unnest(string_split(tokens, ' ')) AS term FROM batch_tokens`);
+    await c.run(`INSERT INTO batch_terms
+      SELECT d.base + b.ord, unnest(string_split(b.tokens, ' ')) FROM batch_blocks b JOIN batch_docs d ON d.path = b.path
+      WHERE b.length > 0`);
     await c.run(
       `INSERT INTO fts_terms
-       SELECT ${this.#nextTermId} + row_number() OVER (ORDER BY term) - 1, term
-       FROM (SELECT DISTINCT term FROM batch_terms) AS t
-       WHERE NOT EXISTS (SELECT 1 FROM fts_terms f WHERE f.term = t.term)`,
+       SELECT ${this.#nextTermId} + row_number() OVER () - 1, term
+       FROM (SELECT DISTINCT term FROM batch_terms EXCEPT SELECT term FROM fts_terms)`,
     );
     this.#nextTermId = Number(await this.#scalar(`SELECT coalesce(max(term_id), -1) + 1 FROM fts_terms`));
     await c.run(`INSERT INTO fts_postings
@@ -231,8 +298,8 @@ export class IndexWriter {
       FROM batch_terms b JOIN fts_terms f ON f.term = b.term
       GROUP BY f.term_id, b.block_key
       ORDER BY f.term_id`);
-    await c.run(`DELETE FROM batch_tokens`);
-    await c.run(`DROP TABLE batch_terms`);
+    await c.run(`DELETE FROM batch_terms`);
+    await c.run(`DELETE FROM batch_blocks`);
   }
 
   async #markPageNameClashes(names: string[]): Promise<BatchResult["pageNameClashes"]> {
@@ -273,7 +340,7 @@ function appendPage(appender: DuckDBAppender, path: string, doc: IndexedDocument
   appender.appendVarchar(page.titleTokens);
   if (firstKey === null) appender.appendNull();
   else appender.appendBigInt(firstKey);
-  appender.appendInteger(doc.blocks.length);
+  appender.appendInteger(doc.blockCount);
   appender.endRow();
 }
 

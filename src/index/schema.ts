@@ -65,5 +65,9 @@ export const SCHEMA_DDL = [
 /** Per-batch scratch tables, private to the writer's connection. */
 export const SCRATCH_DDL = [
   `CREATE TEMP TABLE IF NOT EXISTS batch_paths (path VARCHAR)`,
-  `CREATE TEMP TABLE IF NOT EXISTS batch_tokens (block_key BIGINT, tokens VARCHAR)`,
+  `CREATE TEMP TABLE IF NOT EXISTS batch_docs (path VARCHAR, page VARCHAR, base BIGINT)`,
+  `CREATE TEMP TABLE IF NOT EXISTS batch_blocks (path VARCHAR, ord BIGINT, id VARCHAR, parent_id VARCHAR,
+    position INTEGER, level INTEGER, content VARCHAR, properties JSON, marker VARCHAR, priority VARCHAR,
+    scheduled INTEGER, deadline INTEGER, repeater VARCHAR, pre_block BOOLEAN, length INTEGER, tokens VARCHAR)`,
+  `CREATE TEMP TABLE IF NOT EXISTS batch_terms (block_key BIGINT, term VARCHAR)`,
 ];

@@ -39,7 +39,7 @@ export class BatchProcessor {
    */
   async add(write: FileWrite, options: { now?: boolean } = {}): Promise<void> {
     this.#current.push(write);
-    if (write.op === "index") this.#currentBlocks += write.doc.blocks.length;
+    if (write.op === "index") this.#currentBlocks += write.doc.blockCount;
     if (options.now || this.#current.length >= this.#options.maxFiles || this.#currentBlocks >= this.#options.maxBlocks) {
       this.#dispatch();
     } else if (this.#timer === undefined) {

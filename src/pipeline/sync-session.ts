@@ -121,7 +121,7 @@ export function recordWrite(summary: SyncSummary, write: FileWrite, emit: SyncEv
         summary.warnings++;
         summary.problems.push({ path: write.file.path, status: "warning", reason: write.file.error ?? "" });
       }
-      emit({ type: "FileIndexed", path: write.file.path, blocks: write.doc.blocks.length, warnings: write.doc.warnings });
+      emit({ type: "FileIndexed", path: write.file.path, blocks: write.doc.blockCount, warnings: write.doc.warnings });
       return;
     case "metadata": {
       const { status, path, error } = write.file;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { ownBuffer, withTransfer } from "./transfer.ts";
 
 export type HashTask = { absolutePath: string; maxBytes: number };
@@ -11,16 +11,20 @@ export type HashOutcome =
 /**
  * Reads a file once and checksums it. The bytes go back to the main thread
  * as a transferred buffer (no copy) so the parser never reads the file again.
+ *
+ * Synchronous I/O on purpose: this thread exists to do it, and async fs calls
+ * would queue on libuv's small process-wide thread pool, which DuckDB's
+ * async calls in the writer thread share.
  */
-export default async function hashFile(task: HashTask): Promise<HashOutcome> {
-  let handle;
+export default function hashFile(task: HashTask): HashOutcome {
+  let fd: number;
   try {
-    handle = await open(task.absolutePath, "r");
+    fd = openSync(task.absolutePath, "r");
   } catch (error) {
     return { ok: false, status: "failed", size: 0, mtime: 0, reason: `cannot read: ${describe(error)}` };
   }
   try {
-    const stat = await handle.stat();
+    const stat = fstatSync(fd);
     if (!stat.isFile()) return { ok: false, status: "skipped", size: 0, mtime: stat.mtimeMs, reason: "not a regular file" };
     if (stat.size > task.maxBytes) {
       return {
@@ -31,15 +35,32 @@ export default async function hashFile(task: HashTask): Promise<HashOutcome> {
         reason: `too large: ${stat.size} bytes, over the ${task.maxBytes}-byte limit (maxFileSizeBytes)`,
       };
     }
-    const bytes = await handle.readFile();
+    const bytes = readAll(fd, stat.size);
     const checksum = createHash("sha256").update(bytes).digest("hex");
     const buffer = ownBuffer(bytes);
     return withTransfer<HashOutcome>({ ok: true, size: bytes.byteLength, mtime: stat.mtimeMs, checksum, bytes: buffer }, [buffer]);
   } catch (error) {
     return { ok: false, status: "failed", size: 0, mtime: 0, reason: `cannot read: ${describe(error)}` };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
+}
+
+/** Reads to the end, even if the file grew since fstat (the checksum must match the bytes parsed). */
+function readAll(fd: number, expected: number): Uint8Array {
+  let buffer = new Uint8Array(Math.max(expected, 1024));
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      const bigger = new Uint8Array(buffer.length * 2);
+      bigger.set(buffer);
+      buffer = bigger;
+    }
+    const n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (n === 0) break;
+    length += n;
+  }
+  return buffer.subarray(0, length);
 }
 
 function describe(error: unknown): string {

@@ -1,9 +1,9 @@
 import { workerData } from "piscina";
 import { parseFile } from "../logseq/parse.ts";
-import { tokenize } from "../index/tokenize.ts";
 import { foldedTitleTokens } from "../index/title-tokens.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { IndexedDocument } from "../index/index-batch.ts";
+import { serialiseBlocks } from "../index/block-rows.ts";
 
 export type ParseTask = { path: string; bytes: ArrayBuffer };
 
@@ -34,12 +34,12 @@ export default function parse(task: ParseTask): ParseOutcome {
   }
   if (text.trim() === "") warnings.push("empty file: indexed as a page without blocks");
   const parsed = parseFile(task.path, text, graph);
-  const blocks = parsed.blocks.map((block) => {
-    const tokens = tokenize(block.content);
-    return { ...block, tokens: tokens.join(" "), tokenCount: tokens.length };
-  });
   const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
-  return { ok: true, doc: { page, blocks, warnings: [...warnings, ...parsed.warnings] } };
+  const { blockRows, refRows } = serialiseBlocks(task.path, parsed.blocks);
+  return {
+    ok: true,
+    doc: { page, blockCount: parsed.blocks.length, blockRows, refRows, warnings: [...warnings, ...parsed.warnings] },
+  };
 }
 
 function countReplacements(text: string): number {
