@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { GraphConfig } from "../logseq/types.ts";
-import type { FileSnapshot } from "./file-snapshot.ts";
+import { mtimeOf, type FileSnapshot } from "./file-snapshot.ts";
 import { isGraphPath, isIgnoredPath } from "./graph-files.ts";
 
 /** The graph folder is missing or not a folder: nothing may be deleted from the index. */
@@ -43,7 +43,7 @@ export async function scanDirectory(root: string, graph: GraphConfig, under = ""
       const path = paths[next++] as string;
       try {
         const s = await stat(join(root, path));
-        if (s.isFile()) files.set(path, { path, size: s.size, mtime: s.mtimeMs });
+        if (s.isFile()) files.set(path, { path, size: s.size, mtime: mtimeOf(s) });
       } catch {
         // Gone between readdir and stat: it is simply not part of this snapshot.
       }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { ownBuffer, withTransfer } from "./transfer.ts";
+import { mtimeOf } from "../pipeline/file-snapshot.ts";
 
 export type HashTask = { absolutePath: string; maxBytes: number };
 
@@ -25,20 +26,20 @@ export default function hashFile(task: HashTask): HashOutcome {
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) return { ok: false, status: "skipped", size: 0, mtime: stat.mtimeMs, reason: "not a regular file" };
+    if (!stat.isFile()) return { ok: false, status: "skipped", size: 0, mtime: mtimeOf(stat), reason: "not a regular file" };
     if (stat.size > task.maxBytes) {
       return {
         ok: false,
         status: "skipped",
         size: stat.size,
-        mtime: stat.mtimeMs,
+        mtime: mtimeOf(stat),
         reason: `too large: ${stat.size} bytes, over the ${task.maxBytes}-byte limit (maxFileSizeBytes)`,
       };
     }
     const bytes = readAll(fd, stat.size);
     const checksum = createHash("sha256").update(bytes).digest("hex");
     const buffer = ownBuffer(bytes);
-    return withTransfer<HashOutcome>({ ok: true, size: bytes.byteLength, mtime: stat.mtimeMs, checksum, bytes: buffer }, [buffer]);
+    return withTransfer<HashOutcome>({ ok: true, size: bytes.byteLength, mtime: mtimeOf(stat), checksum, bytes: buffer }, [buffer]);
   } catch (error) {
     return { ok: false, status: "failed", size: 0, mtime: 0, reason: `cannot read: ${describe(error)}` };
   } finally {
