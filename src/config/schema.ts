@@ -36,7 +36,7 @@ export const configSchema = {
       type: "integer",
       minimum: 1,
       default: 10485760,
-      description: "Files larger than this are recorded as skipped (status 'too-large') and not parsed.",
+      description: "Files larger than this are not read: their files row gets status 'skipped' with the reason.",
     },
     batch: {
       type: "object",
@@ -117,15 +117,15 @@ export const configSchema = {
       default: {},
       description: "EventDebouncer: how long a path must be quiet before it is synced.",
       properties: {
-        markdownMs: { type: "integer", minimum: 0, default: 100 },
-        orgMs: { type: "integer", minimum: 0, default: 100 },
+        markdownMs: { type: "integer", minimum: 0, default: 100, description: "Quiet time before a Markdown file is synced." },
+        orgMs: { type: "integer", minimum: 0, default: 100, description: "Quiet time before an Org file is synced." },
         largeFileMs: {
           type: "integer",
           minimum: 0,
           default: 500,
           description: "Used instead for files larger than largeFileBytes.",
         },
-        largeFileBytes: { type: "integer", minimum: 1, default: 1048576 },
+        largeFileBytes: { type: "integer", minimum: 1, default: 1048576, description: "Files above this size use largeFileMs." },
         maxWaitMs: {
           type: "integer",
           minimum: 0,
@@ -158,6 +158,7 @@ export const configSchema = {
       type: "string",
       enum: ["silent", "error", "warn", "info", "debug"],
       default: "info",
+      description: "What is logged to stderr: warn shows failed, skipped and conflicting files; debug shows every file.",
     },
   },
 } as const;
