@@ -59,3 +59,124 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export function isUuid(s: string): boolean {
   return s.length === 36 && UUID_RE.test(s);
 }
+
+/**
+ * Block-id hashing, cheaper than `hashToUuid` for the hot path: the page
+ * name is hashed once per file (`blockIdSeed`), then each block's content is
+ * read two UTF-16 units at a time into four xxHash32-style lanes (one lane
+ * per 32-bit word, round-robin), so about one `Math.imul` per character.
+ * The occurrence number and length are mixed in before a cross-lane
+ * avalanche. Deterministic across engines (pure 32-bit integer arithmetic).
+ */
+export type BlockIdSeed = { a: number; b: number; c: number; d: number };
+
+const P1 = 0x9e3779b1 | 0;
+const P2 = 0x85ebca77 | 0;
+const P3 = 0xc2b2ae3d | 0;
+const P4 = 0x27d4eb2f | 0;
+
+export function blockIdSeed(pageName: string): BlockIdSeed {
+  let a = 0x6a09e667 | 0;
+  let b = 0xbb67ae85 | 0;
+  let c = 0x3c6ef372 | 0;
+  let d = 0xa54ff53a | 0;
+  for (let i = 0; i < pageName.length; i++) {
+    const k = pageName.charCodeAt(i);
+    a = b ^ Math.imul(a ^ k, P1);
+    b = c ^ Math.imul(b ^ k, P2);
+    c = d ^ Math.imul(c ^ k, P3);
+    d = a ^ Math.imul(d ^ k, P4);
+  }
+  return { a, b, c, d };
+}
+
+function round(acc: number, w: number): number {
+  acc = (acc + Math.imul(w, P2)) | 0;
+  acc = (acc << 13) | (acc >>> 19);
+  return Math.imul(acc, P1);
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, P2);
+  h ^= h >>> 13;
+  h = Math.imul(h, P3);
+  return h ^ (h >>> 16);
+}
+
+/** Lanes after `absorbContent`, read by `contentKey` and `blockIdFromContent`. */
+let la = 0;
+let lb = 0;
+let lc = 0;
+let ld = 0;
+
+/**
+ * Reads `content` into the lanes (starting from the page's seed) and returns
+ * a 53-bit number identifying it, for counting blocks with equal content.
+ */
+export function absorbContent(seed: BlockIdSeed, content: string): number {
+  let a = seed.a;
+  let b = seed.b;
+  let c = seed.c;
+  let d = seed.d;
+  const n = content.length;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    a = round(a, content.charCodeAt(i) | (content.charCodeAt(i + 1) << 16));
+    b = round(b, content.charCodeAt(i + 2) | (content.charCodeAt(i + 3) << 16));
+    c = round(c, content.charCodeAt(i + 4) | (content.charCodeAt(i + 5) << 16));
+    d = round(d, content.charCodeAt(i + 6) | (content.charCodeAt(i + 7) << 16));
+  }
+  for (; i < n; i++) {
+    a = round(a, content.charCodeAt(i) + 0x10000);
+    const t = a;
+    a = b;
+    b = c;
+    c = d;
+    d = t;
+  }
+  a = round(a, n);
+  la = a;
+  lb = b;
+  lc = c;
+  ld = d;
+  return (fmix(a ^ c) >>> 0) * 0x200000 + (fmix(b ^ d) & 0x1fffff);
+}
+
+const HEXC = new Uint8Array(16);
+for (let i = 0; i < 16; i++) HEXC[i] = "0123456789abcdef".charCodeAt(i);
+const CODES: number[] = new Array(36).fill(45);
+
+function putHex(at: number, h: number): number {
+  for (let s = 28; s >= 0; s -= 4) {
+    if (at === 8 || at === 13 || at === 18 || at === 23) at++; // dashes stay
+    CODES[at++] = HEXC[(h >>> s) & 15] as number;
+  }
+  return at;
+}
+
+/** The UUID (version nibble 8, RFC 4122 variant) of the content last absorbed, for its `occurrence` (earlier blocks with the same content). */
+export function blockIdFromContent(occurrence: number): string {
+  let a = la;
+  let b = round(lb, occurrence);
+  let c = lc;
+  let d = ld;
+  a = fmix(a ^ d);
+  b = fmix(b ^ a);
+  c = fmix(c ^ b);
+  d = fmix(d ^ c);
+  a = fmix(a ^ d);
+  b = (b & 0xffff0fff) | 0x00008000;
+  c = (c & 0x3fffffff) | 0x80000000;
+  let at = putHex(0, a);
+  at = putHex(at, b);
+  at = putHex(at, c);
+  putHex(at, d);
+  return String.fromCharCode.apply(null, CODES);
+}
+
+/** `absorbContent` + `blockIdFromContent`. */
+export function blockIdHash(seed: BlockIdSeed, content: string, occurrence: number): string {
+  absorbContent(seed, content);
+  return blockIdFromContent(occurrence);
+}

@@ -11,7 +11,8 @@ import { normalizePageName } from "./page-name.ts";
 /** Collects refs of one block, de-duplicated by kind and target. */
 export class RefCollector {
   readonly refs: BlockRef[] = [];
-  private readonly seen = new Set<string>();
+  /** Kind + target keys, only once there are many refs (a linear scan is cheaper for a few). */
+  private seen: Set<string> | null = null;
 
   add(kind: RefKind, rawTarget: string): void {
     const raw = rawTarget.trim();
@@ -29,10 +30,23 @@ export class RefCollector {
   }
 
   private push(kind: RefKind, target: string): void {
+    const refs = this.refs;
+    if (this.seen === null) {
+      for (let i = 0; i < refs.length; i++) {
+        const r = refs[i] as BlockRef;
+        if (r.kind === kind && r.target === target) return;
+      }
+      refs.push({ target, kind });
+      if (refs.length === 16) {
+        this.seen = new Set();
+        for (const r of refs) this.seen.add(r.kind + "\u0000" + r.target);
+      }
+      return;
+    }
     const key = kind + "\u0000" + target;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.refs.push({ target, kind });
+    refs.push({ target, kind });
   }
 }
 
@@ -51,6 +65,10 @@ const C_TILDE = 126;
 const C_COLON = 58;
 const C_NL = 10;
 const C_BANG = 33;
+
+/** ASCII characters `scanInline` passes over without looking (1 = inert). */
+const INERT = new Uint8Array(128).fill(1);
+for (const ch of "*_~^=\\`$[(!{#:") INERT[ch.charCodeAt(0)] = 0;
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xa0 || c === 0x3000;
@@ -150,7 +168,12 @@ export function scanInline(text: string, start: number, end: number, org: boolea
   // mldoc does not read hashtags inside emphasis (**…**, *…*, ~~…~~, ==…==, ^^…^^, __…__)
   let noTagUntil = -1;
   while (i < end) {
-    const c = text.charCodeAt(i);
+    let c = text.charCodeAt(i);
+    // skip characters that start nothing
+    while (c >= 128 || INERT[c] === 1) {
+      if (++i >= end) return;
+      c = text.charCodeAt(i);
+    }
     switch (c) {
       case 42: // *
       case 95: // _

@@ -3,7 +3,9 @@ import { formatJournalTitle, parseJournalFileName, parseJournalTitle } from "./d
 
 /** Lower-cased, NFC-normalised page name: how Logseq compares page names. */
 export function normalizePageName(s: string): string {
-  return s.normalize("NFC").toLowerCase();
+  // below U+0300 (combining marks) no character changes under NFC
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x300) return s.normalize("NFC").toLowerCase();
+  return s.toLowerCase();
 }
 
 /** decodeURIComponent that leaves invalid `%` sequences alone instead of throwing. */
