@@ -172,7 +172,12 @@ export function blockIdFromContent(occurrence: number): string {
   at = putHex(at, b);
   at = putHex(at, c);
   putHex(at, d);
-  return String.fromCharCode.apply(null, CODES);
+  const k = CODES as number[] & { length: 36 };
+  return String.fromCharCode(
+    k[0]!, k[1]!, k[2]!, k[3]!, k[4]!, k[5]!, k[6]!, k[7]!, k[8]!, k[9]!, k[10]!, k[11]!,
+    k[12]!, k[13]!, k[14]!, k[15]!, k[16]!, k[17]!, k[18]!, k[19]!, k[20]!, k[21]!, k[22]!, k[23]!,
+    k[24]!, k[25]!, k[26]!, k[27]!, k[28]!, k[29]!, k[30]!, k[31]!, k[32]!, k[33]!, k[34]!, k[35]!,
+  );
 }
 
 /** `absorbContent` + `blockIdFromContent`. */

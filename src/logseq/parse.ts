@@ -448,7 +448,6 @@ function readBlock(text: string, rb: RawBlock, org: boolean, graph: GraphConfig)
   let rawProps: Map<string, string> | null = null;
   const planning: Planning = { scheduled: null, deadline: null, repeater: null };
   const col = new RefCollector();
-  SKIP.fill(0, first, end); // 1 = not scanned for inline refs
   const setProp = (rawKey: string, value: string) => {
     const key = normalizeKey(rawKey);
     (rawProps ??= new Map()).set(key, value);
@@ -658,6 +657,7 @@ export function parseFile(relPath: string, text: string, graph: GraphConfig): Pa
   const warnings: string[] = [];
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const nLines = splitLines(src);
+  SKIP.fill(0, 0, nLines); // 1 = line not scanned for inline refs
   const raws = org ? cutOrg(src, nLines, warnings) : cutMarkdown(src, nLines, warnings);
 
   const fields: BlockFields[] = new Array(raws.length);
