@@ -21,7 +21,8 @@ const WORKER_EXTENSION = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
  */
 export class Bulkhead {
   readonly name: string;
-  readonly #pool: Piscina;
+  readonly #options: BulkheadOptions;
+  #pool: Piscina | undefined;
   readonly #capacity: number;
   #inFlight = 0;
   readonly #waiting: (() => void)[] = [];
@@ -31,7 +32,13 @@ export class Bulkhead {
   constructor(options: BulkheadOptions) {
     this.name = options.name;
     this.#capacity = options.threads + options.maxQueue;
-    this.#pool = new Piscina({
+    this.#options = options;
+  }
+
+  /** Threads start on the first task: a sync with nothing to hash or parse never pays for them. */
+  #started(): Piscina {
+    const options = this.#options;
+    this.#pool ??= new Piscina({
       filename: new URL(`../workers/${options.worker}.worker${WORKER_EXTENSION}`, import.meta.url).href,
       minThreads: options.threads,
       maxThreads: options.threads,
@@ -39,6 +46,7 @@ export class Bulkhead {
       idleTimeout: 60_000,
       workerData: options.workerData,
     });
+    return this.#pool;
   }
 
   /**
@@ -52,7 +60,7 @@ export class Bulkhead {
     }
     this.#inFlight++;
     try {
-      const result = (await this.#pool.run(task, {
+      const result = (await this.#started().run(task, {
         name: options.name ?? "default",
         transferList: options.transferList as never,
       })) as T;
@@ -73,11 +81,11 @@ export class Bulkhead {
   }
 
   get stats(): { name: string; pending: number; completed: number; failed: number; threads: number } {
-    return { name: this.name, pending: this.#inFlight, completed: this.#completed, failed: this.#failed, threads: this.#pool.threads.length };
+    return { name: this.name, pending: this.#inFlight, completed: this.#completed, failed: this.#failed, threads: this.#pool?.threads.length ?? 0 };
   }
 
   async close(): Promise<void> {
-    await this.#pool.destroy();
+    await this.#pool?.destroy();
   }
 }
 

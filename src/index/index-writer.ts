@@ -167,10 +167,22 @@ export class IndexWriter {
     }
   }
 
-  async setState(key: string, value: string): Promise<void> {
-    await this.#db.connection.run(`DELETE FROM sync_state WHERE key = $1`, [key]);
-    await this.#db.connection.run(`INSERT INTO sync_state VALUES ($1, $2)`, [key, value]);
+  /** Records sync_state entries, all in one transaction. */
+  async setState(entries: Record<string, string>): Promise<void> {
+    const c = this.#db.connection;
+    await c.run("BEGIN TRANSACTION");
+    try {
+      for (const [key, value] of Object.entries(entries)) {
+        await c.run(`DELETE FROM sync_state WHERE key = $1`, [key]);
+        await c.run(`INSERT INTO sync_state VALUES ($1, $2)`, [key, value]);
+      }
+      await c.run("COMMIT");
+    } catch (error) {
+      await c.run("ROLLBACK").catch(() => {});
+      throw error;
+    }
   }
+
 
   close(): void {
     for (const file of Object.values(this.#scratchFiles)) rmSync(file, { force: true });

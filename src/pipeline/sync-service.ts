@@ -106,7 +106,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       const scanned = await orchestrator.scan("", SyncPriority.catchUp, { force });
       await orchestrator.whenIdle();
       if ((state as ServiceState) === "stopping") return;
-      if (force) await pools.writing.run({ key: "index_format", value: format }, { name: "setState" });
+      if (force) await pools.writing.run({ index_format: format }, { name: "setState" });
       await recordSync();
       state = "watching";
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
@@ -160,8 +160,11 @@ export async function runService(context: SyncSessionContext, options: { clock?:
 
   async function recordSync(): Promise<void> {
     const { problems, ...summary } = orchestrator.summary;
-    await pools.writing.run({ key: "last_sync_at", value: new Date().toISOString() }, { name: "setState" });
-    await pools.writing.run({ key: "last_sync_summary", value: JSON.stringify({ ...summary, problems: problems.length }) }, { name: "setState" });
+    const state = {
+      last_sync_at: new Date().toISOString(),
+      last_sync_summary: JSON.stringify({ ...summary, problems: problems.length }),
+    };
+    await pools.writing.run(state, { name: "setState" });
   }
 
   function warn(error: unknown): void {

@@ -91,9 +91,12 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
   await batches.flush();
 
   summary.durationMs = Math.round(performance.now() - started);
-  await pools.writing.run({ key: "index_format", value: format }, { name: "setState" });
-  await pools.writing.run({ key: "last_sync_at", value: new Date().toISOString() }, { name: "setState" });
-  await pools.writing.run({ key: "last_sync_summary", value: JSON.stringify({ ...summary, problems: summary.problems.length }) }, { name: "setState" });
+  const finished = {
+    index_format: format,
+    last_sync_at: new Date().toISOString(),
+    last_sync_summary: JSON.stringify({ ...summary, problems: summary.problems.length }),
+  };
+  await pools.writing.run(finished, { name: "setState" });
   emit({ type: "SyncCompleted", summary });
   return summary;
 }

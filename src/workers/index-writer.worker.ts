@@ -32,8 +32,8 @@ export function readState(): Promise<Record<string, string>> {
   return current().readState();
 }
 
-export function setState(task: { key: string; value: string }): Promise<void> {
-  return current().setState(task.key, task.value);
+export function setState(entries: Record<string, string>): Promise<void> {
+  return current().setState(entries);
 }
 
 export function search(query: SearchQuery): Promise<SearchHit[]> {
