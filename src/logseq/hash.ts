@@ -112,7 +112,7 @@ let ld = 0;
 
 /**
  * Reads `content` into the lanes (starting from the page's seed) and returns
- * a 53-bit number identifying it, for counting blocks with equal content.
+ * a 30-bit hash of it (a small integer), for finding blocks with equal content.
  */
 export function absorbContent(seed: BlockIdSeed, content: string): number {
   let a = seed.a;
@@ -140,7 +140,7 @@ export function absorbContent(seed: BlockIdSeed, content: string): number {
   lb = b;
   lc = c;
   ld = d;
-  return (fmix(a ^ c) >>> 0) * 0x200000 + (fmix(b ^ d) & 0x1fffff);
+  return fmix(a ^ b ^ c ^ d) & 0x3fffffff;
 }
 
 const HEXC = new Uint8Array(16);

@@ -527,7 +527,7 @@ function readBlock(text: string, rb: RawBlock, org: boolean, graph: GraphConfig)
   }
 
   // inline refs: skip property/planning lines, code fences, #+BEGIN_SRC-like regions and directives
-  const closers = new CloserFinder(text, end, CS);
+  let closers: CloserFinder | null = null; // created at the first fence/#+BEGIN line
   let fenceCh = 0;
   let fenceLen = 0;
   let region: string | null = null;
@@ -552,7 +552,7 @@ function readBlock(text: string, rb: RawBlock, org: boolean, graph: GraphConfig)
     const c = text.charCodeAt(i);
     if (!org && (c === 96 || c === 126)) {
       const f = fenceRunAt(text, i, e);
-      if (f > 0 && closers.fence(n + 1, c, f)) {
+      if (f > 0 && (closers ??= new CloserFinder(text, end, CS)).fence(n + 1, c, f)) {
         fenceCh = c;
         fenceLen = f;
         continue;
@@ -560,7 +560,7 @@ function readBlock(text: string, rb: RawBlock, org: boolean, graph: GraphConfig)
     }
     if (c === 35 && text.charCodeAt(i + 1) === 43 && i + 1 < e) {
       const b = beginBlockNameAt(text, i, e);
-      if (b !== null && closers.end(n + 1, b)) {
+      if (b !== null && (closers ??= new CloserFinder(text, end, CS)).end(n + 1, b)) {
         region = b;
         verbatim = b === "SRC" || b === "EXAMPLE" || b === "EXPORT" || b === "COMMENT" || b === "QUERY";
       }
@@ -645,6 +645,8 @@ function namesOf(v: PropertyValue | undefined): string[] {
   return out;
 }
 
+type Seen = { content: string; count: number; next: Seen | null };
+
 function hasKeys(o: Record<string, unknown>): boolean {
   for (const _ in o) return true;
   return false;
@@ -696,7 +698,7 @@ export function parseFile(relPath: string, text: string, graph: GraphConfig): Pa
       idCount.set(id.toLowerCase(), (idCount.get(id.toLowerCase()) ?? 0) + 1);
     }
   }
-  const contentSeen = new Map<number, number>(); // content key → blocks seen with it
+  const contentSeen = new Map<number, Seen>(); // 30-bit content hash → contents seen with it
   for (let b = 0; b < raws.length; b++) {
     const rb = raws[b] as RawBlock;
     const f = fields[b] as BlockFields;
@@ -723,10 +725,20 @@ export function parseFile(relPath: string, text: string, graph: GraphConfig): Pa
       id = idLower;
     } else {
       if (idOk) warnings.push(`block at line ${rb.first + 1}: id ${idLower} is used by more than one block; derived a new id`);
-      // occurrence count keyed by a 53-bit hash of the content, not the (long) content itself
+      // occurrence = earlier blocks with equal content, found through a small-integer hash of it
       const key = absorbContent(seed, content);
-      const occ = contentSeen.get(key) ?? 0;
-      contentSeen.set(key, occ + 1);
+      const head = contentSeen.get(key);
+      let occ = -1;
+      for (let x: Seen | null | undefined = head; x !== undefined && x !== null; x = x.next) {
+        if (x.content === content) {
+          occ = x.count++;
+          break;
+        }
+      }
+      if (occ < 0) {
+        occ = 0;
+        contentSeen.set(key, { content, count: 1, next: head ?? null });
+      }
       id = blockIdFromContent(occ);
     }
     const task = rb.preBlock ? NO_TASK : readTask(src, CS[rb.first] as number, LE[rb.first] as number, rb.headingPrefix);
