@@ -1,0 +1,59 @@
+// The CLI's one-shot sync (`run --once`) on a fresh folder and database:
+// a full index, then a no-op catch-up, then a catch-up after 1% of the
+// files changed. Each step is one real CLI process.
+import { appendFile } from "node:fs/promises";
+import { join } from "node:path";
+import { generateGraph } from "../generate-graph.ts";
+import { expectExit, runCli, type ChildRun } from "../lib/child.ts";
+import { removeDir, tempDir, writeConfig } from "../lib/workspace.ts";
+import { round, row, type BenchRow } from "../report/row.ts";
+import { scanDirectory } from "../../src/pipeline/directory-scan.ts";
+import { readGraphConfig } from "../../src/logseq/graph-config.ts";
+import type { SyncSummary } from "../../src/pipeline/sync-summary.ts";
+
+export async function oneShotScenarios(files: number, log: (line: string) => void): Promise<BenchRow[]> {
+  const dir = await tempDir("one-shot");
+  try {
+    const graphDir = join(dir, "graph");
+    await generateGraph(graphDir, { files, seed: 1 });
+    const { config } = await writeConfig(dir, graphDir);
+    const rows: BenchRow[] = [];
+
+    log(`full index of ${files} files…`);
+    const full = await syncOnce(config);
+    rows.push(summaryRow("full-index", full.run, full.summary, full.summary.indexed));
+
+    log(`no-op catch-up…`);
+    const noop = await syncOnce(config);
+    rows.push(summaryRow("no-op-catch-up", noop.run, noop.summary, noop.summary.files, `${noop.summary.unchanged} unchanged`));
+
+    const paths = [...(await scanDirectory(graphDir, await readGraphConfig(graphDir))).files.keys()].sort();
+    const changed = paths.filter((_, i) => i % 100 === 0);
+    for (const [i, path] of changed.entries()) await appendFile(join(graphDir, path), `\n- benchmark change ${i} #bench\n`);
+    log(`catch-up after changing ${changed.length} files (1%)…`);
+    const onePct = await syncOnce(config);
+    if (onePct.summary.indexed !== changed.length) {
+      throw new Error(`1% catch-up re-indexed ${onePct.summary.indexed} files, expected ${changed.length}`);
+    }
+    rows.push(summaryRow("catch-up-1pct", onePct.run, onePct.summary, onePct.summary.files, `${onePct.summary.indexed} re-indexed`));
+    return rows;
+  } finally {
+    await removeDir(dir);
+  }
+}
+
+export async function syncOnce(config: string): Promise<{ run: ChildRun; summary: SyncSummary }> {
+  const run = expectExit(await runCli(["run", "--config", config, "--once", "--json"]), "run --once");
+  return { run, summary: JSON.parse(run.stdout) as SyncSummary };
+}
+
+/** files/s over the whole process (start-up included); the session's own time is in the note. */
+export function summaryRow(scenario: string, run: ChildRun, summary: SyncSummary, files: number, note = ""): BenchRow {
+  return row(scenario, summary.files, {
+    filesPerSecond: round(files / (run.wallMs / 1000)),
+    peakRssMb: run.peakRssMb,
+    wallMs: Math.round(run.wallMs),
+    blocks: summary.blocks,
+    note: [note, `session ${summary.durationMs} ms`].filter((s) => s !== "").join("; "),
+  });
+}

@@ -1,0 +1,76 @@
+// Search latency on a big index: the query itself in-process (searchIndex on
+// a read-only connection, timed by tinybench), beside the CLI's
+// `search --json` as a user runs it (a process start and DuckDB load each time).
+import { join } from "node:path";
+import { RARE_WORDS, generateGraph } from "../generate-graph.ts";
+import { expectExit, runCli } from "../lib/child.ts";
+import { percentile } from "../lib/stats.ts";
+import { timeTask } from "../lib/tiny.ts";
+import { removeDir, tempDir, writeConfig } from "../lib/workspace.ts";
+import { round, row, type BenchRow } from "../report/row.ts";
+import { syncOnce } from "./one-shot.ts";
+import { openDatabase } from "../../src/index/database.ts";
+import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
+
+export async function searchScenario(files: number, options: { cliRuns: number }, log: (line: string) => void): Promise<BenchRow[]> {
+  const dir = await tempDir("search");
+  try {
+    const graphDir = join(dir, "graph");
+    log(`search: generating ${files} files…`);
+    await generateGraph(graphDir, { files, seed: 2 });
+    const { config, database } = await writeConfig(dir, graphDir);
+    log(`search: indexing…`);
+    const { summary } = await syncOnce(config);
+    const blocks = summary.blocks;
+
+    const db = await openDatabase(database, { create: false, readOnly: true });
+    const rows: BenchRow[] = [];
+    let mid: string = RARE_WORDS[1];
+    try {
+      const ranked = await db.connection.runAndReadAll(
+        `SELECT t.term, count(*) AS df FROM fts_postings p JOIN fts_terms t USING (term_id)
+         WHERE length(t.term) > 3 GROUP BY t.term ORDER BY df DESC, t.term LIMIT 500`,
+      );
+      const terms = ranked.getRows().map((r) => String(r[0]));
+      const common = terms[0] ?? "the";
+      mid = terms[Math.min(terms.length - 1, 300)] ?? common;
+      const queries: Record<string, string> = {
+        "rare word": RARE_WORDS[0],
+        "uncommon word": RARE_WORDS[1],
+        "mid-frequency word": mid,
+        "most frequent word": common,
+        "two words": `${common} ${mid}`,
+      };
+      for (const [kind, text] of Object.entries(queries)) {
+        const query: SearchQuery = { text, limit: 10 };
+        const t = await timeTask(kind, () => searchIndex(db.connection, query), { timeMs: 1500, iterations: 20 });
+        rows.push(row("search-in-process", files, { p50Ms: round(t.p50Ms), p95Ms: round(t.p95Ms), samples: t.samples, blocks, note: `${kind} "${text}"` }));
+        log(`search: ${kind}: p50 ${round(t.p50Ms)} ms`);
+      }
+    } finally {
+      db.close();
+    }
+
+    const wall: number[] = [];
+    let peak = 0;
+    for (let i = 0; i < options.cliRuns; i++) {
+      const text = i % 2 === 0 ? RARE_WORDS[0] : mid;
+      const run = expectExit(await runCli(["search", text, "--config", config, "--json"]), "search");
+      wall.push(run.wallMs);
+      peak = Math.max(peak, run.peakRssMb ?? 0);
+    }
+    rows.push(
+      row("search-cli", files, {
+        p50Ms: round(percentile(wall, 50)),
+        p95Ms: round(percentile(wall, 95)),
+        peakRssMb: peak || null,
+        samples: wall.length,
+        blocks,
+        note: "whole `search --json` process, no service running (start-up + DuckDB load + query)",
+      }),
+    );
+    return rows;
+  } finally {
+    await removeDir(dir);
+  }
+}
