@@ -43,7 +43,6 @@ export class IndexWriter {
   readonly #db: Database;
   readonly #graph: GraphConfig;
   #nextKey = 0n;
-  #nextTermId = 0;
   /** Paths with a `files` row, and paths with indexed content: deletes are issued only for these. */
   #filePaths = new Set<string>();
   #contentPaths = new Set<string>();
@@ -63,7 +62,7 @@ export class IndexWriter {
     const writer = new IndexWriter(db, graph);
     for (const ddl of SCRATCH_DDL) await db.connection.run(ddl);
     writer.#nextKey = BigInt(Number(await writer.#scalar(`SELECT coalesce(max(key), -1) + 1 FROM blocks`)));
-    writer.#nextTermId = Number(await writer.#scalar(`SELECT coalesce(max(term_id), -1) + 1 FROM fts_terms`));
+    await writer.#invalidateOnNewDuckDB();
     const paths = await db.connection.runAndReadAll(`SELECT path FROM files`);
     writer.#filePaths = new Set(paths.getRows().map((row) => row[0] as string));
     const content = await db.connection.runAndReadAll(`SELECT path FROM pages`);
@@ -165,6 +164,18 @@ export class IndexWriter {
         this.#filePaths.add(write.file.path);
         return;
     }
+  }
+
+  /**
+   * Term ids are DuckDB's `hash()`, which a new DuckDB version may compute
+   * differently: then drop the recorded index format, so the next sync
+   * re-indexes every file.
+   */
+  async #invalidateOnNewDuckDB(): Promise<void> {
+    const running = String(await this.#scalar(`SELECT version()`));
+    const state = await this.readState();
+    if (state["duckdb_version"] === running) return;
+    await this.setState({ duckdb_version: running, index_format: "" });
   }
 
   /** Records sync_state entries, all in one transaction. */
@@ -293,23 +304,24 @@ export class IndexWriter {
     return count;
   }
 
-  /** Builds the batch's postings inside DuckDB (vectorised), registering new terms first. */
+  /**
+   * Builds the batch's postings inside DuckDB (vectorised). A term's id is
+   * DuckDB's 64-bit `hash(term)`: postings need no lookup in the vocabulary,
+   * which is kept beside them for users and for `status`.
+   */
   async #buildPostings(): Promise<void> {
     const c = this.#db.connection;
     await c.run(`INSERT INTO batch_terms
-      SELECT d.base + b.ord, unnest(string_split(b.tokens, ' ')) FROM batch_blocks b JOIN batch_docs d ON d.path = b.path
-      WHERE b.length > 0`);
-    await c.run(
-      `INSERT INTO fts_terms
-       SELECT ${this.#nextTermId} + row_number() OVER () - 1, term
-       FROM (SELECT DISTINCT term FROM batch_terms EXCEPT SELECT term FROM fts_terms)`,
-    );
-    this.#nextTermId = Number(await this.#scalar(`SELECT coalesce(max(term_id), -1) + 1 FROM fts_terms`));
+      SELECT block_key, hash(term), term FROM (
+        SELECT d.base + b.ord AS block_key, unnest(string_split(b.tokens, ' ')) AS term
+        FROM batch_blocks b JOIN batch_docs d ON d.path = b.path WHERE b.length > 0)`);
+    await c.run(`INSERT INTO fts_terms
+      SELECT DISTINCT term_hash, term FROM batch_terms
+      WHERE term_hash NOT IN (SELECT term_hash FROM fts_terms)`);
     await c.run(`INSERT INTO fts_postings
-      SELECT f.term_id, b.block_key, count(*)::INTEGER
-      FROM batch_terms b JOIN fts_terms f ON f.term = b.term
-      GROUP BY f.term_id, b.block_key
-      ORDER BY f.term_id`);
+      SELECT term_hash, block_key, count(*)::INTEGER FROM batch_terms
+      GROUP BY term_hash, block_key
+      ORDER BY term_hash`);
     await c.run(`DELETE FROM batch_terms`);
     await c.run(`DELETE FROM batch_blocks`);
   }

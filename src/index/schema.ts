@@ -4,7 +4,7 @@
  * indexes slow bulk loads and reject delete-then-reinsert of one key inside a
  * transaction; the single writer thread keeps keys unique instead.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_DDL = [
   `CREATE TABLE IF NOT EXISTS sync_state (key VARCHAR, value VARCHAR)`,
@@ -56,8 +56,8 @@ export const SCHEMA_DDL = [
     target VARCHAR NOT NULL,
     kind VARCHAR NOT NULL
   )`,
-  `CREATE TABLE IF NOT EXISTS fts_terms (term_id INTEGER NOT NULL, term VARCHAR NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS fts_postings (term_id INTEGER NOT NULL, block_key BIGINT NOT NULL, tf INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS fts_terms (term_hash UBIGINT NOT NULL, term VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS fts_postings (term_hash UBIGINT NOT NULL, block_key BIGINT NOT NULL, tf INTEGER NOT NULL)`,
   `CREATE OR REPLACE VIEW fts_stats AS
     SELECT count(*) AS documents, coalesce(avg(length), 0) AS avg_length FROM blocks`,
 ];
@@ -69,5 +69,5 @@ export const SCRATCH_DDL = [
   `CREATE TEMP TABLE IF NOT EXISTS batch_blocks (path VARCHAR, ord BIGINT, id VARCHAR, parent_id VARCHAR,
     position INTEGER, level INTEGER, content VARCHAR, properties JSON, marker VARCHAR, priority VARCHAR,
     scheduled INTEGER, deadline INTEGER, repeater VARCHAR, pre_block BOOLEAN, length INTEGER, tokens VARCHAR)`,
-  `CREATE TEMP TABLE IF NOT EXISTS batch_terms (block_key BIGINT, term VARCHAR)`,
+  `CREATE TEMP TABLE IF NOT EXISTS batch_terms (block_key BIGINT, term_hash UBIGINT, term VARCHAR)`,
 ];

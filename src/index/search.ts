@@ -53,15 +53,15 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
     params["terms"] = listValue(terms);
     params["exact"] = foldText(query.text).trim().normalize("NFC");
     sql = `WITH
-      q AS (SELECT term_id, term FROM fts_terms WHERE term IN (SELECT unnest($terms::VARCHAR[]))),
+      q AS (SELECT hash(term) AS term_hash, term FROM (SELECT unnest($terms::VARCHAR[]) AS term)),
       stats AS (SELECT count(*)::DOUBLE AS n, greatest(avg(length), 1)::DOUBLE AS avgdl FROM blocks),
-      hits AS (SELECT p.block_key, p.tf, q.term_id, q.term FROM fts_postings p JOIN q ON p.term_id = q.term_id),
-      df AS (SELECT term_id, count(*)::DOUBLE AS df FROM hits GROUP BY term_id),
+      hits AS (SELECT p.block_key, p.tf, q.term_hash, q.term FROM fts_postings p JOIN q ON p.term_hash = q.term_hash),
+      df AS (SELECT term_hash, count(*)::DOUBLE AS df FROM hits GROUP BY term_hash),
       content AS (
         SELECT h.block_key, h.term,
           ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) * h.tf * ${K1 + 1}
             / (h.tf + ${K1} * (${1 - B} + ${B} * b.length / s.avgdl)) AS score
-        FROM hits h JOIN df d ON d.term_id = h.term_id JOIN blocks b ON b.key = h.block_key CROSS JOIN stats s),
+        FROM hits h JOIN df d ON d.term_hash = h.term_hash JOIN blocks b ON b.key = h.block_key CROSS JOIN stats s),
       titles AS (
         SELECT first_block_key AS block_key,
           list_intersect(string_split(title_tokens, ' '), $terms::VARCHAR[]) AS found,
