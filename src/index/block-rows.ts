@@ -1,42 +1,36 @@
-import { tokenize } from "./tokenize.ts";
+import { tokenString } from "./tokenize.ts";
 import type { ParsedBlock } from "../logseq/types.ts";
-import type { BlockRow, RefRow } from "./index-batch.ts";
 
-/** Blocks and refs as NDJSON rows for DuckDB's JSON reader (see IndexedDocument). */
+/**
+ * Blocks and refs as NDJSON rows for DuckDB's JSON reader (see
+ * IndexedDocument). Lines are written field by field rather than through
+ * JSON.stringify of a row object: this runs for every block of every file,
+ * and only free text needs escaping (ids, markers and numbers never do).
+ */
 export function serialiseBlocks(path: string, blocks: ParsedBlock[]): { blockRows: string; refRows: string } {
-  const blockLines: string[] = [];
-  const refLines: string[] = [];
-  blocks.forEach((block, ord) => {
-    const tokens = tokenize(block.content);
-    const row: BlockRow = {
-      path,
-      ord,
-      id: block.id,
-      parent_id: block.parent >= 0 ? (blocks[block.parent]?.id ?? null) : null,
-      position: block.position,
-      level: block.level,
-      content: block.content,
-      properties: hasKeys(block.properties) ? block.properties : null,
-      marker: block.marker,
-      priority: block.priority,
-      scheduled: block.scheduled,
-      deadline: block.deadline,
-      repeater: block.repeater,
-      pre_block: block.preBlock,
-      length: tokens.length,
-      tokens: tokens.join(" "),
-    };
-    blockLines.push(JSON.stringify(row));
+  const pathJson = JSON.stringify(path);
+  let blockRows = "";
+  let refRows = "";
+  for (let ord = 0; ord < blocks.length; ord++) {
+    const block = blocks[ord] as ParsedBlock;
+    const { tokens, count } = tokenString(block.content);
+    const parent = block.parent >= 0 ? (blocks[block.parent]?.id ?? null) : null;
+    blockRows +=
+      `{"path":${pathJson},"ord":${ord},"id":${JSON.stringify(block.id)},"parent_id":${json(parent)},` +
+        `"position":${block.position},"level":${block.level},"content":${JSON.stringify(block.content)},` +
+        `"properties":${hasKeys(block.properties) ? JSON.stringify(block.properties) : "null"},` +
+        `"marker":${json(block.marker)},"priority":${json(block.priority)},"scheduled":${block.scheduled ?? "null"},` +
+        `"deadline":${block.deadline ?? "null"},"repeater":${json(block.repeater)},"pre_block":${block.preBlock},` +
+        `"length":${count},"tokens":"${tokens}"}\n`;
     for (const ref of block.refs) {
-      const refRow: RefRow = { path, ord, block_id: block.id, target: ref.target, kind: ref.kind };
-      refLines.push(JSON.stringify(refRow));
+      refRows += `{"path":${pathJson},"ord":${ord},"block_id":${JSON.stringify(block.id)},"target":${JSON.stringify(ref.target)},"kind":"${ref.kind}"}\n`;
     }
-  });
-  return { blockRows: joinLines(blockLines), refRows: joinLines(refLines) };
+  }
+  return { blockRows, refRows };
 }
 
-function joinLines(lines: string[]): string {
-  return lines.length === 0 ? "" : lines.join("\n") + "\n";
+function json(value: string | null): string {
+  return value === null ? "null" : JSON.stringify(value);
 }
 
 function hasKeys(value: object): boolean {

@@ -10,7 +10,8 @@
 
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 const NON_ASCII = /[^\x00-\x7f]/;
-const MARKS = /\p{M}+/gu;
+/** Accents on Latin, Greek and Cyrillic letters; kana voicing marks (で vs て) are not accents and stay. */
+const MARKS = /(?<=[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]\p{M}*)\p{M}/gu;
 const CJK_CHAR = /[\p{Ideographic}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 const CJK_SPLIT = /[\p{Ideographic}\p{Script=Hiragana}\p{Script=Katakana}]|[^\p{Ideographic}\p{Script=Hiragana}\p{Script=Katakana}]+/gu;
 const MAX_TOKEN_LENGTH = 64;
@@ -18,7 +19,7 @@ const MAX_TOKEN_LENGTH = 64;
 /** Lower-cases and strips accents. */
 export function foldText(text: string): string {
   const lower = text.toLowerCase();
-  return NON_ASCII.test(lower) ? lower.normalize("NFKD").replace(MARKS, "") : lower;
+  return NON_ASCII.test(lower) ? lower.normalize("NFKD").replace(MARKS, "").normalize("NFC") : lower;
 }
 
 /** The tokens of a text, in order, duplicates kept (term frequency matters). */
@@ -31,10 +32,36 @@ export function tokenize(text: string): string[] {
       if (word.length <= MAX_TOKEN_LENGTH) tokens.push(word);
       continue;
     }
-    const folded = word.normalize("NFKD").replace(MARKS, "");
+    const folded = word.normalize("NFKD").replace(MARKS, "").normalize("NFC");
     if (folded === "") continue;
     const parts = CJK_CHAR.test(folded) ? (folded.match(CJK_SPLIT) ?? []) : [folded];
     for (const part of parts) if (part.length <= MAX_TOKEN_LENGTH) tokens.push(part);
   }
   return tokens;
+}
+
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+const ASCII_SEPARATORS = /[^a-z0-9]+/g;
+
+/**
+ * `tokenize(text).join(" ")` and the token count, without building the
+ * array for the common all-ASCII block (the index builds its postings from
+ * this string inside DuckDB).
+ */
+export function tokenString(text: string): { tokens: string; count: number } {
+  if (ASCII_ONLY.test(text)) {
+    const joined = text.toLowerCase().replace(ASCII_SEPARATORS, " ").trim();
+    if (joined === "") return { tokens: "", count: 0 };
+    let count = 1;
+    let start = 0;
+    let longest = 0;
+    for (let i = joined.indexOf(" "); i !== -1; i = joined.indexOf(" ", start)) {
+      longest = Math.max(longest, i - start);
+      start = i + 1;
+      count++;
+    }
+    if (Math.max(longest, joined.length - start) <= MAX_TOKEN_LENGTH) return { tokens: joined, count };
+  }
+  const tokens = tokenize(text);
+  return { tokens: tokens.join(" "), count: tokens.length };
 }
