@@ -19,7 +19,7 @@ import { removeAll, tempDir } from "./lib/workspace.ts";
 import { bestSetting, configWithSetting } from "./report/best-setting.ts";
 import { gridSvg } from "./report/grid-svg.ts";
 import { markdownReport } from "./report/markdown.ts";
-import { round, type BenchRow } from "./report/row.ts";
+import { round, row, type BenchRow } from "./report/row.ts";
 import { textTable } from "./report/table.ts";
 import { editLatencyScenarios } from "./scenarios/edit-latency.ts";
 import { baselineScenario, gridScenario, withBaselineRatio } from "./scenarios/grid.ts";
@@ -52,6 +52,17 @@ process.on("SIGINT", () => {
 });
 
 const rows: BenchRow[] = [];
+/** A failing scenario becomes a row saying why, so the others' figures are still reported. */
+async function guarded(scenario: string, files: number, run: () => Promise<BenchRow[]>): Promise<BenchRow[]> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`${scenario} failed: ${message}`);
+    process.exitCode = 1;
+    return [row(scenario, files, { note: `failed: ${message.split("\n")[0] ?? ""}` })];
+  }
+}
 try {
   const gridDir = await tempDir("grid-graph");
   const gridGraph = join(gridDir, "graph");
@@ -70,9 +81,13 @@ try {
   );
   rows.push(baseline, ...grid);
 
-  rows.push(...(await oneShotScenarios(fullFiles, log)));
-  rows.push(...(await searchScenario(plan.searchFiles, { cliRuns: plan.cliSearchRuns }, log)));
-  rows.push(...(await editLatencyScenarios({ idleFiles: plan.idleFiles, catchUpFiles: plan.catchUpFiles, edits: plan.edits }, log)));
+  rows.push(...(await guarded("one-shot", fullFiles, () => oneShotScenarios(fullFiles, log))));
+  rows.push(...(await guarded("search", plan.searchFiles, () => searchScenario(plan.searchFiles, { cliRuns: plan.cliSearchRuns }, log))));
+  rows.push(
+    ...(await guarded("edit-latency", plan.idleFiles, () =>
+      editLatencyScenarios({ idleFiles: plan.idleFiles, catchUpFiles: plan.catchUpFiles, edits: plan.edits }, log),
+    )),
+  );
 } finally {
   await removeAll();
 }
@@ -113,4 +128,4 @@ if (values["write-config"] !== undefined && winner !== null) {
 }
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; report in ${join(resultsDir, "report.md")}`);
 // Exit explicitly: DuckDB's native handles must not keep a finished run alive.
-process.exit(0);
+process.exit(process.exitCode ?? 0);

@@ -3,7 +3,7 @@ import type { GridSetting } from "./best-setting.ts";
 
 const WIDTH = 640;
 const HEIGHT = 320;
-const MARGIN = { top: 36, right: 16, bottom: 48, left: 64 };
+const MARGIN = { top: 48, right: 16, bottom: 48, left: 64 };
 const COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1"];
 
 /**

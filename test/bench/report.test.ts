@@ -68,13 +68,13 @@ test("gridSvg draws one bar per cell, scaled to a round axis, the winner outline
   const svg = gridSvg(grid, bestSetting(grid));
   const rects = svg.split("\n").filter((line) => line.startsWith("<rect x=") && line.includes("<title>"));
   assert.deepEqual(rects, [
-    `<rect x="92" y="154" width="110" height="118" fill="#4e79a7"><title>batch 64, 1 thread(s): 100 files/s</title></rect>`,
-    `<rect x="204" y="95" width="110" height="177" fill="#f28e2b"><title>batch 64, 2 thread(s): 150 files/s</title></rect>`,
-    `<rect x="372" y="130.4" width="110" height="141.6" fill="#4e79a7"><title>batch 256, 1 thread(s): 120 files/s</title></rect>`,
-    `<rect x="484" y="36" width="110" height="236" fill="#f28e2b" stroke="#000" stroke-width="2"><title>batch 256, 2 thread(s): 200 files/s</title></rect>`,
+    `<rect x="92" y="160" width="110" height="112" fill="#4e79a7"><title>batch 64, 1 thread(s): 100 files/s</title></rect>`,
+    `<rect x="204" y="104" width="110" height="168" fill="#f28e2b"><title>batch 64, 2 thread(s): 150 files/s</title></rect>`,
+    `<rect x="372" y="137.6" width="110" height="134.4" fill="#4e79a7"><title>batch 256, 1 thread(s): 120 files/s</title></rect>`,
+    `<rect x="484" y="48" width="110" height="224" fill="#f28e2b" stroke="#000" stroke-width="2"><title>batch 256, 2 thread(s): 200 files/s</title></rect>`,
   ]);
   assert.ok(svg.startsWith(`<svg xmlns="http://www.w3.org/2000/svg" width="640" height="320"`));
-  assert.ok(svg.includes(`<text x="58" y="40" text-anchor="end">200</text>`), "top tick is the axis maximum");
+  assert.ok(svg.includes(`<text x="58" y="52" text-anchor="end">200</text>`), "top tick is the axis maximum");
   assert.ok(svg.includes(`>1 parsing thread</text>`) && svg.includes(`>2 parsing threads</text>`));
   assert.ok(svg.endsWith("</svg>\n"));
 });
