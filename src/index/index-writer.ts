@@ -59,6 +59,10 @@ export class IndexWriter {
 
   static async open(path: string, graph: GraphConfig): Promise<IndexWriter> {
     const db = await openDatabase(path, { create: true });
+    // A bulk catch-up writes many batches: checkpointing (rewriting and
+    // compressing row groups) every 16 MB of WAL, DuckDB's default, made
+    // commits cost more than the inserts. The WAL is checkpointed on close.
+    await db.connection.run(`SET checkpoint_threshold = '256MB'`);
     const writer = new IndexWriter(db, graph);
     for (const ddl of SCRATCH_DDL) await db.connection.run(ddl);
     writer.#nextKey = BigInt(Number(await writer.#scalar(`SELECT coalesce(max(key), -1) + 1 FROM blocks`)));
@@ -291,7 +295,7 @@ export class IndexWriter {
       await c.run(`INSERT INTO blocks
         SELECT d.base + b.ord, b.id, d.page, b.path, b.parent_id, b.position, b.level, b.content, b.properties,
           b.marker, b.priority, b.scheduled, b.deadline, b.repeater, b.pre_block, b.length
-        FROM batch_blocks b JOIN batch_docs d ON d.path = b.path ORDER BY 1`);
+        FROM batch_blocks b JOIN batch_docs d ON d.path = b.path`);
       if (refText.some((text) => text !== "")) {
         await c.run(`INSERT INTO refs
           SELECT r.block_id, d.base + r.ord, d.page, r.path, r.target, r.kind
