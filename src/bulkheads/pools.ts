@@ -1,6 +1,7 @@
 import { Bulkhead } from "./bulkhead.ts";
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { GraphConfig } from "../logseq/types.ts";
+import type { IndexedFileState } from "../index/index-writer.ts";
 
 /** The three bulkheads of the pipeline. */
 export type Pools = {
@@ -32,4 +33,9 @@ export async function createPools(config: SyncConfiguration, graph: GraphConfig)
       await writing.close();
     },
   };
+}
+
+/** What the index knows of every file, for change detection. */
+export async function readFileStates(pools: Pick<Pools, "writing">): Promise<IndexedFileState[]> {
+  return JSON.parse(await pools.writing.run<string>(undefined, { name: "fileStates" })) as IndexedFileState[];
 }

@@ -59,12 +59,14 @@ async function migrate(connection: DuckDBConnection, path: string): Promise<void
       `${path} is a DuckDB file but not a sync-pipeline index (it has other tables); point "database" at a new file`,
     );
   }
-  if (names.has("sync_state")) await checkVersion(connection, path);
+  if (names.has("sync_state")) {
+    // The same schema version means the same tables: nothing to create.
+    await checkVersion(connection, path);
+    return;
+  }
   await connection.run("BEGIN TRANSACTION");
   for (const ddl of SCHEMA_DDL) await connection.run(ddl);
-  if (!names.has("sync_state")) {
-    await connection.run(`INSERT INTO sync_state VALUES ('schema_version', '${SCHEMA_VERSION}')`);
-  }
+  await connection.run(`INSERT INTO sync_state VALUES ('schema_version', '${SCHEMA_VERSION}')`);
   await connection.run("COMMIT");
 }
 

@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { BatchResult, FileRow, FileWrite } from "../index/index-batch.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
+import { readFileStates } from "../bulkheads/pools.ts";
 import { BatchProcessor } from "./batch-processor.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { scanDirectory } from "./directory-scan.ts";
@@ -105,7 +106,7 @@ export class SyncOrchestrator {
 
   /** Loads what the index holds and starts the consumers. */
   static async start(context: SyncSessionContext, options: SyncOrchestratorOptions): Promise<SyncOrchestrator> {
-    const known = await context.pools.writing.run<IndexedFileState[]>(undefined, { name: "fileStates" });
+    const known = await readFileStates(context.pools);
     return new SyncOrchestrator(context, known, options);
   }
 

@@ -1,4 +1,4 @@
-import type { Pools } from "../bulkheads/pools.ts";
+import { readFileStates, type Pools } from "../bulkheads/pools.ts";
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { BatchResult, FileWrite } from "../index/index-batch.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
@@ -37,7 +37,7 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
 
   const [disk, indexed] = await Promise.all([
     scanDirectory(config.graph, graph, options.under),
-    pools.writing.run<IndexedFileState[]>(undefined, { name: "fileStates" }),
+    readFileStates(pools),
   ]);
   const changes = detectChanges(disk, indexed, { force, under: options.under });
   summary.files = disk.files.size;

@@ -20,8 +20,9 @@ export async function open(task: { database: string; graph: GraphConfig }): Prom
   writer ??= await IndexWriter.open(task.database, task.graph);
 }
 
-export function fileStates(): Promise<IndexedFileState[]> {
-  return current().fileStates();
+/** Every file row as a JSON array of IndexedFileState (see `readFileStates`). */
+export function fileStates(): Promise<string> {
+  return current().fileStatesJson();
 }
 
 export function apply(batch: IndexBatch): Promise<BatchResult> {
