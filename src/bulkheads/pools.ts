@@ -14,6 +14,11 @@ export type Pools = {
 
 /** Starts the pools and opens the index in the writer thread. */
 export async function createPools(config: SyncConfiguration, graph: GraphConfig): Promise<Pools> {
+  // Deno analyses a CommonJS package's exports the first time it loads it;
+  // when that first load happens inside a worker thread it deadlocks (every
+  // fresh machine: an empty DENO_DIR). Loading DuckDB's client once on the
+  // main thread first avoids it. Node needs no such thing and skips the cost.
+  if ("Deno" in globalThis) await import("@duckdb/node-api");
   const writing = new Bulkhead({ name: "writing", worker: "index-writer", threads: 1, maxQueue: config.pools.writing.maxQueue });
   try {
     await writing.run({ database: config.database, graph }, { name: "open" });

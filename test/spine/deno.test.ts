@@ -1,6 +1,8 @@
 import { test } from "node:test";
+import process from "node:process";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot, runCli, runJson, tempGraph } from "../support/cli.ts";
 import type { SyncSummary } from "../../src/pipeline/sync-summary.ts";
@@ -8,6 +10,12 @@ import type { SearchHit } from "../../src/index/search.ts";
 
 const deno = join(repoRoot, "node_modules/.bin/deno");
 const denoCli = [deno, "run", "-A", join(repoRoot, "src/cli/main.ts")];
+
+// An empty DENO_DIR, as on a fresh machine: Deno's first load of a CommonJS
+// package inside a worker thread used to hang there (see createPools).
+const denoDir = mkdtempSync(join(tmpdir(), "sync-pipeline-deno-dir-"));
+process.env["DENO_DIR"] = denoDir;
+process.on("exit", () => rmSync(denoDir, { recursive: true, force: true }));
 
 test("the same source runs under Deno 2: one-shot sync and search from the TypeScript source", { skip: existsSync(deno) ? false : "the deno devDependency is not installed" }, async () => {
   const g = await tempGraph({
