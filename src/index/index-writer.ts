@@ -101,12 +101,16 @@ export class IndexWriter {
       const contentGone = batch.writes
         .flatMap((w) => (w.op === "index" ? [w.file.path] : w.op === "delete" ? [w.path] : []))
         .filter((path) => this.#contentPaths.has(path));
+      const goneNames = new Set<string>();
       await this.#deleteWhere(contentGone, [
         `DELETE FROM fts_postings WHERE block_key IN (SELECT key FROM blocks WHERE path IN (SELECT path FROM batch_paths))`,
         `DELETE FROM blocks WHERE path IN (SELECT path FROM batch_paths)`,
         `DELETE FROM refs WHERE path IN (SELECT path FROM batch_paths)`,
         `DELETE FROM pages WHERE path IN (SELECT path FROM batch_paths)`,
-      ]);
+      ], async () => {
+        const names = await c.runAndReadAll(`SELECT DISTINCT name FROM pages WHERE path IN (SELECT path FROM batch_paths)`);
+        for (const row of names.getRows()) goneNames.add(row[0] as string);
+      });
       const fileRowsGone = batch.writes
         .flatMap((w) => (w.op === "delete" ? [w.path] : w.op === "rename" ? [w.from, w.file.path] : [w.file.path]))
         .filter((path) => this.#filePaths.has(path));
@@ -116,8 +120,11 @@ export class IndexWriter {
       const touchedNames = new Set<string>();
       for (const write of batch.writes) {
         if (write.op === "rename") {
-          const name = await this.#rename(write.from, write.file.path);
-          if (name !== null) touchedNames.add(name);
+          const names = await this.#rename(write.from, write.file.path);
+          if (names !== null) {
+            goneNames.add(names.before);
+            touchedNames.add(names.after);
+          }
         }
       }
       await this.#appendFiles(batch.writes);
@@ -126,6 +133,7 @@ export class IndexWriter {
       result.blocks = await this.#appendDocuments(docs);
       for (const d of docs) touchedNames.add(d.doc.page.name);
       t = lap("blocks+postings", t);
+      await this.#clearResolvedClashes([...goneNames]);
       result.pageNameClashes = await this.#markPageNameClashes([...touchedNames]);
       t = lap("clashes", t);
       await c.run("COMMIT");
@@ -210,7 +218,7 @@ export class IndexWriter {
     return reader.getRows()[0]?.[0];
   }
 
-  async #deleteWhere(paths: string[], statements: string[]): Promise<void> {
+  async #deleteWhere(paths: string[], statements: string[], before?: () => Promise<void>): Promise<void> {
     if (paths.length === 0) return;
     const c = this.#db.connection;
     const appender = await c.createAppender("batch_paths", "main", "temp");
@@ -219,14 +227,15 @@ export class IndexWriter {
       appender.endRow();
     }
     appender.closeSync();
+    await before?.();
     for (const sql of statements) await c.run(sql);
     await c.run(`DELETE FROM batch_paths`);
   }
 
-  /** Moves a page's rows to a new path without re-parsing; returns the (possibly new) page name. */
-  async #rename(from: string, to: string): Promise<string | null> {
+  /** Moves a page's rows to a new path without re-parsing; returns its page name before and after. */
+  async #rename(from: string, to: string): Promise<{ before: string; after: string } | null> {
     const c = this.#db.connection;
-    const reader = await c.runAndReadAll(`SELECT properties->>'title', aliases FROM pages WHERE path = $1`, [from]);
+    const reader = await c.runAndReadAll(`SELECT properties->>'title', aliases, name FROM pages WHERE path = $1`, [from]);
     const row = reader.getRows()[0];
     if (row === undefined) return null;
     const title = (row[0] as string | null) ?? null;
@@ -239,7 +248,7 @@ export class IndexWriter {
     );
     await c.run(`UPDATE blocks SET path = $1, page = $2 WHERE path = $3`, params);
     await c.run(`UPDATE refs SET path = $1, page = $2 WHERE path = $3`, params);
-    return identity.name;
+    return { before: row[2] as string, after: identity.name };
   }
 
   async #appendFiles(writes: FileWrite[]): Promise<void> {
@@ -328,6 +337,18 @@ export class IndexWriter {
       ORDER BY term_hash`);
     await c.run(`DELETE FROM batch_terms`);
     await c.run(`DELETE FROM batch_blocks`);
+  }
+
+  /** A page name no longer defined by two files: its remaining file's clash warning goes. */
+  async #clearResolvedClashes(names: string[]): Promise<void> {
+    if (names.length === 0) return;
+    await this.#db.connection.run(
+      `UPDATE files SET status = 'indexed', error = NULL
+       WHERE status = 'warning' AND error LIKE 'page name "%" is also defined by %'
+         AND path IN (SELECT path FROM pages WHERE name IN (SELECT unnest($1::VARCHAR[])))
+         AND path NOT IN (SELECT path FROM pages WHERE name IN (SELECT name FROM pages GROUP BY name HAVING count(*) > 1))`,
+      [listValue(names)],
+    );
   }
 
   async #markPageNameClashes(names: string[]): Promise<BatchResult["pageNameClashes"]> {
