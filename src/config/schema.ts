@@ -48,7 +48,7 @@ export const configSchema = {
           type: "integer",
           minimum: 1,
           maximum: 100000,
-          default: 1024,
+          default: 256,
           description: "A batch is written once it holds this many files.",
         },
         maxBlocks: {
@@ -91,7 +91,7 @@ export const configSchema = {
           additionalProperties: false,
           default: {},
           properties: {
-            threads: { type: "integer", minimum: 1, maximum: 64, default: 1, description: "Worker threads in this pool." },
+            threads: { type: "integer", minimum: 1, maximum: 64, default: 2, description: "Worker threads in this pool." },
             maxQueue: {
               type: "integer",
               minimum: 1,
