@@ -49,9 +49,9 @@ export async function scanDirectory(root: string, graph: GraphConfig, under = ""
   }
   const files = new Map<string, FileSnapshot>();
   const unreadable: string[] = [];
-  const start = under === "" ? { path: root, stats: undefined } : resolveGraphPath(root, under);
-  if (start === null || (start.stats !== undefined && !start.stats.isDirectory())) return { files, unreadable };
-  const folders: Folder[] = [{ rel: under, path: start.path }];
+  const start = under === "" ? root : resolveGraphPath(root, under);
+  if (start === null || (typeof start !== "string" && start.stats?.isDirectory() !== true)) return { files, unreadable };
+  const folders: Folder[] = [{ rel: under, path: typeof start === "string" ? start : start.path }];
   let sinceYield = 0;
   for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
     let entries: Entry[];
@@ -68,6 +68,8 @@ export async function scanDirectory(root: string, graph: GraphConfig, under = ""
       } else if ((entry.kind === "file" || entry.kind === "link") && isGraphPath(rel, graph)) {
         const s = lstatOrNull(entry.path);
         if (s?.isFile() || s?.isSymbolicLink()) files.set(rel, { path: rel, size: s.size, mtime: mtimeOf(s) });
+        // Deno lists a name that is not valid UTF-8 only lossily and cannot stat it: listed all the same (the hash worker skips it).
+        else if (s === null && entry.name.includes("\uFFFD")) files.set(rel, { path: rel, size: 0, mtime: 0 });
       }
       if (++sinceYield >= YIELD_EVERY) {
         sinceYield = 0;

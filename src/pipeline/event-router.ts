@@ -106,7 +106,7 @@ export class EventRouter {
       return;
     }
     // lstat semantics: a new link to a folder (even `..`) is never scanned, as the full scan never descends into one.
-    const isFolder = resolveGraphPath(this.#options.root, path)?.stats.isDirectory() ?? false;
+    const isFolder = resolveGraphPath(this.#options.root, path)?.stats?.isDirectory() ?? false;
     if (isFolder && !this.#closed) this.#scheduleFolderScan(path, false);
   }
 

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { constants, lstatSync, openSync, readdirSync, type Stats } from "node:fs";
 import { mtimeOf } from "./file-snapshot.ts";
 
@@ -53,11 +54,14 @@ export function childPath(parent: DiskPath, name: string | Buffer): DiskPath {
   return Buffer.concat([Buffer.from(parent), Buffer.from(slash), Buffer.from(name)]);
 }
 
+/** A name listed in a folder that this runtime cannot pass back to the OS (Deno decodes names lossily, even as "buffer"). */
+const UNREACHABLE = Symbol("unreachable");
+
 /**
  * The on-disk path of `name` in `parent`. Only a name holding U+FFFD may
  * stand for bytes that are not valid UTF-8; the literal name wins if it exists.
  */
-function childOnDisk(parent: DiskPath, name: string): DiskPath | null {
+function childOnDisk(parent: DiskPath, name: string): DiskPath | typeof UNREACHABLE | null {
   const literal = childPath(parent, name);
   if (!name.includes("\uFFFD") || lstatSync(literal, { throwIfNoEntry: false }) !== undefined) return literal;
   let raws: Buffer[];
@@ -66,14 +70,21 @@ function childOnDisk(parent: DiskPath, name: string): DiskPath | null {
   } catch {
     return null;
   }
+  let listed = false;
   for (const raw of raws) {
     const decoded = decodeName(raw);
-    if (!decoded.valid && decoded.name === name) return childPath(parent, raw);
+    if (decoded.name !== name) continue;
+    if (!decoded.valid) return childPath(parent, raw);
+    listed = true;
   }
-  return null;
+  return listed ? UNREACHABLE : null;
 }
 
-export type ResolvedEntry = { path: DiskPath; stats: Stats; validName: boolean };
+/**
+ * An entry found on disk. `stats` is missing only for a name that is not
+ * valid UTF-8 under a runtime that cannot reach it by its bytes (Deno).
+ */
+export type ResolvedEntry = { path: DiskPath; stats: Stats | undefined; validName: boolean };
 
 /**
  * Finds a graph-relative path on disk without following a symbolic link:
@@ -81,25 +92,33 @@ export type ResolvedEntry = { path: DiskPath; stats: Stats; validName: boolean }
  * (a link to a folder is not part of the graph).
  */
 export function resolveGraphPath(root: string, relPath: string): ResolvedEntry | null {
-  let path: DiskPath = root;
-  let stats: Stats | undefined;
+  return walk(root, relPath, true);
+}
+
+function walk(start: string, relPath: string, realFolders: boolean): ResolvedEntry | null {
+  let path: DiskPath = start;
   const segments = relPath.split("/").filter((s) => s !== "");
+  let stats = segments.length === 0 ? lstatSync(start, { throwIfNoEntry: false }) : undefined;
   for (const [i, segment] of segments.entries()) {
+    const last = i === segments.length - 1;
     const next = childOnDisk(path, segment);
     if (next === null) return null;
+    if (next === UNREACHABLE) return last ? { path: childPath(path, segment), stats: undefined, validName: false } : null;
     path = next;
     stats = lstatSync(path, { throwIfNoEntry: false });
-    if (stats === undefined || (i < segments.length - 1 && !stats.isDirectory())) return null;
+    if (stats === undefined || (!last && realFolders && !stats.isDirectory())) return null;
   }
-  stats ??= lstatSync(path, { throwIfNoEntry: false });
   return stats === undefined ? null : { path, stats, validName: typeof path === "string" };
 }
 
 /** The kind of a graph-relative path: a regular file, a symbolic link (listed, never read), or nothing the graph holds. */
 export function graphEntryKind(root: string, relPath: string): GraphEntryKind {
   const entry = resolveGraphPath(root, relPath);
-  if (entry?.stats.isSymbolicLink()) return "link";
-  return entry?.stats.isFile() ? "file" : "none";
+  if (entry === null) return "none";
+  // Listed but unreachable by its bytes: a file as far as the rules go (the hash worker records it as skipped).
+  if (entry.stats === undefined) return "file";
+  if (entry.stats.isSymbolicLink()) return "link";
+  return entry.stats.isFile() ? "file" : "none";
 }
 
 /** `O_NOFOLLOW` where the platform has it (not on Windows, where there is nothing to follow here). */
@@ -129,12 +148,5 @@ export function openGraphFile(absolutePath: string): number {
 
 /** Like resolveGraphPath from the file-system root, without the no-link check (only names are resolved). */
 function resolveAbsolute(absolutePath: string): ResolvedEntry | null {
-  let path: DiskPath = "/";
-  for (const segment of absolutePath.split("/").filter((s) => s !== "")) {
-    const next = childOnDisk(path, segment);
-    if (next === null) return null;
-    path = next;
-  }
-  const stats = lstatSync(path, { throwIfNoEntry: false });
-  return stats === undefined ? null : { path, stats, validName: typeof path === "string" };
+  return walk("/", absolutePath, false);
 }
