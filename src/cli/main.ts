@@ -23,7 +23,8 @@ export async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .option("once", { type: "boolean", default: false, describe: "Catch up once and exit (batch mode)" })
-          .option("json", { type: "boolean", default: false, describe: "Print the summary as JSON" }),
+          .option("json", { type: "boolean", default: false, describe: "Print the summary as JSON" })
+          .option("force", { type: "boolean", default: false, describe: "Index the graph even if it is a filesystem root or your home folder" }),
       async (args) => setExit(await runCommand(args)),
     )
     .command(

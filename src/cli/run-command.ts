@@ -1,5 +1,5 @@
 import process from "node:process";
-import { loadConfig } from "../config/load-config.ts";
+import { loadConfig, type SyncConfiguration } from "../config/load-config.ts";
 import { createPools } from "../bulkheads/pools.ts";
 import { readGraphConfig } from "../logseq/graph-config.ts";
 import { runSyncSession } from "../pipeline/sync-session.ts";
@@ -7,16 +7,23 @@ import { GraphMissing } from "../pipeline/directory-scan.ts";
 import { ExitCode } from "./exit-code.ts";
 import { eventLogger } from "./log.ts";
 import { formatSummary } from "./format.ts";
-import { stat } from "node:fs/promises";
+import { refuseAbsurdGraph } from "./graph-guard.ts";
+import { realpath, stat } from "node:fs/promises";
 
-export async function runCommand(args: { config: string; once: boolean; json: boolean }): Promise<number> {
-  const config = await loadConfig(args.config);
+export async function runCommand(args: { config: string; once: boolean; json: boolean; force: boolean }): Promise<number> {
+  const loaded = await loadConfig(args.config);
   // Check the graph before touching the database: a missing (say, unmounted)
   // folder must never look like "every file was deleted".
-  const graphStat = await stat(config.graph).catch(() => null);
+  const graphStat = await stat(loaded.graph).catch(() => null);
   if (!graphStat?.isDirectory()) {
-    throw new GraphMissing(`graph folder ${config.graph} does not exist or is not a folder; the index was left as it was`);
+    throw new GraphMissing(`graph folder ${loaded.graph} does not exist or is not a folder; the index was left as it was`);
   }
+  // Resolved once: a graph path that is itself a symbolic link works in every
+  // mode (the watcher refuses to watch a link), and the watcher's paths and
+  // the scan's are relative to the same folder.
+  const root = await realpath(loaded.graph);
+  await refuseAbsurdGraph(loaded.graph, root, args.force);
+  const config: SyncConfiguration = Object.freeze({ ...loaded, graph: root });
   const graph = await readGraphConfig(config.graph);
   for (const warning of graph.warnings) process.stderr.write(`warning: logseq/config.edn: ${warning}\n`);
   const onEvent = eventLogger(config);

@@ -1,11 +1,10 @@
-import { stat } from "node:fs/promises";
-import { join } from "node:path";
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { EventDebouncer } from "./event-debouncer.ts";
 import { createEventFilter, isDirectoryEventWorthScanning } from "./event-filter.ts";
 import type { WatchEvent } from "./file-system-watcher.ts";
+import { resolveGraphPath } from "./graph-entry.ts";
 import { SyncEventKind, type SyncEvent } from "./sync-event.ts";
 import { parentFolder, prefixCovers } from "./sync-task-queue.ts";
 
@@ -79,7 +78,7 @@ export class EventRouter {
         if (this.#debouncer.pending >= this.#options.maxPending) this.#options.markDirty(parentFolder(path));
         else this.#debouncer.push({ path, kind, at });
       } else if (kind !== SyncEventKind.update && isDirectoryEventWorthScanning(path, this.#options.graph)) {
-        void this.#folderEvent(path, kind);
+        this.#folderEvent(path, kind);
       }
     }
   }
@@ -101,12 +100,13 @@ export class EventRouter {
     this.#folders.clear();
   }
 
-  async #folderEvent(path: string, kind: SyncEventKind): Promise<void> {
+  #folderEvent(path: string, kind: SyncEventKind): void {
     if (kind === SyncEventKind.delete) {
       if (this.#options.hasIndexedUnder(path)) this.#scheduleFolderScan(path, false);
       return;
     }
-    const isFolder = await stat(join(this.#options.root, path)).then((s) => s.isDirectory(), () => false);
+    // lstat semantics: a new link to a folder (even `..`) is never scanned, as the full scan never descends into one.
+    const isFolder = resolveGraphPath(this.#options.root, path)?.stats?.isDirectory() ?? false;
     if (isFolder && !this.#closed) this.#scheduleFolderScan(path, false);
   }
 

@@ -1,5 +1,3 @@
-import { stat } from "node:fs/promises";
-import { join } from "node:path";
 import type { BatchResult, FileRow, FileWrite } from "../index/index-batch.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
 import { readFileStates } from "../bulkheads/pools.ts";
@@ -7,6 +5,7 @@ import { BatchProcessor } from "./batch-processor.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { scanDirectory } from "./directory-scan.ts";
 import { detectChanges } from "./file-change-detector.ts";
+import { graphEntryKind } from "./graph-entry.ts";
 import { syncFile, type FileSyncContext } from "./file-sync.ts";
 import type { SyncEventListener } from "./sync-domain-event.ts";
 import { SyncEventKind } from "./sync-event.ts";
@@ -220,8 +219,8 @@ export class SyncOrchestrator {
   async #process(task: SyncTask): Promise<void> {
     const { path } = task;
     const force = this.#forced.delete(path);
-    const exists = await stat(join(this.#context.config.graph, path)).then((s) => s.isFile(), () => false);
-    if (!exists) return this.#missing(path);
+    // The same rule as the scan: a link is a (skipped) entry, a path through a linked folder is not in the graph.
+    if (graphEntryKind(this.#context.config.graph, path) === "none") return this.#missing(path);
     this.#forgetVanished(path);
     this.#hashing++;
     let write: FileWrite;

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, readSync } from "node:fs";
 import { ownBuffer, withTransfer } from "./transfer.ts";
 import { mtimeOf } from "../pipeline/file-snapshot.ts";
+import { EntrySkipped, openGraphFile } from "../pipeline/graph-entry.ts";
 
 export type HashTask = { absolutePath: string; maxBytes: number };
 
@@ -20,8 +21,9 @@ export type HashOutcome =
 export default function hashFile(task: HashTask): HashOutcome {
   let fd: number;
   try {
-    fd = openSync(task.absolutePath, "r");
+    fd = openGraphFile(task.absolutePath);
   } catch (error) {
+    if (error instanceof EntrySkipped) return { ok: false, status: "skipped", size: error.size, mtime: error.mtime, reason: error.message };
     return { ok: false, status: "failed", size: 0, mtime: 0, reason: `cannot read: ${describe(error)}` };
   }
   try {
