@@ -103,7 +103,12 @@ export class IndexWriter {
         .filter((path) => this.#contentPaths.has(path));
       const goneNames = new Set<string>();
       await this.#deleteWhere(contentGone, [
+        // A term whose postings all go goes too (issue #13 row 15a); only the gone postings' terms are checked.
+        `CREATE OR REPLACE TEMP TABLE batch_gone_terms AS SELECT DISTINCT term_hash FROM fts_postings
+          WHERE block_key IN (SELECT key FROM blocks WHERE path IN (SELECT path FROM batch_paths))`,
         `DELETE FROM fts_postings WHERE block_key IN (SELECT key FROM blocks WHERE path IN (SELECT path FROM batch_paths))`,
+        `DELETE FROM fts_terms WHERE term_hash IN (SELECT term_hash FROM batch_gone_terms) AND term_hash NOT IN
+          (SELECT term_hash FROM fts_postings WHERE term_hash IN (SELECT term_hash FROM batch_gone_terms))`,
         `DELETE FROM blocks WHERE path IN (SELECT path FROM batch_paths)`,
         `DELETE FROM refs WHERE path IN (SELECT path FROM batch_paths)`,
         `DELETE FROM pages WHERE path IN (SELECT path FROM batch_paths)`,
