@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { runCli, type TempGraph } from "./cli.ts";
+import { runCli } from "./cli.ts";
 import { queryRows } from "./db.ts";
 
 /**
@@ -93,11 +93,12 @@ export async function indexContent(database: string): Promise<Record<string, unk
 
 /**
  * Checks the invariants, then syncs the same folder into a fresh database
+ * (beside the config, in `g.root`)
  * with the real CLI and asserts both indexes hold exactly the same rows: an
  * index kept up to date by edits, deletes and moves equals one built from
  * scratch.
  */
-export async function assertSameAsCleanSync(g: TempGraph): Promise<void> {
+export async function assertSameAsCleanSync(g: { root: string; config: string; database: string }): Promise<void> {
   await assertIndexInvariants(g.database);
   const database = join(g.root, "clean-sync.duckdb");
   const config = join(g.root, "clean-sync-config.json");
