@@ -10,6 +10,7 @@ import { queryRows } from "../support/db.ts";
 import type { SyncSummary } from "../../src/pipeline/sync-summary.ts";
 import type { SearchHit } from "../../src/index/search.ts";
 import type { IndexStatus } from "../../src/index/status.ts";
+import { assertIndexInvariants, assertSameAsCleanSync } from "../support/index-invariants.ts";
 
 const BINARY = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x01, 0x02, 0x00, 0x2d, 0x20]);
 const BAD_UTF8 = new Uint8Array([...new TextEncoder().encode("- caf"), 0xe9, ...new TextEncoder().encode(" au lait\n- second block\n")]);
@@ -49,6 +50,7 @@ test("binary, bad UTF-8, empty and oversized files get a row and a reason; every
     assert.match(human.stdout, /skipped: pages\/binary\.md: binary content/);
     const status = await runJson<IndexStatus>(["status", "--config", g.config]);
     assert.deepEqual(status.byStatus, { indexed: 1, skipped: 2, warning: 2 });
+    await assertSameAsCleanSync(g);
   } finally {
     await g.cleanup();
   }
@@ -64,6 +66,8 @@ test("a page that turns binary or unreadable keeps its indexed content, marked w
     const hits = await runJson<SearchHit[]>(["search", "zebra", "--config", g.config]);
     assert.deepEqual(hits.map((h) => h.content), ["zebra crossing notes"]);
     assert.deepEqual(await queryRows(g.database, "SELECT status FROM files WHERE path = 'pages/a.md'"), [{ status: "skipped" }]);
+    // Kept content is not what a clean sync would hold, but it must still be whole.
+    await assertIndexInvariants(g.database);
   } finally {
     await g.cleanup();
   }
