@@ -127,5 +127,12 @@ if (values["write-config"] !== undefined && winner !== null) {
   log(`wrote the winning setting to ${target}`);
 }
 log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; report in ${join(resultsDir, "report.md")}`);
+// A scenario that ran but measured nothing ("no edit completed", "skipped: …",
+// "failed: …") fails the run: CI runs `--quick` as a smoke test of every scenario.
+const unmeasured = rows.filter(
+  (r) => r.filesPerSecond === null && r.wallMs === undefined && r.p50Ms === undefined && r.mbPerSecond === undefined,
+);
+for (const r of unmeasured) log(`${r.scenario} (${r.files} files) measured nothing: ${r.note ?? "no figure"}`);
+if (unmeasured.length > 0) process.exitCode = 1;
 // Exit explicitly: DuckDB's native handles must not keep a finished run alive.
 process.exit(process.exitCode ?? 0);

@@ -59,9 +59,13 @@ export function formatStatus(s: IndexStatus): string {
     `Full-text: ${s.terms} terms, ${s.postings} postings`,
     `Last sync: ${s.lastSyncAt ?? "never"}`,
   ];
-  if (s.problems.length > 0) {
-    lines.push("Files not cleanly indexed:");
+  if (s.problemCount > 0) {
+    const cut = s.problemCount > s.problems.length;
+    lines.push(`Files not cleanly indexed: ${s.problemCount}${cut ? ` (the first ${s.problems.length} listed)` : ""}`);
     for (const p of s.problems) lines.push(`  ${p.status}: ${p.path}: ${p.error ?? ""}`);
+    if (cut) {
+      lines.push(`  … and ${s.problemCount - s.problems.length} more: SELECT path, status, error FROM files WHERE status <> 'indexed'`);
+    }
   }
   return lines.join("\n") + "\n";
 }

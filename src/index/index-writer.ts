@@ -103,6 +103,9 @@ export class IndexWriter {
         .filter((path) => this.#contentPaths.has(path));
       const goneNames = new Set<string>();
       await this.#deleteWhere(contentGone, [
+        // The gone postings' terms, for #dropOrphanTerms (cheap: block keys are clustered, zone maps skip the rest).
+        `CREATE OR REPLACE TEMP TABLE batch_gone_terms AS SELECT DISTINCT term_hash FROM fts_postings
+          WHERE block_key IN (SELECT key FROM blocks WHERE path IN (SELECT path FROM batch_paths))`,
         `DELETE FROM fts_postings WHERE block_key IN (SELECT key FROM blocks WHERE path IN (SELECT path FROM batch_paths))`,
         `DELETE FROM blocks WHERE path IN (SELECT path FROM batch_paths)`,
         `DELETE FROM refs WHERE path IN (SELECT path FROM batch_paths)`,
@@ -132,6 +135,7 @@ export class IndexWriter {
       const docs = batch.writes.filter((w): w is Extract<FileWrite, { op: "index" }> => w.op === "index");
       result.blocks = await this.#appendDocuments(docs);
       for (const d of docs) touchedNames.add(d.doc.page.name);
+      if (contentGone.length > 0) await this.#dropOrphanTerms(keyBefore);
       t = lap("blocks+postings", t);
       await this.#clearResolvedClashes([...goneNames]);
       result.pageNameClashes = await this.#markPageNameClashes([...touchedNames]);
@@ -337,6 +341,21 @@ export class IndexWriter {
       ORDER BY term_hash`);
     await c.run(`DELETE FROM batch_terms`);
     await c.run(`DELETE FROM batch_blocks`);
+  }
+
+  /**
+   * Terms whose postings all went with the batch's old blocks leave the
+   * vocabulary (issue #13 row 15a). Terms the batch's new blocks hold again
+   * are struck off first (cheap: new block keys are >= `firstNewKey`), so
+   * the one scan of every posting's term runs only for words that vanished,
+   * and finds nothing to do when none did.
+   */
+  async #dropOrphanTerms(firstNewKey: bigint): Promise<void> {
+    const c = this.#db.connection;
+    await c.run(`DELETE FROM batch_gone_terms WHERE term_hash IN (SELECT term_hash FROM fts_postings WHERE block_key >= ${firstNewKey})`);
+    await c.run(`DELETE FROM fts_terms WHERE term_hash IN (SELECT term_hash FROM batch_gone_terms)
+      AND term_hash NOT IN (SELECT term_hash FROM fts_postings WHERE term_hash IN (SELECT term_hash FROM batch_gone_terms))`);
+    await c.run(`DROP TABLE batch_gone_terms`);
   }
 
   /** A page name no longer defined by two files: its remaining file's clash warning goes. */

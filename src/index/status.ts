@@ -9,21 +9,27 @@ export type IndexStatus = {
   postings: number;
   /** Files by status: indexed, warning, skipped, failed. */
   byStatus: Record<string, number>;
-  /** Files that are not cleanly indexed, with the reason (at most 100). */
+  /** How many files are not cleanly indexed: `problems` lists at most PROBLEMS_LISTED of them. */
+  problemCount: number;
+  /** Files that are not cleanly indexed, with the reason: the first PROBLEMS_LISTED by status and path. */
   problems: { path: string; status: string; error: string | null }[];
   lastSyncAt: string | null;
   lastSyncSummary: unknown;
 };
 
+/** A status reply stays small even when thousands of files fail; the `files` table holds them all. */
+export const PROBLEMS_LISTED = 100;
+
 /** GetSyncStatus: what the index holds and what went wrong. */
 export async function readStatus(connection: DuckDBConnection): Promise<IndexStatus> {
   const counts = await connection.runAndReadAll(`SELECT
     (SELECT count(*) FROM files), (SELECT count(*) FROM pages), (SELECT count(*) FROM blocks),
-    (SELECT count(*) FROM refs), (SELECT count(*) FROM fts_terms), (SELECT count(*) FROM fts_postings)`);
+    (SELECT count(*) FROM refs), (SELECT count(*) FROM fts_terms), (SELECT count(*) FROM fts_postings),
+    (SELECT count(*) FROM files WHERE status <> 'indexed')`);
   const c = (counts.getRows()[0] ?? []).map(Number);
   const statuses = await connection.runAndReadAll(`SELECT status, count(*) FROM files GROUP BY status ORDER BY status`);
   const problems = await connection.runAndReadAll(
-    `SELECT path, status, error FROM files WHERE status <> 'indexed' ORDER BY status, path LIMIT 100`,
+    `SELECT path, status, error FROM files WHERE status <> 'indexed' ORDER BY status, path LIMIT ${PROBLEMS_LISTED}`,
   );
   const state = await connection.runAndReadAll(`SELECT key, value FROM sync_state`);
   const stateMap = new Map(state.getRows().map((row) => [row[0] as string, row[1] as string]));
@@ -35,6 +41,7 @@ export async function readStatus(connection: DuckDBConnection): Promise<IndexSta
     refs: c[3] ?? 0,
     terms: c[4] ?? 0,
     postings: c[5] ?? 0,
+    problemCount: c[6] ?? 0,
     byStatus: Object.fromEntries(statuses.getRows().map((row) => [row[0] as string, Number(row[1])])),
     problems: problems.getRows().map((row) => ({
       path: row[0] as string,

@@ -60,12 +60,17 @@ test("advance rejects negative and non-finite steps", () => {
   assert.throws(() => new ManualClock(Number.NaN), RangeError);
 });
 
-test("systemClock schedules and cancels real timers without firing", () => {
-  let fired = false;
-  const handle = systemClock.setTimeout(() => {
-    fired = true;
-  }, 60_000);
-  systemClock.clearTimeout(handle);
-  assert.equal(fired, false);
-  assert.equal(typeof systemClock.now(), "number");
+test("systemClock fires real timers, and a cleared one never fires", async () => {
+  // Real short timers: a 60 s timer checked synchronously could not tell a
+  // working clearTimeout from a no-op. The later control timer proves the
+  // cleared one's due time has passed (host timers fire in due-time order).
+  const fired: string[] = [];
+  const cleared = systemClock.setTimeout(() => fired.push("cleared"), 10);
+  systemClock.setTimeout(() => fired.push("kept"), 5);
+  systemClock.clearTimeout(cleared);
+  await new Promise<void>((resolve) => systemClock.setTimeout(resolve, 50));
+  assert.deepEqual(fired, ["kept"]);
+  const before = Date.now();
+  const now = systemClock.now();
+  assert.ok(before <= now && now <= Date.now(), `now() ${now} is wall-clock time`);
 });

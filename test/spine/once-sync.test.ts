@@ -7,6 +7,7 @@ import { queryRows } from "../support/db.ts";
 import type { SyncSummary } from "../../src/pipeline/sync-summary.ts";
 import type { SearchHit } from "../../src/index/search.ts";
 import type { IndexStatus } from "../../src/index/status.ts";
+import { assertIndexInvariants, assertSameAsCleanSync } from "../support/index-invariants.ts";
 
 const FILES = {
   "pages/DuckDB.md": "type:: database\n\n- An embedded analytical database.\n\t- Columnar and vectorised.\n- Used by [[Indexer]] for search.\n",
@@ -74,6 +75,7 @@ test("one-shot sync indexes the graph, search ranks a page's name first, a re-ru
       { files: 4, pages: 4, blocks: 11, byStatus: { indexed: 4 } },
     );
     assert.match(status.lastSyncAt ?? "", /^\d{4}-\d\d-\d\dT/);
+    await assertIndexInvariants(g.database);
   } finally {
     await g.cleanup();
   }
@@ -109,6 +111,7 @@ test("edits, deletes, moves and touches between runs: a moved file keeps its blo
     const moved = await runJson<SearchHit[]>(["search", "another note", "--config", g.config]);
     assert.equal(moved[0]?.path, "pages/Archive.md");
     assert.equal(moved[0]?.page, "Archive");
+    await assertSameAsCleanSync(g);
   } finally {
     await g.cleanup();
   }

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { runCli, runJson, tempGraph } from "../support/cli.ts";
 import { queryRows } from "../support/db.ts";
 import type { SyncSummary } from "../../src/pipeline/sync-summary.ts";
+import { assertSameAsCleanSync } from "../support/index-invariants.ts";
 
 test("two files resolving to one page name are both indexed and both reported, neither overwritten", async () => {
   const g = await tempGraph({
@@ -39,6 +40,7 @@ test("two files resolving to one page name are both indexed and both reported, n
     assert.deepEqual(await queryRows(g.database, "SELECT status, error FROM files WHERE path = 'pages/Foo.md'"), [{ status: "indexed", error: null }]);
     // The other clash is untouched by that.
     assert.deepEqual(await queryRows(g.database, "SELECT DISTINCT status FROM files WHERE path LIKE 'pages/a%'"), [{ status: "warning" }]);
+    await assertSameAsCleanSync(g);
   } finally {
     await g.cleanup();
   }

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { runJson, tempGraph } from "../support/cli.ts";
 import type { SearchHit } from "../../src/index/search.ts";
 import type { SyncSummary } from "../../src/pipeline/sync-summary.ts";
+import { assertIndexInvariants } from "../support/index-invariants.ts";
 
 test("search filters by page (name or alias), tag (block or page tags) and task marker", async () => {
   const g = await tempGraph({
@@ -24,6 +25,7 @@ test("search filters by page (name or alias), tag (block or page tags) and task 
     assert.deepEqual(await contents("tomatoes", "--tag", "outdoors"), ["DONE plant tomatoes", "TODO water the tomatoes"]);
     // No words, only filters: every open TODO.
     assert.deepEqual(await contents("", "--marker", "TODO"), ["TODO cook tomatoes #recipes", "TODO water the tomatoes"]);
+    await assertIndexInvariants(g.database);
   } finally {
     await g.cleanup();
   }

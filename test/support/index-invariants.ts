@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { runCli } from "./cli.ts";
+import { queryRows } from "./db.ts";
+
+/**
+ * Whole-index checks to run after any scenario (STYLE.md practice 11): a
+ * search joins postings to blocks, so a leftover posting, term or ref is
+ * invisible to it; only counting the tables finds one.
+ */
+const INVARIANTS: { rule: string; sql: string }[] = [
+  { rule: "posting without its block", sql: `SELECT term_hash, block_key FROM fts_postings WHERE block_key NOT IN (SELECT key FROM blocks)` },
+  { rule: "posting without its term", sql: `SELECT term_hash, block_key FROM fts_postings WHERE term_hash NOT IN (SELECT term_hash FROM fts_terms)` },
+  { rule: "term without postings", sql: `SELECT term FROM fts_terms WHERE term_hash NOT IN (SELECT term_hash FROM fts_postings)` },
+  { rule: "term listed twice", sql: `SELECT term FROM fts_terms GROUP BY term_hash, term HAVING count(*) > 1` },
+  { rule: "posting listed twice", sql: `SELECT term_hash, block_key FROM fts_postings GROUP BY ALL HAVING count(*) > 1` },
+  { rule: "block whose path files lacks", sql: `SELECT path, content FROM blocks WHERE path NOT IN (SELECT path FROM files)` },
+  { rule: "ref whose path files lacks", sql: `SELECT path, target FROM refs WHERE path NOT IN (SELECT path FROM files)` },
+  { rule: "page whose path files lacks", sql: `SELECT path, name FROM pages WHERE path NOT IN (SELECT path FROM files)` },
+  { rule: "block whose page row is missing", sql: `SELECT path, content FROM blocks WHERE path NOT IN (SELECT path FROM pages)` },
+  { rule: "block labelled with another page", sql: `SELECT b.path, b.page, p.name FROM blocks b JOIN pages p USING (path) WHERE b.page <> p.name` },
+  { rule: "ref without its block", sql: `SELECT path, target FROM refs WHERE block_key NOT IN (SELECT key FROM blocks)` },
+  {
+    rule: "ref labelled with another path or page than its block",
+    sql: `SELECT r.path, r.page, b.path AS block_path, b.page AS block_page FROM refs r JOIN blocks b ON b.key = r.block_key
+      WHERE r.path <> b.path OR r.page <> b.page OR r.block_id <> b.id`,
+  },
+  {
+    rule: "page whose block_count is not its blocks",
+    sql: `SELECT p.path, p.block_count, count(b.key) AS blocks FROM pages p LEFT JOIN blocks b USING (path)
+      GROUP BY p.path, p.block_count HAVING p.block_count <> count(b.key)`,
+  },
+  { rule: "block key used twice", sql: `SELECT key FROM blocks GROUP BY key HAVING count(*) > 1` },
+  { rule: "file listed twice", sql: `SELECT path FROM files GROUP BY path HAVING count(*) > 1` },
+  { rule: "page row for a path twice", sql: `SELECT path FROM pages GROUP BY path HAVING count(*) > 1` },
+];
+
+/** Every broken invariant, with up to three offending rows each; empty when the index is sound. */
+export async function indexViolations(database: string): Promise<string[]> {
+  const broken: string[] = [];
+  for (const { rule, sql } of INVARIANTS) {
+    const rows = await queryRows(database, sql);
+    if (rows.length > 0) broken.push(`${rule}: ${rows.length} row(s), e.g. ${JSON.stringify(rows.slice(0, 3))}`);
+  }
+  return broken;
+}
+
+export async function assertIndexInvariants(database: string): Promise<void> {
+  assert.deepEqual(await indexViolations(database), [], "index invariants");
+}
+
+/**
+ * The index's content without its surrogate keys and block ids (a move keeps
+ * a block's key and id, a fresh sync derives new ones): what a clean sync of
+ * the same folder must reproduce exactly.
+ */
+export async function indexContent(database: string): Promise<Record<string, unknown[]>> {
+  // A block's place in its file: keys are its file's base key + its ordinal.
+  const ord = `b.key - pg.first_block_key`;
+  return {
+    files: await queryRows(database, `SELECT path, size, checksum, status, error FROM files ORDER BY path`),
+    pages: await queryRows(
+      database,
+      `SELECT name, original_name, path, journal_day, format, properties, aliases, tags, title_tokens, block_count FROM pages ORDER BY path`,
+    ),
+    blocks: await queryRows(
+      database,
+      `SELECT b.path, ${ord} AS ord, b.page, b.position, b.level, b.content, b.properties, b.marker, b.priority,
+        b.scheduled, b.deadline, b.repeater, b.pre_block, b.length
+       FROM blocks b JOIN pages pg USING (path) ORDER BY b.path, ord`,
+    ),
+    refs: await queryRows(
+      database,
+      `SELECT r.path, r.page, ${ord} AS ord, r.target, r.kind
+       FROM refs r JOIN blocks b ON b.key = r.block_key JOIN pages pg ON pg.path = b.path ORDER BY ALL`,
+    ),
+    terms: await queryRows(database, `SELECT term FROM fts_terms ORDER BY term`),
+    postings: await queryRows(
+      database,
+      `SELECT t.term, b.path, ${ord} AS ord, p.tf
+       FROM fts_postings p JOIN fts_terms t USING (term_hash) JOIN blocks b ON b.key = p.block_key JOIN pages pg ON pg.path = b.path
+       ORDER BY ALL`,
+    ),
+    counts: await queryRows(
+      database,
+      `SELECT (SELECT count(*) FROM files)::INTEGER AS files, (SELECT count(*) FROM pages)::INTEGER AS pages,
+        (SELECT count(*) FROM blocks)::INTEGER AS blocks, (SELECT count(*) FROM refs)::INTEGER AS refs,
+        (SELECT count(*) FROM fts_terms)::INTEGER AS terms, (SELECT count(*) FROM fts_postings)::INTEGER AS postings`,
+    ),
+  };
+}
+
+/**
+ * Checks the invariants, then syncs the same folder into a fresh database
+ * (beside the config, in `g.root`)
+ * with the real CLI and asserts both indexes hold exactly the same rows: an
+ * index kept up to date by edits, deletes and moves equals one built from
+ * scratch.
+ */
+export async function assertSameAsCleanSync(g: { root: string; config: string; database: string }): Promise<void> {
+  await assertIndexInvariants(g.database);
+  const database = join(g.root, "clean-sync.duckdb");
+  const config = join(g.root, "clean-sync-config.json");
+  // Fresh every time: a second call in one test must not sync incrementally.
+  await rm(database, { force: true });
+  await rm(database + ".wal", { force: true });
+  const settings = JSON.parse(await readFile(g.config, "utf8")) as Record<string, unknown>;
+  await writeFile(config, JSON.stringify({ ...settings, database }));
+  const run = await runCli(["run", "--once", "--json", "--config", config]);
+  assert.ok(run.code === 0 || run.code === 1, `clean sync exited ${run.code}\n${run.stderr}`);
+  await assertIndexInvariants(database);
+  assert.deepEqual(await indexContent(g.database), await indexContent(database), "the index equals a clean sync of the same folder");
+}
