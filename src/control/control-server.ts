@@ -146,10 +146,22 @@ async function answer(line: string, api: ControlApi): Promise<string> {
   }
 }
 
-/** Sends one error reply and closes: the connection is not served further. */
+/** How long a refused client gets to read its error reply and close, before it is cut off. */
+const REFUSED_GRACE_MS = 1000;
+
+/**
+ * Sends one error reply and closes: the connection is not served further.
+ * Its input is read and dropped until the client closes (or the grace time
+ * ends): closing a Unix socket with unread input resets the connection, and
+ * the client would lose the reply that says why.
+ */
 function refuse(socket: Socket, code: ControlErrorCode, message: string): void {
-  socket.pause();
-  socket.end(replyLine(errorReply(null, code, message)), () => socket.destroy());
+  socket.removeAllListeners("data").removeAllListeners("timeout").setTimeout(0);
+  socket.on("data", () => {});
+  socket.resume();
+  socket.end(replyLine(errorReply(null, code, message)));
+  const cutOff = setTimeout(() => socket.destroy(), REFUSED_GRACE_MS);
+  socket.once("close", () => clearTimeout(cutOff));
 }
 
 async function removeStaleSocket(path: string): Promise<void> {

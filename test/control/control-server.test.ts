@@ -93,10 +93,14 @@ test("connections beyond the limit are answered TOO_MANY_CONNECTIONS and closed;
   const server = await serve(t, echoApi(), { maxConnections: 3 });
   const open = [connection(t, server.path), connection(t, server.path), connection(t, server.path)];
   for (const c of open) assert.equal(((await c.ask({ id: 1, method: "status" })) as { id: number }).id, 1);
+  const tooMany = JSON.stringify({ id: null, error: { code: "TOO_MANY_CONNECTIONS", message: "the service already has 3 open connections; try again later" } });
   const extra = connection(t, server.path);
-  assert.deepEqual(await extra.closed, [
-    JSON.stringify({ id: null, error: { code: "TOO_MANY_CONNECTIONS", message: "the service already has 3 open connections; try again later" } }),
-  ]);
+  assert.deepEqual(await extra.closed, [tooMany]);
+  // Clients that send at once still read why: their unread input must not reset the connection.
+  const request = JSON.stringify({ id: 1, method: "search", params: { text: "x".repeat(1024 * 1024), limit: 1 } }) + "\n";
+  const eager = Array.from({ length: 20 }, () => connection(t, server.path));
+  for (const c of eager) c.send(request);
+  assert.deepEqual(await Promise.all(eager.map((c) => c.closed)), eager.map(() => [tooMany]));
   open[0]?.end();
   await open[0]?.closed;
   // The server sees the close asynchronously: retry until the freed slot is taken.
