@@ -100,7 +100,8 @@ export class ControlServer {
     });
     const next = (): void => {
       while (!answering && !socket.destroyed) {
-        const pending = Buffer.concat(chunks, buffered);
+        // One buffer is sliced, not copied: a chunk of many tiny (or blank) lines stays linear.
+        const pending = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, buffered);
         const newline = pending.indexOf(NEWLINE);
         if (newline < 0) {
           chunks = [pending];
