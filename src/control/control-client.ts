@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { connect } from "node:net";
 import { unlink } from "node:fs/promises";
 import type { ControlMethod, ControlParams, ControlResult } from "./control-api.ts";

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { chmod, lstat, unlink } from "node:fs/promises";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import process from "node:process";
