@@ -24,16 +24,20 @@ export function isControlMethod(method: unknown): method is ControlMethod {
 }
 
 /**
- * Calls `api[method]` with its params checked first: the socket's input is
- * untrusted (a TypeError/RangeError names the bad field).
+ * Checks `params` for `method` (the socket's input is untrusted; a
+ * TypeError/RangeError names the bad field), then returns the call to make.
+ * Checking apart from calling lets the server tell a bad request from a
+ * failure inside the service.
  */
-export function callApi(api: ControlApi, method: ControlMethod, params: unknown): Promise<unknown> {
+export function prepareCall(api: ControlApi, method: ControlMethod, params: unknown): () => Promise<unknown> {
   switch (method) {
-    case "search":
-      return api.search(checkSearchQuery(params));
+    case "search": {
+      const query = checkSearchQuery(params);
+      return () => api.search(query);
+    }
     case "status":
       if (params !== undefined && params !== null) throw new TypeError("status takes no params");
-      return api.status(undefined);
+      return () => api.status(undefined);
     default: {
       const never: never = method;
       throw new RangeError(`unknown method ${String(never)}`);

@@ -1,4 +1,4 @@
-import { type ControlMethod, isControlMethod } from "./control-api.ts";
+import { type ControlMethod, controlMethods, isControlMethod } from "./control-api.ts";
 
 /**
  * The control socket's wire format: newline-delimited JSON, one request
@@ -45,7 +45,7 @@ export function parseRequest(line: string): ControlRequest {
   if (request === null || typeof request !== "object" || Array.isArray(request)) throw new BadRequest("request must be a JSON object");
   const { id = null, method, params } = request as { id?: unknown; method?: unknown; params?: unknown };
   if (id !== null && typeof id !== "string" && typeof id !== "number") throw new BadRequest("request.id must be a string, a number or null");
-  if (!isControlMethod(method)) throw new BadRequest(`request.method must be "search" or "status"`, id);
+  if (!isControlMethod(method)) throw new BadRequest(`request.method must be ${controlMethods.map((m) => `"${m}"`).join(" or ")}`, id);
   return { id, method, params };
 }
 

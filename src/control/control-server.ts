@@ -2,8 +2,8 @@ import { Buffer } from "node:buffer";
 import { chmod, lstat, unlink } from "node:fs/promises";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import process from "node:process";
-import { callApi, type ControlApi } from "./control-api.ts";
-import { BadRequest, type ControlErrorCode, ControlErrorCode as Code, errorReply, parseRequest, replyLine } from "./control-protocol.ts";
+import { type ControlApi, prepareCall } from "./control-api.ts";
+import { type BadRequest, type ControlErrorCode, ControlErrorCode as Code, type ControlRequest, errorReply, parseRequest, replyLine } from "./control-protocol.ts";
 
 /** What one client may hold: a hostile or broken client must cost the service little and never stop it. */
 export type ControlLimits = {
@@ -136,15 +136,22 @@ export class ControlServer {
 
 /** The reply line for one request line; never rejects. */
 async function answer(line: string, api: ControlApi): Promise<string> {
-  let id: string | number | null = null;
+  let request: ControlRequest;
+  let call: () => Promise<unknown>;
   try {
-    const request = parseRequest(line);
-    id = request.id;
-    return replyLine({ id, result: await callApi(api, request.method, request.params) });
+    request = parseRequest(line);
   } catch (error) {
-    if (error instanceof BadRequest) return replyLine(errorReply(error.id, Code.badRequest, error.message));
-    const code = error instanceof TypeError || error instanceof RangeError ? Code.badRequest : Code.failed;
-    return replyLine(errorReply(id, code, error instanceof Error ? error.message : String(error)));
+    return replyLine(errorReply((error as BadRequest).id, Code.badRequest, (error as Error).message));
+  }
+  try {
+    call = prepareCall(api, request.method, request.params);
+  } catch (error) {
+    return replyLine(errorReply(request.id, Code.badRequest, (error as Error).message));
+  }
+  try {
+    return replyLine({ id: request.id, result: await call() });
+  } catch (error) {
+    return replyLine(errorReply(request.id, Code.failed, error instanceof Error ? error.message : String(error)));
   }
 }
 

@@ -12,6 +12,7 @@ import { RawConnection } from "./raw-connection.ts";
 function echoApi(options: { searchDelayMs?: number; status?: () => unknown } = {}): ControlApi {
   return {
     search: async (query) => {
+      if (query.text === "fail") throw new TypeError("the index is broken");
       if (options.searchDelayMs) await new Promise((resolve) => setTimeout(resolve, options.searchDelayMs));
       const hit: SearchHit = { path: "pages/a.md", page: "a", blockId: "b1", content: query.text, marker: null, score: 1, matched: 1 };
       return [hit];
@@ -58,6 +59,16 @@ test("requests are validated: bad ones get an error reply and the connection kee
     result: [{ path: "pages/a.md", page: "a", blockId: "b1", content: "hello", marker: null, score: 1, matched: 1 }],
   });
   assert.deepEqual(await c.ask({ method: "status" }), { id: null, result: { files: 1 } });
+});
+
+test("a failure inside the service is FAILED, not BAD_REQUEST, and the connection keeps serving", async (t) => {
+  const server = await serve(t, echoApi());
+  const c = connection(t, server.path);
+  assert.deepEqual(await c.ask({ id: 1, method: "search", params: { text: "fail", limit: 1 } }), {
+    id: 1,
+    error: { code: "FAILED", message: "the index is broken" },
+  });
+  assert.deepEqual(await c.ask({ id: 2, method: "status" }), { id: 2, result: { files: 1 } });
 });
 
 test("a result that cannot be serialised becomes an error reply, not a crash", async (t) => {
