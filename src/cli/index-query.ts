@@ -1,6 +1,6 @@
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { ControlMethod } from "../control/control-client.ts";
+import type { ControlMethod, ControlParams, ControlResult } from "../control/control-api.ts";
 
 /**
  * Runs a read against the index. With no service running, the CLI opens the
@@ -23,13 +23,13 @@ export async function queryIndex<T>(config: SyncConfiguration, read: (connection
  * may open it); with no service listening (no socket, or a stale one, which
  * is removed), reads the database directly with `read`.
  */
-export async function queryServiceOrIndex<T>(
+export async function queryServiceOrIndex<M extends ControlMethod>(
   config: SyncConfiguration,
-  request: { method: ControlMethod; params?: unknown },
-  read: (connection: DuckDBConnection) => Promise<T>,
-): Promise<T> {
+  request: { method: M; params?: ControlParams<M> },
+  read: (connection: DuckDBConnection) => Promise<ControlResult<M>>,
+): Promise<ControlResult<M>> {
   const { callService, controlSocketPath } = await import("../control/control-client.ts");
-  const reply = await callService(controlSocketPath(config.database), request.method, request.params);
-  if (reply !== null) return reply.result as T;
+  const reply = await callService(controlSocketPath(config.database), request.method, request.params as ControlParams<M>);
+  if (reply !== null) return reply.result;
   return queryIndex(config, read);
 }

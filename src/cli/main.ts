@@ -73,5 +73,24 @@ function reportFailure(error: unknown): number {
   return ExitCode.cannotRun;
 }
 
+/**
+ * Resolves once everything written to `stream` has reached the OS. On a pipe
+ * Node writes asynchronously, and `process.exit` drops what is still queued
+ * (output was cut at the pipe's 64 KB). A write's callback runs after every
+ * earlier write has been flushed, or with the error (EPIPE: the reader left).
+ */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write("", () => resolve()));
+}
+
+// A reader that leaves early (`| head`) is not an error of ours: drop the rest of the output quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+
+const exitCode = await main(hideBin(process.argv));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 // Exit explicitly: a lingering handle (a watcher, a worker) must not keep a finished command alive.
-process.exit(await main(hideBin(process.argv)));
+process.exit(exitCode);

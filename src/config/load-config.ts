@@ -3,12 +3,16 @@ import { dirname, resolve } from "node:path";
 import { Ajv, type ErrorObject } from "ajv";
 import { configSchema, type SyncConfigurationInput } from "./schema.ts";
 import { ConfigInvalid } from "./config-invalid.ts";
+import { checkConfigDepth, shortField } from "./config-depth.ts";
 
 /** A validated, defaults-filled, frozen configuration with absolute paths. */
 export type SyncConfiguration = Readonly<SyncConfigurationInput> & {
   /** The config file this came from (absolute). */
   readonly configPath: string;
 };
+
+/** Errors listed in a ConfigInvalid message; the rest are counted ("… and N more"). */
+const MAX_LISTED_ERRORS = 10;
 
 const validate = new Ajv({ useDefaults: true, allErrors: true, strict: true }).compile(configSchema);
 
@@ -32,10 +36,13 @@ export async function loadConfig(path: string): Promise<SyncConfiguration> {
 
 /** Validates an already-parsed config object; relative paths resolve against `configPath`'s folder. */
 export function parseConfig(data: unknown, configPath: string): SyncConfiguration {
+  checkConfigDepth(data, configPath);
   const copy = structuredClone(data);
   if (!validate(copy)) {
-    const details = (validate.errors ?? []).map(describeError).join("; ");
-    throw new ConfigInvalid(`invalid config ${configPath}: ${details}`);
+    const errors = validate.errors ?? [];
+    const listed = errors.slice(0, MAX_LISTED_ERRORS).map(describeError);
+    if (errors.length > MAX_LISTED_ERRORS) listed.push(`… and ${errors.length - MAX_LISTED_ERRORS} more`);
+    throw new ConfigInvalid(`invalid config ${configPath}: ${listed.join("; ")}`);
   }
   const base = dirname(configPath);
   const config = {
@@ -48,21 +55,19 @@ export function parseConfig(data: unknown, configPath: string): SyncConfiguratio
 }
 
 function describeError(error: ErrorObject): string {
-  const field = error.instancePath === "" ? "" : error.instancePath.slice(1).replaceAll("/", ".");
+  // instancePath is a JSON Pointer: "/a/b", with "~1" for "/" and "~0" for "~" inside names.
+  const segments = error.instancePath === "" ? [] : error.instancePath.slice(1).split("/").map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+  const field = shortField(segments);
   switch (error.keyword) {
     case "required":
-      return `missing required field "${joinField(field, String(error.params["missingProperty"]))}"`;
+      return `missing required field "${shortField([...segments, String(error.params["missingProperty"])])}"`;
     case "additionalProperties":
-      return `unknown field "${joinField(field, String(error.params["additionalProperty"]))}"`;
+      return `unknown field "${shortField([...segments, String(error.params["additionalProperty"])])}"`;
     case "enum":
       return `field "${field}" must be one of ${(error.params["allowedValues"] as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
     default:
       return `field "${field || "(root)"}" ${error.message ?? "is invalid"}`;
   }
-}
-
-function joinField(parent: string, child: string): string {
-  return parent === "" ? child : `${parent}.${child}`;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,17 +1,21 @@
+import { Buffer } from "node:buffer";
 import { connect } from "node:net";
 import { unlink } from "node:fs/promises";
+import type { ControlMethod, ControlParams, ControlResult } from "./control-api.ts";
+import type { ControlReply } from "./control-protocol.ts";
 
-/** The running service's control socket: beside the database, so it names the index it serves. */
-export function controlSocketPath(database: string): string {
-  return `${database}.sock`;
-}
+export { controlSocketPath } from "./control-socket-path.ts";
 
-export type ControlMethod = "search" | "status";
-
-/** A service answered with an error (bad request, the index failed). */
+/** A service answered with an error (bad request, a socket limit, the index failed). */
 export class ControlRequestFailed extends Error {
   readonly code = "CONTROL_REQUEST_FAILED" as const;
   override name = "ControlRequestFailed";
+  /** The server's reason (see ControlErrorCode), e.g. TOO_MANY_CONNECTIONS. */
+  readonly reason: string;
+  constructor(message: string, reason: string) {
+    super(message);
+    this.reason = reason;
+  }
 }
 
 /**
@@ -19,16 +23,16 @@ export class ControlRequestFailed extends Error {
  * service listens (no socket, or a stale one left by a crash, which is
  * removed so the caller can open the database directly).
  */
-export async function callService(
+export async function callService<M extends ControlMethod>(
   socketPath: string,
-  method: ControlMethod,
-  params: unknown,
+  method: M,
+  params: ControlParams<M>,
   options: { timeoutMs?: number } = {},
-): Promise<{ result: unknown } | null> {
+): Promise<{ result: ControlResult<M> } | null> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
-    let buffer = "";
+    const chunks: Buffer[] = [];
     let connected = false;
     const timer = setTimeout(() => {
       socket.destroy();
@@ -39,24 +43,24 @@ export async function callService(
       socket.destroy();
       settle();
     };
-    socket.setEncoding("utf8");
     socket.on("connect", () => {
       connected = true;
       socket.write(JSON.stringify({ id: 1, method, params }) + "\n");
     });
-    socket.on("data", (chunk: string) => {
-      buffer += chunk;
-      const newline = buffer.indexOf("\n");
+    socket.on("data", (chunk: Buffer) => {
+      // Look for the newline in the new chunk only: a large reply arrives in many chunks.
+      const newline = chunk.indexOf(0x0a);
+      chunks.push(newline < 0 ? chunk : chunk.subarray(0, newline));
       if (newline < 0) return;
-      let reply: { id?: unknown; result?: unknown; error?: { message?: string } };
+      let reply: ControlReply;
       try {
-        reply = JSON.parse(buffer.slice(0, newline));
+        reply = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ControlReply;
       } catch (error) {
         finish(() => reject(new Error(`the service sent an unreadable reply: ${(error as Error).message}`)));
         return;
       }
-      if (reply.error) finish(() => reject(new ControlRequestFailed(reply.error?.message ?? "request failed")));
-      else finish(() => resolve({ result: reply.result }));
+      if ("error" in reply) finish(() => reject(new ControlRequestFailed(`the service refused the request: ${reply.error.message}`, reply.error.code)));
+      else finish(() => resolve({ result: reply.result as ControlResult<M> }));
     });
     socket.on("error", (error: NodeJS.ErrnoException) => {
       if (!connected && (error.code === "ENOENT" || error.code === "ECONNREFUSED")) {

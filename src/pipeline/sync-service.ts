@@ -1,7 +1,7 @@
 import process from "node:process";
-import { controlSocketPath } from "../control/control-client.ts";
+import type { ControlApi, ControlResult } from "../control/control-api.ts";
 import { ControlServer } from "../control/control-server.ts";
-import type { SearchQuery } from "../index/search.ts";
+import { controlSocketPath, prepareSocketFolder } from "../control/control-socket-path.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { EventRouter } from "./event-router.ts";
 import { FileSystemWatcher } from "./file-system-watcher.ts";
@@ -50,18 +50,21 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     upstreamBusy: () => (router?.pending ?? 0) > 0,
   });
 
-  const control = await ControlServer.listen(controlSocketPath(config.database), async (method, params) => {
-    switch (method) {
-      case "search":
-        return pools.writing.run(checkSearchQuery(params), { name: "search" });
-      case "status": {
-        const status = await pools.writing.run<Record<string, unknown>>(undefined, { name: "status" });
-        return { ...status, service: { state, pid: process.pid, strategy: config.strategy, ...orchestrator.stats, synced: orchestrator.summary } };
-      }
-      default:
-        throw new RangeError(`unknown method ${JSON.stringify(method)}: use "search" or "status"`);
-    }
-  });
+  const api: ControlApi = {
+    search: (query) => pools.writing.run(query, { name: "search" }),
+    status: async () => {
+      const status = await pools.writing.run<ControlResult<"status">>(undefined, { name: "status" });
+      return { ...status, service: { state, pid: process.pid, strategy: config.strategy, ...orchestrator.stats, synced: orchestrator.summary } };
+    },
+  };
+  const socketPath = controlSocketPath(config.database);
+  // Refused (a file in the way, another service): stop what started, leave the path as it is.
+  const control = await prepareSocketFolder(socketPath, config.database)
+    .then(() => ControlServer.listen(socketPath, api))
+    .catch(async (error: unknown) => {
+      await orchestrator.close();
+      throw error;
+    });
 
   let stop!: (signal: string) => void;
   const stopped = new Promise<string>((resolve) => (stop = resolve));
@@ -170,17 +173,4 @@ export async function runService(context: SyncSessionContext, options: { clock?:
   function warn(error: unknown): void {
     if (config.logLevel !== "silent") process.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`);
   }
-}
-
-function checkSearchQuery(params: unknown): SearchQuery {
-  const q = params as Partial<SearchQuery> | null;
-  if (typeof q?.text !== "string") throw new TypeError("search params.text must be a string");
-  if (!Number.isInteger(q.limit) || (q.limit as number) < 1) throw new RangeError("search params.limit must be a positive whole number");
-  const query: SearchQuery = { text: q.text, limit: q.limit as number };
-  for (const key of ["page", "tag", "marker"] as const) {
-    const value = q[key];
-    if (value !== undefined && typeof value !== "string") throw new TypeError(`search params.${key} must be a string`);
-    if (value !== undefined) query[key] = value;
-  }
-  return query;
 }

@@ -57,3 +57,50 @@ test("the CLI exits 2 naming the field for an invalid config, and for a config t
     await g.cleanup();
   }
 });
+
+test("a config nested 5,000 deep is refused before validation, naming the field path (truncated)", () => {
+  const deep = JSON.parse(`{"graph":"g","database":"d","extra":${'{"x":'.repeat(5000)}{}${"}".repeat(5000)}}`);
+  assert.throws(
+    () => parseConfig(deep, "/c.json"),
+    (error: unknown) =>
+      error instanceof ConfigInvalid &&
+      /field "extra\.x\.x\.x\.x\.x\.x\.x…" is nested deeper than 32 levels/.test(error.message) &&
+      error.message.length < 200,
+  );
+  // 32 levels is still only an unknown field, reported as such.
+  const shallow = JSON.parse(`{"graph":"g","database":"d","extra":${'{"x":'.repeat(30)}{}${"}".repeat(30)}}`);
+  assert.throws(() => parseConfig(shallow, "/c.json"), /unknown field "extra"/);
+});
+
+test("many errors are capped at the first 10, and huge field names are shortened", () => {
+  const data: Record<string, unknown> = { graph: "g", database: "d", ["k".repeat(10_000)]: 1 };
+  for (let i = 0; i < 20; i++) data[`k${i}`] = i;
+  assert.throws(
+    () => parseConfig(data, "/c.json"),
+    (error: unknown) =>
+      error instanceof ConfigInvalid &&
+      /unknown field "k{40}…"; unknown field "k0";/.test(error.message) &&
+      /unknown field "k8"; … and 11 more$/.test(error.message),
+  );
+});
+
+test("the CLI exits 2 with a short message for a deeply nested config and for 700,000 unknown keys", async () => {
+  const g = await tempGraph({ "pages/a.md": "- a" });
+  try {
+    await writeFile(g.config, `{"graph":"graph","database":"index.duckdb","batch":${'{"x":'.repeat(5000)}{}${"}".repeat(5000)}}`);
+    const deep = await runCli(["status", "--config", g.config]);
+    assert.equal(deep.code, 2, deep.stderr);
+    assert.match(deep.stderr, /field "batch\.x\.x\.x\.x\.x\.x\.x…" is nested deeper than 32 levels/);
+    assert.ok(deep.stderr.length < 4096, `${deep.stderr.length} bytes of stderr`);
+
+    const many: Record<string, unknown> = { graph: "graph", database: "index.duckdb" };
+    for (let i = 0; i < 700_000; i++) many[`key${i}`] = i;
+    await writeFile(g.config, JSON.stringify(many));
+    const wide = await runCli(["status", "--config", g.config]);
+    assert.equal(wide.code, 2, wide.stderr.slice(0, 1000));
+    assert.match(wide.stderr, /unknown field "key0"; .*unknown field "key9"; … and 699990 more\n$/);
+    assert.ok(wide.stderr.length < 4096, `${wide.stderr.length} bytes of stderr`);
+  } finally {
+    await g.cleanup();
+  }
+});
