@@ -80,7 +80,10 @@ export class BatchProcessor {
 
   async #commit(writes: FileWrite[]): Promise<void> {
     try {
-      this.#options.onCommitted?.(writes, await this.#options.write({ writes }));
+      // Not `onCommitted?.(writes, await write(...))`: without a listener that
+      // would skip evaluating its arguments, so nothing would be written.
+      const result = await this.#options.write({ writes });
+      this.#options.onCommitted?.(writes, result);
       return;
     } catch (error) {
       if (writes.length === 1) {
