@@ -29,6 +29,9 @@ export type SyncOrchestratorOptions = {
   upstreamBusy?: () => boolean;
 };
 
+/** Times in a row a file that changed while being read is read again before its last read is written. */
+const MAX_REREADS = 3;
+
 /** A vanished indexed file whose content a new file may claim (a move). */
 type Vanished = { state: IndexedFileState; claimed: boolean };
 
@@ -74,6 +77,8 @@ export class SyncOrchestrator {
   readonly #vanishedByChecksum = new Map<string, IndexedFileState>();
   /** Paths of `known` by checksum, to find a moved file whose delete has not been seen yet. */
   readonly #knownByChecksum = new Map<string, Set<string>>();
+  /** Paths re-queued because they changed while being read, with how often in a row. */
+  readonly #rereads = new Map<string, number>();
   /** Per path, the latest write handed to the BatchProcessor and not yet committed. */
   readonly #pending = new Map<string, FileWrite>();
   readonly #held = new Map<string, unknown>();
@@ -262,11 +267,18 @@ export class SyncOrchestrator {
     // Changed since it was read: what was read is no longer the file, so sync
     // it again (the task runs once this one is done). A move is kept: its
     // content is the old file's, and the next task compares against it.
+    // A file rewritten faster than it can be read gets its last consistent read
+    // written after a few tries, rather than keeping a consumer busy forever.
     else if (!(await stillAsRead(this.#context.config.graph, write))) {
-      if (force) this.#forced.add(path);
-      this.#push({ ...task, kind: SyncEventKind.update }, priorityClass(task.priority));
-      return;
+      const rereads = (this.#rereads.get(path) ?? 0) + 1;
+      if (rereads <= MAX_REREADS) {
+        this.#rereads.set(path, rereads);
+        if (force) this.#forced.add(path);
+        this.#push({ ...task, kind: SyncEventKind.update }, priorityClass(task.priority));
+        return;
+      }
     }
+    this.#rereads.delete(path);
     if (write.op === "metadata" && sameRow(this.#latest(path), write.file)) return;
     // An edit with nothing queued behind it: no point waiting for the batch window.
     const now = priorityClass(task.priority) === SyncPriority.interactive && this.queue.size === 0;
@@ -348,6 +360,7 @@ export class SyncOrchestrator {
   }
 
   async #missing(path: string): Promise<void> {
+    this.#rereads.delete(path);
     const vanished = this.#vanished.get(path) ?? this.#registerVanished(path);
     if (vanished === undefined) return this.#add({ op: "delete", path });
     if (vanished.claimed) {
@@ -370,8 +383,11 @@ export class SyncOrchestrator {
   /** The path exists again: its old content is no longer up for a move. */
   #forgetVanished(path: string): void {
     const vanished = this.#vanished.get(path);
-    if (vanished === undefined || vanished.claimed) return;
+    if (vanished === undefined) return;
     this.#vanished.delete(path);
+    // A claimed entry only waited to swallow the moved file's delete event: with
+    // the path back, a later delete must be written, not swallowed.
+    if (vanished.claimed) return;
     this.#unregisterChecksum(vanished.state);
     const timer = this.#held.get(path);
     if (timer !== undefined) {
