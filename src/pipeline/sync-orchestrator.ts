@@ -265,10 +265,10 @@ export class SyncOrchestrator {
     }
     if (write.op === "rename") this.#claim(write.from);
     // Changed since it was read: what was read is no longer the file, so sync
-    // it again (the task runs once this one is done). A move is kept: its
-    // content is the old file's, and the next task compares against it.
-    // A file rewritten faster than it can be read gets its last consistent read
+    // it again (the task runs once this one is done) instead of writing it. A
+    // file rewritten faster than it can be read gets its last consistent read
     // written after a few tries, rather than keeping a consumer busy forever.
+    // A move is written as is: the next task compares with the moved content.
     else if (!(await stillAsRead(this.#context.config.graph, write))) {
       const rereads = (this.#rereads.get(path) ?? 0) + 1;
       if (rereads <= MAX_REREADS) {
