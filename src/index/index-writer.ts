@@ -34,10 +34,9 @@ function lap(name: string, since: number): number {
 /**
  * What the writer knows of a file, for change detection. `contentChecksum`
  * is the checksum of the bytes its indexed page was parsed from (NULL: no
- * page, or more than one): a row read from the database whose status says
- * indexed but whose content disagrees is re-indexed (see detectChanges).
- * Rows built in memory from a committed write leave it out: they agree by
- * construction.
+ * page): a row read from the database whose status says indexed but whose
+ * content disagrees is re-indexed (see detectChanges). Rows built in memory
+ * from a committed write leave it out: they agree by construction.
  */
 export type IndexedFileState = FileRow & { contentChecksum?: string | null };
 
@@ -94,8 +93,8 @@ export class IndexWriter {
   async fileStatesJson(): Promise<string> {
     const text = await this.#scalar(
       `SELECT coalesce(to_json(list({path: f.path, size: f.size::DOUBLE, mtime: f.mtime, checksum: f.checksum, status: f.status,
-        error: f.error, idSeed: f.id_seed, contentChecksum: CASE WHEN p.n = 1 THEN p.checksum END}))::VARCHAR, '[]')
-       FROM files f LEFT JOIN (SELECT path, count(*) AS n, min(checksum) AS checksum FROM pages GROUP BY path) p ON p.path = f.path`,
+        error: f.error, idSeed: f.id_seed, contentChecksum: p.checksum}))::VARCHAR, '[]')
+       FROM files f LEFT JOIN pages p ON p.path = f.path`,
     );
     return String(text);
   }
