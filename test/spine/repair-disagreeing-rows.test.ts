@@ -6,6 +6,7 @@ import { openDatabase } from "../../src/index/database.ts";
 import type { SyncSummary } from "../../src/pipeline/sync-summary.ts";
 import { runJson, tempGraph } from "../support/cli.ts";
 import { assertSameIndex } from "../support/index-tables.ts";
+import { hitPaths, ServiceProcess, type Sandbox } from "../service/service-harness.ts";
 
 async function execute(database: string, statements: string[]): Promise<void> {
   const db = await openDatabase(database, { create: false });
@@ -45,4 +46,21 @@ test("run --once repairs files rows whose content rows disagree with them", asyn
   } finally {
     await g.cleanup();
   }
+});
+
+test("the service's catch-up repairs a files row that says indexed beside no page", async (t) => {
+  const g = await tempGraph({ "pages/no page.md": "- lost its page quarrelwick\n", "pages/fine.md": "- nothing wrong\n" });
+  t.after(() => g.cleanup());
+  await runJson(["run", "--once", "--config", g.config]);
+  await execute(g.database, [
+    `DELETE FROM fts_postings WHERE block_key IN (SELECT key FROM blocks WHERE path = 'pages/no page.md')`,
+    `DELETE FROM blocks WHERE path = 'pages/no page.md'`,
+    `DELETE FROM pages WHERE path = 'pages/no page.md'`,
+  ]);
+  const service = new ServiceProcess(g.config);
+  t.after(() => service.kill());
+  await service.ready();
+  const sandbox = { configPath: g.config } as Sandbox;
+  assert.deepEqual(await hitPaths(sandbox, "quarrelwick"), ["pages/no page.md"]);
+  assert.equal(await service.stop("SIGINT"), 0);
 });
