@@ -42,6 +42,7 @@ for (const snapshot of [...disk.files.values()].sort((a, b) => (a.path < b.path 
       checksum,
       status: warnings.length > 0 ? "warning" : "indexed",
       error: warnings.length > 0 ? warnings.join("; ") : null,
+      idSeed: page.name,
     },
     doc: { page, blockCount: parsed.blocks.length, blockRows, refRows, warnings },
   });

@@ -22,6 +22,12 @@ export type FileRow = {
   checksum: string | null;
   status: FileStatus;
   error: string | null;
+  /**
+   * The page name derived block ids hash (see docs/parser.md): the page name
+   * when the file was first indexed, kept across edits and moves so a move
+   * does not change the ids of blocks later edits leave alone. NULL until indexed.
+   */
+  idSeed: string | null;
 };
 
 /** A parsed page plus the folded tokens of its name and aliases. */

@@ -31,8 +31,14 @@ function lap(name: string, since: number): number {
 }
 
 
-/** What the writer knows of a file, for change detection. */
-export type IndexedFileState = FileRow;
+/**
+ * What the writer knows of a file, for change detection. `contentChecksum`
+ * is the checksum of the bytes its indexed page was parsed from (NULL: no
+ * page): a row read from the database whose status says indexed but whose
+ * content disagrees is re-indexed (see detectChanges). Rows built in memory
+ * from a committed write leave it out: they agree by construction.
+ */
+export type IndexedFileState = FileRow & { contentChecksum?: string | null };
 
 /**
  * The only owner of the index database in a process. Applies batches of
@@ -86,7 +92,9 @@ export class IndexWriter {
    */
   async fileStatesJson(): Promise<string> {
     const text = await this.#scalar(
-      `SELECT coalesce(to_json(list({path: path, size: size::DOUBLE, mtime: mtime, checksum: checksum, status: status, error: error}))::VARCHAR, '[]') FROM files`,
+      `SELECT coalesce(to_json(list({path: f.path, size: f.size::DOUBLE, mtime: f.mtime, checksum: f.checksum, status: f.status,
+        error: f.error, idSeed: f.id_seed, contentChecksum: p.checksum}))::VARCHAR, '[]')
+       FROM files f LEFT JOIN pages p ON p.path = f.path`,
     );
     return String(text);
   }
@@ -268,6 +276,7 @@ export class IndexWriter {
       appender.appendVarchar(f.status);
       appendNullable(appender, f.error);
       appender.appendTimestamp(now);
+      appendNullable(appender, f.idSeed);
       appender.endRow();
     }
     appender.closeSync();
@@ -289,7 +298,7 @@ export class IndexWriter {
     for (const { file, doc } of docs) {
       const base = this.#nextKey;
       this.#nextKey += BigInt(doc.blockCount);
-      appendPage(pages, file.path, doc, doc.blockCount > 0 ? base : null);
+      appendPage(pages, file, doc, doc.blockCount > 0 ? base : null);
       bases.appendVarchar(file.path);
       bases.appendVarchar(doc.page.name);
       bases.appendBigInt(base);
@@ -395,11 +404,11 @@ export class IndexWriter {
   }
 }
 
-function appendPage(appender: DuckDBAppender, path: string, doc: IndexedDocument, firstKey: bigint | null): void {
+function appendPage(appender: DuckDBAppender, file: FileRow, doc: IndexedDocument, firstKey: bigint | null): void {
   const page = doc.page;
   appender.appendVarchar(page.name);
   appender.appendVarchar(page.originalName);
-  appender.appendVarchar(path);
+  appender.appendVarchar(file.path);
   appendNullableInt(appender, page.journalDay);
   appender.appendVarchar(page.format);
   appendJson(appender, page.properties);
@@ -409,6 +418,7 @@ function appendPage(appender: DuckDBAppender, path: string, doc: IndexedDocument
   if (firstKey === null) appender.appendNull();
   else appender.appendBigInt(firstKey);
   appender.appendInteger(doc.blockCount);
+  appendNullable(appender, file.checksum);
   appender.endRow();
 }
 

@@ -4,7 +4,7 @@
  * indexes slow bulk loads and reject delete-then-reinsert of one key inside a
  * transaction; the single writer thread keeps keys unique instead.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_DDL = [
   `CREATE TABLE IF NOT EXISTS sync_state (key VARCHAR, value VARCHAR)`,
@@ -15,7 +15,8 @@ export const SCHEMA_DDL = [
     checksum VARCHAR,
     status VARCHAR NOT NULL,
     error VARCHAR,
-    indexed_at TIMESTAMP NOT NULL
+    indexed_at TIMESTAMP NOT NULL,
+    id_seed VARCHAR
   )`,
   `CREATE TABLE IF NOT EXISTS pages (
     name VARCHAR NOT NULL,
@@ -28,7 +29,8 @@ export const SCHEMA_DDL = [
     tags VARCHAR[],
     title_tokens VARCHAR NOT NULL,
     first_block_key BIGINT,
-    block_count INTEGER NOT NULL
+    block_count INTEGER NOT NULL,
+    checksum VARCHAR
   )`,
   `CREATE TABLE IF NOT EXISTS blocks (
     key BIGINT NOT NULL,

@@ -65,8 +65,12 @@ function hasKeys(o: Record<string, unknown>): boolean {
   return false;
 }
 
-/** Parses one graph file. Pure, synchronous, never throws on file content. */
-export function parseFile(relPath: string, text: string, graph: GraphConfig): ParsedFile {
+/**
+ * Parses one graph file. Pure, synchronous, never throws on file content.
+ * `idSeed` is the page name derived block ids hash, when it is not this
+ * page's name: the name the file had when first indexed, so a move keeps ids.
+ */
+export function parseFile(relPath: string, text: string, graph: GraphConfig, idSeed?: string): ParsedFile {
   const format = formatOf(relPath);
   const org = format === "org";
   const warnings: string[] = [];
@@ -96,7 +100,7 @@ export function parseFile(relPath: string, text: string, graph: GraphConfig): Pa
     titleRaw = stringProp(firstFields.properties["title"], firstFields.rawProps?.get("title"));
   }
   const ident = pageIdentity(relPath, titleRaw, graph);
-  const seed = blockIdSeed(ident.name);
+  const seed = blockIdSeed(idSeed ?? ident.name);
 
   // Tree: a block's parent is the nearest earlier block with a smaller depth.
   const blocks: ParsedBlock[] = new Array(raws.length);

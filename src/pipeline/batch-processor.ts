@@ -18,13 +18,17 @@ export type BatchProcessorOptions = {
  * BatchProcessor: groups FileWrites into batches by count, block count and a
  * time window, and hands each to the writer as one transaction. Batches are
  * written in the order they were filled, so two writes to one path land in
- * order. A failed batch is retried one write at a time, so one bad file
- * cannot keep the rest out of the index.
+ * order. A batch holds at most one write per path: a second write for a
+ * path sends the batch first (the writer applies a batch's deletes before
+ * its inserts, so two writes of one path in one transaction would leave two
+ * copies of its rows, or none). A failed batch is retried one write at a
+ * time, so one bad file cannot keep the rest out of the index.
  */
 export class BatchProcessor {
   readonly #options: BatchProcessorOptions;
   #current: FileWrite[] = [];
   #currentBlocks = 0;
+  #currentPaths = new Set<string>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #inFlight = new Set<Promise<void>>();
 
@@ -38,6 +42,9 @@ export class BatchProcessor {
    * edit someone may search for, with nothing else coming to share the batch).
    */
   async add(write: FileWrite, options: { now?: boolean } = {}): Promise<void> {
+    const paths = pathsOf(write);
+    if (paths.some((path) => this.#currentPaths.has(path))) this.#dispatch();
+    for (const path of paths) this.#currentPaths.add(path);
     this.#current.push(write);
     if (write.op === "index") this.#currentBlocks += write.doc.blockCount;
     if (options.now || this.#current.length >= this.#options.maxFiles || this.#currentBlocks >= this.#options.maxBlocks) {
@@ -66,13 +73,17 @@ export class BatchProcessor {
     const writes = this.#current;
     this.#current = [];
     this.#currentBlocks = 0;
+    this.#currentPaths = new Set();
     const done: Promise<void> = this.#commit(writes).finally(() => this.#inFlight.delete(done));
     this.#inFlight.add(done);
   }
 
   async #commit(writes: FileWrite[]): Promise<void> {
     try {
-      this.#options.onCommitted?.(writes, await this.#options.write({ writes }));
+      // Not `onCommitted?.(writes, await write(...))`: without a listener that
+      // would skip evaluating its arguments, so nothing would be written.
+      const result = await this.#options.write({ writes });
+      this.#options.onCommitted?.(writes, result);
       return;
     } catch (error) {
       if (writes.length === 1) {
@@ -81,5 +92,18 @@ export class BatchProcessor {
       }
     }
     for (const write of writes) await this.#commit([write]);
+  }
+}
+
+/** The paths whose rows a write changes. */
+export function pathsOf(write: FileWrite): string[] {
+  switch (write.op) {
+    case "delete":
+      return [write.path];
+    case "rename":
+      return [write.from, write.file.path];
+    case "index":
+    case "metadata":
+      return [write.file.path];
   }
 }

@@ -5,8 +5,10 @@ import type { FileSnapshot } from "./file-snapshot.ts";
 export type ChangeSet = {
   /** Files whose size and mtime match the index: not read at all. */
   unchanged: number;
-  /** New files, files whose size or mtime changed, and files to retry: these get hashed. */
+  /** New files, files whose size or mtime changed, and files to retry or repair: these get hashed. */
   toCheck: FileSnapshot[];
+  /** Paths in `toCheck` whose row says indexed but whose indexed content disagrees with it: re-parse them. */
+  repair: Set<string>;
   /** Indexed files no longer on disk: deleted, unless a new file turns out to be the same content moved. */
   vanished: IndexedFileState[];
   /** What the index knows of each path. */
@@ -14,24 +16,36 @@ export type ChangeSet = {
 };
 
 /**
- * FileChangeDetector: size+mtime decide first; only files that differ (or
- * that failed or were skipped last time) go on to be checksummed.
+ * FileChangeDetector: size+mtime decide first; only files that differ go on
+ * to be checksummed. That holds for skipped and failed files too: one that
+ * was read (a binary page, a page the parser failed on) is not read again
+ * until it changes. Two kinds are retried: a file that could not be read at
+ * all (recorded with size and mtime 0, so it never matches: one failing
+ * `open` per sync), and one skipped as too large that the current
+ * `maxFileSizeBytes` would now take. A row that claims content its page
+ * does not match (issue #13 row 1) is re-parsed whatever its size and mtime.
  */
 export function detectChanges(
   disk: DirectoryState,
   indexed: IndexedFileState[],
-  options: { force?: boolean; under?: string } = {},
+  options: { force?: boolean; under?: string; maxFileSizeBytes?: number } = {},
 ): ChangeSet {
   const known = new Map(indexed.map((state) => [state.path, state]));
   const toCheck: FileSnapshot[] = [];
+  const repair = new Set<string>();
   let unchanged = 0;
   for (const snapshot of disk.files.values()) {
     const state = known.get(snapshot.path);
+    if (state !== undefined && contentDisagrees(state)) {
+      repair.add(snapshot.path);
+      toCheck.push(snapshot);
+      continue;
+    }
     const same =
       state !== undefined &&
       state.size === snapshot.size &&
       state.mtime === snapshot.mtime &&
-      (state.status === "indexed" || state.status === "warning");
+      !newlyWithinLimit(state, options.maxFileSizeBytes);
     if (same && !options.force) unchanged++;
     else toCheck.push(snapshot);
   }
@@ -42,5 +56,16 @@ export function detectChanges(
       state.path.startsWith(prefix) &&
       !disk.unreadable.some((folder) => folder === "" || state.path.startsWith(folder + "/")),
   );
-  return { unchanged, toCheck, vanished, known };
+  return { unchanged, toCheck, repair, vanished, known };
+}
+
+/** Status says indexed, but the page was parsed from other bytes, or there is no single page. */
+export function contentDisagrees(state: IndexedFileState): boolean {
+  return (state.status === "indexed" || state.status === "warning") &&
+    state.contentChecksum !== undefined && state.contentChecksum !== state.checksum;
+}
+
+function newlyWithinLimit(state: IndexedFileState, maxFileSizeBytes: number | undefined): boolean {
+  return state.status === "skipped" && maxFileSizeBytes !== undefined && state.size <= maxFileSizeBytes &&
+    (state.error ?? "").startsWith("too large");
 }

@@ -1,7 +1,9 @@
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Pools } from "../bulkheads/pools.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
 import type { FileRow, FileWrite } from "../index/index-batch.ts";
+import { mtimeOf } from "./file-snapshot.ts";
 import type { HashOutcome, HashTask } from "../workers/hash.worker.ts";
 import type { ParseOutcome, ParseTask } from "../workers/parse.worker.ts";
 
@@ -9,15 +11,19 @@ export type FileSyncContext = {
   graphRoot: string;
   maxFileSizeBytes: number;
   pools: Pick<Pools, "hashing" | "parsing">;
-  /** Indexed files that vanished, by checksum: a new file with the same content is a move. */
-  vanishedByChecksum: Map<string, IndexedFileState>;
+  /**
+   * An indexed file that is gone from disk and held this content: a new file
+   * with it is that file moved. Claims it (a second new copy is not a move).
+   */
+  claimMove: (checksum: string) => Promise<IndexedFileState | undefined>;
 };
 
 /**
  * Works out one file's SyncOperation: read and checksum it (hashing
  * bulkhead); if the content is what the index already has, only metadata
  * changes; if it is a vanished file's content, it is a move; otherwise parse
- * it (parsing bulkhead). Never throws for a bad file: failures become rows.
+ * it (parsing bulkhead). Never throws for a bad file: failures, including a
+ * crashed or throwing worker, become `failed` rows.
  */
 export async function syncFile(
   context: FileSyncContext,
@@ -26,30 +32,60 @@ export async function syncFile(
   options: { force?: boolean } = {},
 ): Promise<FileWrite> {
   const hashTask: HashTask = { absolutePath: join(context.graphRoot, path), maxBytes: context.maxFileSizeBytes };
-  const hashed = await context.pools.hashing.run<HashOutcome>(hashTask);
+  const idSeed = known?.idSeed ?? null;
+  let hashed: HashOutcome;
+  try {
+    hashed = await context.pools.hashing.run<HashOutcome>(hashTask);
+  } catch (error) {
+    // Size and mtime 0: retried on the next sync, like a file that could not be opened.
+    hashed = { ok: false, status: "failed", size: 0, mtime: 0, reason: `hashing failed: ${messageOf(error)}` };
+  }
   if (!hashed.ok) {
     return {
       op: "metadata",
-      file: { path, size: hashed.size, mtime: hashed.mtime, checksum: known?.checksum ?? null, status: hashed.status, error: hashed.reason },
+      file: { path, size: hashed.size, mtime: hashed.mtime, checksum: known?.checksum ?? null, status: hashed.status, error: hashed.reason, idSeed },
     };
   }
   const base = { path, size: hashed.size, mtime: hashed.mtime, checksum: hashed.checksum };
   if (!options.force && known && known.checksum === hashed.checksum && (known.status === "indexed" || known.status === "warning")) {
-    return { op: "metadata", file: { ...base, status: known.status, error: known.error } };
+    return { op: "metadata", file: { ...base, status: known.status, error: known.error, idSeed } };
   }
   if (!options.force && known === undefined) {
-    const moved = context.vanishedByChecksum.get(hashed.checksum);
-    if (moved && (moved.status === "indexed" || moved.status === "warning")) {
-      context.vanishedByChecksum.delete(hashed.checksum);
-      return { op: "rename", from: moved.path, file: { ...base, status: moved.status, error: moved.error } };
-    }
+    const moved = await context.claimMove(hashed.checksum);
+    if (moved) return { op: "rename", from: moved.path, file: { ...base, status: moved.status, error: moved.error, idSeed: moved.idSeed } };
   }
-  const parseTask: ParseTask = { path, bytes: hashed.bytes };
-  const parsed = await context.pools.parsing.run<ParseOutcome>(parseTask, { transferList: [hashed.bytes] });
+  const parseTask: ParseTask = { path, bytes: hashed.bytes, ...(idSeed === null ? {} : { idSeed }) };
+  let parsed: ParseOutcome;
+  try {
+    parsed = await context.pools.parsing.run<ParseOutcome>(parseTask, { transferList: [hashed.bytes] });
+  } catch (error) {
+    // Same size and mtime as read: not parsed again until the file changes.
+    return { op: "metadata", file: { ...base, checksum: known?.checksum ?? null, status: "failed", error: `parsing failed: ${messageOf(error)}`, idSeed } };
+  }
   if (!parsed.ok) {
-    return { op: "metadata", file: { ...base, status: parsed.status, error: parsed.reason } };
+    return { op: "metadata", file: { ...base, status: parsed.status, error: parsed.reason, idSeed } };
   }
   const warnings = parsed.doc.warnings;
-  const file: FileRow = { ...base, status: warnings.length > 0 ? "warning" : "indexed", error: warnings.length > 0 ? warnings.join("; ") : null };
+  const file: FileRow = {
+    ...base,
+    status: warnings.length > 0 ? "warning" : "indexed",
+    error: warnings.length > 0 ? warnings.join("; ") : null,
+    // A file indexed for the first time seeds its ids with its page name, and keeps that seed.
+    idSeed: idSeed ?? parsed.doc.page.name,
+  };
   return { op: "index", file, doc: parsed.doc };
+}
+
+/**
+ * True unless the file's size or mtime changed since the read that produced
+ * `write` (then committing it would record bytes that are no longer there).
+ */
+export async function stillAsRead(graphRoot: string, write: FileWrite): Promise<boolean> {
+  if (write.op === "delete" || (write.file.size === 0 && write.file.mtime === 0)) return true;
+  const now = await stat(join(graphRoot, write.file.path)).catch(() => null);
+  return now !== null && now.size === write.file.size && mtimeOf(now) === write.file.mtime;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

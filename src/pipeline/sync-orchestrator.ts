@@ -1,12 +1,12 @@
 import type { BatchResult, FileRow, FileWrite } from "../index/index-batch.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
 import { readFileStates } from "../bulkheads/pools.ts";
-import { BatchProcessor } from "./batch-processor.ts";
+import { BatchProcessor, pathsOf } from "./batch-processor.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { scanDirectory } from "./directory-scan.ts";
-import { detectChanges } from "./file-change-detector.ts";
+import { contentDisagrees, detectChanges } from "./file-change-detector.ts";
 import { graphEntryKind } from "./graph-entry.ts";
-import { syncFile, type FileSyncContext } from "./file-sync.ts";
+import { stillAsRead, syncFile, type FileSyncContext } from "./file-sync.ts";
 import type { SyncEventListener } from "./sync-domain-event.ts";
 import { SyncEventKind } from "./sync-event.ts";
 import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./sync-priority-calculator.ts";
@@ -27,6 +27,9 @@ export type SyncOrchestratorOptions = {
   /** True while changes not yet in the queue may still arrive (e.g. events in the debouncer). */
   upstreamBusy?: () => boolean;
 };
+
+/** Times in a row a file that changed while being read is read again before its last read is written. */
+const MAX_REREADS = 3;
 
 /** A vanished indexed file whose content a new file may claim (a move). */
 type Vanished = { state: IndexedFileState; claimed: boolean };
@@ -49,9 +52,12 @@ class Signal {
  * number of consumers take tasks (highest priority first), work out each
  * file's SyncOperation through the bulkheads (`syncFile`), and hand the
  * writes to one shared BatchProcessor. It keeps what the index holds per path
- * (updated as batches commit), pairs deletes with creates of the same content
- * into moves, and turns folder scans into queued tasks without flooding the
- * queue, so interactive tasks always find room and go first.
+ * (updated as batches commit) and the latest write not yet committed per
+ * path: a task compares the file with what the index *will* hold, so a fast
+ * revert is not mistaken for "unchanged" while the edit's write is still
+ * pending (issue #13 row 1). It pairs deletes with creates of the same
+ * content into moves, and turns folder scans into queued tasks without
+ * flooding the queue, so interactive tasks always find room and go first.
  */
 export class SyncOrchestrator {
   readonly queue: SyncTaskQueue;
@@ -66,6 +72,14 @@ export class SyncOrchestrator {
   readonly #batches: BatchProcessor;
   readonly #fileContext: FileSyncContext;
   readonly #vanished = new Map<string, Vanished>();
+  /** Vanished files by checksum: a new file with the same content is a move. */
+  readonly #vanishedByChecksum = new Map<string, IndexedFileState>();
+  /** Paths of `known` by checksum, to find a moved file whose delete has not been seen yet. */
+  readonly #knownByChecksum = new Map<string, Set<string>>();
+  /** Paths re-queued because they changed while being read, with how often in a row. */
+  readonly #rereads = new Map<string, number>();
+  /** Per path, the latest write handed to the BatchProcessor and not yet committed. */
+  readonly #pending = new Map<string, FileWrite>();
   readonly #held = new Map<string, unknown>();
   /** Paths to re-parse even if their checksum is unchanged (index format changed). */
   readonly #forced = new Set<string>();
@@ -84,17 +98,24 @@ export class SyncOrchestrator {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#emit = context.onEvent ?? (() => {});
-    this.known = new Map(known.map((state) => [state.path, state]));
+    this.known = new Map();
+    for (const state of known) this.#setKnown(state);
     this.queue = new SyncTaskQueue({ maxSize: options.maxQueued });
     this.queue.on("drain", () => this.#rescanDirtySoon());
     const { config, pools } = context;
-    this.#fileContext = { graphRoot: config.graph, maxFileSizeBytes: config.maxFileSizeBytes, pools, vanishedByChecksum: new Map() };
+    this.#fileContext = {
+      graphRoot: config.graph,
+      maxFileSizeBytes: config.maxFileSizeBytes,
+      pools,
+      claimMove: (checksum) => this.#claimMove(checksum),
+    };
     this.#batches = new BatchProcessor({
       ...config.batch,
       maxInFlight: config.pools.writing.maxQueue,
       write: (batch) => pools.writing.run<BatchResult>(batch, { name: "apply" }),
       onCommitted: (writes, result) => this.#committed(writes, result),
       onFailed: (write, error) => {
+        this.#settlePending(write);
         const path = write.op === "delete" ? write.path : write.file.path;
         this.summary.failed++;
         this.#emit({ type: "FileSyncFailed", path, status: "failed", reason: `index write failed: ${error.message}` });
@@ -128,14 +149,26 @@ export class SyncOrchestrator {
     try {
       const disk = await scanDirectory(this.#context.config.graph, this.#context.graph, folder);
       const all = options.force === true || options.verify === true;
-      const changes = detectChanges(disk, [...this.known.values()], { force: all, ...(folder === "" ? {} : { under: folder }) });
+      const changes = detectChanges(disk, this.#states(), {
+        force: all,
+        maxFileSizeBytes: this.#context.config.maxFileSizeBytes,
+        ...(folder === "" ? {} : { under: folder }),
+      });
+      for (const path of changes.repair) this.#forced.add(path);
+      // Verification looks at what the database holds, not at what this process
+      // believes it wrote: a files row whose content rows disagree is re-parsed.
+      if (options.verify) {
+        for (const state of await readFileStates(this.#context.pools)) {
+          if (contentDisagrees(state) && !this.#pending.has(state.path) && disk.files.has(state.path)) this.#forced.add(state.path);
+        }
+      }
       // Vanished files first, so creates queued below can claim their content as moves.
       for (const v of changes.vanished) this.#registerVanished(v.path, v);
       const at = this.#clock.now();
       for (const s of changes.toCheck) {
         if (this.#stopping) break;
         if (options.force) this.#forced.add(s.path);
-        const kind = this.known.has(s.path) ? SyncEventKind.update : SyncEventKind.create;
+        const kind = this.#latest(s.path) !== undefined ? SyncEventKind.update : SyncEventKind.create;
         await this.#feed({ path: s.path, kind, at, priority: this.#priority(source, s.path, at) }, source);
       }
       for (const v of changes.vanished) {
@@ -225,20 +258,108 @@ export class SyncOrchestrator {
     this.#hashing++;
     let write: FileWrite;
     try {
-      write = await syncFile(this.#fileContext, path, this.known.get(path), { force });
+      write = await syncFile(this.#fileContext, path, this.#latest(path), { force });
     } finally {
       this.#hashing--;
     }
     if (write.op === "rename") this.#claim(write.from);
-    if (write.op === "metadata" && sameRow(this.known.get(path), write.file)) return;
+    // Changed since it was read: what was read is no longer the file, so sync
+    // it again (the task runs once this one is done) instead of writing it. A
+    // file rewritten faster than it can be read gets its last consistent read
+    // written after a few tries, rather than keeping a consumer busy forever.
+    // A move is written as is: the next task compares with the moved content.
+    else if (!(await stillAsRead(this.#context.config.graph, write))) {
+      const rereads = (this.#rereads.get(path) ?? 0) + 1;
+      if (rereads <= MAX_REREADS) {
+        this.#rereads.set(path, rereads);
+        if (force) this.#forced.add(path);
+        this.#push({ ...task, kind: SyncEventKind.update }, priorityClass(task.priority));
+        return;
+      }
+    }
+    this.#rereads.delete(path);
+    if (write.op === "metadata" && sameRow(this.#latest(path), write.file)) return;
     // An edit with nothing queued behind it: no point waiting for the batch window.
     const now = priorityClass(task.priority) === SyncPriority.interactive && this.queue.size === 0;
-    await this.#batches.add(write, { now });
+    await this.#add(write, { now });
+  }
+
+  /** What the index will hold for `path` once every write handed over so far commits. */
+  #latest(path: string): IndexedFileState | undefined {
+    const write = this.#pending.get(path);
+    if (write === undefined) return this.known.get(path);
+    return write.op === "delete" || (write.op === "rename" && write.from === path) ? undefined : write.file;
+  }
+
+  /** Every path's latest state (see #latest). */
+  #states(): IndexedFileState[] {
+    if (this.#pending.size === 0) return [...this.known.values()];
+    const states: IndexedFileState[] = [];
+    for (const path of new Set([...this.known.keys(), ...this.#pending.keys()])) {
+      const state = this.#latest(path);
+      if (state !== undefined) states.push(state);
+    }
+    return states;
+  }
+
+  async #add(write: FileWrite, options: { now?: boolean } = {}): Promise<void> {
+    for (const path of pathsOf(write)) this.#pending.set(path, write);
+    await this.#batches.add(write, options);
+  }
+
+  /** A write committed or failed for good: later tasks compare with `known` again, unless a newer write is pending. */
+  #settlePending(write: FileWrite): void {
+    for (const path of pathsOf(write)) if (this.#pending.get(path) === write) this.#pending.delete(path);
+  }
+
+  #setKnown(state: IndexedFileState): void {
+    this.#deleteKnown(state.path);
+    this.known.set(state.path, state);
+    if (state.checksum === null) return;
+    let paths = this.#knownByChecksum.get(state.checksum);
+    if (paths === undefined) this.#knownByChecksum.set(state.checksum, (paths = new Set()));
+    paths.add(state.path);
+  }
+
+  #deleteKnown(path: string): void {
+    const old = this.known.get(path);
+    if (old === undefined) return;
+    this.known.delete(path);
+    if (old.checksum === null) return;
+    const paths = this.#knownByChecksum.get(old.checksum);
+    paths?.delete(path);
+    if (paths?.size === 0) this.#knownByChecksum.delete(old.checksum);
+  }
+
+  /**
+   * A new file holds `checksum`: is it an indexed file moved? Either that
+   * file's delete was seen already (vanished), or, when the create settled
+   * first (the rename race of issue #14), an indexed file with this content
+   * is gone from disk although no delete was seen yet. Claims what it finds.
+   */
+  async #claimMove(checksum: string): Promise<IndexedFileState | undefined> {
+    const vanished = this.#vanishedByChecksum.get(checksum);
+    if (vanished !== undefined && movable(vanished)) {
+      this.#vanishedByChecksum.delete(checksum);
+      this.#claim(vanished.path);
+      return vanished;
+    }
+    for (const path of [...(this.#knownByChecksum.get(checksum) ?? [])]) {
+      const state = this.#latest(path);
+      if (state === undefined || state.checksum !== checksum || !movable(state) || this.#vanished.get(path)?.claimed) continue;
+      if (graphEntryKind(this.#context.config.graph, path) !== "none") continue;
+      this.#registerVanished(path, state);
+      this.#unregisterChecksum(state);
+      this.#claim(path);
+      return state;
+    }
+    return undefined;
   }
 
   async #missing(path: string): Promise<void> {
+    this.#rereads.delete(path);
     const vanished = this.#vanished.get(path) ?? this.#registerVanished(path);
-    if (vanished === undefined) return this.#batches.add({ op: "delete", path });
+    if (vanished === undefined) return this.#add({ op: "delete", path });
     if (vanished.claimed) {
       this.#vanished.delete(path);
       return;
@@ -246,21 +367,24 @@ export class SyncOrchestrator {
     if (!this.#held.has(path)) this.#hold(path, this.#clock.now());
   }
 
-  #registerVanished(path: string, state = this.known.get(path)): Vanished | undefined {
+  #registerVanished(path: string, state = this.#latest(path)): Vanished | undefined {
     if (state === undefined || state.checksum === null || (state.status !== "indexed" && state.status !== "warning")) return undefined;
     const existing = this.#vanished.get(path);
     if (existing && !existing.claimed) return existing;
     const vanished = { state, claimed: false };
     this.#vanished.set(path, vanished);
-    this.#fileContext.vanishedByChecksum.set(state.checksum, state);
+    this.#vanishedByChecksum.set(state.checksum, state);
     return vanished;
   }
 
   /** The path exists again: its old content is no longer up for a move. */
   #forgetVanished(path: string): void {
     const vanished = this.#vanished.get(path);
-    if (vanished === undefined || vanished.claimed) return;
+    if (vanished === undefined) return;
     this.#vanished.delete(path);
+    // A claimed entry only waited to swallow the moved file's delete event: with
+    // the path back, a later delete must be written, not swallowed.
+    if (vanished.claimed) return;
     this.#unregisterChecksum(vanished.state);
     const timer = this.#held.get(path);
     if (timer !== undefined) {
@@ -298,15 +422,15 @@ export class SyncOrchestrator {
     this.#vanished.delete(path);
     if (vanished && !vanished.claimed) {
       this.#unregisterChecksum(vanished.state);
-      const added = this.#batches.add({ op: "delete", path });
+      const added = this.#add({ op: "delete", path });
       if (!closing) void added.finally(() => this.#idle.notify());
     }
     this.#idle.notify();
   }
 
   #unregisterChecksum(state: IndexedFileState): void {
-    if (state.checksum !== null && this.#fileContext.vanishedByChecksum.get(state.checksum) === state) {
-      this.#fileContext.vanishedByChecksum.delete(state.checksum);
+    if (state.checksum !== null && this.#vanishedByChecksum.get(state.checksum) === state) {
+      this.#vanishedByChecksum.delete(state.checksum);
     }
   }
 
@@ -349,17 +473,18 @@ export class SyncOrchestrator {
     for (const write of writes) {
       switch (write.op) {
         case "delete":
-          this.known.delete(write.path);
+          this.#deleteKnown(write.path);
           break;
         case "rename":
-          this.known.delete(write.from);
-          this.known.set(write.file.path, write.file);
+          this.#deleteKnown(write.from);
+          this.#setKnown(write.file);
           break;
         case "index":
         case "metadata":
-          this.known.set(write.file.path, write.file);
+          this.#setKnown(write.file);
           break;
       }
+      this.#settlePending(write);
       recordWrite(this.summary, write, this.#emit);
     }
     // A service runs for weeks: keep only the latest problems.
@@ -372,5 +497,9 @@ export class SyncOrchestrator {
 
 function sameRow(known: FileRow | undefined, file: FileRow): boolean {
   return known !== undefined && known.size === file.size && known.mtime === file.mtime && known.checksum === file.checksum &&
-    known.status === file.status && known.error === file.error;
+    known.status === file.status && known.error === file.error && known.idSeed === file.idSeed;
+}
+
+function movable(state: IndexedFileState): boolean {
+  return state.status === "indexed" || state.status === "warning";
 }

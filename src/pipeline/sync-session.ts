@@ -8,7 +8,7 @@ import type { GraphConfig } from "../logseq/types.ts";
 import { BatchProcessor } from "./batch-processor.ts";
 import { scanDirectory } from "./directory-scan.ts";
 import { detectChanges } from "./file-change-detector.ts";
-import { syncFile, type FileSyncContext } from "./file-sync.ts";
+import { stillAsRead, syncFile, type FileSyncContext } from "./file-sync.ts";
 import type { SyncEventListener } from "./sync-domain-event.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 
@@ -18,6 +18,9 @@ export type SyncSessionContext = {
   pools: Pools;
   onEvent?: SyncEventListener;
 };
+
+/** Reads of one file in one run when it keeps changing under us. */
+const MAX_REREADS = 3;
 
 /**
  * SyncSession (StartDirectorySync): brings the index up to date with the
@@ -39,7 +42,7 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
     scanDirectory(config.graph, graph, options.under),
     readFileStates(pools),
   ]);
-  const changes = detectChanges(disk, indexed, { force, under: options.under });
+  const changes = detectChanges(disk, indexed, { force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes });
   summary.files = disk.files.size;
   summary.unchanged = changes.unchanged;
   emit({ type: "SyncStarted", files: disk.files.size, at: Date.now() });
@@ -61,13 +64,18 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
     },
   });
 
+  const vanishedByChecksum = new Map(
+    changes.vanished.filter((v) => v.checksum !== null && (v.status === "indexed" || v.status === "warning")).map((v) => [v.checksum as string, v]),
+  );
   const fileContext: FileSyncContext = {
     graphRoot: config.graph,
     maxFileSizeBytes: config.maxFileSizeBytes,
     pools,
-    vanishedByChecksum: new Map(
-      changes.vanished.filter((v) => v.checksum !== null).map((v) => [v.checksum as string, v]),
-    ),
+    claimMove: async (checksum) => {
+      const moved = vanishedByChecksum.get(checksum);
+      vanishedByChecksum.delete(checksum);
+      return moved;
+    },
   };
   // Enough files in flight to keep both pools busy; the bulkheads' bounded
   // queues make `syncFile` wait when they are full.
@@ -78,7 +86,16 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
     while (next < changes.toCheck.length) {
       const snapshot = changes.toCheck[next++];
       if (snapshot === undefined) break;
-      const write = await syncFile(fileContext, snapshot.path, changes.known.get(snapshot.path), { force });
+      const path = snapshot.path;
+      const known = changes.known.get(path);
+      const options = { force: force || changes.repair.has(path) };
+      let write = await syncFile(fileContext, path, known, options);
+      // Changed while being synced: read it again rather than record bytes that
+      // are gone. A file that keeps changing gets its last consistent read
+      // recorded; its new size or mtime makes the next sync read it again.
+      for (let retry = 0; retry < MAX_REREADS && write.op !== "rename" && !(await stillAsRead(config.graph, write)); retry++) {
+        write = await syncFile(fileContext, path, known, options);
+      }
       if (write.op === "rename") renamedFrom.add(write.from);
       await batches.add(write);
     }

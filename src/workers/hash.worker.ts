@@ -18,6 +18,9 @@ export type HashOutcome =
  * would queue on libuv's small process-wide thread pool, which DuckDB's
  * async calls in the writer thread share.
  */
+/** Reads tried before giving up on a file that changes while it is read. */
+const MAX_READS = 5;
+
 export default function hashFile(task: HashTask): HashOutcome {
   let fd: number;
   try {
@@ -27,21 +30,29 @@ export default function hashFile(task: HashTask): HashOutcome {
     return { ok: false, status: "failed", size: 0, mtime: 0, reason: `cannot read: ${describe(error)}` };
   }
   try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return { ok: false, status: "skipped", size: 0, mtime: mtimeOf(stat), reason: "not a regular file" };
-    if (stat.size > task.maxBytes) {
-      return {
-        ok: false,
-        status: "skipped",
-        size: stat.size,
-        mtime: mtimeOf(stat),
-        reason: `too large: ${stat.size} bytes, over the ${task.maxBytes}-byte limit (maxFileSizeBytes)`,
-      };
+    for (let attempt = 0; attempt < MAX_READS; attempt++) {
+      const stat = fstatSync(fd);
+      if (!stat.isFile()) return { ok: false, status: "skipped", size: 0, mtime: mtimeOf(stat), reason: "not a regular file" };
+      if (stat.size > task.maxBytes) {
+        return {
+          ok: false,
+          status: "skipped",
+          size: stat.size,
+          mtime: mtimeOf(stat),
+          reason: `too large: ${stat.size} bytes, over the ${task.maxBytes}-byte limit (maxFileSizeBytes)`,
+        };
+      }
+      const bytes = readAll(fd, stat.size);
+      // The size and mtime recorded must be those of the very bytes read (issue #13 row 1):
+      // a write during the read shows in a second fstat, and the file is read again.
+      const after = fstatSync(fd);
+      if (after.size !== bytes.byteLength || mtimeOf(after) !== mtimeOf(stat)) continue;
+      const checksum = createHash("sha256").update(bytes).digest("hex");
+      const buffer = ownBuffer(bytes);
+      return withTransfer<HashOutcome>({ ok: true, size: bytes.byteLength, mtime: mtimeOf(stat), checksum, bytes: buffer }, [buffer]);
     }
-    const bytes = readAll(fd, stat.size);
-    const checksum = createHash("sha256").update(bytes).digest("hex");
-    const buffer = ownBuffer(bytes);
-    return withTransfer<HashOutcome>({ ok: true, size: bytes.byteLength, mtime: mtimeOf(stat), checksum, bytes: buffer }, [buffer]);
+    // Size and mtime 0 never match the disk: the next sync reads it again.
+    return { ok: false, status: "failed", size: 0, mtime: 0, reason: `kept changing while being read (${MAX_READS} tries)` };
   } catch (error) {
     return { ok: false, status: "failed", size: 0, mtime: 0, reason: `cannot read: ${describe(error)}` };
   } finally {
@@ -49,7 +60,7 @@ export default function hashFile(task: HashTask): HashOutcome {
   }
 }
 
-/** Reads to the end, even if the file grew since fstat (the checksum must match the bytes parsed). */
+/** Reads from the start to the end, even if the file grew since fstat. */
 function readAll(fd: number, expected: number): Uint8Array {
   let buffer = new Uint8Array(Math.max(expected, 1024));
   let length = 0;
@@ -59,7 +70,7 @@ function readAll(fd: number, expected: number): Uint8Array {
       bigger.set(buffer);
       buffer = bigger;
     }
-    const n = readSync(fd, buffer, length, buffer.length - length, null);
+    const n = readSync(fd, buffer, length, buffer.length - length, length);
     if (n === 0) break;
     length += n;
   }

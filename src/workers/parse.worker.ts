@@ -5,7 +5,8 @@ import type { GraphConfig } from "../logseq/types.ts";
 import type { IndexedDocument } from "../index/index-batch.ts";
 import { serialiseBlocks } from "../index/block-rows.ts";
 
-export type ParseTask = { path: string; bytes: ArrayBuffer };
+/** `idSeed`: the page name block ids were first derived from (files.id_seed); absent for a new file. */
+export type ParseTask = { path: string; bytes: ArrayBuffer; idSeed?: string };
 
 export type ParseOutcome =
   | { ok: true; doc: IndexedDocument }
@@ -33,7 +34,7 @@ export default function parse(task: ParseTask): ParseOutcome {
     warnings.push(`invalid UTF-8: ${countReplacements(text)} bad byte sequence(s) replaced with U+FFFD`);
   }
   if (text.trim() === "") warnings.push("empty file: indexed as a page without blocks");
-  const parsed = parseFile(task.path, text, graph);
+  const parsed = parseFile(task.path, text, graph, task.idSeed);
   const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
   const { blockRows, refRows } = serialiseBlocks(task.path, parsed.blocks);
   return {

@@ -4,6 +4,16 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { expectHits, makeSandbox, pollUntil, search, ServiceProcess, status, writePage, type Sandbox } from "./service-harness.ts";
 
+type Hit = { path: string; blockId: string };
+
+/** Block ids of the hits, by (mapped) path. */
+function idsByPage(hits: Hit[], key: (path: string) => string): Record<string, string[]> {
+  const ids: Record<string, string[]> = {};
+  for (const hit of hits) (ids[key(hit.path)] ??= []).push(hit.blockId);
+  for (const list of Object.values(ids)) list.sort();
+  return ids;
+}
+
 describe("service: file events through the real watcher", () => {
   let sandbox: Sandbox;
   let service: ServiceProcess;
@@ -46,13 +56,26 @@ describe("service: file events through the real watcher", () => {
     await pollUntil(async () => (await status(sandbox)).files === 1, "files back to 1");
   });
 
-  it("rename becomes a move, not a re-index", async () => {
-    await writePage(sandbox, "pages/before.md", "- moving content vellumhart\n");
-    await expectHits(sandbox, "vellumhart", ["pages/before.md"]);
-    await rename(join(sandbox.graph, "pages/before.md"), join(sandbox.graph, "pages/after.md"));
-    await expectHits(sandbox, "vellumhart", ["pages/after.md"]);
-    await pollUntil(() => /^rename: pages\/before\.md -> pages\/after\.md$/m.test(service.stderr), "rename log line");
-    assert.deepEqual(service.indexedPaths().filter((p) => p === "pages/after.md"), [], "the moved file was not parsed again");
+  it("renames become moves: 40 renames, every block keeps its id", async () => {
+    // Issue #14: now and then a rename was indexed as a new file plus a delete.
+    // A re-parse under the new name derives other block ids, so equal ids
+    // before and after prove each rename was a move.
+    const rounds = 4;
+    const perRound = 10;
+    for (let round = 0; round < rounds; round++) {
+      const probe = `renameprobe${round}x`;
+      const names = Array.from({ length: perRound }, (_, i) => `mover-${round}-${i}`);
+      for (const name of names) await writePage(sandbox, `pages/${name}.md`, `- moving ${name} ${probe}\n\t- child of ${name} ${probe}\n`);
+      const expected = names.flatMap((name) => [`pages/${name}.md`, `pages/${name}.md`]).sort();
+      let hits: Hit[] = [];
+      await pollUntil(async () => JSON.stringify((hits = (await search(sandbox, probe)) as unknown as Hit[]).map((h) => h.path).sort()) === JSON.stringify(expected), `${probe} indexed`);
+      const before = idsByPage(hits, (path) => path);
+      for (const name of names) await rename(join(sandbox.graph, `pages/${name}.md`), join(sandbox.graph, `pages/${name}-moved.md`));
+      const moved = names.flatMap((name) => [`pages/${name}-moved.md`, `pages/${name}-moved.md`]).sort();
+      await pollUntil(async () => JSON.stringify((hits = (await search(sandbox, probe)) as unknown as Hit[]).map((h) => h.path).sort()) === JSON.stringify(moved), `${probe} moved`);
+      assert.deepEqual(idsByPage(hits, (path) => path.replace(/-moved\.md$/, ".md")), before, `round ${round}: block ids changed`);
+    }
+    assert.doesNotMatch(service.stderr, /^delete: pages\/mover-/m, "a rename was written as a delete");
   });
 
   it("atomic save (write a temp file, rename it over) is one update of the target", async () => {
