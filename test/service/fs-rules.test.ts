@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { IndexStatus } from "../../src/index/status.ts";
-import { indexTables } from "./index-tables.ts";
+import { queryRows } from "../support/db.ts";
+import { assertSameIndex } from "../support/index-tables.ts";
 import { expectHits, makeSandbox, pollUntil, runCli, ServiceProcess, status, writePage, type Sandbox } from "./service-harness.ts";
 
 const LINK_REASON = "symbolic link, not followed";
@@ -23,16 +24,15 @@ async function serviceIdle(sandbox: Sandbox): Promise<boolean> {
   return s !== undefined && s["queued"] === 0 && s["inFlight"] === 0 && s["scans"] === 0 && s["heldDeletes"] === 0;
 }
 
-/** Stops the service, then indexes the same graph with `run --once` into a fresh database: both must hold the same tables. */
-async function expectSameAsOnce(sandbox: Sandbox, service: ServiceProcess): Promise<Record<string, Record<string, unknown>[]>> {
+/** Stops the service, then indexes the same graph with `run --once` into a fresh database: both must hold the same tables. Returns the files rows. */
+async function expectSameAsOnce(sandbox: Sandbox, service: ServiceProcess): Promise<Record<string, unknown>[]> {
   assert.equal(await service.stop(), 0, service.stderr);
-  const byService = await indexTables(sandbox.database);
   const onceConfig = join(sandbox.dir, "once.json");
   await writeFile(onceConfig, JSON.stringify({ graph: sandbox.graph, database: "once.duckdb", logLevel: "warn" }));
   const once = await runCli(["run", "--once", "--config", onceConfig]);
   assert.ok(once.code === 0 || once.code === 1, once.stderr);
-  assert.deepEqual(byService, await indexTables(join(sandbox.dir, "once.duckdb")));
-  return byService;
+  await assertSameIndex(sandbox.database, join(sandbox.dir, "once.duckdb"), "the service's index");
+  return queryRows(sandbox.database, "SELECT path, status, error FROM files ORDER BY path");
 }
 
 function rawName(folder: string, before: string, after: string): Buffer {
@@ -61,8 +61,8 @@ describe("service: one rule for symbolic links and odd names, as in run --once",
       await pollUntil(async () => (await problems(sandbox)).length === 3, "three link rows", 30_000);
       await pollUntil(async () => Date.now() - linkedAt > FOLDER_SCANS_DONE_MS && (await serviceIdle(sandbox)), "service idle", 30_000);
 
-      const tables = await expectSameAsOnce(sandbox, service);
-      assert.deepEqual(tables["files"]?.map((f) => [f["path"], f["status"], f["error"]]), [
+      const files = await expectSameAsOnce(sandbox, service);
+      assert.deepEqual(files.map((f) => [f["path"], f["status"], f["error"]]), [
         ["journals/2024_01_01.md", "indexed", null],
         ["pages/a.md", "indexed", null],
         ["pages/dangling.md", "skipped", LINK_REASON],
@@ -108,8 +108,8 @@ describe("service: one rule for symbolic links and odd names, as in run --once",
       await pollUntil(async () => (await described()).length === 2, "two skipped rows", 30_000);
       assert.deepEqual(await described(), [`pages/bad\uFFFD.md: skipped: ${NAME_REASON}`, `pages/dir\uFFFD/inner.md: skipped: ${NAME_REASON}`]);
       await pollUntil(() => serviceIdle(sandbox), "service idle", 30_000);
-      const tables = await expectSameAsOnce(sandbox, service);
-      assert.deepEqual(tables["files"]?.map((f) => f["path"]), ["pages/bad\uFFFD.md", "pages/dir\uFFFD/inner.md", "pages/stays.md"]);
+      const files = await expectSameAsOnce(sandbox, service);
+      assert.deepEqual(files.map((f) => f["path"]), ["pages/bad\uFFFD.md", "pages/dir\uFFFD/inner.md", "pages/stays.md"]);
     } finally {
       service.kill();
       await sandbox.cleanup();

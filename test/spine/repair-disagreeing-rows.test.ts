@@ -42,7 +42,7 @@ test("run --once repairs files rows whose content rows disagree with them", asyn
     const cleanConfig = join(g.root, "clean.json");
     await writeFile(cleanConfig, JSON.stringify({ graph: "graph", database: "clean.duckdb", logLevel: "warn" }));
     await runJson(["run", "--once", "--config", cleanConfig]);
-    await assertSameIndex(g.database, join(g.root, "clean.duckdb"), "repaired index", { ignoreOrphanTerms: true });
+    await assertSameIndex(g.database, join(g.root, "clean.duckdb"), "repaired index");
   } finally {
     await g.cleanup();
   }
