@@ -3,7 +3,9 @@ import type { BlockRef, GraphConfig, PropertyValue } from "./types.ts";
 import type { RawBlock } from "./raw-block.ts";
 import type { Planning } from "./tasks.ts";
 import { readPlanning } from "./tasks.ts";
-import { RefCollector, scanInline } from "./inline.ts";
+import type { RefLimitCounts } from "./ref-collector.ts";
+import { newRefLimitCounts, RefCollector } from "./ref-collector.ts";
+import { scanInline } from "./inline.ts";
 import { coerceValue, matchOrgDrawerLine, normalizeKey } from "./properties.ts";
 import { CS, isBlankLine, isJsSpace, LE, SKIP, skipJsWs, skipWs } from "./lines.ts";
 import { beginBlockNameAt, CloserFinder, closesFence, fenceRunAt, isEndBlockAt } from "./regions.ts";
@@ -37,6 +39,8 @@ export type BlockFields = {
   refs: BlockRef[];
   /** True when every content line is a property line (or blank). */
   onlyProperties: boolean;
+  /** What the ref limits dropped (see ref-collector.ts). */
+  refLimits: RefLimitCounts;
 };
 
 const ORG_DIRECTIVE_RE = /^#\+([^\s:]+):[ \t]*(.*)$/;
@@ -56,11 +60,12 @@ export function readBlock(text: string, rb: RawBlock, org: boolean, graph: Graph
   const properties: Record<string, PropertyValue> = {};
   let rawProps: Map<string, string> | null = null;
   const planning: Planning = { scheduled: null, deadline: null, repeater: null };
-  const col = new RefCollector();
+  const refLimits = newRefLimitCounts((LE[end - 1] as number) - (CS[first] as number));
+  const col = new RefCollector(refLimits);
   const setProp = (rawKey: string, value: string) => {
     const key = normalizeKey(rawKey);
     (rawProps ??= new Map()).set(key, value);
-    const v = coerceValue(key, value, graph, org);
+    const v = coerceValue(key, value, graph, org, refLimits);
     properties[key] = v;
     if (Array.isArray(v)) for (const name of v) col.add(key === "tags" ? "tag" : "property", name);
   };
@@ -191,7 +196,7 @@ export function readBlock(text: string, rb: RawBlock, org: boolean, graph: Graph
     if (w >= 0 && text.startsWith("CLOCK:", w)) continue;
     scanInline(text, from, to, org, col);
   }
-  return { properties, rawProps, planning, refs: col.refs, onlyProperties };
+  return { properties, rawProps, planning, refs: col.refs, onlyProperties, refLimits };
 }
 
 /** Reads an Org `:PROPERTIES:` … `:END:` drawer starting at line `n`; returns the `:END:` line index. */
