@@ -213,16 +213,34 @@ function readDrawer(text: string, n: number, end: number, setProp: (k: string, v
   return j - 1;
 }
 
-/** Org heading tags `:a:b:` at the end of the heading line. */
-const ORG_TAGS_RE = /[ \t]+:([\p{L}\p{N}_@#%:]+):[ \t]*$/u;
+/** Org heading tags `:a:b:` at the end of the heading line, read from where they can only start (see `orgTagsAt`). */
+const ORG_TAGS_RE = /^[ \t]+:([\p{L}\p{N}_@#%:]+):[ \t]*$/u;
+
+/**
+ * Where the heading tags start (the blank run before the last word, which
+ * must end with `:`), or -1. The unanchored regex tried every start and
+ * backtracked over each blank run: quadratic on a heading of 100,000 spaces.
+ */
+function orgTagsAt(line: string): { at: number; tags: string } | null {
+  const blank = (c: number) => c === 32 || c === 9;
+  let e = line.length;
+  while (e > 0 && blank(line.charCodeAt(e - 1))) e--;
+  if (e === 0 || line.charCodeAt(e - 1) !== 58) return null;
+  let w = e - 1;
+  while (w > 0 && !blank(line.charCodeAt(w - 1))) w--;
+  if (w === 0) return null;
+  let s = w;
+  while (s > 0 && blank(line.charCodeAt(s - 1))) s--;
+  const m = ORG_TAGS_RE.exec(line.slice(s));
+  return m ? { at: s, tags: m[1] as string } : null;
+}
 
 function orgTitleEnd(line: string): number {
-  const m = ORG_TAGS_RE.exec(line);
-  return m ? m.index : line.length;
+  return orgTagsAt(line)?.at ?? line.length;
 }
 
 function scanOrgHeadingTags(line: string, col: RefCollector): void {
-  const m = ORG_TAGS_RE.exec(line);
+  const m = orgTagsAt(line);
   if (!m) return;
-  for (const t of (m[1] as string).split(":")) if (t !== "") col.add("tag", t);
+  for (const t of m.tags.split(":")) if (t !== "") col.add("tag", t);
 }
