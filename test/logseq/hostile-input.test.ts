@@ -47,6 +47,15 @@ test("nested links 5,000 deep (row 5): ref text stays within the block's limit, 
   assert.ok(refText(f) < 300_000); // before: 124 MB of ref text from 49 KB
 });
 
+test("ref text per block is at most REF_TEXT_FACTOR × the block's text + one longest target, with a warning", () => {
+  const block = "[".repeat(2_048) + "]".repeat(2_048); // nested levels of 4, 8, … 4,096 characters
+  const f = parse("- " + block);
+  const budget = REF_TEXT_FACTOR * block.length + MAX_REF_TARGET_CHARS;
+  assert.ok(refText(f) <= budget && refText(f) > budget - 4, `ref text ${refText(f)}, budget ${budget}`);
+  assert.equal(f.warnings.length, 2);
+  assert.match(f.warnings[1] as string, new RegExp(`^block at line 1: refs longer in total than ${REF_TEXT_FACTOR}× the block; \\d+ more ignored$`));
+});
+
 test("at most MAX_REFS_PER_BLOCK distinct refs per block, with a warning; duplicates do not count", () => {
   const many = Array.from({ length: MAX_REFS_PER_BLOCK + 1 }, (_, k) => `[[p${k}]]`).join(" ");
   const f = parse(`- ${many} [[p0]]\n- [[q]]`);
