@@ -94,7 +94,7 @@ const CASES: Array<[string, () => string, string?]> = [
   ["a tags:: list with many names", () => "tags:: " + lines((k) => `t${k}`).replaceAll("\n", ", ") + "\n- x"],
   ["unclosed SCHEDULED timestamps", () => "- x\n  " + fill("SCHEDULED: <2024-01-01 ")],
   ["a list nested by indentation", () => lines((k) => " ".repeat(k) + "- x")],
-  ["an Org heading with a long blank run", () => "* x" + fill(" ") + "y", "pages/p.org"],
+  ["an Org heading with a long blank run", () => "* x" + fill(" ") + "a b:", "pages/p.org"],
   ["unclosed Org =verbatim=", () => "* " + fill("=a "), "pages/p.org"],
   ["unclosed Org [[ per word", () => "* " + fill("[[w "), "pages/p.org"],
 ];
