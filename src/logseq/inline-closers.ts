@@ -46,10 +46,14 @@ export class InlineClosers {
   /** Start positions of the maximal backtick runs, by run length; built on first use. */
   private backtickRuns: Map<number, { at: number[]; next: number }> | null = null;
 
+  /** Characters the direct `[[` search may still read before the table is built. */
+  private directBudget: number;
+
   constructor(text: string, start: number, end: number) {
     this.text = text;
     this.start = start;
     this.end = end;
+    this.directBudget = 2 * (end - start) + 64;
   }
 
   /** Index of the next `\n` at or after `i`, or the text length. */
@@ -86,9 +90,42 @@ export class InlineClosers {
    * `end`; -1 if the line or `end` comes first.
    */
   doubleBracket(i: number, end: number): number {
+    // Most lines hold a few short links: searching directly is cheaper than
+    // building the table, and the budget (about two passes over the range)
+    // keeps the total linear when a line holds many.
+    if (this.brackets === null && this.directBudget > 0) return this.scanDoubleBracket(i, end);
     const table = (this.brackets ??= this.buildBrackets());
     const r = i >= this.start && i < this.end ? (table[i - this.start] as number) : -1;
     return r >= 0 && r - 2 < end ? r : -1;
+  }
+
+  /** The direct forward search (depth counting from `i`), charged to `directBudget`. */
+  private scanDoubleBracket(i: number, end: number): number {
+    const text = this.text;
+    let depth = 0;
+    let j = i;
+    let result = -1;
+    while (j < end) {
+      const c = text.charCodeAt(j);
+      if (c === NL) break;
+      if (c === LBRACK && text.charCodeAt(j + 1) === LBRACK) {
+        depth++;
+        j += 2;
+        continue;
+      }
+      if (c === RBRACK && text.charCodeAt(j + 1) === RBRACK) {
+        depth--;
+        j += 2;
+        if (depth === 0) {
+          result = j;
+          break;
+        }
+        continue;
+      }
+      j++;
+    }
+    this.directBudget -= j - i + 1;
+    return result;
   }
 
   private buildBrackets(): Int32Array {
@@ -143,6 +180,22 @@ export class InlineClosers {
 
   /** Index after the `)` closing the `(` at `i` (parentheses nest), if that `)` is before `le`; else -1. */
   closeParen(i: number, le: number): number {
+    if (this.parens === null && this.directBudget > 0) {
+      // as for `[[`: a direct search while it is cheap
+      let depth = 0;
+      let j = i;
+      let r = -1;
+      for (; j < le; j++) {
+        const c = this.text.charCodeAt(j);
+        if (c === LPAREN) depth++;
+        else if (c === RPAREN && --depth === 0) {
+          r = j + 1;
+          break;
+        }
+      }
+      this.directBudget -= j - i + 1;
+      return r;
+    }
     const table = (this.parens ??= this.buildParens());
     const r = i >= this.start && i < this.end ? (table[i - this.start] as number) : -1;
     return r > 0 && r - 1 < le ? r : -1;

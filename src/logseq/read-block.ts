@@ -166,7 +166,7 @@ export function readBlock(text: string, rb: RawBlock, org: boolean, graph: Graph
     const c = text.charCodeAt(i);
     if (!org && (c === 96 || c === 126)) {
       const f = fenceRunAt(text, i, e);
-      if (f > 0 && (closers ??= new CloserFinder(text, end, CS)).fence(n + 1, c, f)) {
+      if (f > 0 && (closers ??= new CloserFinder(text, end, CS, first)).fence(n + 1, c, f)) {
         fenceCh = c;
         fenceLen = f;
         continue;
@@ -174,7 +174,7 @@ export function readBlock(text: string, rb: RawBlock, org: boolean, graph: Graph
     }
     if (c === 35 && text.charCodeAt(i + 1) === 43 && i + 1 < e) {
       const b = beginBlockNameAt(text, i, e);
-      if (b !== null && (closers ??= new CloserFinder(text, end, CS)).end(n + 1, b)) {
+      if (b !== null && (closers ??= new CloserFinder(text, end, CS, first)).end(n + 1, b)) {
         region = b;
         verbatim = b === "SRC" || b === "EXAMPLE" || b === "EXPORT" || b === "COMMENT" || b === "QUERY";
       }

@@ -56,8 +56,9 @@ function endWordAt(text: string, i: number, e: number): string | null {
 /**
  * Finds whether a region opened on line `from - 1` is closed by a line in
  * [from, to): a fence of `ch` × at least `len`, or `#+END_<name>`. Queries
- * come in increasing line order. The first query of each kind reads the
- * lines up to `to` once: for fences, the longest closing run of each fence
+ * come in increasing line order. While cheap (about two passes over the
+ * lines in all), a query searches directly; then each kind reads the lines
+ * up to `to` once: for fences, the longest closing run of each fence
  * character on any later line (a suffix maximum); for `#+END_`, the last
  * line closing each name (a sorted index). Every later query is then O(1) or
  * O(log n): asking afresh per opener rescanned to the end each time, and a
@@ -77,14 +78,27 @@ export class CloserFinder {
   private endFrom = -1;
   private ends: EndIndex | null = null;
 
-  constructor(text: string, to: number, starts: Int32Array) {
+  /** Lines the direct searches may still read before the tables are built (about two passes). */
+  private directLines: number;
+
+  constructor(text: string, to: number, starts: Int32Array, from = 0) {
     this.text = text;
     this.to = to;
     this.starts = starts;
+    this.directLines = 2 * (to - from) + 16;
   }
 
   fence(from: number, ch: number, len: number): boolean {
     if (from >= this.to) return false;
+    if (this.backticks === null && this.directLines > 0) {
+      for (let k = from; k < this.to; k++) {
+        this.directLines--;
+        const e = LE[k] as number;
+        if (closesFence(this.text, skipWs(this.text, this.starts[k] as number, e), e, ch, len)) return true;
+        if (this.directLines <= 0) break;
+      }
+      if (this.directLines > 0) return false;
+    }
     if (this.backticks === null || from < this.fenceFrom) this.readFences(from);
     const longest = ch === 96 ? this.backticks : this.tildes;
     return ((longest as Int32Array)[from - this.fenceFrom] as number) >= len;
@@ -115,6 +129,17 @@ export class CloserFinder {
 
   end(from: number, name: string): boolean {
     if (from >= this.to) return false;
+    if (this.ends === null && this.directLines > 0) {
+      // Regions usually close a few lines on: a direct search is cheaper than
+      // the index while the lines it reads stay within about two passes.
+      for (let k = from; k < this.to; k++) {
+        this.directLines--;
+        const e = LE[k] as number;
+        if (isEndBlockAt(this.text, skipWs(this.text, this.starts[k] as number, e), e, name)) return true;
+        if (this.directLines <= 0) break;
+      }
+      if (this.directLines > 0) return false; // read to the end: unclosed
+    }
     if (this.ends === null || from < this.endFrom) {
       const words: Array<[string, number]> = [];
       for (let k = from; k < this.to; k++) {
