@@ -2,7 +2,7 @@
 import type { RawBlock } from "./raw-block.ts";
 import { withPreBlock } from "./raw-block.ts";
 import { CS, LE, LS, skipWs } from "./lines.ts";
-import { beginBlockNameAt, CloserFinder, closesFence, fenceRunAt, isEndBlockAt } from "./regions.ts";
+import { beginBlockNameAt, CloserFinder, closesFence, fenceRunAt, isEndBlockAt, unclosedBegin, unclosedFence } from "./regions.ts";
 
 /** Cuts a Markdown file into raw blocks; fills CS for every line. */
 export function cutMarkdown(text: string, nLines: number, warnings: string[]): RawBlock[] {
@@ -67,10 +67,13 @@ export function cutMarkdown(text: string, nLines: number, warnings: string[]): R
         if (closers.fence(n + 1, ch, ff)) {
           fenceCh = ch;
           fenceLen = ff;
-        }
+        } else warnings.push(unclosedFence(n, ch, ff));
       } else if (text.charCodeAt(contentStart) === 35) {
         const fb = beginBlockNameAt(text, contentStart, e);
-        if (fb !== null && closers.end(n + 1, fb)) beginName = fb;
+        if (fb !== null) {
+          if (closers.end(n + 1, fb)) beginName = fb;
+          else warnings.push(unclosedBegin(n, fb));
+        }
         // a heading "- # h" keeps its hashes in the content
         if (headingPrefix === 0) {
           let h = contentStart;
@@ -88,13 +91,13 @@ export function cutMarkdown(text: string, nLines: number, warnings: string[]): R
         if (closers.fence(n + 1, c, f)) {
           fenceCh = c;
           fenceLen = f;
-        } else warnings.push(`line ${n + 1}: unclosed code fence ${text.slice(i, i + f)}`);
+        } else warnings.push(unclosedFence(n, c, f));
       }
     } else if (c === 35) {
       const b = beginBlockNameAt(text, i, e);
       if (b !== null) {
         if (closers.end(n + 1, b)) beginName = b;
-        else warnings.push(`line ${n + 1}: unclosed #+BEGIN_${b}`);
+        else warnings.push(unclosedBegin(n, b));
       }
     }
     CS[n] = contLine;

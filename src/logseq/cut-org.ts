@@ -2,7 +2,7 @@
 import type { RawBlock } from "./raw-block.ts";
 import { withPreBlock } from "./raw-block.ts";
 import { CS, LE, LS, skipWs } from "./lines.ts";
-import { beginBlockNameAt, CloserFinder, isEndBlockAt } from "./regions.ts";
+import { beginBlockNameAt, CloserFinder, isEndBlockAt, unclosedBegin } from "./regions.ts";
 
 /** Cuts an Org file into raw blocks: `*` headings, level = number of stars. */
 export function cutOrg(text: string, nLines: number, warnings: string[]): RawBlock[] {
@@ -37,7 +37,7 @@ export function cutOrg(text: string, nLines: number, warnings: string[]): RawBlo
     const b = beginBlockNameAt(text, i, e);
     if (b !== null) {
       if (closers.end(n + 1, b)) beginName = b;
-      else warnings.push(`line ${n + 1}: unclosed #+BEGIN_${b}`);
+      else warnings.push(unclosedBegin(n, b));
     }
   }
   if (cur) blocks.push(cur);

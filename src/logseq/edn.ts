@@ -3,7 +3,8 @@
  * commas as whitespace, nil/booleans, numbers, strings with escapes,
  * characters, keywords, symbols, lists, vectors, maps, sets `#{}`,
  * regexes `#"..."`, discard `#_` and tagged literals (`#inst "..."`).
- * Throws `EdnError` on malformed input.
+ * Throws `EdnError` on malformed input and on nesting deeper than
+ * `MAX_EDN_DEPTH`; never recurses.
  */
 
 export type EdnKeyword = { kw: string };
@@ -26,6 +27,9 @@ export type EdnRegex = { regex: string };
 export type EdnTagged = { tag: string; value: EdnValue };
 
 export class EdnError extends Error {}
+
+/** Deepest nesting read (collections, tagged literals, `#_`); Logseq's own config.edn nests about 6 deep. */
+export const MAX_EDN_DEPTH = 1_000;
 
 const DELIMS = new Set(["(", ")", "[", "]", "{", "}", '"', ";"]);
 
@@ -127,98 +131,136 @@ export function readEdn(text: string): EdnValue {
       i++;
     }
   }
-  function readSeq(close: string): EdnValue[] {
-    const open = i - 1;
-    const out: EdnValue[] = [];
-    while (true) {
+  const DISCARD = Symbol("discard");
+  type Read = EdnValue | typeof DISCARD;
+  /**
+   * What an unfinished form waits for: a collection its items and closer, a
+   * tagged literal or `#_` the next form. An explicit stack, not recursion:
+   * nesting depth is the file's to choose, and is capped with an error.
+   */
+  type Frame =
+    | { kind: "seq"; close: string; open: number; items: EdnValue[]; as: "list" | "vector" | "map" | "set" }
+    | { kind: "tag"; tag: string }
+    | { kind: "discard" };
+  const stack: Frame[] = [];
+  const push = (f: Frame) => {
+    if (stack.length >= MAX_EDN_DEPTH) fail(`nested deeper than ${MAX_EDN_DEPTH} levels`);
+    stack.push(f);
+  };
+  const seq = (close: string, as: "list" | "vector" | "map" | "set", open: number): Frame => ({ kind: "seq", close, open, items: [], as });
+
+  /** Reads one top-level form. */
+  function readForm(): Read {
+    for (;;) {
       skipWs();
-      if (i >= n) fail(`unclosed '${text[open]}'`, open);
-      if (text[i] === close) {
-        i++;
-        return out;
+      if (i >= n) {
+        const top = stack[stack.length - 1];
+        if (top !== undefined && top.kind === "seq") fail(`unclosed '${text[top.open]}'`, top.open);
+        fail("unexpected end of input");
       }
-      const v = readForm();
-      if (v !== DISCARD) out.push(v as EdnValue);
+      const c = text[i] as string;
+      let value: Read;
+      switch (c) {
+        case "(":
+          push(seq(")", "list", i++));
+          continue;
+        case "[":
+          push(seq("]", "vector", i++));
+          continue;
+        case "{":
+          push(seq("}", "map", i++));
+          continue;
+        case ")":
+        case "]":
+        case "}": {
+          const top = stack[stack.length - 1];
+          if (top === undefined || top.kind !== "seq" || top.close !== c) return fail(`unexpected '${c}'`);
+          stack.pop();
+          i++;
+          value = collection(top.items, top.as);
+          break;
+        }
+        case '"':
+          value = readString();
+          break;
+        case "\\": {
+          // character literal: \a, \newline, \u00e9
+          const c0 = text[i + 1];
+          if (c0 === undefined) fail("bad character literal");
+          const tok = c0 + readTokenFrom(i + 2);
+          const named: Record<string, string> = { newline: "\n", space: " ", tab: "\t", return: "\r", backspace: "\b", formfeed: "\f" };
+          if (tok.length === 1) value = tok;
+          else if (named[tok] !== undefined) value = named[tok];
+          else if (/^u[0-9a-fA-F]{4}$/.test(tok)) value = String.fromCharCode(parseInt(tok.slice(1), 16));
+          else return fail(`bad character literal \\${tok}`);
+          break;
+        }
+        case "#": {
+          const d = text[i + 1];
+          if (d === "{") {
+            push(seq("}", "set", i + 1));
+            i += 2;
+            continue;
+          }
+          if (d === '"') {
+            i++;
+            value = { regex: readRegex() };
+            break;
+          }
+          if (d === "_") {
+            i += 2;
+            push({ kind: "discard" });
+            continue;
+          }
+          if (d === "#") {
+            i += 2;
+            const t = readToken();
+            value = t === "Inf" ? Infinity : t === "-Inf" ? -Infinity : NaN;
+            break;
+          }
+          i++;
+          const tag = readToken();
+          if (tag === "") fail("bad dispatch '#'");
+          push({ kind: "tag", tag });
+          continue;
+        }
+        case "'":
+        case "@":
+        case "`":
+          // reader macros: quote and friends; keep the form
+          i++;
+          continue;
+        default: {
+          const start = i;
+          const tok = readToken();
+          if (tok === "") fail(`unexpected '${c}'`, start);
+          value = atom(tok, start);
+        }
+      }
+      // hand the finished form to what waits for it
+      for (;;) {
+        const top = stack[stack.length - 1];
+        if (top === undefined) return value;
+        if (top.kind === "seq") {
+          if (value !== DISCARD) top.items.push(value);
+          break;
+        }
+        stack.pop();
+        if (top.kind === "discard") value = DISCARD;
+        else {
+          if (value === DISCARD) fail("tagged literal without value");
+          value = { tag: top.tag, value };
+        }
+      }
     }
   }
-  const DISCARD = Symbol("discard");
-  function readForm(): EdnValue | typeof DISCARD {
-    skipWs();
-    if (i >= n) fail("unexpected end of input");
-    const c = text[i] as string;
-    switch (c) {
-      case "(":
-        i++;
-        return readSeq(")");
-      case "[":
-        i++;
-        return readSeq("]");
-      case "{": {
-        i++;
-        const items = readSeq("}");
-        if (items.length % 2 !== 0) fail("map with an odd number of forms");
-        const map: Array<[EdnValue, EdnValue]> = [];
-        for (let k = 0; k < items.length; k += 2) map.push([items[k] as EdnValue, items[k + 1] as EdnValue]);
-        return { map };
-      }
-      case ")":
-      case "]":
-      case "}":
-        return fail(`unexpected '${c}'`);
-      case '"':
-        return readString();
-      case "\\": {
-        // character literal: \a, \newline, \u00e9
-        const c0 = text[i + 1];
-        if (c0 === undefined) fail("bad character literal");
-        const tok = c0 + readTokenFrom(i + 2);
-        const named: Record<string, string> = { newline: "\n", space: " ", tab: "\t", return: "\r", backspace: "\b", formfeed: "\f" };
-        if (tok.length === 1) return tok;
-        if (named[tok] !== undefined) return named[tok];
-        if (/^u[0-9a-fA-F]{4}$/.test(tok)) return String.fromCharCode(parseInt(tok.slice(1), 16));
-        return fail(`bad character literal \\${tok}`);
-      }
-      case "#": {
-        const d = text[i + 1];
-        if (d === "{") {
-          i += 2;
-          return { set: readSeq("}") };
-        }
-        if (d === '"') {
-          i++;
-          return { regex: readRegex() };
-        }
-        if (d === "_") {
-          i += 2;
-          readForm();
-          return DISCARD;
-        }
-        if (d === "#") {
-          i += 2;
-          const t = readToken();
-          return t === "Inf" ? Infinity : t === "-Inf" ? -Infinity : NaN;
-        }
-        i++;
-        const tag = readToken();
-        if (tag === "") fail("bad dispatch '#'");
-        const value = readForm();
-        if (value === DISCARD) fail("tagged literal without value");
-        return { tag, value: value as EdnValue };
-      }
-      case "'":
-      case "@":
-      case "`": {
-        // reader macros: quote and friends; keep the form
-        i++;
-        return readForm();
-      }
-      default: {
-        const start = i;
-        const tok = readToken();
-        if (tok === "") fail(`unexpected '${c}'`, start);
-        return atom(tok, start);
-      }
-    }
+  function collection(items: EdnValue[], as: "list" | "vector" | "map" | "set"): EdnValue {
+    if (as === "set") return { set: items };
+    if (as !== "map") return items;
+    if (items.length % 2 !== 0) fail("map with an odd number of forms");
+    const map: Array<[EdnValue, EdnValue]> = [];
+    for (let k = 0; k < items.length; k += 2) map.push([items[k] as EdnValue, items[k + 1] as EdnValue]);
+    return { map };
   }
   function readTokenFrom(pos: number): string {
     let j = pos;

@@ -3,52 +3,18 @@
  * piece of block text, following mldoc's inline syntax closely enough for
  * indexing. Inline code, `$$…$$`, Org verbatim and macros other than
  * `embed` hide what is inside them.
+ *
+ * Hostile text cannot make it slow or deep: where an opener closes comes
+ * from `InlineClosers` (one pass per range, remembered), and nested links
+ * `[[a [[b]] c]]` are read with an explicit stack of ranges, not recursion.
  */
-import type { BlockRef, RefKind } from "./types.ts";
+import type { BlockRef } from "./types.ts";
+import type { RefLimitCounts } from "./ref-collector.ts";
 import { isUuid } from "./hash.ts";
-import { normalizePageName } from "./page-name.ts";
+import { InlineClosers, PAIR_CLOSE_BRACE, PAIR_CLOSE_PAREN, PAIR_DOLLARS, PAIR_LINK_MIDDLE } from "./inline-closers.ts";
+import { RefCollector } from "./ref-collector.ts";
 
-/** Collects refs of one block, de-duplicated by kind and target. */
-export class RefCollector {
-  readonly refs: BlockRef[] = [];
-  /** Kind + target keys, only once there are many refs (a linear scan is cheaper for a few). */
-  private seen: Set<string> | null = null;
-
-  add(kind: RefKind, rawTarget: string): void {
-    const raw = rawTarget.trim();
-    if (raw === "") return;
-    const target = kind === "block" || kind === "embed-block" ? raw.toLowerCase() : normalizePageName(raw);
-    this.push(kind, target);
-    if (kind !== "block" && kind !== "embed-block" && target.indexOf("/") > 0) {
-      // namespace parents: a/b/c also refs a and a/b
-      let slash = target.indexOf("/");
-      while (slash > 0) {
-        this.push("namespace", target.slice(0, slash));
-        slash = target.indexOf("/", slash + 1);
-      }
-    }
-  }
-
-  private push(kind: RefKind, target: string): void {
-    const refs = this.refs;
-    if (this.seen === null) {
-      for (let i = 0; i < refs.length; i++) {
-        const r = refs[i] as BlockRef;
-        if (r.kind === kind && r.target === target) return;
-      }
-      refs.push({ target, kind });
-      if (refs.length === 16) {
-        this.seen = new Set();
-        for (const r of refs) this.seen.add(r.kind + "\u0000" + r.target);
-      }
-      return;
-    }
-    const key = kind + "\u0000" + target;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    refs.push({ target, kind });
-  }
-}
+export { RefCollector } from "./ref-collector.ts";
 
 const C_BACKTICK = 96;
 const C_LBRACK = 91;
@@ -80,44 +46,17 @@ function isTagDelim(c: number): boolean {
   return c === 44 || c === 59 || c === 46 || c === 33 || c === 63 || c === 39 || c === 34 || c === 58;
 }
 
-function lineEnd(text: string, i: number, end: number): number {
-  const nl = text.indexOf("\n", i);
-  return nl < 0 || nl > end ? end : nl;
-}
-
-/** End (exclusive) of `[[…]]` starting at `i` (text[i..i+1] === "[["), with nesting, on one line; -1 if unclosed. */
-function matchDoubleBracket(text: string, i: number, end: number): number {
-  let depth = 0;
-  let j = i;
-  while (j < end) {
-    const c = text.charCodeAt(j);
-    if (c === C_NL) return -1;
-    if (c === C_LBRACK && text.charCodeAt(j + 1) === C_LBRACK) {
-      depth++;
-      j += 2;
-      continue;
-    }
-    if (c === C_RBRACK && text.charCodeAt(j + 1) === C_RBRACK) {
-      depth--;
-      j += 2;
-      if (depth === 0) return j;
-      continue;
-    }
-    j++;
-  }
-  return -1;
-}
-
 /**
  * Parses a hashtag name at `i` (just after `#`) per mldoc's rules; returns
  * the end index (exclusive) or -1 when there is no tag.
  */
-function tagEnd(text: string, i: number, end: number): number {
+function tagEnd(text: string, i: number, end: number, closers: InlineClosers): number {
   let j = i;
+  let delimRunEnd = -1; // end of the delimiter run j is in, once measured (a run is measured once, not per char)
   while (j < end) {
     const c = text.charCodeAt(j);
     if (c === C_LBRACK && text.charCodeAt(j + 1) === C_LBRACK) {
-      const e = matchDoubleBracket(text, j, end);
+      const e = closers.doubleBracket(j, end);
       if (e > 0) {
         j = e;
         continue;
@@ -126,8 +65,11 @@ function tagEnd(text: string, i: number, end: number): number {
     if (isSpace(c) || c === C_HASH) break;
     if (isTagDelim(c)) {
       // a run of delimiters before whitespace / end finishes the tag
-      let k = j;
-      while (k < end && isTagDelim(text.charCodeAt(k))) k++;
+      if (j >= delimRunEnd) {
+        delimRunEnd = j;
+        while (delimRunEnd < end && isTagDelim(text.charCodeAt(delimRunEnd))) delimRunEnd++;
+      }
+      const k = delimRunEnd;
       if (k >= end || isSpace(text.charCodeAt(k))) break;
       // otherwise only '.' and ';' may continue the name
       if (c === 46 || c === 59) {
@@ -159,21 +101,38 @@ function pageFromLinkTarget(target: string, org: boolean): string | null {
   return t;
 }
 
+/** A nested link's range being read; the enclosing range resumes after it. */
+type Frame = { start: number; end: number; resume: number; noTagUntil: number };
+
 /**
  * Scans text[start, end) for refs and adds them to `out`. `org` switches to
  * Org inline syntax (`[[target][label]]`, `=verbatim=`, `~code~`).
  */
 export function scanInline(text: string, start: number, end: number, org: boolean, out: RefCollector): void {
+  let closersMemo: InlineClosers | null = null;
+  const rangeStart = start;
+  const rangeEnd = end;
+  const closers = (): InlineClosers => (closersMemo ??= new InlineClosers(text, rangeStart, rangeEnd));
+  // nested links [[a [[b]] c]]: the inner range is read next, then the outer one resumes (no recursion)
+  const frames: Frame[] = [];
   let i = start;
   // mldoc does not read hashtags inside emphasis (**…**, *…*, ~~…~~, ==…==, ^^…^^, __…__)
   let noTagUntil = -1;
-  while (i < end) {
+  for (;;) {
+    if (i >= end) {
+      const f = frames.pop();
+      if (f === undefined) return;
+      ({ start, end, noTagUntil } = f);
+      i = f.resume;
+      continue;
+    }
     let c = text.charCodeAt(i);
     // skip characters that start nothing
     while (c >= 128 || INERT[c] === 1) {
-      if (++i >= end) return;
+      if (++i >= end) break;
       c = text.charCodeAt(i);
     }
+    if (i >= end) continue;
     switch (c) {
       case 42: // *
       case 95: // _
@@ -181,7 +140,7 @@ export function scanInline(text: string, start: number, end: number, org: boolea
       case 94: // ^
       case C_EQ: {
         if (org && (c === C_EQ || c === C_TILDE)) {
-          const e = orgVerbatimEnd(text, i, end);
+          const e = orgVerbatimEnd(text, i, end, closers());
           if (e > 0) {
             i = e;
             continue;
@@ -190,7 +149,7 @@ export function scanInline(text: string, start: number, end: number, org: boolea
         let n = 1;
         if (text.charCodeAt(i + 1) === c) n = 2;
         if (i >= noTagUntil) {
-          const close = emphasisClose(text, i, n, end, org);
+          const close = emphasisClose(text, i, n, end, org, closers());
           if (close > 0) noTagUntil = close;
         }
         i += n;
@@ -202,26 +161,14 @@ export function scanInline(text: string, start: number, end: number, org: boolea
       case C_BACKTICK: {
         let n = 1;
         while (text.charCodeAt(i + n) === C_BACKTICK) n++;
-        const le = lineEnd(text, i, end);
-        let j = i + n;
-        let closed = -1;
-        while (j < le) {
-          const k = text.indexOf("`", j);
-          if (k < 0 || k >= le) break;
-          let m = 1;
-          while (text.charCodeAt(k + m) === C_BACKTICK) m++;
-          if (m === n) {
-            closed = k + m;
-            break;
-          }
-          j = k + m;
-        }
+        const cl = closers();
+        const closed = cl.backtickCloser(n, i + n, lineEnd(cl, i, end));
         i = closed > 0 ? closed : i + n;
         continue;
       }
       case C_DOLLAR: {
         if (text.charCodeAt(i + 1) === C_DOLLAR) {
-          const k = text.indexOf("$$", i + 2);
+          const k = closers().pair(PAIR_DOLLARS, i + 2);
           if (k >= 0 && k + 2 <= end) {
             i = k + 2;
             continue;
@@ -240,7 +187,7 @@ export function scanInline(text: string, start: number, end: number, org: boolea
           }
         }
         if (text.charCodeAt(i + 1) === C_LBRACK) {
-          const e = matchDoubleBracket(text, i, end);
+          const e = closers().doubleBracket(i, end);
           if (e < 0) {
             i += 2;
             continue;
@@ -252,9 +199,14 @@ export function scanInline(text: string, start: number, end: number, org: boolea
             const page = pageFromLinkTarget(target, true);
             if (page !== null) out.add("page", page);
           } else if (inner.indexOf("[[") >= 0) {
-            // nested link [[a [[b]] c]]: refs the whole and the inner ones
+            // nested link [[a [[b]] c]]: refs the whole, then the inner ones
             out.add("page", inner);
-            scanInline(text, i + 2, e - 2, org, out);
+            frames.push({ start, end, resume: e, noTagUntil });
+            start = i + 2;
+            end = e - 2;
+            noTagUntil = -1;
+            i = start;
+            continue;
           } else if (inner.trim() !== "") {
             out.add("page", inner);
           }
@@ -263,10 +215,11 @@ export function scanInline(text: string, start: number, end: number, org: boolea
         }
         if (!org) {
           // Markdown link [label](target)
-          const le = lineEnd(text, i, end);
-          const close = text.indexOf("](", i + 1);
+          const cl = closers();
+          const le = lineEnd(cl, i, end);
+          const close = cl.pair(PAIR_LINK_MIDDLE, i + 1);
           if (close > 0 && close < le) {
-            const target = linkTargetEnd(text, close + 2, le);
+            const target = cl.closeParen(close + 1, le);
             if (target > 0) {
               const t = text.slice(close + 2, target - 1).trim();
               if (t.startsWith("[[") && t.endsWith("]]")) out.add("page", t.slice(2, -2));
@@ -285,9 +238,9 @@ export function scanInline(text: string, start: number, end: number, org: boolea
       }
       case C_LPAREN: {
         if (text.charCodeAt(i + 1) === C_LPAREN) {
-          const k = text.indexOf("))", i + 2);
-          const le = lineEnd(text, i, end);
-          if (k > 0 && k < le) {
+          const cl = closers();
+          const k = cl.pair(PAIR_CLOSE_PAREN, i + 2);
+          if (k > 0 && k < lineEnd(cl, i, end)) {
             const id = text.slice(i + 2, k).trim();
             if (isUuid(id)) out.add("block", id);
             i = k + 2;
@@ -299,7 +252,7 @@ export function scanInline(text: string, start: number, end: number, org: boolea
       }
       case C_LBRACE: {
         if (text.charCodeAt(i + 1) === C_LBRACE) {
-          const k = text.indexOf("}}", i + 2);
+          const k = closers().pair(PAIR_CLOSE_BRACE, i + 2);
           if (k > 0 && k < end) {
             let close = k + 2;
             while (text.charCodeAt(close) === C_RBRACE && close < end) close++;
@@ -324,7 +277,7 @@ export function scanInline(text: string, start: number, end: number, org: boolea
           i++;
           continue;
         }
-        const e = tagEnd(text, i + 1, end);
+        const e = tagEnd(text, i + 1, end, closers());
         if (e < 0) {
           i++;
           continue;
@@ -353,11 +306,17 @@ export function scanInline(text: string, start: number, end: number, org: boolea
   }
 }
 
+/** End of the line holding `i`, or `end` if that comes first. */
+function lineEnd(closers: InlineClosers, i: number, end: number): number {
+  const nl = closers.nextNewline(i);
+  return nl > end ? end : nl;
+}
+
 /**
  * If an emphasis delimiter run of length `n` at `i` opens a span closed later
  * on the same line, returns the closer's index, else -1.
  */
-function emphasisClose(text: string, i: number, n: number, end: number, org: boolean): number {
+function emphasisClose(text: string, i: number, n: number, end: number, org: boolean, closers: InlineClosers): number {
   const c = text.charCodeAt(i);
   if (n === 1 && (c === 126 || c === 94 || (c === 61 && !org))) return -1; // ~ ^ = need doubling in Markdown
   if (i > 0) {
@@ -366,16 +325,7 @@ function emphasisClose(text: string, i: number, n: number, end: number, org: boo
   }
   const first = text.charCodeAt(i + n);
   if (Number.isNaN(first) || isSpace(first)) return -1;
-  const le = lineEnd(text, i, end);
-  const delim = text.slice(i, i + n);
-  let j = i + n + 1;
-  while (j < le) {
-    const k = text.indexOf(delim, j);
-    if (k < 0 || k + n > le) return -1;
-    if (!isSpace(text.charCodeAt(k - 1)) && (n === 2 || text.charCodeAt(k + 1) !== c)) return k;
-    j = k + 1;
-  }
-  return -1;
+  return closers.emphasis(c, n, i + n + 1, lineEnd(closers, i, end));
 }
 
 function isWordChar(c: number): boolean {
@@ -390,22 +340,8 @@ function isAlpha(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
-/** End of a Markdown link target `(…)` whose content starts at `i`, balancing parentheses, or -1. */
-function linkTargetEnd(text: string, i: number, le: number): number {
-  let depth = 1;
-  for (let j = i; j < le; j++) {
-    const c = text.charCodeAt(j);
-    if (c === C_LPAREN) depth++;
-    else if (c === C_RPAREN) {
-      depth--;
-      if (depth === 0) return j + 1;
-    }
-  }
-  return -1;
-}
-
 /** Org `=verbatim=` / `~code~` starting at `i`: end index or -1. */
-function orgVerbatimEnd(text: string, i: number, end: number): number {
+function orgVerbatimEnd(text: string, i: number, end: number, closers: InlineClosers): number {
   const mark = text.charCodeAt(i);
   if (i > 0) {
     const p = text.charCodeAt(i - 1);
@@ -413,24 +349,16 @@ function orgVerbatimEnd(text: string, i: number, end: number): number {
   }
   const first = text.charCodeAt(i + 1);
   if (Number.isNaN(first) || isSpace(first)) return -1;
-  const le = lineEnd(text, i, end);
-  let j = i + 2;
-  while (j < le) {
-    const k = text.indexOf(String.fromCharCode(mark), j);
-    if (k < 0 || k >= le) return -1;
-    const before = text.charCodeAt(k - 1);
-    if (!isSpace(before)) return k + 1;
-    j = k + 1;
-  }
-  return -1;
+  const k = closers.verbatim(mark, i + 2, lineEnd(closers, i, end));
+  return k < 0 ? -1 : k + 1;
 }
 
 /**
  * Refs in a property value: `[[x]]`, `#x` (and for comma-separated keys,
- * plain comma-separated names). Returns the names (original case) or null
- * when the value has no refs.
+ * plain comma-separated names). Returns the names as written (NFC) or null
+ * when the value has no refs. `counts` receives what the ref limits dropped.
  */
-export function propertyValueRefs(value: string, commaSeparated: boolean, org: boolean): string[] | null {
+export function propertyValueRefs(value: string, commaSeparated: boolean, org: boolean, counts?: RefLimitCounts): string[] | null {
   if (commaSeparated) {
     const names: string[] = [];
     for (const part of splitCommas(value)) {
@@ -442,22 +370,17 @@ export function propertyValueRefs(value: string, commaSeparated: boolean, org: b
     return names.length > 0 ? names : null;
   }
   if (value.indexOf("[[") < 0 && value.indexOf("#") < 0) return null;
-  const col = new RefCollector();
+  // Each name is kept as written where it was found: looking each one up
+  // again in the value would cost a pass per name (quadratic in a long value).
+  const col = new RefCollector(counts, true);
   scanInline(value, 0, value.length, org, col);
   const names: string[] = [];
-  for (const r of col.refs) if (r.kind === "page" || r.kind === "tag") names.push(r.target);
-  if (names.length === 0) return null;
-  return originalCase(value, names);
-}
-
-/** Maps lower-cased names back to how they are written in `value`. */
-function originalCase(value: string, lowered: string[]): string[] {
-  const lv = value.normalize("NFC").toLowerCase();
-  const v = value.normalize("NFC");
-  return lowered.map((name) => {
-    const k = lv.indexOf(name);
-    return k >= 0 && lv.length === v.length ? v.slice(k, k + name.length) : name;
-  });
+  const written = col.written as string[];
+  for (let k = 0; k < col.refs.length; k++) {
+    const r = col.refs[k] as BlockRef;
+    if (r.kind === "page" || r.kind === "tag") names.push((written[k] as string).normalize("NFC"));
+  }
+  return names.length > 0 ? names : null;
 }
 
 /** Splits on commas that are not inside `[[…]]`. */

@@ -18,6 +18,7 @@ import { CS, isBlankLine, LE, SKIP, splitLines } from "./lines.ts";
 import { cutMarkdown } from "./cut-markdown.ts";
 import { cutOrg } from "./cut-org.ts";
 import { readBlock } from "./read-block.ts";
+import { refLimitWarnings } from "./ref-collector.ts";
 import { NO_TASK, readTask } from "./tasks.ts";
 
 export { TASK_MARKERS } from "./tasks.ts";
@@ -50,12 +51,12 @@ function stringProp(v: PropertyValue | undefined, raw: string | undefined): stri
 function namesOf(v: PropertyValue | undefined): string[] {
   if (v === undefined) return [];
   const list = Array.isArray(v) ? v : typeof v === "string" && v !== "" ? [v] : [];
-  const out: string[] = [];
+  const out = new Set<string>(); // a Set: `tags::` may list thousands of names
   for (const x of list) {
     const n = x.normalize("NFC").toLowerCase().trim();
-    if (n !== "" && !out.includes(n)) out.push(n);
+    if (n !== "") out.add(n);
   }
-  return out;
+  return [...out];
 }
 
 type Seen = { content: string; count: number; next: Seen | null };
@@ -64,6 +65,9 @@ function hasKeys(o: Record<string, unknown>): boolean {
   for (const _ in o) return true;
   return false;
 }
+
+/** Warnings kept per file: they end up in one `files.error` text, and a hostile file could raise one per line. */
+export const MAX_WARNINGS = 100;
 
 /**
  * Parses one graph file. Pure, synchronous, never throws on file content.
@@ -84,7 +88,9 @@ export function parseFile(relPath: string, text: string, graph: GraphConfig, idS
     const rb = raws[b] as RawBlock;
     // trailing blank lines are not content (the first line always stays)
     while (rb.end > rb.first + 1 && isBlankLine(src, rb.end - 1)) rb.end--;
-    fields[b] = readBlock(src, rb, org, graph);
+    const f = readBlock(src, rb, org, graph);
+    refLimitWarnings(rb.first + 1, f.refLimits, warnings);
+    fields[b] = f;
   }
   // A first block made only of properties (`- title:: x`) holds the page properties.
   const first = raws[0];
@@ -177,6 +183,11 @@ export function parseFile(relPath: string, text: string, graph: GraphConfig, idS
     if (!rb.preBlock) stack.push(b);
   }
 
+  if (warnings.length > MAX_WARNINGS) {
+    const more = warnings.length - MAX_WARNINGS;
+    warnings.length = MAX_WARNINGS;
+    warnings.push(`… and ${more} more warning(s)`);
+  }
   return {
     page: {
       name: ident.name,

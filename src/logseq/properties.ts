@@ -1,5 +1,6 @@
 /** `key:: value` lines, Org drawers and directives, and Logseq's value coercion. */
 import type { GraphConfig, PropertyValue } from "./types.ts";
+import type { RefLimitCounts } from "./ref-collector.ts";
 import { propertyValueRefs } from "./inline.ts";
 
 /** Logseq's key normalisation: lower-case, `_` and spaces become `-`. */
@@ -50,8 +51,8 @@ export function isCommaKey(key: string, graph: GraphConfig): boolean {
   return key === "alias" || key === "tags" || graph.separatedByCommas.includes(key);
 }
 
-/** Coerces a raw property value per Logseq's rules. */
-export function coerceValue(key: string, raw: string, graph: GraphConfig, org: boolean): PropertyValue {
+/** Coerces a raw property value per Logseq's rules; `counts` receives what the ref limits dropped. */
+export function coerceValue(key: string, raw: string, graph: GraphConfig, org: boolean, counts?: RefLimitCounts): PropertyValue {
   const v = raw.trim();
   if (v === "") return "";
   if (isCommaKey(key, graph)) return propertyValueRefs(v, true, org) ?? v;
@@ -60,5 +61,5 @@ export function coerceValue(key: string, raw: string, graph: GraphConfig, org: b
   if (v === "false") return false;
   if (/^-?\d{1,15}$/.test(v)) return Number(v);
   if (RAW_KEYS.has(key)) return v;
-  return propertyValueRefs(v, false, org) ?? v;
+  return propertyValueRefs(v, false, org, counts) ?? v;
 }

@@ -3,7 +3,9 @@ import type { BlockRef, GraphConfig, PropertyValue } from "./types.ts";
 import type { RawBlock } from "./raw-block.ts";
 import type { Planning } from "./tasks.ts";
 import { readPlanning } from "./tasks.ts";
-import { RefCollector, scanInline } from "./inline.ts";
+import type { RefLimitCounts } from "./ref-collector.ts";
+import { newRefLimitCounts, RefCollector } from "./ref-collector.ts";
+import { scanInline } from "./inline.ts";
 import { coerceValue, matchOrgDrawerLine, normalizeKey } from "./properties.ts";
 import { CS, isBlankLine, isJsSpace, LE, SKIP, skipJsWs, skipWs } from "./lines.ts";
 import { beginBlockNameAt, CloserFinder, closesFence, fenceRunAt, isEndBlockAt } from "./regions.ts";
@@ -37,6 +39,8 @@ export type BlockFields = {
   refs: BlockRef[];
   /** True when every content line is a property line (or blank). */
   onlyProperties: boolean;
+  /** What the ref limits dropped (see ref-collector.ts). */
+  refLimits: RefLimitCounts;
 };
 
 const ORG_DIRECTIVE_RE = /^#\+([^\s:]+):[ \t]*(.*)$/;
@@ -56,11 +60,12 @@ export function readBlock(text: string, rb: RawBlock, org: boolean, graph: Graph
   const properties: Record<string, PropertyValue> = {};
   let rawProps: Map<string, string> | null = null;
   const planning: Planning = { scheduled: null, deadline: null, repeater: null };
-  const col = new RefCollector();
+  const refLimits = newRefLimitCounts((LE[end - 1] as number) - (CS[first] as number));
+  const col = new RefCollector(refLimits);
   const setProp = (rawKey: string, value: string) => {
     const key = normalizeKey(rawKey);
     (rawProps ??= new Map()).set(key, value);
-    const v = coerceValue(key, value, graph, org);
+    const v = coerceValue(key, value, graph, org, refLimits);
     properties[key] = v;
     if (Array.isArray(v)) for (const name of v) col.add(key === "tags" ? "tag" : "property", name);
   };
@@ -161,7 +166,7 @@ export function readBlock(text: string, rb: RawBlock, org: boolean, graph: Graph
     const c = text.charCodeAt(i);
     if (!org && (c === 96 || c === 126)) {
       const f = fenceRunAt(text, i, e);
-      if (f > 0 && (closers ??= new CloserFinder(text, end, CS)).fence(n + 1, c, f)) {
+      if (f > 0 && (closers ??= new CloserFinder(text, end, CS, first)).fence(n + 1, c, f)) {
         fenceCh = c;
         fenceLen = f;
         continue;
@@ -169,7 +174,7 @@ export function readBlock(text: string, rb: RawBlock, org: boolean, graph: Graph
     }
     if (c === 35 && text.charCodeAt(i + 1) === 43 && i + 1 < e) {
       const b = beginBlockNameAt(text, i, e);
-      if (b !== null && (closers ??= new CloserFinder(text, end, CS)).end(n + 1, b)) {
+      if (b !== null && (closers ??= new CloserFinder(text, end, CS, first)).end(n + 1, b)) {
         region = b;
         verbatim = b === "SRC" || b === "EXAMPLE" || b === "EXPORT" || b === "COMMENT" || b === "QUERY";
       }
@@ -191,7 +196,7 @@ export function readBlock(text: string, rb: RawBlock, org: boolean, graph: Graph
     if (w >= 0 && text.startsWith("CLOCK:", w)) continue;
     scanInline(text, from, to, org, col);
   }
-  return { properties, rawProps, planning, refs: col.refs, onlyProperties };
+  return { properties, rawProps, planning, refs: col.refs, onlyProperties, refLimits };
 }
 
 /** Reads an Org `:PROPERTIES:` … `:END:` drawer starting at line `n`; returns the `:END:` line index. */
@@ -208,16 +213,34 @@ function readDrawer(text: string, n: number, end: number, setProp: (k: string, v
   return j - 1;
 }
 
-/** Org heading tags `:a:b:` at the end of the heading line. */
-const ORG_TAGS_RE = /[ \t]+:([\p{L}\p{N}_@#%:]+):[ \t]*$/u;
+/** Org heading tags `:a:b:` at the end of the heading line, read from where they can only start (see `orgTagsAt`). */
+const ORG_TAGS_RE = /^[ \t]+:([\p{L}\p{N}_@#%:]+):[ \t]*$/u;
+
+/**
+ * Where the heading tags start (the blank run before the last word, which
+ * must end with `:`), or -1. The unanchored regex tried every start and
+ * backtracked over each blank run: quadratic on a heading of 100,000 spaces.
+ */
+function orgTagsAt(line: string): { at: number; tags: string } | null {
+  const blank = (c: number) => c === 32 || c === 9;
+  let e = line.length;
+  while (e > 0 && blank(line.charCodeAt(e - 1))) e--;
+  if (e === 0 || line.charCodeAt(e - 1) !== 58) return null;
+  let w = e - 1;
+  while (w > 0 && !blank(line.charCodeAt(w - 1))) w--;
+  if (w === 0) return null;
+  let s = w;
+  while (s > 0 && blank(line.charCodeAt(s - 1))) s--;
+  const m = ORG_TAGS_RE.exec(line.slice(s));
+  return m ? { at: s, tags: m[1] as string } : null;
+}
 
 function orgTitleEnd(line: string): number {
-  const m = ORG_TAGS_RE.exec(line);
-  return m ? m.index : line.length;
+  return orgTagsAt(line)?.at ?? line.length;
 }
 
 function scanOrgHeadingTags(line: string, col: RefCollector): void {
-  const m = ORG_TAGS_RE.exec(line);
+  const m = orgTagsAt(line);
   if (!m) return;
-  for (const t of (m[1] as string).split(":")) if (t !== "") col.add("tag", t);
+  for (const t of m.tags.split(":")) if (t !== "") col.add("tag", t);
 }

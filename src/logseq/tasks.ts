@@ -7,7 +7,10 @@ export const TASK_MARKERS: ReadonlySet<string> = new Set([
 
 export type Planning = { scheduled: number | null; deadline: number | null; repeater: string | null };
 
-const PLANNING_RE = /(SCHEDULED|DEADLINE):\s*<(\d{4})-(\d{2})-(\d{2})([^>]*)>/g;
+// `[^<>]*`, not `[^>]*`: a timestamp holds no `<`, and an unclosed one then
+// ends at the next `<` instead of every attempt reading to the end of the line
+// (a line of 100,000 unclosed `SCHEDULED: <2024-01-01` was quadratic).
+const PLANNING_RE = /(SCHEDULED|DEADLINE):\s*<(\d{4})-(\d{2})-(\d{2})([^<>]*)>/g;
 const REPEATER_RE = /(?:^|\s)((?:\.\+|\+\+|\+)\d+[hdwmy])(?=\s|$)/;
 
 /** Reads `SCHEDULED: <…>` / `DEADLINE: <…>` from the line text[s, e); returns false if it is not a planning line. */

@@ -10,7 +10,7 @@ export type ParseTask = { path: string; bytes: ArrayBuffer; idSeed?: string };
 
 export type ParseOutcome =
   | { ok: true; doc: IndexedDocument }
-  | { ok: false; status: "skipped"; reason: string };
+  | { ok: false; status: "skipped" | "failed"; reason: string };
 
 const graph = (workerData as { graph: GraphConfig }).graph;
 const strict = new TextDecoder("utf-8", { fatal: true });
@@ -19,8 +19,29 @@ const lenient = new TextDecoder("utf-8");
 /** How far into a file to look for NUL bytes, as git does to call a file binary. */
 const BINARY_SNIFF_BYTES = 8000;
 
-/** Decodes, parses and tokenises one file. Pure CPU work: never blocks the main thread. */
+/**
+ * Decodes, parses and tokenises one file. Pure CPU work: never blocks the
+ * main thread. Never throws: whatever goes wrong with one file (a parser
+ * bug, an input no rule foresaw) becomes that file's `failed` row, and
+ * every other file still syncs.
+ */
 export default function parse(task: ParseTask): ParseOutcome {
+  try {
+    return parseOne(task);
+  } catch (error) {
+    return { ok: false, status: "failed", reason: `parser error: ${describe(error)}` };
+  }
+}
+
+/** At most this much of an error message goes into the files row. */
+const MAX_REASON_CHARS = 500;
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.length > MAX_REASON_CHARS ? text.slice(0, MAX_REASON_CHARS) + "…" : text;
+}
+
+function parseOne(task: ParseTask): ParseOutcome {
   const bytes = new Uint8Array(task.bytes);
   if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
     return { ok: false, status: "skipped", reason: "binary content (NUL bytes), not a text page" };

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { defaultGraphConfig, parseGraphConfig, readGraphConfig } from "../../src/logseq/graph-config.ts";
-import { readEdn } from "../../src/logseq/edn.ts";
+import { MAX_EDN_DEPTH, readEdn } from "../../src/logseq/edn.ts";
 
 const REAL = `;; comment
 {:meta/version 1
@@ -50,4 +50,35 @@ test("readGraphConfig: missing file → defaults without warning; present file i
   mkdirSync(dir + "/logseq");
   writeFileSync(dir + "/logseq/config.edn", "{:file/name-format :triple-lowbar}");
   assert.equal((await readGraphConfig(dir)).fileNameFormat, "triple-lowbar");
+});
+
+test("config.edn nested deeper than MAX_EDN_DEPTH gives defaults and a warning, without recursion", () => {
+  const deep = (open: string, close: string, n: number) => `{:hidden ["a"] :x ${open.repeat(n)}${close.repeat(n)}}`;
+  // the map itself is one level
+  assert.deepEqual(parseGraphConfig(deep("[", "]", MAX_EDN_DEPTH - 1)).hidden, ["a"]);
+  for (const text of [
+    deep("[", "]", MAX_EDN_DEPTH),
+    deep("(", ")", 100_000),
+    deep("{:k ", "}", 100_000),
+    deep("#{", "}", 100_000),
+    `{:x ${"#tag ".repeat(100_000)}1}`,
+    `{:x ${"#_ ".repeat(100_000)}1 2}`,
+  ]) {
+    const c = parseGraphConfig(text);
+    assert.deepEqual({ ...c, warnings: [] }, { ...defaultGraphConfig, warnings: [] });
+    assert.deepEqual(c.warnings, [`config.edn is not valid EDN (nested deeper than ${MAX_EDN_DEPTH} levels at line 1); using defaults`]);
+  }
+  // quotes nest nothing: any number of them is fine
+  assert.deepEqual(parseGraphConfig(`{:hidden ${"'".repeat(100_000)}["b"]}`).hidden, ["b"]);
+});
+
+test("EDN: tagged literals, discards (`#_ #_ a b` drops only a, as before) and errors read as before", () => {
+  assert.deepEqual(readEdn('[#inst "2024" #_ 1 2 #_ #_ 3 4 5 (a [b {:c #{d}}])]'), [
+    { tag: "inst", value: "2024" }, 2, 4, 5, [{ sym: "a" }, [{ sym: "b" }, { map: [[{ kw: "c" }, { set: [{ sym: "d" }] }]] }]],
+  ]);
+  assert.throws(() => readEdn("(]"), /unexpected '\]' at line 1/);
+  assert.throws(() => readEdn("[1\n(2"), /unclosed '\(' at line 2/);
+  assert.throws(() => readEdn("{:a}"), /map with an odd number of forms/);
+  assert.throws(() => readEdn("[#t #_ 1]"), /tagged literal without value/);
+  assert.throws(() => readEdn("#t"), /unexpected end of input/);
 });
