@@ -1,11 +1,12 @@
 import type { BatchResult, FileRow, FileWrite } from "../index/index-batch.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
 import { readFileStates } from "../bulkheads/pools.ts";
-import { BatchProcessor, pathsOf } from "./batch-processor.ts";
+import { BatchProcessor } from "./batch-processor.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { scanDirectory } from "./directory-scan.ts";
 import { contentDisagrees, detectChanges } from "./file-change-detector.ts";
 import { graphEntryKind } from "./graph-entry.ts";
+import { IndexView } from "./index-view.ts";
 import { stillAsRead, syncFile, type FileSyncContext } from "./file-sync.ts";
 import type { SyncEventListener } from "./sync-domain-event.ts";
 import { SyncEventKind } from "./sync-event.ts";
@@ -61,8 +62,8 @@ class Signal {
  */
 export class SyncOrchestrator {
   readonly queue: SyncTaskQueue;
-  /** What the index holds per path, as of the last committed batch. */
-  readonly known: Map<string, IndexedFileState>;
+  /** What the index holds and will hold per path. */
+  readonly #view: IndexView;
   /** Everything this orchestrator wrote since it started. */
   readonly summary: SyncSummary = emptySummary();
   readonly #context: SyncSessionContext;
@@ -74,12 +75,8 @@ export class SyncOrchestrator {
   readonly #vanished = new Map<string, Vanished>();
   /** Vanished files by checksum: a new file with the same content is a move. */
   readonly #vanishedByChecksum = new Map<string, IndexedFileState>();
-  /** Paths of `known` by checksum, to find a moved file whose delete has not been seen yet. */
-  readonly #knownByChecksum = new Map<string, Set<string>>();
   /** Paths re-queued because they changed while being read, with how often in a row. */
   readonly #rereads = new Map<string, number>();
-  /** Per path, the latest write handed to the BatchProcessor and not yet committed. */
-  readonly #pending = new Map<string, FileWrite>();
   readonly #held = new Map<string, unknown>();
   /** Paths to re-parse even if their checksum is unchanged (index format changed). */
   readonly #forced = new Set<string>();
@@ -98,8 +95,7 @@ export class SyncOrchestrator {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#emit = context.onEvent ?? (() => {});
-    this.known = new Map();
-    for (const state of known) this.#setKnown(state);
+    this.#view = new IndexView(known);
     this.queue = new SyncTaskQueue({ maxSize: options.maxQueued });
     this.queue.on("drain", () => this.#rescanDirtySoon());
     const { config, pools } = context;
@@ -115,7 +111,7 @@ export class SyncOrchestrator {
       write: (batch) => pools.writing.run<BatchResult>(batch, { name: "apply" }),
       onCommitted: (writes, result) => this.#committed(writes, result),
       onFailed: (write, error) => {
-        this.#settlePending(write);
+        this.#view.settle(write);
         const path = write.op === "delete" ? write.path : write.file.path;
         this.summary.failed++;
         this.#emit({ type: "FileSyncFailed", path, status: "failed", reason: `index write failed: ${error.message}` });
@@ -149,7 +145,7 @@ export class SyncOrchestrator {
     try {
       const disk = await scanDirectory(this.#context.config.graph, this.#context.graph, folder);
       const all = options.force === true || options.verify === true;
-      const changes = detectChanges(disk, this.#states(), {
+      const changes = detectChanges(disk, this.#view.states(), {
         force: all,
         maxFileSizeBytes: this.#context.config.maxFileSizeBytes,
         ...(folder === "" ? {} : { under: folder }),
@@ -159,7 +155,7 @@ export class SyncOrchestrator {
       // believes it wrote: a files row whose content rows disagree is re-parsed.
       if (options.verify) {
         for (const state of await readFileStates(this.#context.pools)) {
-          if (contentDisagrees(state) && !this.#pending.has(state.path) && disk.files.has(state.path)) this.#forced.add(state.path);
+          if (contentDisagrees(state) && !this.#view.isPending(state.path) && disk.files.has(state.path)) this.#forced.add(state.path);
         }
       }
       // Vanished files first, so creates queued below can claim their content as moves.
@@ -168,7 +164,7 @@ export class SyncOrchestrator {
       for (const s of changes.toCheck) {
         if (this.#stopping) break;
         if (options.force) this.#forced.add(s.path);
-        const kind = this.#latest(s.path) !== undefined ? SyncEventKind.update : SyncEventKind.create;
+        const kind = this.#view.latest(s.path) !== undefined ? SyncEventKind.update : SyncEventKind.create;
         await this.#feed({ path: s.path, kind, at, priority: this.#priority(source, s.path, at) }, source);
       }
       for (const v of changes.vanished) {
@@ -205,6 +201,11 @@ export class SyncOrchestrator {
     }
   }
 
+  /** What the index holds per path, as of the last committed batch. */
+  get known(): ReadonlyMap<string, IndexedFileState> {
+    return this.#view.known;
+  }
+
   get stats(): Record<string, number> {
     return {
       queued: this.queue.size,
@@ -212,7 +213,7 @@ export class SyncOrchestrator {
       heldDeletes: this.#held.size,
       dirtyFolders: this.queue.dirtyPrefixes().length,
       scans: this.#feeders,
-      known: this.known.size,
+      known: this.#view.known.size,
     };
   }
 
@@ -258,7 +259,7 @@ export class SyncOrchestrator {
     this.#hashing++;
     let write: FileWrite;
     try {
-      write = await syncFile(this.#fileContext, path, this.#latest(path), { force });
+      write = await syncFile(this.#fileContext, path, this.#view.latest(path), { force });
     } finally {
       this.#hashing--;
     }
@@ -278,57 +279,10 @@ export class SyncOrchestrator {
       }
     }
     this.#rereads.delete(path);
-    if (write.op === "metadata" && sameRow(this.#latest(path), write.file)) return;
+    if (write.op === "metadata" && sameRow(this.#view.latest(path), write.file)) return;
     // An edit with nothing queued behind it: no point waiting for the batch window.
     const now = priorityClass(task.priority) === SyncPriority.interactive && this.queue.size === 0;
     await this.#add(write, { now });
-  }
-
-  /** What the index will hold for `path` once every write handed over so far commits. */
-  #latest(path: string): IndexedFileState | undefined {
-    const write = this.#pending.get(path);
-    if (write === undefined) return this.known.get(path);
-    return write.op === "delete" || (write.op === "rename" && write.from === path) ? undefined : write.file;
-  }
-
-  /** Every path's latest state (see #latest). */
-  #states(): IndexedFileState[] {
-    if (this.#pending.size === 0) return [...this.known.values()];
-    const states: IndexedFileState[] = [];
-    for (const path of new Set([...this.known.keys(), ...this.#pending.keys()])) {
-      const state = this.#latest(path);
-      if (state !== undefined) states.push(state);
-    }
-    return states;
-  }
-
-  async #add(write: FileWrite, options: { now?: boolean } = {}): Promise<void> {
-    for (const path of pathsOf(write)) this.#pending.set(path, write);
-    await this.#batches.add(write, options);
-  }
-
-  /** A write committed or failed for good: later tasks compare with `known` again, unless a newer write is pending. */
-  #settlePending(write: FileWrite): void {
-    for (const path of pathsOf(write)) if (this.#pending.get(path) === write) this.#pending.delete(path);
-  }
-
-  #setKnown(state: IndexedFileState): void {
-    this.#deleteKnown(state.path);
-    this.known.set(state.path, state);
-    if (state.checksum === null) return;
-    let paths = this.#knownByChecksum.get(state.checksum);
-    if (paths === undefined) this.#knownByChecksum.set(state.checksum, (paths = new Set()));
-    paths.add(state.path);
-  }
-
-  #deleteKnown(path: string): void {
-    const old = this.known.get(path);
-    if (old === undefined) return;
-    this.known.delete(path);
-    if (old.checksum === null) return;
-    const paths = this.#knownByChecksum.get(old.checksum);
-    paths?.delete(path);
-    if (paths?.size === 0) this.#knownByChecksum.delete(old.checksum);
   }
 
   /**
@@ -337,6 +291,11 @@ export class SyncOrchestrator {
    * first (the rename race of issue #14), an indexed file with this content
    * is gone from disk although no delete was seen yet. Claims what it finds.
    */
+  async #add(write: FileWrite, options: { now?: boolean } = {}): Promise<void> {
+    this.#view.pend(write);
+    await this.#batches.add(write, options);
+  }
+
   async #claimMove(checksum: string): Promise<IndexedFileState | undefined> {
     const vanished = this.#vanishedByChecksum.get(checksum);
     if (vanished !== undefined && movable(vanished)) {
@@ -344,8 +303,8 @@ export class SyncOrchestrator {
       this.#claim(vanished.path);
       return vanished;
     }
-    for (const path of [...(this.#knownByChecksum.get(checksum) ?? [])]) {
-      const state = this.#latest(path);
+    for (const path of this.#view.pathsWithChecksum(checksum)) {
+      const state = this.#view.latest(path);
       if (state === undefined || state.checksum !== checksum || !movable(state) || this.#vanished.get(path)?.claimed) continue;
       if (graphEntryKind(this.#context.config.graph, path) !== "none") continue;
       this.#registerVanished(path, state);
@@ -367,7 +326,7 @@ export class SyncOrchestrator {
     if (!this.#held.has(path)) this.#hold(path, this.#clock.now());
   }
 
-  #registerVanished(path: string, state = this.#latest(path)): Vanished | undefined {
+  #registerVanished(path: string, state = this.#view.latest(path)): Vanished | undefined {
     if (state === undefined || state.checksum === null || (state.status !== "indexed" && state.status !== "warning")) return undefined;
     const existing = this.#vanished.get(path);
     if (existing && !existing.claimed) return existing;
@@ -471,20 +430,7 @@ export class SyncOrchestrator {
 
   #committed(writes: FileWrite[], result: BatchResult): void {
     for (const write of writes) {
-      switch (write.op) {
-        case "delete":
-          this.#deleteKnown(write.path);
-          break;
-        case "rename":
-          this.#deleteKnown(write.from);
-          this.#setKnown(write.file);
-          break;
-        case "index":
-        case "metadata":
-          this.#setKnown(write.file);
-          break;
-      }
-      this.#settlePending(write);
+      this.#view.commit(write);
       recordWrite(this.summary, write, this.#emit);
     }
     // A service runs for weeks: keep only the latest problems.
