@@ -27,7 +27,9 @@ test("status says how many files have problems and that its list of them was cut
 
     // At the limit nothing is cut, and nothing says so.
     for (const i of [100, 101, 102]) await g.remove(`pages/bin-${i}.md`);
-    await runJson<SyncSummary>(["run", "--once", "--config", g.config], 1);
+    // Exit 0: the unchanged skipped files are not read or reported again.
+    const second = await runJson<SyncSummary>(["run", "--once", "--config", g.config], 0);
+    assert.deepEqual({ deleted: second.deleted, unchanged: second.unchanged, skipped: second.skipped }, { deleted: 3, unchanged: 101, skipped: 0 });
     const full = await runCli(["status", "--config", g.config]);
     assert.match(full.stdout, /^Files not cleanly indexed: 100$/m);
     assert.doesNotMatch(full.stdout, /more: SELECT/);
