@@ -13,15 +13,21 @@ export default {
   buildCommand: "tsc -p tsconfig.json",
   testRunner: "tap",
   tap: {
-    // One Stryker "test" per file. The tests that reach src/index and
-    // src/pipeline; not test/logseq (the parser) or test/bench, and not
-    // test/spine/deno.test.ts (the same code again, under Deno, slowly).
-    testFiles: [
-      "dist/test/pipeline/*.test.js",
-      "dist/test/index/*.test.js",
-      "dist/test/service/*.test.js",
-      "dist/test/spine/{bad-input,config,once-sync,page-name-clash,search-filters}.test.js",
-    ],
+    // One Stryker "test" per file: the tests that reach src/index and
+    // src/pipeline. Not test/logseq (the parser) or test/bench, and not
+    // test/spine/deno.test.ts (the same code again, under Deno, slowly), and
+    // not test/service/file-events.test.ts while its rename race (issue 14) is
+    // open: one flaky failure in the initial run aborts the whole run.
+    // Order matters: for each mutant the runner tries the covering files in
+    // this order and stops at the first failure, so the in-process files
+    // (milliseconds) come first, then the one-shot CLI files (spine), then the
+    // running-service files. One brace pattern keeps that order.
+    // MUTATE_TESTS=unit keeps only the in-process files: minutes instead of
+    // hours, but mutants reached only through the CLI then show as "no coverage".
+    testFiles:
+      process.env.MUTATE_TESTS === "unit"
+        ? ["dist/test/{pipeline/*,index/*,service/event-router}.test.js"]
+        : ["dist/test/{pipeline/*,index/*,service/event-router,spine/!(deno),service/!(event-router|file-events)}.test.js"],
     // child-coverage.cjs comes before Stryker's hook: see that file.
     nodeArgs: ["--require", "./mutation/sandbox-readable.cjs", "--require", "./mutation/child-coverage.cjs", "-r", "{{hookFile}}", "--test-reporter=tap", "{{testFile}}"],
     forceBail: true,
