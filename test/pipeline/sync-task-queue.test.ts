@@ -211,6 +211,8 @@ test("errors name the option, path or value", () => {
   assert.throws(() => new SyncTaskQueue({ maxSize: 0 }), { name: "RangeError", message: "maxSize must be an integer >= 1, got 0" });
   const queue = new SyncTaskQueue({ maxSize: 1 });
   assert.throws(() => queue.push(task("")), { name: "TypeError", message: "task.path must be a non-empty string" });
+  // For JavaScript callers, whom the types do not stop.
+  assert.throws(() => queue.push(task(42 as unknown as string)), { name: "TypeError", message: "task.path must be a non-empty string" });
   assert.throws(() => queue.push(task("a.md", Number.NaN)), { name: "RangeError", message: "task.priority must be finite, got NaN" });
   assert.throws(() => queue.push(task("a.md", 0, "update", Number.POSITIVE_INFINITY)), { name: "RangeError", message: "task.at must be finite, got Infinity" });
   assert.throws(() => queue.done("a.md"), { name: "RangeError", message: 'done("a.md"): no task for that path is in flight' });
