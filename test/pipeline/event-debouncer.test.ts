@@ -165,3 +165,41 @@ test("rejects bad delays", () => {
   const { push } = setup({ delayMs: () => Number.NaN });
   assert.throws(() => push("a.md", "update"), RangeError);
 });
+
+test("zero delays are allowed: such a path settles on the next advance(0)", () => {
+  const { clock, settled, push } = setup({ delayMs: () => 0, maxWaitMs: 0 });
+  push("a.md", "update");
+  assert.deepEqual(settled, []);
+  clock.advance(0);
+  assert.deepEqual(settled, [{ path: "a.md", kind: "update", at: 0 }]);
+});
+
+test("bad delays are rejected with a message naming the option and the value", () => {
+  assert.throws(() => setup({ maxWaitMs: -1 }), { name: "RangeError", message: "maxWaitMs must be a finite number >= 0, got -1" });
+  assert.throws(() => setup({ maxWaitMs: Number.NaN }), { name: "RangeError", message: "maxWaitMs must be a finite number >= 0, got NaN" });
+  const { push, debouncer } = setup({ delayMs: (p) => (p === "never.md" ? Number.POSITIVE_INFINITY : -5) });
+  // An endless delay would otherwise be cut to maxWaitMs without a word.
+  assert.throws(() => push("never.md", "update"), { name: "RangeError", message: 'delayMs("never.md") must be a finite number >= 0, got Infinity' });
+  assert.throws(() => push("a.md", "update"), { name: "RangeError", message: 'delayMs("a.md") must be a finite number >= 0, got -5' });
+  assert.equal(debouncer.pending, 0);
+});
+
+test("a clear from inside onSettled during flush stops the flush without error", () => {
+  const clock = new ManualClock();
+  const settled: string[] = [];
+  const debouncer: EventDebouncer = new EventDebouncer({
+    clock,
+    delayMs: () => 100,
+    maxWaitMs: 1000,
+    onSettled: (e) => {
+      settled.push(e.path);
+      debouncer.clear();
+    },
+  });
+  debouncer.push({ path: "a.md", kind: "update", at: 0 });
+  debouncer.push({ path: "b.md", kind: "update", at: 0 });
+  debouncer.flush();
+  assert.deepEqual(settled, ["a.md"]);
+  assert.equal(debouncer.pending, 0);
+  assert.equal(clock.pendingTimers, 0);
+});

@@ -80,3 +80,48 @@ test("directory events: scan ordinary folders, skip ignored ones", () => {
   assert.equal(worth("private"), false);
   assert.equal(worth("archived"), true);
 });
+
+test("each artifact pattern matches its own file names and no near miss", () => {
+  // Checked on isEditorArtifact itself: through createEventFilter, isGraphPath
+  // would reject most of these names anyway and hide a broken pattern.
+  const artifacts = [
+    ".#foo.md",
+    "#foo.md#",
+    "foo.md~",
+    ".foo.md.swp",
+    ".foo.md.swa",
+    ".foo.md.swx",
+    "4913",
+    ".DS_Store",
+    "foo.md.TMP",
+    ".syncthing.foo.md.tmp",
+    ".syncthing.foo.md",
+    "foo.md.crswap",
+    "~$foo.md",
+  ];
+  for (const name of artifacts) assert.equal(isEditorArtifact(`pages/${name}`), true, name);
+  const pages = [
+    "a.#b.md",
+    "C#notes#",
+    "#tag#.md",
+    "a.foo.swp",
+    ".foo.md.swpx",
+    ".foo.md.swy",
+    "14913",
+    "49130",
+    "x.DS_Store",
+    ".DS_Store2",
+    "notes.tmp.md",
+    "a.crswap.md",
+    "my.syncthing.notes.md",
+  ];
+  for (const name of pages) assert.equal(isEditorArtifact(`pages/${name}`), false, name);
+});
+
+test("directory events: leading and trailing slashes, however many, are ignored", () => {
+  const worth = (p: string) => isDirectoryEventWorthScanning(p, graph);
+  assert.equal(worth("//"), true);
+  assert.equal(worth("//archive//"), false);
+  assert.equal(worth("//pages//"), true);
+  assert.equal(worth("//logseq/bak//"), false);
+});

@@ -32,3 +32,7 @@ test("delete, create, delete nets to delete: the file existed before", () => {
 test("coalesceKinds rejects an unknown kind", () => {
   assert.throws(() => coalesceKinds("rename" as Kind, "update"), TypeError);
 });
+
+test("the unknown kind is named in the error", () => {
+  assert.throws(() => coalesceKinds("update", "rename" as Kind), { name: "TypeError", message: "unknown SyncEventKind: rename" });
+});

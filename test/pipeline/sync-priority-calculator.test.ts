@@ -59,3 +59,20 @@ test("rejects times outside the supported range and unknown sources", () => {
   assert.throws(() => syncPriority("interactive", { path: "a.md", at: 2 ** 49 }), RangeError);
   assert.throws(() => syncPriority("urgent" as SyncPriority, { path: "a.md", at: 0 }), TypeError);
 });
+
+test("a path without an extension is never today's journal, even one character longer than its stem", () => {
+  const plain = syncPriority("catchUp", { path: "journals/2024_01_15", at: NOW });
+  // slice(0, lastIndexOf(".")) of a dot-less path drops its last character.
+  assert.equal(syncPriority("catchUp", { path: "journals/2024_01_15x", at: NOW }, { todayJournal: "journals/2024_01_15" }), plain);
+  assert.equal(syncPriority("catchUp", { path: "2024_01_15x", at: NOW }, { todayJournal: "2024_01_15" }), plain);
+  assert.equal(syncPriority("catchUp", { path: "2024_01_15.md", at: NOW }, { todayJournal: "2024_01_15" }), plain + TODAY_JOURNAL_HEAD_START_MS);
+});
+
+test("todayJournalStem trims any number of outer slashes and keeps inner ones", () => {
+  assert.equal(todayJournalStem("//notes/daily//", new Date(2024, 11, 31)), "notes/daily/2024_12_31");
+});
+
+test("errors name the bad value", () => {
+  assert.throws(() => syncPriority("interactive", { path: "a.md", at: -1 }), { name: "RangeError", message: "event.at must be a number in [0, 2^49), got -1" });
+  assert.throws(() => syncPriority("urgent" as SyncPriority, { path: "a.md", at: 0 }), { name: "TypeError", message: "unknown SyncPriority: urgent" });
+});

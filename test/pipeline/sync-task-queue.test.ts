@@ -167,3 +167,54 @@ test("prefixCovers and parentFolder", () => {
   assert.equal(parentFolder("pages/ns/a.md"), "pages/ns");
   assert.equal(parentFolder("a.md"), "");
 });
+
+test("a compaction on the last push keeps every live task, in priority order", () => {
+  const queue = new SyncTaskQueue({ maxSize: 10 });
+  queue.push(task("b.md", 100));
+  queue.push(task("c.md", 200));
+  queue.push(task("a.md", 0));
+  // 3 live entries + 67 superseded ones reach 2 * 3 + 64 = 70: the 68th raise rebuilds the heap.
+  for (let priority = 1; priority <= 68; priority++) queue.push(task("a.md", priority));
+  assert.deepEqual(drainAll(queue), ["c.md", "b.md", "a.md"]);
+});
+
+test("a superseded heap entry of a path taken and queued again is skipped, not taken", () => {
+  const queue = new SyncTaskQueue({ maxSize: 10 });
+  queue.push(task("a.md", 1));
+  queue.push(task("b.md", 5));
+  queue.push(task("a.md", 10));
+  assert.deepEqual(queue.take(), task("a.md", 10));
+  queue.push(task("a.md", 0, "delete", 7));
+  queue.done("a.md");
+  assert.deepEqual(queue.take(), task("b.md", 5));
+  queue.done("b.md");
+  assert.deepEqual(queue.take(), task("a.md", 0, "delete", 7));
+  queue.done("a.md");
+  assert.equal(queue.take(), undefined);
+});
+
+test("beyond the bound, the deepest folder merges first, the greater name among equals", () => {
+  const queue = new SyncTaskQueue({ maxSize: 1, maxDirtyPrefixes: 3 });
+  // Neither the first nor the last of the equally deep folders is the greatest name.
+  for (const folder of ["a/c", "x/y", "a/b"]) queue.markDirtyPrefix(folder);
+  // "quarterly" is the longest name but the shallowest folder.
+  queue.markDirtyPrefix("quarterly"); // x/y -> x (greater than a/c), then a/c -> a, covering a/b
+  assert.deepEqual(queue.dirtyPrefixes(), ["a", "quarterly", "x"]);
+  queue.markDirtyPrefix("//pages//");
+  assert.deepEqual(queue.takeDirtyPrefixes(), [""]);
+  const roomy = new SyncTaskQueue({ maxSize: 1 });
+  roomy.markDirtyPrefix("//pages/a//");
+  assert.deepEqual(roomy.dirtyPrefixes(), ["pages/a"]);
+});
+
+test("errors name the option, path or value", () => {
+  assert.throws(() => new SyncTaskQueue({ maxSize: 0 }), { name: "RangeError", message: "maxSize must be an integer >= 1, got 0" });
+  const queue = new SyncTaskQueue({ maxSize: 1 });
+  assert.throws(() => queue.push(task("")), { name: "TypeError", message: "task.path must be a non-empty string" });
+  // For JavaScript callers, whom the types do not stop.
+  assert.throws(() => queue.push(task(42 as unknown as string)), { name: "TypeError", message: "task.path must be a non-empty string" });
+  assert.throws(() => queue.push(task("a.md", Number.NaN)), { name: "RangeError", message: "task.priority must be finite, got NaN" });
+  assert.throws(() => queue.push(task("a.md", 0, "update", Number.POSITIVE_INFINITY)), { name: "RangeError", message: "task.at must be finite, got Infinity" });
+  assert.throws(() => queue.done("a.md"), { name: "RangeError", message: 'done("a.md"): no task for that path is in flight' });
+  assert.equal(queue.size, 0);
+});

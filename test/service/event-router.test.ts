@@ -21,7 +21,7 @@ function makeRouter(root: string, clock: ManualClock, maxPending = 100) {
   const dirty: string[] = [];
   const router = new EventRouter({
     root, graph, debounce, clock, maxPending,
-    knownSize: (path) => (path === "pages/big.md" ? 5000 : undefined),
+    knownSize: (path) => (path === "pages/big.md" ? 5000 : path === "pages/edge.md" ? 1000 : undefined),
     hasIndexedUnder: (folder) => folder === "pages/old",
     onSettled: (event) => settled.push(event),
     scanFolder: (folder) => scans.push(folder),
@@ -88,4 +88,24 @@ test("a new folder is scanned once quiet, then once more; a vanished folder hold
   clock.advance(300);
   assert.deepEqual(scans, ["pages/new", "pages/new", "pages/old"]);
   router.close();
+});
+
+test("a file of exactly largeFileBytes still gets its type's delay", () => {
+  const clock = new ManualClock(0);
+  const { router, settled } = makeRouter("/nonexistent", clock);
+  router.route([{ path: "pages/edge.md", kind: "update" }]);
+  clock.advance(100);
+  assert.deepEqual(settled.map((e) => e.path), ["pages/edge.md"]);
+});
+
+test("close drops what is pending and ignores later events", () => {
+  const clock = new ManualClock(0);
+  const { router, settled, scans, dirty } = makeRouter("/nonexistent", clock, 1);
+  router.route([{ path: "pages/a.md", kind: "update" }]);
+  router.close();
+  assert.equal(router.pending, 0);
+  router.route([{ path: "pages/b.md", kind: "create" }, { path: "pages/c.md", kind: "create" }]);
+  assert.equal(router.pending, 0);
+  clock.advance(5000);
+  assert.deepEqual({ settled, scans, dirty }, { settled: [], scans: [], dirty: [] });
 });
