@@ -1,13 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { rm, writeFile } from "node:fs/promises";
+import { rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runCli, runJson, tempGraph, type TempGraph } from "../support/cli.ts";
 import { queryRows } from "../support/db.ts";
 import type { SyncSummary } from "../../src/pipeline/sync-summary.ts";
 import { assertSameAsCleanSync } from "../support/index-invariants.ts";
-import { expectHits, makeSandbox, ServiceProcess, writePage } from "../service/service-harness.ts";
+import { expectHits, makeSandbox, pollUntil, ServiceProcess, status, writePage } from "../service/service-harness.ts";
 
 test("two files resolving to one page name are both indexed and both reported, neither overwritten", async () => {
   const g = await tempGraph({
@@ -136,6 +136,11 @@ test("through the service: a third file joins a clash and one leaves it, each fi
     await expectHits(sandbox, "quillwort", ["pages/Foo.md", "pages/foo.md", "pages/third.md"], 30_000);
     await rm(join(sandbox.graph, "pages/Foo.md"));
     await expectHits(sandbox, "quillwort", ["pages/foo.md", "pages/third.md"], 30_000);
+    // A touch rewrites foo.md's row from the service's own copy of it, which still names pages/Foo.md.
+    const touched = async () => ((await status(sandbox)).service?.["synced"] as { touched: number }).touched;
+    const before = await touched();
+    await utimes(join(sandbox.graph, "pages/foo.md"), new Date(2001, 1, 1), new Date(2001, 1, 1));
+    await pollUntil(async () => (await touched()) === before + 1, "foo.md touched", 30_000);
     assert.equal(await service.stop("SIGTERM"), 0);
     assert.deepEqual(conflictLines(service.stderr), [
       'conflict: page "foo" is defined by pages/Foo.md and pages/foo.md',
