@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 import { openDatabase, type Database } from "./database.ts";
 import { SCRATCH_DDL } from "./schema.ts";
+import { reconcilePageNameClashes } from "./page-name-clashes.ts";
 import { pageIdentity } from "../logseq/page-name.ts";
 import { foldedTitleTokens } from "./title-tokens.ts";
 import type { GraphConfig } from "../logseq/types.ts";
@@ -110,6 +111,8 @@ export class IndexWriter {
         .flatMap((w) => (w.op === "index" ? [w.file.path] : w.op === "delete" ? [w.path] : []))
         .filter((path) => this.#contentPaths.has(path));
       const goneNames = new Set<string>();
+      /** "path\0name" of the pages the batch replaces: a path keeping its name does not join a clash anew. */
+      const pagesBefore = new Set<string>();
       await this.#deleteWhere(contentGone, [
         // The gone postings' terms, for #dropOrphanTerms (cheap: block keys are clustered, zone maps skip the rest).
         `CREATE OR REPLACE TEMP TABLE batch_gone_terms AS SELECT DISTINCT term_hash FROM fts_postings
@@ -119,8 +122,11 @@ export class IndexWriter {
         `DELETE FROM refs WHERE path IN (SELECT path FROM batch_paths)`,
         `DELETE FROM pages WHERE path IN (SELECT path FROM batch_paths)`,
       ], async () => {
-        const names = await c.runAndReadAll(`SELECT DISTINCT name FROM pages WHERE path IN (SELECT path FROM batch_paths)`);
-        for (const row of names.getRows()) goneNames.add(row[0] as string);
+        const names = await c.runAndReadAll(`SELECT name, path FROM pages WHERE path IN (SELECT path FROM batch_paths)`);
+        for (const row of names.getRows()) {
+          goneNames.add(row[0] as string);
+          pagesBefore.add(`${row[1] as string}\0${row[0] as string}`);
+        }
       });
       const fileRowsGone = batch.writes
         .flatMap((w) => (w.op === "delete" ? [w.path] : w.op === "rename" ? [w.from, w.file.path] : [w.file.path]))
@@ -129,12 +135,14 @@ export class IndexWriter {
       t = lap("delete", t);
 
       const touchedNames = new Set<string>();
+      const joinedNames = new Set<string>();
       for (const write of batch.writes) {
         if (write.op === "rename") {
           const names = await this.#rename(write.from, write.file.path);
           if (names !== null) {
             goneNames.add(names.before);
             touchedNames.add(names.after);
+            joinedNames.add(names.after);
           }
         }
       }
@@ -142,11 +150,18 @@ export class IndexWriter {
       t = lap("files", t);
       const docs = batch.writes.filter((w): w is Extract<FileWrite, { op: "index" }> => w.op === "index");
       result.blocks = await this.#appendDocuments(docs);
-      for (const d of docs) touchedNames.add(d.doc.page.name);
+      for (const d of docs) {
+        touchedNames.add(d.doc.page.name);
+        if (!pagesBefore.has(`${d.file.path}\0${d.doc.page.name}`)) joinedNames.add(d.doc.page.name);
+      }
       if (contentGone.length > 0) await this.#dropOrphanTerms(keyBefore);
       t = lap("blocks+postings", t);
-      await this.#clearResolvedClashes([...goneNames]);
-      result.pageNameClashes = await this.#markPageNameClashes([...touchedNames]);
+      result.pageNameClashes = await reconcilePageNameClashes(c, {
+        names: [...goneNames, ...touchedNames],
+        // A rename's or an edit's page name is among the names already.
+        paths: batch.writes.flatMap((w) => (w.op === "metadata" ? [w.file.path] : [])),
+        joined: joinedNames,
+      });
       t = lap("clashes", t);
       await c.run("COMMIT");
       t = lap("commit", t);
@@ -365,42 +380,6 @@ export class IndexWriter {
     await c.run(`DELETE FROM fts_terms WHERE term_hash IN (SELECT term_hash FROM batch_gone_terms)
       AND term_hash NOT IN (SELECT term_hash FROM fts_postings WHERE term_hash IN (SELECT term_hash FROM batch_gone_terms))`);
     await c.run(`DROP TABLE batch_gone_terms`);
-  }
-
-  /** A page name no longer defined by two files: its remaining file's clash warning goes. */
-  async #clearResolvedClashes(names: string[]): Promise<void> {
-    if (names.length === 0) return;
-    await this.#db.connection.run(
-      `UPDATE files SET status = 'indexed', error = NULL
-       WHERE status = 'warning' AND error LIKE 'page name "%" is also defined by %'
-         AND path IN (SELECT path FROM pages WHERE name IN (SELECT unnest($1::VARCHAR[])))
-         AND path NOT IN (SELECT path FROM pages WHERE name IN (SELECT name FROM pages GROUP BY name HAVING count(*) > 1))`,
-      [listValue(names)],
-    );
-  }
-
-  async #markPageNameClashes(names: string[]): Promise<BatchResult["pageNameClashes"]> {
-    if (names.length === 0) return [];
-    const c = this.#db.connection;
-    const reader = await c.runAndReadAll(
-      `SELECT name, list(path ORDER BY path) FROM pages WHERE name IN (SELECT unnest($1::VARCHAR[]))
-       GROUP BY name HAVING count(*) > 1`,
-      [listValue(names)],
-    );
-    const clashes = reader.getRows().map((row) => ({
-      name: row[0] as string,
-      paths: (row[1] as { items: string[] }).items,
-    }));
-    for (const clash of clashes) {
-      for (const path of clash.paths) {
-        const others = clash.paths.filter((p) => p !== path).join(", ");
-        await c.run(
-          `UPDATE files SET status = 'warning', error = $1 WHERE path = $2 AND status = 'indexed'`,
-          [`page name "${clash.name}" is also defined by ${others}; both are indexed, neither overwrites the other`, path],
-        );
-      }
-    }
-    return clashes;
   }
 }
 
