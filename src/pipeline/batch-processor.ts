@@ -16,7 +16,15 @@ export type BatchProcessorOptions = {
 
 /**
  * BatchProcessor: groups FileWrites into batches by count, block count and a
- * time window, and hands each to the writer as one transaction. Batches are
+ * time window, and hands each to the writer as one transaction.
+ *
+ * The window is a group commit: when it ends while the writer is still busy
+ * with an earlier batch, the batch keeps filling (up to maxFiles / maxBlocks)
+ * and goes the moment the writer is free. So live edits on an idle service go
+ * out after `windowMs`, and a catch-up, where parsing outruns nothing but the
+ * writer, gets batches as large as the limits allow: each of the writer's
+ * statements has a fixed cost, and 50 ms windows made catch-up batches of
+ * about 50 files (issue #8: 20k files, 49 s → 26 s with full batches). Batches are
  * written in the order they were filled, so two writes to one path land in
  * order. A batch holds at most one write per path: a second write for a
  * path sends the batch first (the writer applies a batch's deletes before
@@ -30,6 +38,8 @@ export class BatchProcessor {
   #currentBlocks = 0;
   #currentPaths = new Set<string>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The window ended while the writer was busy: send the batch when it is free. */
+  #due = false;
   readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: BatchProcessorOptions) {
@@ -49,8 +59,8 @@ export class BatchProcessor {
     if (write.op === "index") this.#currentBlocks += write.doc.blockCount;
     if (options.now || this.#current.length >= this.#options.maxFiles || this.#currentBlocks >= this.#options.maxBlocks) {
       this.#dispatch();
-    } else if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => this.#dispatch(), this.#options.windowMs);
+    } else if (this.#timer === undefined && !this.#due) {
+      this.#timer = setTimeout(() => this.#windowEnded(), this.#options.windowMs);
     }
     while (this.#inFlight.size > this.#options.maxInFlight) await Promise.race(this.#inFlight);
   }
@@ -66,15 +76,25 @@ export class BatchProcessor {
     return this.#current.length;
   }
 
+  #windowEnded(): void {
+    this.#timer = undefined;
+    if (this.#inFlight.size === 0) this.#dispatch();
+    else this.#due = true;
+  }
+
   #dispatch(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#due = false;
     if (this.#current.length === 0) return;
     const writes = this.#current;
     this.#current = [];
     this.#currentBlocks = 0;
     this.#currentPaths = new Set();
-    const done: Promise<void> = this.#commit(writes).finally(() => this.#inFlight.delete(done));
+    const done: Promise<void> = this.#commit(writes).finally(() => {
+      this.#inFlight.delete(done);
+      if (this.#due && this.#inFlight.size === 0) this.#dispatch();
+    });
     this.#inFlight.add(done);
   }
 

@@ -51,3 +51,58 @@ test("BatchProcessor: writes of different paths share one batch", async () => {
     [["metadata a.md", "delete b.md", "rename c.md>d.md"]],
   );
 });
+
+test("BatchProcessor: a window that ends while the writer is busy lets the batch grow until the writer is free (group commit)", async () => {
+  const batches: string[][] = [];
+  const releases: (() => void)[] = [];
+  const called: (() => void)[] = [];
+  const writeCalled = () => new Promise<void>((resolve) => called.push(resolve));
+  const processor = new BatchProcessor({
+    maxFiles: 100,
+    maxBlocks: 100_000,
+    windowMs: 5,
+    maxInFlight: 4,
+    write: (batch: IndexBatch) => {
+      batches.push(batch.writes.map((w) => (w.op === "metadata" ? w.file.path : "?")));
+      called.shift()?.();
+      return new Promise<BatchResult>((resolve) => releases.push(() => resolve(RESULT)));
+    },
+  });
+  const first = writeCalled();
+  await processor.add({ op: "metadata", file: row("a.md", 1) });
+  await first; // the writer was idle: the window sent `a` alone
+  assert.deepEqual(batches, [["a.md"]]);
+  for (const path of ["b.md", "c.md", "d.md"]) await processor.add({ op: "metadata", file: row(path, 1) });
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.deepEqual(batches, [["a.md"]], "the window ended, but the writer is busy: the batch waits and grows");
+  await processor.add({ op: "metadata", file: row("e.md", 1) });
+  const second = writeCalled();
+  releases.shift()?.();
+  await second;
+  assert.deepEqual(batches, [["a.md"], ["b.md", "c.md", "d.md", "e.md"]]);
+  releases.shift()?.();
+  await processor.flush();
+  assert.deepEqual(batches, [["a.md"], ["b.md", "c.md", "d.md", "e.md"]]);
+});
+
+test("BatchProcessor: a full batch goes at once, even while the writer is busy", async () => {
+  const batches: string[][] = [];
+  const releases: (() => void)[] = [];
+  const processor = new BatchProcessor({
+    maxFiles: 2,
+    maxBlocks: 100_000,
+    windowMs: 60_000,
+    maxInFlight: 4,
+    write: (batch: IndexBatch) => {
+      batches.push(batch.writes.map((w) => (w.op === "metadata" ? w.file.path : "?")));
+      return new Promise<BatchResult>((resolve) => releases.push(() => resolve(RESULT)));
+    },
+  });
+  for (const path of ["a.md", "b.md", "c.md", "d.md", "e.md"]) await processor.add({ op: "metadata", file: row(path, 1) });
+  assert.deepEqual(batches, [["a.md", "b.md"], ["c.md", "d.md"]]);
+  const flushed = processor.flush();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(batches, [["a.md", "b.md"], ["c.md", "d.md"], ["e.md"]], "flush sends the rest without waiting");
+  for (const release of releases) release();
+  await flushed;
+});

@@ -17,7 +17,7 @@ test("a minimal config gets every default and absolute paths", () => {
   assert.equal(config.graph, "/home/me/notes");
   assert.equal(config.database, "/home/me/db/index.duckdb");
   assert.equal(config.strategy, "hybrid");
-  assert.equal(config.batch.maxFiles, 256);
+  assert.equal(config.batch.maxFiles, 1024);
   assert.equal(config.pools.parsing.threads, 2);
   assert.equal(config.pools.writing.maxQueue, 4);
   assert.equal(config.debounce.maxWaitMs, 2000);
