@@ -27,6 +27,7 @@ import { hashingScenario } from "./scenarios/hashing.ts";
 import { oneShotScenarios } from "./scenarios/one-shot.ts";
 import { parserScenario } from "./scenarios/parser.ts";
 import { searchScenario } from "./scenarios/search.ts";
+import { searchDuringCatchUpScenario } from "./scenarios/search-during-catch-up.ts";
 
 const { values } = parseArgs({
   options: {
@@ -42,8 +43,8 @@ const fullFiles = values.files === undefined ? (quick ? 1000 : 20_000) : Number(
 if (!Number.isInteger(fullFiles) || fullFiles < 100) throw new RangeError("--files must be a whole number of at least 100");
 
 const plan = quick
-  ? { gridFiles: 600, batchSizes: [32, 256], threads: [1, 2], confirmTop: 0, baselineRuns: 1, searchFiles: 1000, cliSearchRuns: 3, parserBytes: 150_000, mldocIterations: 1, hashBytes: 2e6, idleFiles: 300, catchUpFiles: 1500, edits: 5 }
-  : { gridFiles: 3000, batchSizes: [16, 64, 256, 1024], threads: [1, 2, 4], confirmTop: 3, baselineRuns: 2, searchFiles: 30_000, cliSearchRuns: 10, parserBytes: 400_000, mldocIterations: 3, hashBytes: 20e6, idleFiles: 2000, catchUpFiles: 8000, edits: 20 };
+  ? { gridFiles: 600, batchSizes: [32, 256], threads: [1, 2], confirmTop: 0, baselineRuns: 1, searchFiles: 1000, cliSearchRuns: 3, parserBytes: 150_000, mldocIterations: 1, hashBytes: 2e6, idleFiles: 300, catchUpFiles: 1500, edits: 5, searchCatchUpFiles: 1500 }
+  : { gridFiles: 3000, batchSizes: [16, 64, 256, 1024], threads: [1, 2, 4], confirmTop: 3, baselineRuns: 2, searchFiles: 30_000, cliSearchRuns: 10, parserBytes: 400_000, mldocIterations: 3, hashBytes: 20e6, idleFiles: 2000, catchUpFiles: 8000, edits: 20, searchCatchUpFiles: 20_000 };
 
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0)} s] ${line}\n`);
@@ -87,6 +88,11 @@ try {
     ...(await guarded("edit-latency", plan.idleFiles, () =>
       editLatencyScenarios({ idleFiles: plan.idleFiles, catchUpFiles: plan.catchUpFiles, edits: plan.edits }, log),
     )),
+  );
+  rows.push(
+    ...(await guarded("search-during-catch-up", plan.searchCatchUpFiles, async () => [
+      await searchDuringCatchUpScenario(plan.searchCatchUpFiles, log),
+    ])),
   );
 } finally {
   await removeAll();

@@ -5,19 +5,16 @@
 // during the start-up bulk catch-up of a fresh database.
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ChildProcess } from "node:child_process";
 import { generateGraph } from "../generate-graph.ts";
-import { collect, startCli } from "../lib/child.ts";
+import { serviceState, sleep, startService, stopService, type Service } from "../lib/service.ts";
 import { percentile } from "../lib/stats.ts";
 import { removeDir, tempDir, writeConfig } from "../lib/workspace.ts";
 import { round, row, type BenchRow } from "../report/row.ts";
-import { callService, controlSocketPath } from "../../src/control/control-client.ts";
+import { callService } from "../../src/control/control-client.ts";
 import { readGraphConfig } from "../../src/logseq/graph-config.ts";
 import { scanDirectory } from "../../src/pipeline/directory-scan.ts";
 
 export type EditLatencyOptions = { idleFiles: number; catchUpFiles: number; edits: number };
-
-type Service = { child: ChildProcess; socket: string; exited: Promise<{ code: number | null; stdout: string; stderr: string }> };
 
 const POLL_MS = 10;
 const EDIT_TIMEOUT_MS = 60_000;
@@ -75,32 +72,6 @@ async function scenario(name: string, files: number, edits: number, during: "wat
   }
 }
 
-/** Starts `run` without --once; a string says why the service is not available. */
-async function startService(config: string, database: string): Promise<Service | string> {
-  const child = startCli(["run", "--config", config]);
-  const exited = collect(child, 3_600_000);
-  const early = await Promise.race([exited, sleep(2000).then(() => null)]);
-  if (early !== null) {
-    return `the long-running service is not available (\`run\` without --once exited ${early.code} within 2 s: ${early.stderr.trim().split("\n")[0] ?? ""})`;
-  }
-  return { child, socket: controlSocketPath(database), exited };
-}
-
-async function stopService(service: Service): Promise<void> {
-  service.child.kill("SIGTERM");
-  const done = await Promise.race([service.exited, sleep(60_000).then(() => null)]);
-  if (done === null) {
-    service.child.kill("SIGKILL");
-    await service.exited;
-  }
-}
-
-async function serviceState(socket: string): Promise<string | null> {
-  const reply = await callService(socket, "status", undefined).catch(() => null);
-  const result = reply?.result as { service?: { state?: string } } | undefined;
-  return result?.service?.state ?? null;
-}
-
 /** a, b, …, z, ba, …: a distinct suffix per edit, so each edit's word is found only once that edit is indexed. */
 function letters(n: number): string {
   let s = "";
@@ -109,9 +80,4 @@ function letters(n: number): string {
     n = Math.floor(n / 26);
   } while (n > 0);
   return s;
-}
-
-/** Unref'd, so a timer that lost a race never keeps the benchmark process alive. */
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -8,6 +8,8 @@ export type BulkheadOptions = {
   threads: number;
   /** Tasks that may wait for a thread; beyond that, `run` waits for room (backpressure). */
   maxQueue: number;
+  /** Tasks one thread is given at once (default 1); the writer takes several and orders its writes itself. */
+  concurrentTasksPerWorker?: number;
   workerData?: unknown;
 };
 
@@ -43,6 +45,7 @@ export class Bulkhead {
       minThreads: options.threads,
       maxThreads: options.threads,
       maxQueue: options.maxQueue,
+      concurrentTasksPerWorker: options.concurrentTasksPerWorker ?? 1,
       idleTimeout: 60_000,
       workerData: options.workerData,
     });

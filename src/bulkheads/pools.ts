@@ -12,6 +12,9 @@ export type Pools = {
   close(): Promise<void>;
 };
 
+/** Searches and status reads that may run in the writer thread beside its queued batches. */
+const READ_ROOM = 8;
+
 /** Starts the pools and opens the index in the writer thread. */
 export async function createPools(config: SyncConfiguration, graph: GraphConfig): Promise<Pools> {
   // Deno analyses a CommonJS package's exports the first time it loads it;
@@ -19,7 +22,11 @@ export async function createPools(config: SyncConfiguration, graph: GraphConfig)
   // fresh machine: an empty DENO_DIR). Loading DuckDB's client once on the
   // main thread first avoids it. Node needs no such thing and skips the cost.
   if ("Deno" in globalThis) await import("@duckdb/node-api");
-  const writing = new Bulkhead({ name: "writing", worker: "index-writer", threads: 1, maxQueue: config.pools.writing.maxQueue });
+  // Room for every batch the BatchProcessor lets wait (pools.writing.maxQueue,
+  // its bound) plus reads: a search must reach the thread while batches wait
+  // there, and the worker orders the writes itself.
+  const room = config.pools.writing.maxQueue + READ_ROOM;
+  const writing = new Bulkhead({ name: "writing", worker: "index-writer", threads: 1, maxQueue: room, concurrentTasksPerWorker: room });
   try {
     await writing.run({ database: config.database, graph }, { name: "open" });
   } catch (error) {

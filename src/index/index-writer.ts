@@ -48,6 +48,8 @@ export type IndexedFileState = FileRow & { contentChecksum?: string | null };
  */
 export class IndexWriter {
   readonly #db: Database;
+  /** A second connection to the same instance for search and status: it reads the last committed state while a batch writes. */
+  readonly #reader: DuckDBConnection;
   readonly #graph: GraphConfig;
   #nextKey = 0n;
   /** Paths with a `files` row, and paths with indexed content: deletes are issued only for these. */
@@ -59,8 +61,9 @@ export class IndexWriter {
     refs: join(tmpdir(), `sync-pipeline-${process.pid}-${threadId}-refs.ndjson`),
   };
 
-  private constructor(db: Database, graph: GraphConfig) {
+  private constructor(db: Database, reader: DuckDBConnection, graph: GraphConfig) {
     this.#db = db;
+    this.#reader = reader;
     this.#graph = graph;
   }
 
@@ -70,7 +73,7 @@ export class IndexWriter {
     // compressing row groups) every 16 MB of WAL, DuckDB's default, made
     // commits cost more than the inserts. The WAL is checkpointed on close.
     await db.connection.run(`SET checkpoint_threshold = '256MB'`);
-    const writer = new IndexWriter(db, graph);
+    const writer = new IndexWriter(db, await db.instance.connect(), graph);
     for (const ddl of SCRATCH_DDL) await db.connection.run(ddl);
     writer.#nextKey = BigInt(Number(await writer.#scalar(`SELECT coalesce(max(key), -1) + 1 FROM blocks`)));
     await writer.#invalidateOnNewDuckDB();
@@ -83,6 +86,11 @@ export class IndexWriter {
 
   get connection(): DuckDBConnection {
     return this.#db.connection;
+  }
+
+  /** For reads (search, status) that must not wait behind a batch: sees committed data only. */
+  get readConnection(): DuckDBConnection {
+    return this.#reader;
   }
 
   /**
@@ -237,6 +245,7 @@ export class IndexWriter {
   close(): void {
     for (const file of Object.values(this.#scratchFiles)) rmSync(file, { force: true });
     if (PROFILE) console.error("writer profile ms", Object.fromEntries(Object.entries(profile).map(([k, v]) => [k, Math.round(v)])));
+    this.#reader.closeSync();
     this.#db.close();
   }
 

@@ -8,44 +8,61 @@ import type { BatchResult, IndexBatch } from "../index/index-batch.ts";
  * The index-writer bulkhead's single thread. It alone holds the DuckDB
  * instance (one instance per file per process; a second one silently
  * diverges), so reads for `search` and `status` come here too.
+ *
+ * The pool hands this thread several tasks at once (see pools.ts): tasks
+ * that use the write connection run one after another, in arrival order,
+ * through `exclusive`; `search` and `status` read through a second
+ * connection at once, so a query during a catch-up answers from the last
+ * committed batch instead of waiting behind every batch queued before it.
  */
 let writer: IndexWriter | undefined;
+let writeChain: Promise<unknown> = Promise.resolve();
+
+function exclusive<T>(task: () => Promise<T> | T): Promise<T> {
+  const run = writeChain.then(task, task);
+  writeChain = run.catch(() => {});
+  return run;
+}
 
 function current(): IndexWriter {
   if (writer === undefined) throw new Error("index writer is not open");
   return writer;
 }
 
-export async function open(task: { database: string; graph: GraphConfig }): Promise<void> {
-  writer ??= await IndexWriter.open(task.database, task.graph);
+export function open(task: { database: string; graph: GraphConfig }): Promise<void> {
+  return exclusive(async () => {
+    writer ??= await IndexWriter.open(task.database, task.graph);
+  });
 }
 
 /** Every file row as a JSON array of IndexedFileState (see `readFileStates`). */
 export function fileStates(): Promise<string> {
-  return current().fileStatesJson();
+  return exclusive(() => current().fileStatesJson());
 }
 
 export function apply(batch: IndexBatch): Promise<BatchResult> {
-  return current().apply(batch);
+  return exclusive(() => current().apply(batch));
 }
 
 export function readState(): Promise<Record<string, string>> {
-  return current().readState();
+  return exclusive(() => current().readState());
 }
 
 export function setState(entries: Record<string, string>): Promise<void> {
-  return current().setState(entries);
+  return exclusive(() => current().setState(entries));
 }
 
 export function search(query: SearchQuery): Promise<SearchHit[]> {
-  return searchIndex(current().connection, query);
+  return searchIndex(current().readConnection, query);
 }
 
 export function status(): Promise<IndexStatus> {
-  return readStatus(current().connection);
+  return readStatus(current().readConnection);
 }
 
-export function close(): void {
-  writer?.close();
-  writer = undefined;
+export function close(): Promise<void> {
+  return exclusive(() => {
+    writer?.close();
+    writer = undefined;
+  });
 }
