@@ -6,7 +6,7 @@ import { type Clock, systemClock } from "./clock.ts";
 import { EventRouter } from "./event-router.ts";
 import { FileSystemWatcher } from "./file-system-watcher.ts";
 import { SyncPriority } from "./sync-priority-calculator.ts";
-import { indexFormat, type SyncSessionContext } from "./sync-session.ts";
+import { startIndexFormat, type SyncSessionContext } from "./sync-session.ts";
 import { SyncOrchestrator } from "./sync-orchestrator.ts";
 import { prefixCovers } from "./sync-task-queue.ts";
 
@@ -103,9 +103,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
 
     const catchUp = (async () => {
       state = "catchingUp";
-      const format = indexFormat(graph);
-      const indexState = await pools.writing.run<Record<string, string>>(undefined, { name: "readState" });
-      const force = indexState["index_format"] !== format;
+      const { force, format } = await startIndexFormat(pools, graph, orchestrator.known.size);
       const scanned = await orchestrator.scan("", SyncPriority.catchUp, { force });
       await orchestrator.whenIdle();
       if ((state as ServiceState) === "stopping") return;

@@ -34,14 +34,11 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
   const emit = context.onEvent ?? (() => {});
   const summary = emptySummary();
 
-  const state = await pools.writing.run<Record<string, string>>(undefined, { name: "readState" });
-  const format = indexFormat(graph);
-  const force = state["index_format"] !== format;
-
   const [disk, indexed] = await Promise.all([
     scanDirectory(config.graph, graph, options.under),
     readFileStates(pools),
   ]);
+  const { force, format } = await startIndexFormat(pools, graph, indexed.length);
   const changes = detectChanges(disk, indexed, { force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes });
   summary.files = disk.files.size;
   summary.unchanged = changes.unchanged;
@@ -116,6 +113,29 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
   await pools.writing.run(finished, { name: "setState" });
   emit({ type: "SyncCompleted", summary });
   return summary;
+}
+
+/**
+ * Whether this sync must re-parse every file (the index was built with
+ * another format). An empty index has nothing to redo, so its format is
+ * recorded at once: a crash during a first full index then leaves committed
+ * batches the next run keeps, instead of re-parsing them all. A forced
+ * re-index of a non-empty index records its format only when it completes
+ * (the caller does), so after a crash the next run re-parses everything.
+ */
+export async function startIndexFormat(
+  pools: Pick<Pools, "writing">,
+  graph: GraphConfig,
+  indexedFiles: number,
+): Promise<{ force: boolean; format: string }> {
+  const state = await pools.writing.run<Record<string, string>>(undefined, { name: "readState" });
+  const format = indexFormat(graph);
+  if (state["index_format"] === format) return { force: false, format };
+  if (indexedFiles === 0) {
+    await pools.writing.run({ index_format: format }, { name: "setState" });
+    return { force: false, format };
+  }
+  return { force: true, format };
 }
 
 /** Changes when a re-parse of everything is needed: new schema, new parser rules, new graph settings. */
