@@ -28,7 +28,8 @@ export async function createPools(config: SyncConfiguration, graph: GraphConfig)
   const room = config.pools.writing.maxQueue + READ_ROOM;
   const writing = new Bulkhead({ name: "writing", worker: "index-writer", threads: 1, maxQueue: room, concurrentTasksPerWorker: room });
   try {
-    await writing.run({ database: config.database, graph }, { name: "open" });
+    const { duckdbThreads, duckdbMemoryMb } = config.pools.writing;
+    await writing.run({ database: config.database, graph, limits: { threads: duckdbThreads, memoryLimitMb: duckdbMemoryMb } }, { name: "open" });
   } catch (error) {
     await writing.close();
     throw error;

@@ -107,6 +107,19 @@ export const configSchema = {
           description: "The index writer always has exactly one thread: it owns the DuckDB file.",
           properties: {
             maxQueue: { type: "integer", minimum: 1, default: 4, description: "Batches waiting for the writer." },
+            duckdbThreads: {
+              type: "integer",
+              minimum: 1,
+              maximum: 64,
+              default: 2,
+              description: "DuckDB's own threads inside the writer (its `threads` setting); they share the cores with the hashing and parsing pools.",
+            },
+            duckdbMemoryMb: {
+              type: "integer",
+              minimum: 128,
+              default: 256,
+              description: "DuckDB's buffer pool limit in MB (its `memory_limit`); beyond it DuckDB evicts cached pages or spills to a temp folder. Below 128 MB a batch's JSON reader cannot allocate its buffers.",
+            },
           },
         },
       },

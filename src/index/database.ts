@@ -16,7 +16,15 @@ export type Database = {
  * process may hold it: the index-writer bulkhead in a running service, or a
  * one-off CLI command when no service runs.
  */
-export async function openDatabase(path: string, mode: { create: boolean; readOnly?: boolean }): Promise<Database> {
+/** DuckDB's own resources in the writer (config `pools.writing`); read-only opens use DuckDB's defaults. */
+export type DatabaseLimits = { threads: number; memoryLimitMb: number };
+
+export const DEFAULT_LIMITS: DatabaseLimits = { threads: 2, memoryLimitMb: 256 };
+
+export async function openDatabase(
+  path: string,
+  mode: { create: boolean; readOnly?: boolean; limits?: DatabaseLimits },
+): Promise<Database> {
   if (!existsSync(path)) {
     if (!mode.create) {
       throw new DatabaseError("DATABASE_MISSING", `no index at ${path}: run \`sync-pipeline run --once\` first`);
@@ -25,7 +33,14 @@ export async function openDatabase(path: string, mode: { create: boolean; readOn
   }
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(path, mode.readOnly ? { access_mode: "READ_ONLY" } : { threads: process.env["SYNC_PIPELINE_DUCKDB_THREADS"] ?? "2" });
+    const limits = mode.limits ?? DEFAULT_LIMITS;
+    // memory_limit bounds DuckDB's buffer pool (its default is 80% of RAM,
+    // which a long catch-up fills with cached row groups); beyond it DuckDB
+    // evicts pages or spills to a temp folder beside the database.
+    instance = await DuckDBInstance.create(
+      path,
+      mode.readOnly ? { access_mode: "READ_ONLY" } : { threads: String(limits.threads), memory_limit: `${limits.memoryLimitMb}MB` },
+    );
   } catch (cause) {
     throw describeOpenError(path, cause);
   }

@@ -4,7 +4,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
-import { openDatabase, type Database } from "./database.ts";
+import { openDatabase, type Database, type DatabaseLimits } from "./database.ts";
 import { SCRATCH_DDL } from "./schema.ts";
 import { reconcilePageNameClashes } from "./page-name-clashes.ts";
 import { pageIdentity } from "../logseq/page-name.ts";
@@ -67,8 +67,8 @@ export class IndexWriter {
     this.#graph = graph;
   }
 
-  static async open(path: string, graph: GraphConfig): Promise<IndexWriter> {
-    const db = await openDatabase(path, { create: true });
+  static async open(path: string, graph: GraphConfig, limits?: DatabaseLimits): Promise<IndexWriter> {
+    const db = await openDatabase(path, { create: true, ...(limits === undefined ? {} : { limits }) });
     // A bulk catch-up writes many batches: checkpointing (rewriting and
     // compressing row groups) every 16 MB of WAL, DuckDB's default, made
     // commits cost more than the inserts. The WAL is checkpointed on close.

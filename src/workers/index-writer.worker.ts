@@ -2,6 +2,7 @@ import { IndexWriter, type IndexedFileState } from "../index/index-writer.ts";
 import { searchIndex, type SearchQuery, type SearchHit } from "../index/search.ts";
 import { readStatus, type IndexStatus } from "../index/status.ts";
 import type { GraphConfig } from "../logseq/types.ts";
+import type { DatabaseLimits } from "../index/database.ts";
 import type { BatchResult, IndexBatch } from "../index/index-batch.ts";
 
 /**
@@ -29,9 +30,9 @@ function current(): IndexWriter {
   return writer;
 }
 
-export function open(task: { database: string; graph: GraphConfig }): Promise<void> {
+export function open(task: { database: string; graph: GraphConfig; limits: DatabaseLimits }): Promise<void> {
   return exclusive(async () => {
-    writer ??= await IndexWriter.open(task.database, task.graph);
+    writer ??= await IndexWriter.open(task.database, task.graph, task.limits);
   });
 }
 

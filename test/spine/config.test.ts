@@ -29,6 +29,7 @@ test("invalid configs are refused with the field and the rule", () => {
     [{ database: "x" }, /missing required field "graph"/],
     [{ graph: "g", database: "d", batchSize: 3 }, /unknown field "batchSize"/],
     [{ graph: "g", database: "d", batch: { maxFiles: 0 } }, /field "batch.maxFiles" must be >= 1/],
+    [{ graph: "g", database: "d", pools: { writing: { duckdbMemoryMb: 64 } } }, /field "pools.writing.duckdbMemoryMb" must be >= 128/],
     [{ graph: "g", database: "d", strategy: "fast" }, /field "strategy" must be one of "realtime", "batch", "hybrid"/],
     [{ graph: 42, database: "d" }, /field "graph" must be string/],
   ];
