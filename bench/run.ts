@@ -28,6 +28,7 @@ import { oneShotScenarios } from "./scenarios/one-shot.ts";
 import { parserScenario } from "./scenarios/parser.ts";
 import { searchScenario } from "./scenarios/search.ts";
 import { searchDuringCatchUpScenario } from "./scenarios/search-during-catch-up.ts";
+import { duckdbThreadsScenario } from "./scenarios/duckdb-threads.ts";
 
 const { values } = parseArgs({
   options: {
@@ -81,6 +82,11 @@ try {
     baseline,
   );
   rows.push(baseline, ...grid);
+  rows.push(
+    ...(await guarded("duckdb-threads", plan.gridFiles, () =>
+      duckdbThreadsScenario(gridGraph, plan.gridFiles, { threads: [1, 2], runs: quick ? 1 : 2 }, log),
+    )),
+  );
 
   rows.push(...(await guarded("one-shot", fullFiles, () => oneShotScenarios(fullFiles, log))));
   rows.push(...(await guarded("search", plan.searchFiles, () => searchScenario(plan.searchFiles, { cliRuns: plan.cliSearchRuns }, log))));

@@ -20,14 +20,17 @@ export async function removeAll(): Promise<void> {
   await Promise.all([...created].map(removeDir));
 }
 
-export type Tuning = { batchSize?: number; parsingThreads?: number };
+export type Tuning = { batchSize?: number; parsingThreads?: number; duckdbThreads?: number };
 
 /** Writes a config file for `graph` with a database in `dir`; returns the config and database paths. */
 export async function writeConfig(dir: string, graph: string, tuning: Tuning = {}, name = "config"): Promise<{ config: string; database: string }> {
   const database = join(dir, `${name}.duckdb`);
   const config: Record<string, unknown> = { graph, database, logLevel: "warn" };
   if (tuning.batchSize !== undefined) config["batch"] = { maxFiles: tuning.batchSize };
-  if (tuning.parsingThreads !== undefined) config["pools"] = { parsing: { threads: tuning.parsingThreads } };
+  const pools: Record<string, unknown> = {};
+  if (tuning.parsingThreads !== undefined) pools["parsing"] = { threads: tuning.parsingThreads };
+  if (tuning.duckdbThreads !== undefined) pools["writing"] = { duckdbThreads: tuning.duckdbThreads };
+  if (Object.keys(pools).length > 0) config["pools"] = pools;
   const path = join(dir, `${name}.json`);
   await writeFile(path, JSON.stringify(config, null, 2));
   return { config: path, database };
