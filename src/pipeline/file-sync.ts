@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { Pools } from "../bulkheads/pools.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
@@ -82,8 +82,16 @@ export async function syncFile(
  */
 export async function stillAsRead(graphRoot: string, write: FileWrite): Promise<boolean> {
   if (write.op === "delete" || (write.file.size === 0 && write.file.mtime === 0)) return true;
-  const now = await stat(join(graphRoot, write.file.path)).catch(() => null);
-  return now !== null && now.size === write.file.size && mtimeOf(now) === write.file.mtime;
+  // Synchronous, as the directory scan's: one stat per synced file, and the
+  // promise version cost 2-4x the CPU on the main thread (20,000 files:
+  // 430-480 ms vs 100-300 ms), which is the pipeline's router and batcher.
+  let now: ReturnType<typeof statSync> | undefined;
+  try {
+    now = statSync(join(graphRoot, write.file.path), { throwIfNoEntry: false });
+  } catch {
+    return false;
+  }
+  return now !== undefined && now.size === write.file.size && mtimeOf(now) === write.file.mtime;
 }
 
 function messageOf(error: unknown): string {
