@@ -8,9 +8,11 @@ export type ReportContext = {
   machine: string;
   command: string;
   notes: readonly string[];
+  /** Further Markdown sections (e.g. the issue's targets), placed after the results. */
+  sections?: readonly string[];
 };
 
-/** The Markdown report: context, the winner, every row, and the grid chart inline. */
+/** The Markdown report: context, the winner, every row, the grid chart inline, then any further sections. */
 export function markdownReport(rows: readonly BenchRow[], winner: GridSetting | null, svg: string, context: ReportContext): string {
   const parts = [
     `# sync-pipeline benchmark`,
@@ -32,6 +34,7 @@ export function markdownReport(rows: readonly BenchRow[], winner: GridSetting | 
     ``,
     markdownTable(rows).trimEnd(),
   ];
+  for (const section of context.sections ?? []) parts.push(``, section.trimEnd());
   if (context.notes.length > 0) parts.push(``, `## How these were measured`, ``, ...context.notes.map((n) => `- ${n}`));
   return parts.join("\n") + "\n";
 }

@@ -12,6 +12,8 @@ export type BenchRow = {
   filesPerSecond: number | null;
   peakRssMb: number | null;
   wallMs?: number;
+  /** The sync session's own time (the CLI's `durationMs`: no process start-up or module loading). */
+  sessionMs?: number;
   blocks?: number;
   p50Ms?: number;
   p95Ms?: number;

@@ -1,9 +1,9 @@
-// The CLI's one-shot sync (`run --once`) on a fresh folder and database:
-// a full index, then a no-op catch-up, then a catch-up after 1% of the
-// files changed. Each step is one real CLI process.
+// The CLI's one-shot sync (`run --once`) on a fresh database: a full index,
+// then a no-op catch-up, then a catch-up after 1% of the files changed. Each
+// step is one real CLI process. The graph is the caller's (generated once, so
+// the FTS5 baseline runs on the same files first): the last step changes it.
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
-import { generateGraph } from "../generate-graph.ts";
 import { expectExit, runCli, type ChildRun } from "../lib/child.ts";
 import { removeDir, tempDir, writeConfig } from "../lib/workspace.ts";
 import { round, row, type BenchRow } from "../report/row.ts";
@@ -11,11 +11,9 @@ import { scanDirectory } from "../../src/pipeline/directory-scan.ts";
 import { readGraphConfig } from "../../src/logseq/graph-config.ts";
 import type { SyncSummary } from "../../src/pipeline/sync-summary.ts";
 
-export async function oneShotScenarios(files: number, log: (line: string) => void): Promise<BenchRow[]> {
+export async function oneShotScenarios(graphDir: string, files: number, log: (line: string) => void): Promise<BenchRow[]> {
   const dir = await tempDir("one-shot");
   try {
-    const graphDir = join(dir, "graph");
-    await generateGraph(graphDir, { files, seed: 1 });
     const { config } = await writeConfig(dir, graphDir);
     const rows: BenchRow[] = [];
 

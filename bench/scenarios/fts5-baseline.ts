@@ -1,0 +1,72 @@
+// Issue #8's baseline: a plain single-threaded SQLite FTS5 indexer
+// (scenarios/fts5-child.ts) on the one-shot scenario's graph, a full index
+// then its no-op re-run, each a process of its own. The one-shot rows get
+// their wall time as a ratio to these (lower is better; the issue's targets
+// are ≤ 1.0×).
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expectExit, runNode, type ChildRun } from "../lib/child.ts";
+import { removeDir, tempDir } from "../lib/workspace.ts";
+import { round, row, type BenchRow } from "../report/row.ts";
+
+type Fts5Output = { mode: string; journalMode: string; files: number; blocks: number; indexed: number; unchanged: number; durationMs: number };
+type Measured = { run: ChildRun; out: Fts5Output };
+
+const script = fileURLToPath(new URL("./fts5-child.js", import.meta.url));
+
+/** Best of `runs` for each step (the baseline's best against the pipeline's single run, so a ratio is never flattered). */
+export async function fts5Scenarios(graphDir: string, files: number, runs: number, log: (line: string) => void): Promise<BenchRow[]> {
+  let full: Measured | undefined;
+  let noop: Measured | undefined;
+  for (let i = 0; i < runs; i++) {
+    const dir = await tempDir("fts5");
+    try {
+      const database = join(dir, "fts5.sqlite");
+      log(`plain FTS5 indexer: full index of ${files} files, run ${i + 1}/${runs}…`);
+      const f = await fts5Once(graphDir, database, "full", files);
+      log(`plain FTS5 indexer: no-op re-run, run ${i + 1}/${runs}…`);
+      const n = await fts5Once(graphDir, database, "update", files);
+      if (n.out.unchanged !== files) throw new Error(`FTS5 no-op re-run found ${files - n.out.unchanged} changed files, expected none`);
+      if (full === undefined || f.run.wallMs < full.run.wallMs) full = f;
+      if (noop === undefined || n.run.wallMs < noop.run.wallMs) noop = n;
+    } finally {
+      await removeDir(dir);
+    }
+  }
+  if (full === undefined || noop === undefined) throw new RangeError("the FTS5 baseline needs at least one run");
+  const note = (m: Measured, what: string) => `${what}; in-process ${m.out.durationMs} ms; journal_mode=${m.out.journalMode}; best of ${runs}`;
+  return [
+    measuredRow("fts5-full-index", full, files, note(full, "better-sqlite3, one thread, one transaction")),
+    measuredRow("fts5-no-op", noop, files, note(noop, "re-walks, re-reads and re-hashes every file")),
+  ];
+}
+
+async function fts5Once(graphDir: string, database: string, mode: string, files: number): Promise<Measured> {
+  const run = expectExit(await runNode(script, [graphDir, database]), `FTS5 indexer (${mode})`);
+  const out = JSON.parse(run.stdout) as Fts5Output;
+  if (out.mode !== mode || out.files !== files) throw new Error(`FTS5 indexer ran ${out.mode} over ${out.files} files, expected ${mode} over ${files}`);
+  return { run, out };
+}
+
+function measuredRow(scenario: string, m: Measured, files: number, note: string): BenchRow {
+  return row(scenario, files, {
+    concurrency: 0,
+    filesPerSecond: round(files / (m.run.wallMs / 1000)),
+    peakRssMb: m.run.peakRssMb,
+    wallMs: Math.round(m.run.wallMs),
+    blocks: m.out.blocks,
+    note,
+  });
+}
+
+/** Which one-shot row compares with which FTS5 row. */
+const PAIRS: Readonly<Record<string, string>> = { "full-index": "fts5-full-index", "no-op-catch-up": "fts5-no-op" };
+
+/** Gives the one-shot rows their wall time ÷ the FTS5 baseline's (lower is better). */
+export function withFts5Ratios(oneShot: readonly BenchRow[], fts5: readonly BenchRow[]): BenchRow[] {
+  return oneShot.map((r) => {
+    const base = fts5.find((b) => b.scenario === PAIRS[r.scenario]);
+    if (r.wallMs === undefined || base?.wallMs === undefined || base.wallMs <= 0) return r;
+    return { ...r, ratio: round(r.wallMs / base.wallMs, 2), baseline: `wall vs ${base.scenario}` };
+  });
+}
