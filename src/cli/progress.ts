@@ -45,7 +45,11 @@ export class SyncProgressBar {
       stream: terminal,
       format: "Syncing [{bar}] {value}/{total} files | {rate} files/s | ETA {eta_formatted}",
       barsize: 30,
-      hideCursor: true,
+      // Leave the terminal's modes alone: Ctrl-C ends `run --once` without
+      // stopping the bar, and would leave the cursor hidden or wrapping off.
+      // With wrapping on, cli-progress cuts the line to the terminal's width.
+      hideCursor: false,
+      linewrap: true,
       // run-command stops the bar itself; cli-progress's own handler would race the service's.
       gracefulExit: false,
     });

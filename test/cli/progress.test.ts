@@ -30,6 +30,8 @@ test("run --once on a terminal draws a progress bar on stderr that ends at N/N, 
   assert.deepEqual(lines.filter((line) => !bar(".*").test(line)), [SKIPPED], first.terminal);
   assert.match(lines.at(-1) ?? "", bar(`${PAGES + 1}/${PAGES + 1}`), first.terminal);
   assert.equal(lines.at(-1)?.startsWith(`Syncing [${"=".repeat(30)}]`), true);
+  // No terminal mode is changed that a Ctrl-C would leave behind: hidden cursor, wrapping off.
+  assert.deepEqual(first.terminal.match(/\x1b\[\?(25l|7l)/g), null);
   // stdout is a pipe: the summary has no escape sequences in it.
   assert.equal(
     first.stdout,
