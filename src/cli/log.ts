@@ -4,29 +4,35 @@ import type { SyncDomainEvent } from "../pipeline/sync-domain-event.ts";
 
 const LEVELS = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 } as const;
 
-/** Structured enough to grep, plain enough to read: one line per event on stderr. */
-export function eventLogger(config: SyncConfiguration): (event: SyncDomainEvent) => void {
+/**
+ * Structured enough to grep, plain enough to read: one line per event on
+ * stderr, or through `write` (a progress bar draws the lines above itself).
+ */
+export function eventLogger(
+  config: SyncConfiguration,
+  write: (text: string) => void = (text) => process.stderr.write(text),
+): (event: SyncDomainEvent) => void {
   const level = LEVELS[config.logLevel];
   return (event) => {
     switch (event.type) {
       case "FileSyncFailed":
-        if (level >= LEVELS.warn) process.stderr.write(`${event.status}: ${event.path}: ${event.reason}\n`);
+        if (level >= LEVELS.warn) write(`${event.status}: ${event.path}: ${event.reason}\n`);
         return;
       case "FileIndexed":
         if (event.warnings.length > 0 && level >= LEVELS.warn) {
-          process.stderr.write(`warning: ${event.path}: ${event.warnings.join("; ")}\n`);
+          write(`warning: ${event.path}: ${event.warnings.join("; ")}\n`);
         } else if (level >= LEVELS.debug) {
-          process.stderr.write(`indexed: ${event.path} (${event.blocks} blocks)\n`);
+          write(`indexed: ${event.path} (${event.blocks} blocks)\n`);
         }
         return;
       case "ConflictDetected":
         if (level >= LEVELS.warn) {
-          process.stderr.write(`conflict: page "${event.name}" is defined by ${event.paths.join(" and ")}\n`);
+          write(`conflict: page "${event.name}" is defined by ${event.paths.join(" and ")}\n`);
         }
         return;
       case "FileChanged":
         if (level >= LEVELS.debug) {
-          process.stderr.write(`${event.change}: ${event.from ? `${event.from} -> ` : ""}${event.path}\n`);
+          write(`${event.change}: ${event.from ? `${event.from} -> ` : ""}${event.path}\n`);
         }
         return;
       case "SyncStarted":

@@ -4,10 +4,12 @@ import { createPools } from "../bulkheads/pools.ts";
 import { readGraphConfig } from "../logseq/graph-config.ts";
 import { runSyncSession } from "../pipeline/sync-session.ts";
 import { GraphMissing } from "../pipeline/directory-scan.ts";
+import type { SyncDomainEvent } from "../pipeline/sync-domain-event.ts";
 import { ExitCode } from "./exit-code.ts";
 import { eventLogger } from "./log.ts";
 import { formatSummary } from "./format.ts";
 import { refuseAbsurdGraph } from "./graph-guard.ts";
+import { SyncProgressBar } from "./progress.ts";
 import { realpath, stat } from "node:fs/promises";
 
 export async function runCommand(args: { config: string; once: boolean; json: boolean; force: boolean }): Promise<number> {
@@ -26,16 +28,29 @@ export async function runCommand(args: { config: string; once: boolean; json: bo
   const config: SyncConfiguration = Object.freeze({ ...loaded, graph: root });
   const graph = await readGraphConfig(config.graph);
   for (const warning of graph.warnings) process.stderr.write(`warning: logseq/config.edn: ${warning}\n`);
-  const onEvent = eventLogger(config);
   const pools = await createPools(config, graph);
   try {
     if (!args.once) {
       const { runService } = await import("../pipeline/sync-service.ts");
-      return await runService({ config, graph, pools, onEvent });
+      return await runService({ config, graph, pools, onEvent: eventLogger(config) });
     }
-    const summary = await runSyncSession({ config, graph, pools, onEvent });
-    process.stdout.write(args.json ? JSON.stringify(summary, null, 2) + "\n" : formatSummary(summary));
-    return summary.failed + summary.skipped > 0 ? ExitCode.someFilesFailed : ExitCode.ok;
+    // A bar only for a person watching: never on a pipe or a log file, never mixed into --json.
+    const bar = process.stderr.isTTY && !args.json ? new SyncProgressBar(process.stderr) : undefined;
+    const log = eventLogger(config, bar ? (text) => bar.log(text) : undefined);
+    const onEvent = bar
+      ? (event: SyncDomainEvent) => {
+          log(event);
+          bar.onEvent(event);
+        }
+      : log;
+    try {
+      const summary = await runSyncSession({ config, graph, pools, onEvent });
+      process.stdout.write(args.json ? JSON.stringify(summary, null, 2) + "\n" : formatSummary(summary));
+      return summary.failed + summary.skipped > 0 ? ExitCode.someFilesFailed : ExitCode.ok;
+    } finally {
+      // A failed session leaves no half-drawn bar (and no hidden cursor) behind the error message.
+      bar?.stop();
+    }
   } finally {
     await pools.close();
   }

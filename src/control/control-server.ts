@@ -22,9 +22,13 @@ const NEWLINE = 0x0a;
 /**
  * The service's control channel: a Unix socket only its user may open
  * (mode 0600), speaking newline-delimited JSON (see control-protocol.ts).
- * Plain NDJSON rather than comlink: comlink wraps MessagePort-style
- * endpoints, and a socket's byte stream would need framing and an adapter
- * just to carry two methods.
+ * Plain NDJSON rather than comlink (decided for issue #10, measured in
+ * docs/operate.md): comlink needs MessagePort-style endpoints, so a socket
+ * needs a framing adapter; its `expose` lets any client GET, SET or call any
+ * property path (one line polluted Object.prototype, another replaced a
+ * method), a callback (comlink.proxy, for an event stream) needs a
+ * MessagePort that cannot cross a socket, and bigint, Map and Date results
+ * fail or change shape in JSON.
  *
  * Each connection is served one request at a time: reading pauses while a
  * request is answered, so a client that pipelines requests without reading
