@@ -7,8 +7,8 @@ type Terminal = NodeJS.WriteStream;
 /**
  * Files one domain event finishes, of the files SyncStarted counted on disk.
  * A delete's path is no longer on disk, so it is not one of them. Unchanged
- * and merely touched files publish no event: SyncCompleted brings the bar to
- * its total.
+ * files are done from the start (SyncStarted counts them); merely touched
+ * files publish no event: SyncCompleted brings the bar to its total.
  */
 export function filesFinished(event: SyncDomainEvent): number {
   switch (event.type) {
@@ -36,6 +36,8 @@ export class SyncProgressBar {
   #bar: cliProgress.SingleBar | undefined;
   #total = 0;
   #done = 0;
+  /** Files done before any work (unchanged): not part of the rate. */
+  #doneAtStart = 0;
   #startedAt = 0;
 
   constructor(terminal: Terminal, options: { now?: () => number } = {}) {
@@ -58,9 +60,10 @@ export class SyncProgressBar {
   readonly onEvent = (event: SyncDomainEvent): void => {
     if (event.type === "SyncStarted") {
       this.#total = event.files;
-      this.#done = 0;
+      this.#done = Math.min(event.unchanged, event.files);
+      this.#doneAtStart = this.#done;
       this.#startedAt = this.#now();
-      this.#bar = this.#bars.create(event.files, 0, { rate: "0.0" });
+      this.#bar = this.#bars.create(event.files, this.#done, { rate: "0.0" });
       return;
     }
     if (this.#bar === undefined) return;
@@ -91,6 +94,6 @@ export class SyncProgressBar {
 
   #rate(): string {
     const seconds = (this.#now() - this.#startedAt) / 1000;
-    return seconds > 0 ? (this.#done / seconds).toFixed(1) : "0.0";
+    return seconds > 0 ? ((this.#done - this.#doneAtStart) / seconds).toFixed(1) : "0.0";
   }
 }

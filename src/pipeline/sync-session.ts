@@ -42,7 +42,7 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
   const changes = detectChanges(disk, indexed, { force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes });
   summary.files = disk.files.size;
   summary.unchanged = changes.unchanged;
-  emit({ type: "SyncStarted", files: disk.files.size, at: Date.now() });
+  emit({ type: "SyncStarted", files: disk.files.size, unchanged: changes.unchanged, at: Date.now() });
 
   const batches = new BatchProcessor({
     ...config.batch,

@@ -34,13 +34,13 @@ test("each domain event finishes the files on disk it stands for", () => {
   assert.equal(filesFinished({ type: "FileChanged", path: "b.md", change: "rename", from: "a.md" }), 1);
   assert.equal(filesFinished({ type: "FileChanged", path: "a.md", change: "delete" }), 0);
   assert.equal(filesFinished({ type: "ConflictDetected", name: "a", paths: ["a.md", "A.md"] }), 0);
-  assert.equal(filesFinished({ type: "SyncStarted", files: 3, at: 0 }), 0);
+  assert.equal(filesFinished({ type: "SyncStarted", files: 3, unchanged: 0, at: 0 }), 0);
 });
 
 test("a line logged while the bar is drawn appears whole above it, and the bar ends at its total", async () => {
   const terminal = recordingTerminal();
   const bar = new SyncProgressBar(terminal.stream, { now: () => 0 });
-  bar.onEvent({ type: "SyncStarted", files: 4, at: 0 });
+  bar.onEvent({ type: "SyncStarted", files: 4, unchanged: 0, at: 0 });
   bar.onEvent({ type: "FileIndexed", path: "a.md", blocks: 1, warnings: [] });
   bar.onEvent({ type: "FileChanged", path: "gone.md", change: "delete" });
   await until(() => /Syncing .* 1\/4 files/.test(terminal.drawn()), "1/4");
@@ -60,5 +60,17 @@ test("before SyncStarted, log writes straight to the terminal", () => {
   const bar = new SyncProgressBar(terminal.stream);
   bar.log("warning: logseq/config.edn: odd\n");
   assert.equal(terminal.drawn(), "warning: logseq/config.edn: odd\n");
+  bar.stop();
+});
+
+test("unchanged files are done from the start and do not count in the rate", async () => {
+  const terminal = recordingTerminal();
+  let now = 0;
+  const bar = new SyncProgressBar(terminal.stream, { now: () => now });
+  bar.onEvent({ type: "SyncStarted", files: 10, unchanged: 7, at: 0 });
+  now = 2000;
+  bar.onEvent({ type: "FileIndexed", path: "a.md", blocks: 1, warnings: [] });
+  bar.onEvent({ type: "FileIndexed", path: "b.md", blocks: 1, warnings: [] });
+  await until(() => /Syncing .* 9\/10 files \| 1\.0 files\/s/.test(terminal.drawn()), "9/10 at 1.0 files/s");
   bar.stop();
 });
