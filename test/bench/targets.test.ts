@@ -1,0 +1,43 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { issueTargets, type TargetLine } from "../../bench/report/targets.ts";
+import { row, type BenchRow } from "../../bench/report/row.ts";
+
+const context = { defaults: { batchSize: 1024, parsingThreads: 2 }, markdownDebounceMs: 100 };
+
+/** Each target's result, keyed by the start of its name. */
+function results(rows: BenchRow[]): Record<string, TargetLine["result"]> {
+  return Object.fromEntries(issueTargets(rows, context).map((l) => [l.target.split(/[,(÷]/)[0]?.trim() ?? l.target, l.result]));
+}
+
+/** Rows where every target sits exactly on its bound (or `over` past it). */
+function onTheBounds(over = false): BenchRow[] {
+  const e = over ? 1.01 : 1;
+  return [
+    row("fts5-full-index", 20_000, { wallMs: 1000 }),
+    row("full-index", 20_000, { wallMs: 1000 * e, ratio: 1 }),
+    row("fts5-no-op", 20_000, { wallMs: 400 }),
+    row("no-op-catch-up", 20_000, { wallMs: 400 * e, ratio: 1 }),
+    row("grid", 3000, { batchSize: 1024, concurrency: 2, ratio: over ? 1.29 : 1.3 }),
+    row("scale-full-index", 1000, { sessionMs: 1000, peakRssMb: 100 }),
+    row("scale-full-index", 100_000, { sessionMs: 125_000 * e, peakRssMb: over ? 401 : 400 }),
+    row("clash-no-clash", 6000, { wallMs: 1000 }),
+    row("clash-clash", 6000, { wallMs: 1200 * e }),
+    row("edit-latency-idle", 20_000, { p95Ms: 200 * e }),
+    row("search-during-catch-up", 20_000, { p95Ms: 100 * e, samples: 50 }),
+  ];
+}
+
+test("issue #8's targets pass exactly on their bounds", () => {
+  const all = Object.values(results(onTheBounds()));
+  assert.equal(all.length, 8);
+  assert.deepEqual(all, Array(8).fill("PASS"));
+});
+
+test("issue #8's targets miss just past their bounds", () => {
+  assert.deepEqual(Object.values(results(onTheBounds(true))), Array(8).fill("MISS"));
+});
+
+test("a target without its rows is not measured, never passed", () => {
+  assert.deepEqual(Object.values(results([])), Array(8).fill("not measured"));
+});
