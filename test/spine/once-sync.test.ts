@@ -75,6 +75,16 @@ test("one-shot sync indexes the graph, search ranks a page's name first, a re-ru
       { files: 4, pages: 4, blocks: 11, byStatus: { indexed: 4 } },
     );
     assert.match(status.lastSyncAt ?? "", /^\d{4}-\d\d-\d\dT/);
+    // Every count is its own table's (a mix-up of two would pass the checks above).
+    const [tables] = await queryRows(
+      g.database,
+      `SELECT (SELECT count(*) FROM refs)::INTEGER AS refs, (SELECT count(*) FROM fts_terms)::INTEGER AS terms,
+        (SELECT count(*) FROM fts_postings)::INTEGER AS postings`,
+    );
+    assert.deepEqual({ refs: status.refs, terms: status.terms, postings: status.postings, problemCount: status.problemCount }, { ...tables, problemCount: 0 });
+    assert.ok(status.refs > 0 && status.terms > status.refs && status.postings > status.terms, JSON.stringify(tables));
+    // The last run's summary as it printed it, with its problems counted.
+    assert.deepEqual(status.lastSyncSummary, { ...second, problems: 0 });
     await assertIndexInvariants(g.database);
   } finally {
     await g.cleanup();
