@@ -43,9 +43,9 @@ export type IndexedDocument = {
   page: IndexedPage;
   blockCount: number;
   /** One BlockRow per line. */
-  blockRows: string;
+  blockRows: Uint8Array;
   /** One RefRow per line. */
-  refRows: string;
+  refRows: Uint8Array;
   warnings: string[];
 };
 

@@ -1,6 +1,6 @@
 import process from "node:process";
 import { LIST, VARCHAR, listValue, timestampValue, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
-import { rmSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
@@ -316,8 +316,8 @@ export class IndexWriter {
     const c = this.#db.connection;
     const pages = await c.createAppender("pages");
     const bases = await c.createAppender("batch_docs", "main", "temp");
-    const blockText: string[] = [];
-    const refText: string[] = [];
+    const blockRows: Uint8Array[] = [];
+    const refRows: Uint8Array[] = [];
     let count = 0;
     for (const { file, doc } of docs) {
       const base = this.#nextKey;
@@ -327,22 +327,22 @@ export class IndexWriter {
       bases.appendVarchar(doc.page.name);
       bases.appendBigInt(base);
       bases.endRow();
-      blockText.push(doc.blockRows);
-      refText.push(doc.refRows);
+      blockRows.push(doc.blockRows);
+      refRows.push(doc.refRows);
       count += doc.blockCount;
     }
     pages.closeSync();
     bases.closeSync();
     if (count > 0) {
-      writeFileSync(this.#scratchFiles.blocks, blockText.join(""));
-      writeFileSync(this.#scratchFiles.refs, refText.join(""));
+      writeAll(this.#scratchFiles.blocks, blockRows);
+      writeAll(this.#scratchFiles.refs, refRows);
       await c.run(`INSERT INTO batch_blocks SELECT * FROM read_json(${sqlString(this.#scratchFiles.blocks)},
         format = 'newline_delimited', columns = ${BLOCK_ROW_COLUMNS})`);
       await c.run(`INSERT INTO blocks
         SELECT d.base + b.ord, b.id, d.page, b.path, b.parent_id, b.position, b.level, b.content, b.properties,
           b.marker, b.priority, b.scheduled, b.deadline, b.repeater, b.pre_block, b.length
         FROM batch_blocks b JOIN batch_docs d ON d.path = b.path`);
-      if (refText.some((text) => text !== "")) {
+      if (refRows.some((rows) => rows.byteLength > 0)) {
         await c.run(`INSERT INTO refs
           SELECT r.block_id, d.base + r.ord, d.page, r.path, r.target, r.kind
           FROM read_json(${sqlString(this.#scratchFiles.refs)}, format = 'newline_delimited', columns = ${REF_ROW_COLUMNS}) r
@@ -389,6 +389,18 @@ export class IndexWriter {
     await c.run(`DELETE FROM fts_terms WHERE term_hash IN (SELECT term_hash FROM batch_gone_terms)
       AND term_hash NOT IN (SELECT term_hash FROM fts_postings WHERE term_hash IN (SELECT term_hash FROM batch_gone_terms))`);
     await c.run(`DROP TABLE batch_gone_terms`);
+  }
+}
+
+/** Writes the parse workers' NDJSON bytes one after another into `path` (no concatenated copy). */
+function writeAll(path: string, parts: Uint8Array[]): void {
+  const fd = openSync(path, "w");
+  try {
+    for (const part of parts) {
+      for (let done = 0; done < part.byteLength; ) done += writeSync(fd, part, done);
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
