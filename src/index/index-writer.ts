@@ -114,9 +114,10 @@ export class IndexWriter {
       /** "path\0name" of the pages the batch replaces: a path keeping its name does not join a clash anew. */
       const pagesBefore = new Set<string>();
       await this.#deleteWhere(contentGone, [
-        // The gone postings' terms, for #dropOrphanTerms (cheap: block keys are clustered, zone maps skip the rest).
-        `CREATE OR REPLACE TEMP TABLE batch_gone_terms AS SELECT DISTINCT term_hash FROM fts_postings
-          WHERE block_key IN (SELECT key FROM blocks WHERE path IN (SELECT path FROM batch_paths))`,
+        // The gone postings, counted per term, leave their terms' df (#updateDocumentFrequencies).
+        // Cheap: block keys are clustered, so zone maps skip the rest of fts_postings.
+        `INSERT INTO batch_df SELECT term_hash, NULL, -count(*) FROM fts_postings
+          WHERE block_key IN (SELECT key FROM blocks WHERE path IN (SELECT path FROM batch_paths)) GROUP BY term_hash`,
         `DELETE FROM fts_postings WHERE block_key IN (SELECT key FROM blocks WHERE path IN (SELECT path FROM batch_paths))`,
         `DELETE FROM blocks WHERE path IN (SELECT path FROM batch_paths)`,
         `DELETE FROM refs WHERE path IN (SELECT path FROM batch_paths)`,
@@ -154,7 +155,7 @@ export class IndexWriter {
         touchedNames.add(d.doc.page.name);
         if (!pagesBefore.has(`${d.file.path}\0${d.doc.page.name}`)) joinedNames.add(d.doc.page.name);
       }
-      if (contentGone.length > 0) await this.#dropOrphanTerms(keyBefore);
+      if (contentGone.length > 0 || result.blocks > 0) await this.#updateDocumentFrequencies();
       t = lap("blocks+postings", t);
       result.pageNameClashes = await reconcilePageNameClashes(c, {
         names: [...goneNames, ...touchedNames],
@@ -168,7 +169,7 @@ export class IndexWriter {
     } catch (error) {
       this.#nextKey = keyBefore;
       await c.run("ROLLBACK").catch(() => {});
-      for (const table of ["batch_docs", "batch_blocks", "batch_terms"]) await c.run(`DELETE FROM ${table}`).catch(() => {});
+      for (const table of ["batch_docs", "batch_blocks", "batch_terms", "batch_df"]) await c.run(`DELETE FROM ${table}`).catch(() => {});
       throw error;
     }
     for (const w of batch.writes) {
@@ -348,7 +349,7 @@ export class IndexWriter {
   /**
    * Builds the batch's postings inside DuckDB (vectorised). A term's id is
    * DuckDB's 64-bit `hash(term)`: postings need no lookup in the vocabulary,
-   * which is kept beside them for users and for `status`.
+   * which is kept beside them for users, for `status` and for BM25's df.
    */
   async #buildPostings(): Promise<void> {
     const c = this.#db.connection;
@@ -356,30 +357,40 @@ export class IndexWriter {
       SELECT block_key, hash(term), term FROM (
         SELECT d.base + b.ord AS block_key, unnest(string_split(b.tokens, ' ')) AS term
         FROM batch_blocks b JOIN batch_docs d ON d.path = b.path WHERE b.length > 0)`);
-    await c.run(`INSERT INTO fts_terms
-      SELECT DISTINCT term_hash, term FROM batch_terms
-      WHERE term_hash NOT IN (SELECT term_hash FROM fts_terms)`);
     await c.run(`INSERT INTO fts_postings
       SELECT term_hash, block_key, count(*)::INTEGER FROM batch_terms
       GROUP BY term_hash, block_key
       ORDER BY term_hash`);
+    // The new postings, counted per term, join their terms' df; the term's
+    // text rides along for terms the vocabulary does not hold yet.
+    await c.run(`INSERT INTO batch_df
+      SELECT term_hash, any_value(term), count(DISTINCT block_key) FROM batch_terms GROUP BY term_hash`);
     await c.run(`DELETE FROM batch_terms`);
     await c.run(`DELETE FROM batch_blocks`);
   }
 
   /**
-   * Terms whose postings all went with the batch's old blocks leave the
-   * vocabulary (issue #13 row 15a). Terms the batch's new blocks hold again
-   * are struck off first (cheap: new block keys are >= `firstNewKey`), so
-   * the one scan of every posting's term runs only for words that vanished,
-   * and finds nothing to do when none did.
+   * Keeps `fts_terms.df` equal to each term's postings count, from the
+   * batch's signed per-term counts (gone postings negative, new ones
+   * positive): terms falling to 0 leave the vocabulary, new terms join it,
+   * the rest change in place. Every statement joins the batch's few terms
+   * against the vocabulary (the batch side is the hash table); none reads
+   * fts_postings, and none builds a hash table of all terms, as the
+   * `NOT IN (SELECT term_hash FROM fts_terms)` insert and the orphan-term
+   * anti-join against all postings did (issue #8).
    */
-  async #dropOrphanTerms(firstNewKey: bigint): Promise<void> {
+  async #updateDocumentFrequencies(): Promise<void> {
     const c = this.#db.connection;
-    await c.run(`DELETE FROM batch_gone_terms WHERE term_hash IN (SELECT term_hash FROM fts_postings WHERE block_key >= ${firstNewKey})`);
-    await c.run(`DELETE FROM fts_terms WHERE term_hash IN (SELECT term_hash FROM batch_gone_terms)
-      AND term_hash NOT IN (SELECT term_hash FROM fts_postings WHERE term_hash IN (SELECT term_hash FROM batch_gone_terms))`);
-    await c.run(`DROP TABLE batch_gone_terms`);
+    await c.run(`CREATE OR REPLACE TEMP TABLE batch_df_change AS
+      SELECT d.term_hash, d.term, d.delta, t.df AS df_before
+      FROM (SELECT term_hash, any_value(term) AS term, sum(n) AS delta FROM batch_df GROUP BY term_hash HAVING sum(n) <> 0) d
+      LEFT JOIN fts_terms t ON t.term_hash = d.term_hash`);
+    await c.run(`DELETE FROM fts_terms WHERE term_hash IN (SELECT term_hash FROM batch_df_change WHERE df_before + delta = 0)`);
+    await c.run(`UPDATE fts_terms SET df = fts_terms.df + s.delta FROM batch_df_change s
+      WHERE s.term_hash = fts_terms.term_hash AND s.df_before + s.delta > 0`);
+    await c.run(`INSERT INTO fts_terms SELECT term_hash, term, delta FROM batch_df_change WHERE df_before IS NULL`);
+    await c.run(`DROP TABLE batch_df_change`);
+    await c.run(`DELETE FROM batch_df`);
   }
 }
 
