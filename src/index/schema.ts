@@ -73,6 +73,6 @@ export const SCRATCH_DDL = [
     position INTEGER, level INTEGER, content VARCHAR, properties JSON, marker VARCHAR, priority VARCHAR,
     scheduled INTEGER, deadline INTEGER, repeater VARCHAR, pre_block BOOLEAN, length INTEGER, tokens VARCHAR)`,
   `CREATE TEMP TABLE IF NOT EXISTS batch_terms (block_key BIGINT, term_hash UBIGINT, term VARCHAR)`,
-  // Signed postings counts per term: the batch's gone postings (term NULL) negative, its new ones positive.
-  `CREATE TEMP TABLE IF NOT EXISTS batch_df (term_hash UBIGINT, term VARCHAR, n BIGINT)`,
+  // Per term, minus the number of the batch's postings about to be deleted (see #updateDocumentFrequencies).
+  `CREATE TEMP TABLE IF NOT EXISTS batch_df (term_hash UBIGINT, n BIGINT)`,
 ];

@@ -81,3 +81,28 @@ test("fts_terms.df nets out one batch's removals and additions of the same term"
     await g.cleanup();
   }
 });
+
+test("fts_terms.df stays exact over many batches of one writer (one file per batch)", async () => {
+  const g = await tempGraph(
+    {
+      "pages/a.md": "- common alpha\n- common\n",
+      "pages/b.md": "- common beta\n",
+      "pages/c.md": "- common gamma alpha\n",
+    },
+    { batch: { maxFiles: 1 } },
+  );
+  try {
+    await sync(g.config);
+    assert.deepEqual(await documentFrequencies(g.database), { alpha: 2, beta: 1, common: 4, gamma: 1 });
+
+    // Three batches in one process, each deleting postings: none may count another's.
+    await g.write("pages/a.md", "- alpha\n");
+    await g.write("pages/b.md", "- common\n");
+    await g.write("pages/c.md", "- gamma\n");
+    assert.equal((await sync(g.config)).indexed, 3);
+    assert.deepEqual(await documentFrequencies(g.database), { alpha: 1, common: 1, gamma: 1 });
+    await assertSameAsCleanSync(g);
+  } finally {
+    await g.cleanup();
+  }
+});
