@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { runJson, tempGraph } from "../support/cli.ts";
 import { queryRows } from "../support/db.ts";
 import { assertIndexInvariants, assertSameAsCleanSync } from "../support/index-invariants.ts";
+import type { SearchHit } from "../../src/index/search.ts";
 import type { SyncSummary } from "../../src/pipeline/sync-summary.ts";
 
 const sync = (config: string) => runJson<SyncSummary>(["run", "--once", "--config", config]);
@@ -102,6 +103,30 @@ test("fts_terms.df stays exact over many batches of one writer (one file per bat
     assert.equal((await sync(g.config)).indexed, 3);
     assert.deepEqual(await documentFrequencies(g.database), { alpha: 1, common: 1, gamma: 1 });
     await assertSameAsCleanSync(g);
+  } finally {
+    await g.cleanup();
+  }
+});
+
+test("search's BM25 reads each term's df: a rarer term scores higher, and scores follow a delete", async () => {
+  // Every block holds two tokens, so BM25's length factor is 1 and a hit scores exactly ln(1 + (n - df + 0.5) / (df + 0.5)).
+  const g = await tempGraph({
+    "pages/w.md": "- common one\n",
+    "pages/x.md": "- common two\n",
+    "pages/y.md": "- common three\n",
+    "pages/z.md": "- rare four\n",
+  });
+  try {
+    await sync(g.config);
+    const scores = async () =>
+      (await runJson<SearchHit[]>(["search", "rare common", "--config", g.config])).map((h) => `${h.path} ${h.score}`);
+    // n = 4: rare (df 1) ln(1 + 3.5 / 1.5) = 1.204; common (df 3) ln(1 + 1.5 / 3.5) = 0.357.
+    assert.deepEqual(await scores(), ["pages/z.md 1.204", "pages/w.md 0.357", "pages/x.md 0.357", "pages/y.md 0.357"]);
+
+    await g.remove("pages/y.md");
+    await sync(g.config);
+    // n = 3: rare (df 1) ln(1 + 2.5 / 1.5) = 0.981; common (df 2) ln(1 + 1.5 / 2.5) = 0.47.
+    assert.deepEqual(await scores(), ["pages/z.md 0.981", "pages/w.md 0.47", "pages/x.md 0.47"]);
   } finally {
     await g.cleanup();
   }
