@@ -4,7 +4,7 @@
  * indexes slow bulk loads and reject delete-then-reinsert of one key inside a
  * transaction; the single writer thread keeps keys unique instead.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA_DDL = [
   `CREATE TABLE IF NOT EXISTS sync_state (key VARCHAR, value VARCHAR)`,
@@ -58,7 +58,8 @@ export const SCHEMA_DDL = [
     target VARCHAR NOT NULL,
     kind VARCHAR NOT NULL
   )`,
-  `CREATE TABLE IF NOT EXISTS fts_terms (term_hash UBIGINT NOT NULL, term VARCHAR NOT NULL)`,
+  // df: how many postings (blocks) hold the term, kept exact by the writer; a term with none is removed.
+  `CREATE TABLE IF NOT EXISTS fts_terms (term_hash UBIGINT NOT NULL, term VARCHAR NOT NULL, df BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS fts_postings (term_hash UBIGINT NOT NULL, block_key BIGINT NOT NULL, tf INTEGER NOT NULL)`,
   `CREATE OR REPLACE VIEW fts_stats AS
     SELECT count(*) AS documents, coalesce(avg(length), 0) AS avg_length FROM blocks`,
@@ -72,4 +73,6 @@ export const SCRATCH_DDL = [
     position INTEGER, level INTEGER, content VARCHAR, properties JSON, marker VARCHAR, priority VARCHAR,
     scheduled INTEGER, deadline INTEGER, repeater VARCHAR, pre_block BOOLEAN, length INTEGER, tokens VARCHAR)`,
   `CREATE TEMP TABLE IF NOT EXISTS batch_terms (block_key BIGINT, term_hash UBIGINT, term VARCHAR)`,
+  // Per term, minus the number of the batch's postings about to be deleted (see #updateDocumentFrequencies).
+  `CREATE TEMP TABLE IF NOT EXISTS batch_df (term_hash UBIGINT, n BIGINT)`,
 ];

@@ -56,7 +56,7 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
       q AS (SELECT hash(term) AS term_hash, term FROM (SELECT unnest($terms::VARCHAR[]) AS term)),
       stats AS (SELECT count(*)::DOUBLE AS n, greatest(avg(length), 1)::DOUBLE AS avgdl FROM blocks),
       hits AS (SELECT p.block_key, p.tf, q.term_hash, q.term FROM fts_postings p JOIN q ON p.term_hash = q.term_hash),
-      df AS (SELECT term_hash, count(*)::DOUBLE AS df FROM hits GROUP BY term_hash),
+      df AS (SELECT t.term_hash, t.df::DOUBLE AS df FROM fts_terms t JOIN q ON t.term_hash = q.term_hash),
       content AS (
         SELECT h.block_key, h.term,
           ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) * h.tf * ${K1 + 1}

@@ -13,6 +13,12 @@ const INVARIANTS: { rule: string; sql: string }[] = [
   { rule: "posting without its block", sql: `SELECT term_hash, block_key FROM fts_postings WHERE block_key NOT IN (SELECT key FROM blocks)` },
   { rule: "posting without its term", sql: `SELECT term_hash, block_key FROM fts_postings WHERE term_hash NOT IN (SELECT term_hash FROM fts_terms)` },
   { rule: "term without postings", sql: `SELECT term FROM fts_terms WHERE term_hash NOT IN (SELECT term_hash FROM fts_postings)` },
+  {
+    rule: "term whose df is not its postings count",
+    sql: `SELECT t.term, t.df, count(p.block_key) AS postings FROM fts_terms t LEFT JOIN fts_postings p USING (term_hash)
+      GROUP BY t.term_hash, t.term, t.df HAVING t.df IS DISTINCT FROM count(p.block_key)`,
+  },
+  { rule: "term with df 0", sql: `SELECT term, df FROM fts_terms WHERE df IS NULL OR df <= 0` },
   { rule: "term listed twice", sql: `SELECT term FROM fts_terms GROUP BY term_hash, term HAVING count(*) > 1` },
   { rule: "posting listed twice", sql: `SELECT term_hash, block_key FROM fts_postings GROUP BY ALL HAVING count(*) > 1` },
   { rule: "block whose path files lacks", sql: `SELECT path, content FROM blocks WHERE path NOT IN (SELECT path FROM files)` },
@@ -75,7 +81,7 @@ export async function indexContent(database: string): Promise<Record<string, unk
       `SELECT r.path, r.page, ${ord} AS ord, r.target, r.kind
        FROM refs r JOIN blocks b ON b.key = r.block_key JOIN pages pg ON pg.path = b.path ORDER BY ALL`,
     ),
-    terms: await queryRows(database, `SELECT term FROM fts_terms ORDER BY term`),
+    terms: await queryRows(database, `SELECT term, df FROM fts_terms ORDER BY term`),
     postings: await queryRows(
       database,
       `SELECT t.term, b.path, ${ord} AS ord, p.tf
