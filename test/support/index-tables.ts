@@ -18,7 +18,7 @@ export const CONTENT_QUERIES: Record<string, string> = {
   blocks: `SELECT id, page, path, parent_id, position, level, content, properties::VARCHAR AS properties, marker, priority,
     scheduled, deadline, repeater, pre_block, length FROM blocks`,
   refs: `SELECT r.block_id, b.id AS key_block_id, r.page, r.path, r.target, r.kind FROM refs r LEFT JOIN blocks b ON b.key = r.block_key`,
-  fts_terms: `SELECT term_hash::VARCHAR AS term_hash, term FROM fts_terms`,
+  fts_terms: `SELECT term_hash::VARCHAR AS term_hash, term, df FROM fts_terms`,
   fts_postings: `SELECT p.term_hash::VARCHAR AS term_hash, b.id AS block_id, b.path, p.tf FROM fts_postings p LEFT JOIN blocks b ON b.key = p.block_key`,
 };
 
