@@ -54,7 +54,7 @@ if (scaleSizes.length === 0 || scaleSizes.some((n) => !Number.isInteger(n) || n 
 }
 
 const plan = quick
-  ? { gridFiles: 600, batchSizes: [32, 256], threads: [1, 2], confirmTop: 0, baselineRuns: 1, fts5Runs: 1, searchFiles: 1000, cliSearchRuns: 3, parserBytes: 150_000, mldocIterations: 1, hashBytes: 2e6, idleFiles: 300, catchUpFiles: 1500, edits: 5, searchCatchUpFiles: 1500, clashFiles: 600, clashRuns: 1 }
+  ? { gridFiles: 600, batchSizes: [32, 1024], threads: [1, 2], confirmTop: 0, baselineRuns: 1, fts5Runs: 1, searchFiles: 1000, cliSearchRuns: 3, parserBytes: 150_000, mldocIterations: 1, hashBytes: 2e6, idleFiles: 300, catchUpFiles: 1500, edits: 5, searchCatchUpFiles: 1500, clashFiles: 600, clashRuns: 1 }
   : { gridFiles: 3000, batchSizes: [16, 64, 256, 1024], threads: [1, 2, 4], confirmTop: 3, baselineRuns: 2, fts5Runs: 2, searchFiles: 30_000, cliSearchRuns: 10, parserBytes: 400_000, mldocIterations: 3, hashBytes: 20e6, idleFiles: 2000, catchUpFiles: 8000, edits: 20, searchCatchUpFiles: 20_000, clashFiles: 6000, clashRuns: 2 };
 
 const started = performance.now();

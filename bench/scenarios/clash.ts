@@ -3,7 +3,7 @@
 // `title:: Shared Name k`, 60 files per name, against the same files with
 // the property renamed (`titlx::`, same bytes, no clash). Each is a full
 // index by the real CLI, best of `runs`.
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { generateGraph } from "../generate-graph.ts";
 import { expectExit, runCli } from "../lib/child.ts";
@@ -31,6 +31,7 @@ export async function clashScenario(files: number, runs: number, log: (line: str
       for (let i = 0; i < runs; i++) {
         log(`clash: ${variant}, ${files} files (run ${i + 1} of ${runs})…`);
         const runDir = join(dir, variant, `run-${i}`);
+        await mkdir(runDir, { recursive: true });
         const { config } = await writeConfig(runDir, graph);
         const run = expectExit(await runCli(["run", "--config", config, "--once", "--json"]), "run --once");
         if (best === undefined || run.wallMs < best.wallMs) best = { wallMs: run.wallMs, peakRssMb: run.peakRssMb, summary: JSON.parse(run.stdout) as SyncSummary };
