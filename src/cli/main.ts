@@ -3,9 +3,6 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ConfigInvalid } from "../config/config-invalid.ts";
 import { ExitCode } from "./exit-code.ts";
-import { runCommand } from "./run-command.ts";
-import { searchCommand } from "./search-command.ts";
-import { statusCommand } from "./status-command.ts";
 
 /** The `sync-pipeline` command line. Thin: every command is a function over a validated config. */
 export async function main(argv: string[]): Promise<number> {
@@ -25,7 +22,8 @@ export async function main(argv: string[]): Promise<number> {
           .option("once", { type: "boolean", default: false, describe: "Catch up once and exit (batch mode)" })
           .option("json", { type: "boolean", default: false, describe: "Print the summary as JSON" })
           .option("force", { type: "boolean", default: false, describe: "Index the graph even if it is a filesystem root or your home folder" }),
-      async (args) => setExit(await runCommand(args)),
+      // Each command loads only its own modules: `search` and `status` never load the pools, `--help` nothing.
+      async (args) => setExit(await (await import("./run-command.ts")).runCommand(args)),
     )
     .command(
       "search <query>",
@@ -38,13 +36,13 @@ export async function main(argv: string[]): Promise<number> {
           .option("tag", { type: "string", describe: "Only blocks with this tag" })
           .option("marker", { type: "string", describe: "Only tasks with this marker (TODO, DONE, ...)" })
           .option("json", { type: "boolean", default: false }),
-      async (args) => setExit(await searchCommand(args)),
+      async (args) => setExit(await (await import("./search-command.ts")).searchCommand(args)),
     )
     .command(
       "status",
       "What the index holds, failed files, last sync",
       (y) => y.option("json", { type: "boolean", default: false }),
-      async (args) => setExit(await statusCommand(args)),
+      async (args) => setExit(await (await import("./status-command.ts")).statusCommand(args)),
     )
     .demandCommand(1, "name a command: run, search or status")
     .strict()
