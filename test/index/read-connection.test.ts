@@ -27,3 +27,19 @@ test("reads through the writer's read connection see the last commit, while a wr
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("the writer's DuckDB gets the configured threads and memory limit", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "sync-pipeline-limits-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig, { threads: 1, memoryLimitMb: 192 });
+  try {
+    const reader = await writer.connection.runAndReadAll(
+      `SELECT current_setting('threads')::INTEGER, current_setting('memory_limit')`,
+    );
+    const [threads, memory] = reader.getRows()[0] ?? [];
+    assert.equal(threads, 1);
+    assert.match(String(memory), /^(183\.1 MiB|192\.0 MB|192 MB)$/);
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
