@@ -1,4 +1,5 @@
 import type { SyncSummary } from "../pipeline/sync-summary.ts";
+import type { PageHit } from "../index/page-search.ts";
 import type { SearchHit } from "../index/search.ts";
 import type { IndexStatus } from "../index/status.ts";
 import { foldText } from "../index/tokenize.ts";
@@ -16,13 +17,25 @@ export function formatSummary(s: SyncSummary): string {
 /** A readable hit list: page, path and a snippet with the query's words highlighted. */
 export function formatHits(hits: SearchHit[], query: string, color: boolean): string {
   if (hits.length === 0) return "No matches.\n";
-  const terms = new Set(foldText(query).match(/[\p{L}\p{N}]+/gu) ?? []);
+  const words = foldText(query).match(/[\p{L}\p{N}]+/gu) ?? [];
   return (
     hits
       .map((hit, i) => {
+        // Highlight what matched in this block: the words typed, and the completions and corrections they reached.
+        const terms = new Set([...words, ...Object.values(hit.terms ?? {}).flat()]);
         const title = `${i + 1}. ${hit.page}  (${hit.path})  score ${hit.score}`;
         return `${color ? `\x1b[1m${title}\x1b[0m` : title}\n   ${highlight(snippet(hit.content, terms), terms, color)}`;
       })
+      .join("\n") + "\n"
+  );
+}
+
+/** Pages found by title: name, aliases, path. */
+export function formatPageHits(hits: PageHit[]): string {
+  if (hits.length === 0) return "No pages.\n";
+  return (
+    hits
+      .map((hit, i) => `${i + 1}. ${hit.page}${hit.aliases.length > 0 ? `  (alias: ${hit.aliases.join(", ")})` : ""}  ${hit.path}`)
       .join("\n") + "\n"
   );
 }

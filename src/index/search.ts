@@ -1,5 +1,7 @@
-import { listValue, type DuckDBConnection } from "@duckdb/node-api";
-import { tokenize, foldText } from "./tokenize.ts";
+import { BIGINT, DOUBLE, LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBType } from "@duckdb/node-api";
+import { foldText, tokenize } from "./tokenize.ts";
+import { containsPhrase, parseQuery } from "./search-query.ts";
+import { expandTerms, type TermMatch } from "./term-expansion.ts";
 
 export type SearchQuery = {
   text: string;
@@ -21,15 +23,19 @@ export type SearchHit = {
   content: string;
   marker: string | null;
   score: number;
-  /** Query terms this block (or its page title, for a page's first block) contains. */
+  /** Query words this block (or its page title, for a page's first block) matches. */
   matched: number;
+  /** Each matched query word and the indexed term(s) it matched here: itself, a completion or a correction. */
+  terms: Record<string, string[]>;
 };
 
 /** BM25 parameters (the usual defaults). */
 const K1 = 1.2;
 const B = 0.75;
 /** What a query term found in a page's name or alias adds to that page's first block. */
-const TITLE_TERM_WEIGHT = 8;
+const TITLE_TERM_WEIGHT = 2;
+/** A query word in a page's name or alias, on the page's other blocks: one typical content match's worth. */
+const PAGE_TERM_WEIGHT = 0.5;
 /** What an exact page name or alias match adds: typing a page's name brings that page first. */
 const EXACT_TITLE_WEIGHT = 100;
 
@@ -39,49 +45,85 @@ const EXACT_TITLE_WEIGHT = 100;
  * matching more of the query's terms come first, then by score.
  */
 export async function searchIndex(connection: DuckDBConnection, query: SearchQuery): Promise<SearchHit[]> {
-  const terms = [...new Set(tokenize(query.text))];
+  const parsed = parseQuery(query.text);
   const filters = filterClauses(query);
   const params: Record<string, ReturnType<typeof listValue> | string | number> = { limit: query.limit, ...filters.params };
+  if (parsed.phrases.length > 0) {
+    const keys = await phraseBlocks(connection, parsed.phrases);
+    if (keys.length === 0) return [];
+    params["phrase_keys"] = listValue(keys);
+    filters.where.push(`b.key IN (SELECT unnest($phrase_keys::BIGINT[]))`);
+  }
+  const matches: TermMatch[] = parsed.words.length === 0 ? [] : await expandTerms(connection, parsed.words, parsed.prefix);
   let sql: string;
-  if (terms.length === 0) {
-    if (filters.where.length === 0) return [];
-    sql = `SELECT b.path, pg.original_name, b.id, b.content, b.marker, 0.0 AS score, 0 AS matched
+  if (matches.length === 0) {
+    // Words that match nothing find nothing; with no words at all, the filters alone list blocks.
+    if (parsed.words.length > 0 || filters.where.length === 0) return [];
+    sql = `SELECT b.path, pg.original_name, b.id, b.content, b.marker, 0.0 AS score, 0 AS matched, [] AS terms
       FROM blocks b JOIN pages pg ON pg.path = b.path
       WHERE ${filters.where.join(" AND ")}
       ORDER BY pg.name, b.key LIMIT $limit`;
   } else {
-    params["terms"] = listValue(terms);
-    params["exact"] = foldText(query.text).trim().normalize("NFC");
+    params["terms"] = listValue(matches.map((m) => m.term));
+    params["words"] = listValue(matches.map((m) => m.word));
+    params["weights"] = listValue(matches.map((m) => m.weight));
+    params["exact"] = foldText(query.text).replaceAll('"', " ").trim().normalize("NFC");
     sql = `WITH
-      q AS (SELECT hash(term) AS term_hash, term FROM (SELECT unnest($terms::VARCHAR[]) AS term)),
       stats AS (SELECT count(*)::DOUBLE AS n, greatest(avg(length), 1)::DOUBLE AS avgdl FROM blocks),
-      hits AS (SELECT p.block_key, p.tf, q.term_hash, q.term FROM fts_postings p JOIN q ON p.term_hash = q.term_hash),
-      df AS (SELECT t.term_hash, t.df::DOUBLE AS df FROM fts_terms t JOIN q ON t.term_hash = q.term_hash),
+      q AS (
+        -- A word in no block (a title word only) has df 0: the highest IDF.
+        SELECT u.term_hash, u.term, u.word, u.weight, ln(1 + (s.n - coalesce(t.df, 0) + 0.5) / (coalesce(t.df, 0) + 0.5)) AS idf
+        FROM (SELECT hash(term) AS term_hash, term, word, weight FROM (
+          SELECT unnest($terms::VARCHAR[]) AS term, unnest($words::VARCHAR[]) AS word, unnest($weights::DOUBLE[]) AS weight)) u
+        LEFT JOIN fts_terms t ON t.term_hash = u.term_hash CROSS JOIN stats s),
+      -- What matching each query word is worth: frequent words (how, do, a) little, through their IDF.
+      word_idf AS (SELECT word, max(idf) AS idf FROM q GROUP BY word),
+      total AS (SELECT sum(idf) AS idf FROM word_idf),
       content AS (
-        SELECT h.block_key, h.term,
-          ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) * h.tf * ${K1 + 1}
-            / (h.tf + ${K1} * (${1 - B} + ${B} * b.length / s.avgdl)) AS score
-        FROM hits h JOIN df d ON d.term_hash = h.term_hash JOIN blocks b ON b.key = h.block_key CROSS JOIN stats s),
+        SELECT p.block_key, q.word, q.term, 'content' AS source,
+          q.weight * q.idf * p.tf * ${K1 + 1} / (p.tf + ${K1} * (${1 - B} + ${B} * b.length / s.avgdl)) AS score
+        FROM fts_postings p JOIN q ON p.term_hash = q.term_hash JOIN blocks b ON b.key = p.block_key CROSS JOIN stats s),
       titles AS (
-        SELECT first_block_key AS block_key,
+        SELECT path, first_block_key,
           list_intersect(string_split(title_tokens, ' '), $terms::VARCHAR[]) AS found,
           (strip_accents(name) = $exact OR list_contains(list_transform(aliases, a -> strip_accents(a)), $exact)) AS exact
         FROM pages
         WHERE first_block_key IS NOT NULL AND list_has_any(string_split(title_tokens, ' '), $terms::VARCHAR[])),
       title_terms AS (
-        SELECT block_key, unnest(found) AS term, ${TITLE_TERM_WEIGHT}.0 + CASE WHEN exact THEN ${EXACT_TITLE_WEIGHT} ELSE 0 END AS score
-        FROM titles),
-      scored AS (
-        SELECT block_key, count(DISTINCT term) AS matched, sum(score) AS score
+        -- The page's first block stands for the page: its name and aliases weigh in there in full.
+        SELECT t.first_block_key AS block_key, q.word, q.term, 'title' AS source,
+          q.weight * q.idf * ${TITLE_TERM_WEIGHT} + CASE WHEN t.exact THEN ${EXACT_TITLE_WEIGHT} ELSE 0 END AS score
+        FROM (SELECT first_block_key, exact, unnest(found) AS term FROM titles) t JOIN q ON q.term = t.term
+        UNION ALL
+        -- Every block of the page is about the page: a query word in the title counts as matched there too, at a
+        -- block's weight, so a page that answers beats long pages mentioning every word once.
+        SELECT b.key, q.word, q.term, 'page' AS source, q.weight * q.idf * ${PAGE_TERM_WEIGHT} AS score
+        FROM (SELECT path, first_block_key, unnest(found) AS term FROM titles) t JOIN q ON q.term = t.term
+        JOIN blocks b ON b.path = t.path AND b.key <> t.first_block_key),
+      per_word AS (
+        -- A word counts once per block, by its best term from each source (a completion or a correction never
+        -- adds to the word itself).
+        SELECT block_key, word, list(DISTINCT term ORDER BY term) AS terms,
+          coalesce(max(score) FILTER (WHERE source = 'content'), 0) + coalesce(max(score) FILTER (WHERE source = 'title'), 0)
+            + coalesce(max(score) FILTER (WHERE source = 'page'), 0) AS score
         FROM (SELECT * FROM content UNION ALL SELECT * FROM title_terms)
-        GROUP BY block_key)
-      SELECT b.path, pg.original_name, b.id, b.content, b.marker, s.score, s.matched
+        GROUP BY block_key, word),
+      scored AS (
+        SELECT w.block_key, count(*) AS matched, sum(w.score) AS score, sum(i.idf) / any_value(total.idf) AS coverage,
+          list({word: w.word, terms: w.terms} ORDER BY w.word) AS terms
+        FROM per_word w JOIN word_idf i ON i.word = w.word CROSS JOIN total
+        GROUP BY w.block_key)
+      SELECT b.path, pg.original_name, b.id, b.content, b.marker, s.score, s.matched, s.terms
       FROM scored s JOIN blocks b ON b.key = s.block_key JOIN pages pg ON pg.path = b.path
       ${filters.where.length > 0 ? `WHERE ${filters.where.join(" AND ")}` : ""}
-      ORDER BY s.matched DESC, s.score DESC, b.key
+      -- The score, scaled by the cube of the share of the query's IDF the block matched: missing "how" costs
+      -- little, missing "deadline" much, and a block matching every word beats a title matching one of them.
+      ORDER BY s.score * s.coverage * s.coverage * s.coverage DESC, b.key
       LIMIT $limit`;
   }
-  const reader = await connection.runAndReadAll(sql, params);
+  // Typed: a JS number list would otherwise take the type of its first item (1 → INTEGER, then 0.7 fails).
+  const types: Record<string, DuckDBType> = { terms: LIST(VARCHAR), words: LIST(VARCHAR), weights: LIST(DOUBLE), phrase_keys: LIST(BIGINT) };
+  const reader = await connection.runAndReadAll(sql, params, Object.fromEntries(Object.entries(types).filter(([name]) => name in params)));
   return reader.getRows().map((row) => ({
     path: row[0] as string,
     page: row[1] as string,
@@ -90,7 +132,45 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
     marker: (row[4] as string | null) ?? null,
     score: Math.round(Number(row[5]) * 1000) / 1000,
     matched: Number(row[6]),
+    terms: wordTerms(row[7]),
   }));
+}
+
+/** `[{word, terms}]` as DuckDB returns it, as a plain object. */
+function wordTerms(value: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const items = (value as { items?: unknown[] } | null)?.items ?? [];
+  for (const item of items) {
+    const entry = (item as { entries: { word: string; terms: { items: string[] } } }).entries;
+    out[entry.word] = [...entry.terms.items];
+  }
+  return out;
+}
+
+/** Blocks checked for a phrase at most: candidates hold every word of it; the check reads their content. */
+const PHRASE_CANDIDATES = 5000;
+
+/**
+ * The keys of blocks holding every phrase, words in order. Candidates come
+ * from the postings (blocks holding all the phrase's words); their content
+ * is then tokenised as when indexed and checked for the sequence, so no
+ * positions need storing.
+ */
+async function phraseBlocks(connection: DuckDBConnection, phrases: string[][]): Promise<bigint[]> {
+  const words = [...new Set(phrases.flat())];
+  const reader = await connection.runAndReadAll(
+    `SELECT b.key, b.content FROM blocks b
+     JOIN (SELECT block_key FROM fts_postings WHERE term_hash IN (SELECT hash(unnest($words::VARCHAR[])))
+           GROUP BY block_key HAVING count(*) = $n) c ON c.block_key = b.key
+     ORDER BY b.key LIMIT ${PHRASE_CANDIDATES}`,
+    { words: listValue(words), n: words.length },
+  );
+  const keys: bigint[] = [];
+  for (const row of reader.getRows()) {
+    const tokens = tokenize(row[1] as string);
+    if (phrases.every((phrase) => containsPhrase(tokens, phrase))) keys.push(row[0] as bigint);
+  }
+  return keys;
 }
 
 function filterClauses(query: SearchQuery): { where: string[]; params: Record<string, string> } {

@@ -14,9 +14,10 @@ function echoApi(options: { searchDelayMs?: number; status?: () => unknown } = {
     search: async (query) => {
       if (query.text === "fail") throw new TypeError("the index is broken");
       if (options.searchDelayMs) await new Promise((resolve) => setTimeout(resolve, options.searchDelayMs));
-      const hit: SearchHit = { path: "pages/a.md", page: "a", blockId: "b1", content: query.text, marker: null, score: 1, matched: 1 };
+      const hit: SearchHit = { path: "pages/a.md", page: "a", blockId: "b1", content: query.text, marker: null, score: 1, matched: 1, terms: {} };
       return [hit];
     },
+    searchPages: async () => [],
     status: async () => (options.status?.() ?? { files: 1 }) as ServiceStatus,
   };
 }
@@ -47,7 +48,7 @@ test("requests are validated: bad ones get an error reply and the connection kee
   c.send("not json\n");
   assert.match(((await c.reply(1)) as { error: { message: string } }).error.message, /^request is not JSON: /);
   assert.deepEqual(await c.ask([1, 2]), bad("request must be a JSON object"));
-  assert.deepEqual(await c.ask({ id: "a", method: "toString" }), bad('request.method must be "search" or "status"', "a"));
+  assert.deepEqual(await c.ask({ id: "a", method: "toString" }), bad('request.method must be "search" or "searchPages" or "status"', "a"));
   assert.deepEqual(await c.ask({ id: 2, method: "search", params: { text: 1, limit: 1 } }), bad("search params.text must be a string", 2));
   assert.deepEqual(await c.ask({ id: 3, method: "search", params: { text: "x", limit: 0 } }), bad("search params.limit must be a positive whole number", 3));
   assert.deepEqual(await c.ask({ id: 4, method: "search", params: { text: "x", limit: 1, page: ["p"] } }), bad("search params.page must be a string", 4));
@@ -56,7 +57,7 @@ test("requests are validated: bad ones get an error reply and the connection kee
   // After all that, the same connection still answers.
   assert.deepEqual(await c.ask({ id: 7, method: "search", params: { text: "hello", limit: 1 } }), {
     id: 7,
-    result: [{ path: "pages/a.md", page: "a", blockId: "b1", content: "hello", marker: null, score: 1, matched: 1 }],
+    result: [{ path: "pages/a.md", page: "a", blockId: "b1", content: "hello", marker: null, score: 1, matched: 1, terms: {} }],
   });
   assert.deepEqual(await c.ask({ method: "status" }), { id: null, result: { files: 1 } });
 });

@@ -48,7 +48,7 @@ test("one-shot sync indexes the graph, search ranks a page's name first, a re-ru
     assert.equal(hits[0]?.page, "DuckDB");
     assert.equal(hits[0]?.path, "pages/DuckDB.md");
     assert.deepEqual(new Set(hits.map((h) => h.path)), new Set(["pages/DuckDB.md", "pages/Indexer.md", "journals/2024_01_15.md"]));
-    for (const hit of hits) assert.deepEqual(Object.keys(hit).sort(), ["blockId", "content", "marker", "matched", "page", "path", "score"]);
+    for (const hit of hits) assert.deepEqual(Object.keys(hit).sort(), ["blockId", "content", "marker", "matched", "page", "path", "score", "terms"]);
     // Blocks holding every query term come before blocks holding some.
     const both = await runJson<SearchHit[]>(["search", "embedded database", "--config", g.config]);
     assert.deepEqual(both.slice(0, 2).map((h) => h.content).sort(), [

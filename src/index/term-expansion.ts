@@ -1,0 +1,143 @@
+import { BOOLEAN, INTEGER, LIST, VARCHAR, listValue, type DuckDBConnection } from "@duckdb/node-api";
+
+/** How a query word reached an indexed term. */
+export type TermMatchKind = "exact" | "prefix" | "typo";
+
+/** One indexed term a query word matches, and what a hit on it weighs relative to an exact hit. */
+export type TermMatch = { word: string; term: string; kind: TermMatchKind; weight: number };
+
+/** Prefixes shorter than this match too much of the vocabulary to mean anything. */
+const MIN_PREFIX_LENGTH = 2;
+/** The most frequent completions of a prefix that take part (`flashc` → flashcards, flashcard). */
+const PREFIX_COMPLETIONS = 16;
+/** A completion weighs less than the word typed in full: exact matches rank first. */
+const PREFIX_WEIGHT = 0.7;
+/** Words shorter than this are not corrected: at 1-3 letters one edit reaches too many other words. */
+const MIN_TYPO_LENGTH = 4;
+/** Words of this length or more may be 2 edits away; shorter ones 1. */
+const TWO_EDITS_FROM = 8;
+/** A word in at most this many blocks counts as rare: it may be a typo of a commoner word. */
+const RARE_DF = 2;
+/** Corrections kept per word: the closest, then the most frequent. */
+const CORRECTIONS = 3;
+/** What a corrected term weighs, by edit distance: below an exact or prefix match. */
+const TYPO_WEIGHT = [1, 0.6, 0.4] as const;
+
+/**
+ * The indexed terms each query word matches: itself when indexed; for the
+ * word being typed, the vocabulary's most frequent completions; and for a
+ * word that is rare or absent, the vocabulary's terms within a small edit
+ * distance (1 for 4-7 letters, 2 for longer words) that are more frequent.
+ *
+ * Both expansions scan `fts_terms` (the vocabulary, never the postings) in
+ * one statement. Typo candidates are first narrowed by a pigeonhole filter:
+ * a term within k edits of the word contains at least one of k+1 disjoint
+ * pieces of it, and `contains` is far cheaper than an edit distance. Its one
+ * blind spot, a letter swap across a piece boundary, is covered by looking
+ * up the word's adjacent-swap variants directly.
+ */
+export async function expandTerms(connection: DuckDBConnection, words: readonly string[], prefix: string | null): Promise<TermMatch[]> {
+  if (words.length === 0) return [];
+  const exact = await connection.runAndReadAll(
+    `SELECT w, coalesce(t.df, 0) FROM (SELECT unnest($words::VARCHAR[]) AS w) LEFT JOIN fts_terms t ON t.term_hash = hash(w) AND t.term = w`,
+    { words: listValue([...words]) },
+  );
+  const df = new Map(exact.getRows().map((row) => [row[0] as string, Number(row[1])]));
+  const matches: TermMatch[] = [];
+  // Every word matches itself, indexed or not: a page name may be in no block's text, yet it is a title word.
+  for (const word of words) matches.push({ word, term: word, kind: "exact", weight: 1 });
+
+  const probes = words.map((word) => {
+    const k = typoDistance(word, df.get(word) ?? 0);
+    return { word, k, pieces: k > 0 ? pieces(word, k + 1) : [], swaps: k > 0 ? adjacentSwaps(word) : [], prefix: word === prefix && [...word].length >= MIN_PREFIX_LENGTH };
+  }).filter((p) => p.k > 0 || p.prefix);
+  if (probes.length === 0) return matches;
+
+  const reader = await connection.runAndReadAll(
+    `WITH w AS (SELECT unnest($words::VARCHAR[]) AS word, unnest($k::INTEGER[]) AS k, unnest($p1::VARCHAR[]) AS p1,
+        unnest($p2::VARCHAR[]) AS p2, unnest($p3::VARCHAR[]) AS p3, unnest($prefix::BOOLEAN[]) AS prefix,
+        unnest($swaps::VARCHAR[][]) AS swaps),
+      candidates AS (
+        SELECT w.word, w.k, w.prefix, t.term, t.df FROM fts_terms t, w
+        WHERE t.term <> w.word AND (
+          (w.prefix AND starts_with(t.term, w.word))
+          OR (w.k > 0 AND abs(length(t.term) - length(w.word)) <= w.k
+              AND (contains(t.term, w.p1) OR contains(t.term, w.p2) OR contains(t.term, w.p3))))
+        UNION ALL
+        SELECT w.word, w.k, false, t.term, t.df FROM (SELECT word, k, unnest(swaps) AS swap FROM w) w
+        JOIN fts_terms t ON t.term_hash = hash(w.swap) AND t.term = w.swap)
+      SELECT DISTINCT word, term, df::BIGINT,
+        prefix AND starts_with(term, word) AS completes,
+        CASE WHEN k > 0 THEN damerau_levenshtein(term, word) ELSE 99 END AS distance
+      FROM candidates`,
+    {
+      words: listValue(probes.map((p) => p.word)),
+      k: listValue(probes.map((p) => p.k)),
+      p1: listValue(probes.map((p) => p.pieces[0] ?? null)),
+      p2: listValue(probes.map((p) => p.pieces[1] ?? null)),
+      p3: listValue(probes.map((p) => p.pieces[2] ?? null)),
+      prefix: listValue(probes.map((p) => p.prefix)),
+      swaps: listValue(probes.map((p) => listValue(p.swaps))),
+    },
+    // Typed: a list of nothing but NULLs (no word long enough for a third piece) has no type of its own.
+    { words: LIST(VARCHAR), k: LIST(INTEGER), p1: LIST(VARCHAR), p2: LIST(VARCHAR), p3: LIST(VARCHAR), prefix: LIST(BOOLEAN), swaps: LIST(LIST(VARCHAR)) },
+  );
+  const rows = reader.getRows().map((row) => ({
+    word: row[0] as string,
+    term: row[1] as string,
+    df: Number(row[2]),
+    completes: row[3] as boolean,
+    distance: Number(row[4]),
+  }));
+  for (const probe of probes) {
+    const own = rows.filter((r) => r.word === probe.word);
+    const completions = probe.prefix
+      ? own.filter((r) => r.completes).sort((a, b) => b.df - a.df || compare(a.term, b.term)).slice(0, PREFIX_COMPLETIONS)
+      : [];
+    for (const r of completions) matches.push({ word: probe.word, term: r.term, kind: "prefix", weight: PREFIX_WEIGHT });
+    const wordDf = df.get(probe.word) ?? 0;
+    // A word being typed that completes to something is not a typo: "flashc" is flashcards, not flash.
+    if (completions.length > 0) continue;
+    const corrections = own
+      .filter((r) => r.distance <= probe.k && r.df > wordDf && !completions.includes(r))
+      .sort((a, b) => a.distance - b.distance || b.df - a.df || compare(a.term, b.term))
+      .slice(0, CORRECTIONS);
+    for (const r of corrections) matches.push({ word: probe.word, term: r.term, kind: "typo", weight: TYPO_WEIGHT[r.distance] ?? 0 });
+  }
+  return matches;
+}
+
+/** The edit distance a word may be corrected by: 0 for short, common or non-alphabetic words. */
+function typoDistance(word: string, df: number): number {
+  const length = [...word].length;
+  if (length < MIN_TYPO_LENGTH || df > RARE_DF || /^\p{N}+$/u.test(word)) return 0;
+  return length >= TWO_EDITS_FROM ? 2 : 1;
+}
+
+/** `word` cut into `count` disjoint pieces of near-equal length (by code point). */
+export function pieces(word: string, count: number): string[] {
+  const chars = [...word];
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const piece = chars.slice(Math.floor((i * chars.length) / count), Math.floor(((i + 1) * chars.length) / count)).join("");
+    if (piece !== "") out.push(piece);
+  }
+  return out;
+}
+
+/** Every variant of `word` with two adjacent letters swapped (the typo a piece filter can miss). */
+export function adjacentSwaps(word: string): string[] {
+  const chars = [...word];
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < chars.length; i++) {
+    if (chars[i] === chars[i + 1]) continue;
+    const swapped = [...chars];
+    [swapped[i], swapped[i + 1]] = [swapped[i + 1] as string, swapped[i] as string];
+    out.add(swapped.join(""));
+  }
+  return [...out];
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
