@@ -35,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
           .option("page", { type: "string", describe: "Only blocks of this page" })
           .option("tag", { type: "string", describe: "Only blocks with this tag" })
           .option("marker", { type: "string", describe: "Only tasks with this marker (TODO, DONE, ...)" })
+          .option("pages", { type: "boolean", default: false, describe: "Find pages by fuzzy name or alias instead of blocks" })
           .option("json", { type: "boolean", default: false }),
       async (args) => setExit(await (await import("./search-command.ts")).searchCommand(args)),
     )

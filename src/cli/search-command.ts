@@ -2,7 +2,7 @@ import process from "node:process";
 import { loadConfig } from "../config/load-config.ts";
 import type { SearchQuery } from "../index/search.ts";
 import { ExitCode } from "./exit-code.ts";
-import { formatHits } from "./format.ts";
+import { formatHits, formatPageHits } from "./format.ts";
 import { queryServiceOrIndex } from "./index-query.ts";
 
 export async function searchCommand(args: {
@@ -12,10 +12,22 @@ export async function searchCommand(args: {
   page?: string;
   tag?: string;
   marker?: string;
+  pages: boolean;
   json: boolean;
 }): Promise<number> {
   const config = await loadConfig(args.config);
   if (!Number.isInteger(args.limit) || args.limit < 1) throw new RangeError("--limit must be a positive whole number");
+  if (args.pages) {
+    if (args.page !== undefined || args.tag !== undefined || args.marker !== undefined) {
+      throw new RangeError("--pages finds pages by title: it takes no --page, --tag or --marker");
+    }
+    const query = { text: args.query, limit: args.limit };
+    const pages = await queryServiceOrIndex(config, { method: "searchPages", params: query }, async (connection) =>
+      (await import("../index/page-search.ts")).searchPages(connection, query),
+    );
+    process.stdout.write(args.json ? JSON.stringify(pages, null, 2) + "\n" : formatPageHits(pages));
+    return ExitCode.ok;
+  }
   const query: SearchQuery = { text: args.query, limit: args.limit };
   if (args.page !== undefined) query.page = args.page;
   if (args.tag !== undefined) query.tag = args.tag;

@@ -1,3 +1,4 @@
+import type { PageHit, PageSearchQuery } from "../index/page-search.ts";
 import type { SearchHit, SearchQuery } from "../index/search.ts";
 import type { IndexStatus } from "../index/status.ts";
 
@@ -10,6 +11,7 @@ export type ServiceStatus = IndexStatus & { service?: Record<string, unknown> };
  */
 export type ControlApi = {
   search(params: SearchQuery): Promise<SearchHit[]>;
+  searchPages(params: PageSearchQuery): Promise<PageHit[]>;
   status(params: undefined): Promise<ServiceStatus>;
 };
 
@@ -17,7 +19,7 @@ export type ControlMethod = keyof ControlApi;
 export type ControlParams<M extends ControlMethod> = Parameters<ControlApi[M]>[0];
 export type ControlResult<M extends ControlMethod> = Awaited<ReturnType<ControlApi[M]>>;
 
-export const controlMethods: readonly ControlMethod[] = ["search", "status"];
+export const controlMethods: readonly ControlMethod[] = ["search", "searchPages", "status"];
 
 export function isControlMethod(method: unknown): method is ControlMethod {
   return typeof method === "string" && (controlMethods as readonly string[]).includes(method);
@@ -34,6 +36,10 @@ export function prepareCall(api: ControlApi, method: ControlMethod, params: unkn
     case "search": {
       const query = checkSearchQuery(params);
       return () => api.search(query);
+    }
+    case "searchPages": {
+      const query = checkPageSearchQuery(params);
+      return () => api.searchPages(query);
     }
     case "status":
       if (params !== undefined && params !== null) throw new TypeError("status takes no params");
@@ -61,4 +67,16 @@ function checkSearchQuery(params: unknown): SearchQuery {
     if (value !== undefined) query[key] = value;
   }
   return query;
+}
+
+function checkPageSearchQuery(params: unknown): PageSearchQuery {
+  if (params === null || typeof params !== "object" || Array.isArray(params)) throw new TypeError("searchPages params must be an object");
+  const q = params as Record<string, unknown>;
+  for (const key of Object.keys(q)) {
+    if (!["text", "limit"].includes(key)) throw new TypeError(`searchPages params.${key.slice(0, 40)} is not a searchPages field`);
+  }
+  if (typeof q["text"] !== "string") throw new TypeError("searchPages params.text must be a string");
+  const limit = q["limit"];
+  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1) throw new RangeError("searchPages params.limit must be a positive whole number");
+  return { text: q["text"], limit };
 }

@@ -52,6 +52,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
 
   const api: ControlApi = {
     search: (query) => pools.writing.run(query, { name: "search" }),
+    searchPages: (query) => pools.writing.run(query, { name: "searchPages" }),
     status: async () => {
       const status = await pools.writing.run<ControlResult<"status">>(undefined, { name: "status" });
       return { ...status, service: { state, pid: process.pid, strategy: config.strategy, ...orchestrator.stats, synced: orchestrator.summary } };

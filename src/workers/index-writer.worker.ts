@@ -1,5 +1,6 @@
 import { IndexWriter, type IndexedFileState } from "../index/index-writer.ts";
 import { searchIndex, type SearchQuery, type SearchHit } from "../index/search.ts";
+import { searchPages as searchPageTitles, type PageHit, type PageSearchQuery } from "../index/page-search.ts";
 import { readStatus, type IndexStatus } from "../index/status.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { DatabaseLimits } from "../index/database.ts";
@@ -55,6 +56,10 @@ export function setState(entries: Record<string, string>): Promise<void> {
 
 export function search(query: SearchQuery): Promise<SearchHit[]> {
   return searchIndex(current().readConnection, query);
+}
+
+export function searchPages(query: PageSearchQuery): Promise<PageHit[]> {
+  return searchPageTitles(current().readConnection, query);
 }
 
 export function status(): Promise<IndexStatus> {

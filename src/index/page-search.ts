@@ -1,0 +1,66 @@
+import { INTEGER, LIST, VARCHAR, listValue, type DuckDBConnection } from "@duckdb/node-api";
+import { parseQuery } from "./search-query.ts";
+
+export type PageSearchQuery = { text: string; limit: number };
+
+export type PageHit = {
+  /** Page name as written (original case). */
+  page: string;
+  /** Graph-relative, `/`-separated. */
+  path: string;
+  aliases: string[];
+  /** Query words found in the page's name or aliases (exactly, as a prefix, with a typo or inside a word). */
+  matched: number;
+  score: number;
+};
+
+/** What a query word scores against a title word, by how it matched. */
+const EXACT = 3;
+const PREFIX = 2;
+const TYPO = 1.5;
+const INSIDE = 1;
+/** A query word this short only matches the start of a title word (inside one it matches too much). */
+const MIN_INSIDE_LENGTH = 3;
+
+/**
+ * Pages by fuzzy title, as Logseq's search box finds them: every query word
+ * is looked for among the folded words of each page's name and aliases
+ * (`pages.title_tokens`), in any order, as a whole word, as its start, with
+ * a typo (1 edit for 4-7 letters, 2 from 8) or inside a longer word. Pages
+ * matching more query words come first, then better matches, then shorter names.
+ */
+export async function searchPages(connection: DuckDBConnection, query: PageSearchQuery): Promise<PageHit[]> {
+  const words = parseQuery(query.text).words;
+  if (words.length === 0) return [];
+  const k = words.map((word) => {
+    const length = [...word].length;
+    return length < 4 ? 0 : length < 8 ? 1 : 2;
+  });
+  const reader = await connection.runAndReadAll(
+    `WITH w AS (SELECT unnest($words::VARCHAR[]) AS word, unnest($k::INTEGER[]) AS k),
+      t AS (SELECT path, unnest(string_split(title_tokens, ' ')) AS token FROM pages),
+      m AS (
+        SELECT t.path, w.word, max(CASE
+            WHEN t.token = w.word THEN ${EXACT}
+            WHEN starts_with(t.token, w.word) THEN ${PREFIX}
+            WHEN w.k > 0 AND abs(length(t.token) - length(w.word)) <= w.k AND damerau_levenshtein(t.token, w.word) <= w.k THEN ${TYPO}
+            WHEN length(w.word) >= ${MIN_INSIDE_LENGTH} AND contains(t.token, w.word) THEN ${INSIDE}
+            ELSE 0 END) AS score
+        FROM t, w GROUP BY t.path, w.word)
+      SELECT p.original_name, p.path, coalesce(p.aliases, []), count(*) FILTER (WHERE m.score > 0) AS matched, sum(m.score) AS score
+      FROM m JOIN pages p ON p.path = m.path
+      GROUP BY p.original_name, p.path, p.aliases
+      HAVING count(*) FILTER (WHERE m.score > 0) > 0
+      ORDER BY matched DESC, score DESC, length(p.original_name), p.original_name
+      LIMIT $limit`,
+    { words: listValue(words), k: listValue(k), limit: query.limit },
+    { words: LIST(VARCHAR), k: LIST(INTEGER) },
+  );
+  return reader.getRows().map((row) => ({
+    page: row[0] as string,
+    path: row[1] as string,
+    aliases: [...((row[2] as { items: string[] } | null)?.items ?? [])],
+    matched: Number(row[3]),
+    score: Number(row[4]),
+  }));
+}
