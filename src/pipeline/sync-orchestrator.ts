@@ -8,7 +8,7 @@ import { contentDisagrees, detectChanges } from "./file-change-detector.ts";
 import { graphEntryKind } from "./graph-entry.ts";
 import { IndexView } from "./index-view.ts";
 import { stillAsRead, syncFile, type FileSyncContext } from "./file-sync.ts";
-import type { SyncEventListener } from "./sync-domain-event.ts";
+import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
 import { SyncEventKind } from "./sync-event.ts";
 import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./sync-priority-calculator.ts";
 import { recordWrite, type SyncSessionContext } from "./sync-session.ts";
@@ -109,12 +109,12 @@ export class SyncOrchestrator {
       ...config.batch,
       maxInFlight: config.pools.writing.maxQueue,
       write: (batch) => pools.writing.run<BatchResult>(batch, { name: "apply" }),
-      onCommitted: (writes, result) => this.#committed(writes, result),
-      onFailed: (write, error) => {
+      onCommitted: (writes, result, batchId) => this.#committed(writes, result, batchId),
+      onFailed: (write, error, batchId) => {
         this.#view.settle(write);
         const path = write.op === "delete" ? write.path : write.file.path;
         this.summary.failed++;
-        this.#emit({ type: "FileSyncFailed", path, status: "failed", reason: `index write failed: ${error.message}` });
+        this.#emit({ type: "FileSyncFailed", path, status: "failed", reason: `index write failed: ${error.message}`, batchId });
       },
     });
     this.#consumers = Array.from({ length: Math.max(1, options.consumers) }, () => this.#consume());
@@ -428,15 +428,18 @@ export class SyncOrchestrator {
     }, 0);
   }
 
-  #committed(writes: FileWrite[], result: BatchResult): void {
+  #committed(writes: FileWrite[], result: BatchResult, batchId: SyncBatchId): void {
+    const known = this.#view.known;
     for (const write of writes) {
+      // Asked before `commit`: did the index hold the path before this write?
+      const wasIndexed = (path: string) => known.has(path);
+      recordWrite(this.summary, write, this.#emit, { batchId, wasIndexed });
       this.#view.commit(write);
-      recordWrite(this.summary, write, this.#emit);
     }
     // A service runs for weeks: keep only the latest problems.
     if (this.summary.problems.length > 100) this.summary.problems.splice(0, this.summary.problems.length - 100);
     this.summary.blocks += result.blocks;
-    for (const clash of result.pageNameClashes) this.#emit({ type: "ConflictDetected", ...clash });
+    for (const clash of result.pageNameClashes) this.#emit({ type: "ConflictDetected", ...clash, batchId });
     this.#idle.notify();
   }
 }

@@ -9,6 +9,7 @@ import { SyncPriority } from "./sync-priority-calculator.ts";
 import { startIndexFormat, type SyncSessionContext } from "./sync-session.ts";
 import { SyncOrchestrator } from "./sync-orchestrator.ts";
 import { prefixCovers } from "./sync-task-queue.ts";
+import { SyncEventBus } from "./sync-event-bus.ts";
 
 /** Paths queued before folders get marked dirty instead: bounds memory under an event storm (e.g. a git checkout). */
 const MAX_QUEUED = 10_000;
@@ -34,7 +35,11 @@ type ServiceState = "starting" | "catchingUp" | "watching" | "stopping";
  * SIGINT/SIGTERM: stop the watcher, flush the debouncer, finish queued and
  * in-flight work, commit every batch, close the control socket, exit 0.
  */
-export async function runService(context: SyncSessionContext, options: { clock?: Clock } = {}): Promise<number> {
+export async function runService(context: SyncSessionContext, options: { clock?: Clock; bus?: SyncEventBus } = {}): Promise<number> {
+  // Everything the orchestrator publishes goes through one bus: the caller's listener, the read model and `events` streams subscribe.
+  const bus = options.bus ?? new SyncEventBus();
+  if (options.bus === undefined && context.onEvent !== undefined) bus.subscribe(context.onEvent);
+  context = { ...context, onEvent: bus.publish };
   const { config, graph, pools } = context;
   const clock = options.clock ?? systemClock;
   let state: ServiceState = "starting";
