@@ -1,8 +1,18 @@
 import type { SearchHit, SearchQuery } from "../index/search.ts";
 import type { IndexStatus } from "../index/status.ts";
+import type { SyncStatusResponse } from "../pipeline/sync-status-model.ts";
 
-/** `status` as the service answers it: the index's status plus the service's own state. */
-export type ServiceStatus = IndexStatus & { service?: Record<string, unknown> };
+/**
+ * `status` as the service answers it: the index's counts (read beside the
+ * writer, or the latest ones when that read is slow: `indexCountsAgeMs`), the
+ * service's lifecycle (`service`) and the read model's SyncStatusResponse (`sync`).
+ */
+export type ServiceStatus = IndexStatus & {
+  service?: Record<string, unknown>;
+  sync?: SyncStatusResponse;
+  /** How old the index counts are: 0 when read for this answer. */
+  indexCountsAgeMs?: number;
+};
 
 /**
  * What the control socket offers: the service implements it, the CLI calls

@@ -12,6 +12,7 @@ import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
 import { SyncEventKind } from "./sync-event.ts";
 import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./sync-priority-calculator.ts";
 import { recordWrite, type SyncSessionContext } from "./sync-session.ts";
+import { INDEX_WRITE_FAILED, type PendingOperations } from "./sync-status-model.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 import { parentFolder, SyncTaskQueue, type SyncTask } from "./sync-task-queue.ts";
 
@@ -114,7 +115,7 @@ export class SyncOrchestrator {
         this.#view.settle(write);
         const path = write.op === "delete" ? write.path : write.file.path;
         this.summary.failed++;
-        this.#emit({ type: "FileSyncFailed", path, status: "failed", reason: `index write failed: ${error.message}`, batchId });
+        this.#emit({ type: "FileSyncFailed", path, status: "failed", reason: `${INDEX_WRITE_FAILED}: ${error.message}`, batchId });
       },
     });
     this.#consumers = Array.from({ length: Math.max(1, options.consumers) }, () => this.#consume());
@@ -214,6 +215,18 @@ export class SyncOrchestrator {
       dirtyFolders: this.queue.dirtyPrefixes().length,
       scans: this.#feeders,
       known: this.#view.known.size,
+    };
+  }
+
+  /** What is not done yet, by kind, from the queue's and the batch's counters (for the status read model). */
+  pendingOperations(): Omit<PendingOperations, "settling"> {
+    return {
+      ...this.queue.countByKind(),
+      inFlight: this.queue.inFlightCount,
+      heldDeletes: this.#held.size,
+      dirtyFolders: this.queue.dirtyPrefixes().length,
+      scans: this.#feeders + (this.#rescanning && this.#feeders === 0 ? 1 : 0),
+      batched: this.#batches.pending,
     };
   }
 

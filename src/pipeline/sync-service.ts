@@ -1,5 +1,6 @@
 import process from "node:process";
-import type { ControlApi, ControlResult } from "../control/control-api.ts";
+import type { ControlApi } from "../control/control-api.ts";
+import type { IndexStatus } from "../index/status.ts";
 import { ControlServer } from "../control/control-server.ts";
 import { controlSocketPath, prepareSocketFolder } from "../control/control-socket-path.ts";
 import { type Clock, systemClock } from "./clock.ts";
@@ -10,6 +11,7 @@ import { startIndexFormat, type SyncSessionContext } from "./sync-session.ts";
 import { SyncOrchestrator } from "./sync-orchestrator.ts";
 import { prefixCovers } from "./sync-task-queue.ts";
 import { SyncEventBus } from "./sync-event-bus.ts";
+import { indexCountsReader, SyncStatusModel, bulkheadLoad } from "./sync-status-model.ts";
 
 /** Paths queued before folders get marked dirty instead: bounds memory under an event storm (e.g. a git checkout). */
 const MAX_QUEUED = 10_000;
@@ -55,11 +57,27 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     upstreamBusy: () => (router?.pending ?? 0) > 0,
   });
 
+  const model = new SyncStatusModel({
+    phase: () => (state === "watching" ? "caughtUp" : state),
+    paused: () => false,
+    pending: () => ({ ...orchestrator.pendingOperations(), settling: router?.pending ?? 0 }),
+    bulkheads: () => ({
+      hashing: bulkheadLoad(pools.hashing.pending, config.pools.hashing.threads),
+      parsing: bulkheadLoad(pools.parsing.pending, config.pools.parsing.threads),
+      // One thread that applies one batch at a time (reads run beside it and count here too).
+      writing: bulkheadLoad(pools.writing.pending, 1),
+    }),
+  });
+  bus.subscribe(model.apply);
+  const indexCounts = indexCountsReader(() => pools.writing.run<IndexStatus>(undefined, { name: "status" }));
+  await indexCounts(); // the first counts, read while the writer is idle: later answers never wait for them
   const api: ControlApi = {
     search: (query) => pools.writing.run(query, { name: "search" }),
+    // GetSyncStatus: the read model, plus index counts that are never waited for behind the writer's queue.
     status: async () => {
-      const status = await pools.writing.run<ControlResult<"status">>(undefined, { name: "status" });
-      return { ...status, service: { state, pid: process.pid, strategy: config.strategy, ...orchestrator.stats, synced: orchestrator.summary } };
+      const { status, ageMs } = await indexCounts();
+      const service = { state, pid: process.pid, strategy: config.strategy, ...orchestrator.stats, synced: orchestrator.summary };
+      return { ...status, indexCountsAgeMs: ageMs, service, sync: model.snapshot() };
     },
   };
   const socketPath = controlSocketPath(config.database);
@@ -101,6 +119,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
         // The watcher may have lost events: rescan everything once the queue drains.
         onError: (error) => {
           warn(error);
+          model.watcherFailed();
           orchestrator.markDirty("");
         },
       });
