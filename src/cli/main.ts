@@ -44,7 +44,19 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y.option("json", { type: "boolean", default: false }),
       async (args) => setExit(await (await import("./status-command.ts")).statusCommand(args)),
     )
-    .demandCommand(1, "name a command: run, search or status")
+    .command(
+      "pause",
+      "Pause the running service: changes are collected, nothing is written until resume",
+      (y) => y.option("json", { type: "boolean", default: false }),
+      async (args) => setExit(await (await import("./pause-command.ts")).pauseCommand(args, "pause")),
+    )
+    .command(
+      "resume",
+      "Resume a paused service: apply every change collected meanwhile",
+      (y) => y.option("json", { type: "boolean", default: false }),
+      async (args) => setExit(await (await import("./resume-command.ts")).resumeCommand(args)),
+    )
+    .demandCommand(1, "name a command: run, search, status, pause or resume")
     .strict()
     .help()
     .exitProcess(false)

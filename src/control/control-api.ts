@@ -1,6 +1,6 @@
 import type { SearchHit, SearchQuery } from "../index/search.ts";
 import type { IndexStatus } from "../index/status.ts";
-import type { SyncStatusResponse } from "../pipeline/sync-status-model.ts";
+import type { PendingOperations, SyncStatusResponse } from "../pipeline/sync-status-model.ts";
 
 /**
  * `status` as the service answers it: the index's counts (read beside the
@@ -14,6 +14,9 @@ export type ServiceStatus = IndexStatus & {
   indexCountsAgeMs?: number;
 };
 
+/** PauseSyncOperations / ResumeSyncOperations: whether the service is now paused, and what waits. */
+export type PauseResult = { paused: boolean; pending: PendingOperations };
+
 /**
  * What the control socket offers: the service implements it, the CLI calls
  * it (`callService`), and the server checks each request's params against it.
@@ -21,13 +24,15 @@ export type ServiceStatus = IndexStatus & {
 export type ControlApi = {
   search(params: SearchQuery): Promise<SearchHit[]>;
   status(params: undefined): Promise<ServiceStatus>;
+  pause(params: undefined): Promise<PauseResult>;
+  resume(params: undefined): Promise<PauseResult>;
 };
 
 export type ControlMethod = keyof ControlApi;
 export type ControlParams<M extends ControlMethod> = Parameters<ControlApi[M]>[0];
 export type ControlResult<M extends ControlMethod> = Awaited<ReturnType<ControlApi[M]>>;
 
-export const controlMethods: readonly ControlMethod[] = ["search", "status"];
+export const controlMethods: readonly ControlMethod[] = ["search", "status", "pause", "resume"];
 
 export function isControlMethod(method: unknown): method is ControlMethod {
   return typeof method === "string" && (controlMethods as readonly string[]).includes(method);
@@ -46,13 +51,19 @@ export function prepareCall(api: ControlApi, method: ControlMethod, params: unkn
       return () => api.search(query);
     }
     case "status":
-      if (params !== undefined && params !== null) throw new TypeError("status takes no params");
-      return () => api.status(undefined);
+    case "pause":
+    case "resume":
+      checkNoParams(method, params);
+      return () => api[method](undefined);
     default: {
       const never: never = method;
       throw new RangeError(`unknown method ${String(never)}`);
     }
   }
+}
+
+function checkNoParams(method: ControlMethod, params: unknown): void {
+  if (params !== undefined && params !== null) throw new TypeError(`${method} takes no params`);
 }
 
 function checkSearchQuery(params: unknown): SearchQuery {

@@ -90,6 +90,8 @@ export class SyncOrchestrator {
   #stopping = false;
   #stopped = false;
   #rescanning = false;
+  /** PauseSyncOperations: consumers take no task and held deletes stay held; the queue keeps collecting. */
+  #paused = false;
 
   private constructor(context: SyncSessionContext, known: IndexedFileState[], options: SyncOrchestratorOptions) {
     this.#context = context;
@@ -230,8 +232,37 @@ export class SyncOrchestrator {
     };
   }
 
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /**
+   * PauseSyncOperations: stop taking tasks, let the ones in flight finish and
+   * commit, then resolve. From then on nothing is written until `resume`:
+   * new changes still queue (coalesced per path, and bounded: past maxQueued
+   * their folders are marked dirty, as in any event storm) and deletes stay
+   * held.
+   */
+  async pause(): Promise<void> {
+    this.#paused = true;
+    while (this.queue.inFlightCount > 0) await this.#idle.wait();
+    await this.#batches.flush();
+  }
+
+  /** ResumeSyncOperations: the consumers apply everything collected while paused. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#wake.notify();
+    // Folders marked dirty while paused are rescanned once the queue drains; with nothing queued, now.
+    if (this.queue.size === 0) this.#rescanDirtySoon();
+  }
+
   /** Stops taking new scan work, finishes every queued task, writes held deletes and commits every batch. */
   async close(): Promise<void> {
+    // Stopping applies what a pause collected: nothing is lost.
+    this.#paused = false;
+    this.#wake.notify();
     this.#stopping = true;
     this.#room.notify();
     while (this.queue.size > 0 || this.queue.inFlightCount > 0 || this.#feeders > 0) await this.#idle.wait();
@@ -244,6 +275,10 @@ export class SyncOrchestrator {
 
   async #consume(): Promise<void> {
     for (;;) {
+      if (this.#paused) {
+        await this.#wake.wait();
+        continue;
+      }
       const task = this.queue.take();
       if (task === undefined) {
         if (this.#stopped) return;
@@ -379,6 +414,8 @@ export class SyncOrchestrator {
 
   #hold(path: string, since: number): void {
     this.#held.set(path, this.#clock.setTimeout(() => {
+      // Paused: writing the delete now would change the index; its pairing window restarts on resume.
+      if (this.#paused) return this.#hold(path, this.#clock.now());
       const busy = this.#hashing > 0 || this.queue.size > 0 || (this.#options.upstreamBusy?.() ?? false);
       if (busy && this.#clock.now() - since < this.#options.maxPairWaitMs) this.#hold(path, since);
       else this.#releaseHeld(path, false);

@@ -1,5 +1,5 @@
 import process from "node:process";
-import type { ControlApi } from "../control/control-api.ts";
+import type { ControlApi, PauseResult } from "../control/control-api.ts";
 import type { IndexStatus } from "../index/status.ts";
 import { ControlServer } from "../control/control-server.ts";
 import { controlSocketPath, prepareSocketFolder } from "../control/control-socket-path.ts";
@@ -59,7 +59,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
 
   const model = new SyncStatusModel({
     phase: () => (state === "watching" ? "caughtUp" : state),
-    paused: () => false,
+    paused: () => orchestrator.paused,
     pending: () => ({ ...orchestrator.pendingOperations(), settling: router?.pending ?? 0 }),
     bulkheads: () => ({
       hashing: bulkheadLoad(pools.hashing.pending, config.pools.hashing.threads),
@@ -71,6 +71,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
   bus.subscribe(model.apply);
   const indexCounts = indexCountsReader(() => pools.writing.run<IndexStatus>(undefined, { name: "status" }));
   await indexCounts(); // the first counts, read while the writer is idle: later answers never wait for them
+  const pauseResult = (): PauseResult => ({ paused: orchestrator.paused, pending: model.snapshot().pending });
   const api: ControlApi = {
     search: (query) => pools.writing.run(query, { name: "search" }),
     // GetSyncStatus: the read model, plus index counts that are never waited for behind the writer's queue.
@@ -78,6 +79,15 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       const { status, ageMs } = await indexCounts();
       const service = { state, pid: process.pid, strategy: config.strategy, ...orchestrator.stats, synced: orchestrator.summary };
       return { ...status, indexCountsAgeMs: ageMs, service, sync: model.snapshot() };
+    },
+    pause: async () => {
+      if (state === "stopping") throw new Error("the service is stopping");
+      await orchestrator.pause();
+      return pauseResult();
+    },
+    resume: async () => {
+      orchestrator.resume();
+      return pauseResult();
     },
   };
   const socketPath = controlSocketPath(config.database);
