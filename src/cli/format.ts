@@ -1,4 +1,5 @@
 import type { ServiceStatus } from "../control/control-api.ts";
+import type { SyncDomainEvent } from "../pipeline/sync-domain-event.ts";
 import type { SyncStatusResponse } from "../pipeline/sync-status-model.ts";
 import type { SyncSummary } from "../pipeline/sync-summary.ts";
 import type { SearchHit } from "../index/search.ts";
@@ -103,4 +104,24 @@ export function formatSyncStatus(s: SyncStatusResponse): string[] {
   ];
   for (const f of s.recentFailures) lines.push(`  ${f.at} ${f.status}: ${f.path || "(rescan)"}: ${f.reason}`);
   return lines;
+}
+
+/** One domain event as one line of `events --follow`. */
+export function formatEvent(event: SyncDomainEvent, at: Date): string {
+  const time = at.toISOString().slice(11, 23);
+  const batch = "batchId" in event && event.batchId !== undefined ? `  [batch ${event.batchId}]` : "";
+  switch (event.type) {
+    case "SyncStarted":
+      return `${time} SyncStarted ${event.files} files, ${event.unchanged} unchanged\n`;
+    case "FileChanged":
+      return `${time} FileChanged ${event.change} ${event.from !== undefined ? `${event.from} -> ` : ""}${event.path}${batch}\n`;
+    case "FileIndexed":
+      return `${time} FileIndexed ${event.change ?? "index"} ${event.path} (${event.blocks} blocks${event.warnings.length > 0 ? `, ${event.warnings.length} warnings` : ""})${batch}\n`;
+    case "FileSyncFailed":
+      return `${time} FileSyncFailed ${event.status} ${event.path}: ${event.reason}${batch}\n`;
+    case "ConflictDetected":
+      return `${time} ConflictDetected "${event.name}": ${event.paths.join(", ")}${batch}\n`;
+    case "SyncCompleted":
+      return `${time} SyncCompleted ${event.summary.indexed} indexed, ${event.summary.deleted} deleted, ${event.summary.failed} failed\n`;
+  }
 }

@@ -89,6 +89,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       orchestrator.resume();
       return pauseResult();
     },
+    events: (_params, listener) => bus.subscribe(listener),
   };
   const socketPath = controlSocketPath(config.database);
   // Refused (a file in the way, another service): stop what started, leave the path as it is.
