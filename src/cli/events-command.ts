@@ -30,6 +30,8 @@ export async function eventsCommand(args: { config: string; json: boolean; follo
           process.stdout.write(
             args.json ? JSON.stringify({ type: "Lagged", dropped }) + "\n" : `… ${dropped} events dropped: this reader fell behind the service\n`,
           ),
+        // A pipe to a slow reader (`| less`): stop reading the socket rather than buffer stdout without bound.
+        onFull: (resume) => process.stdout.once("drain", resume),
       },
       { signal: stop.signal },
     );

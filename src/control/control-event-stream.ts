@@ -5,22 +5,28 @@ import { ControlRequestFailed } from "./control-client.ts";
 import type { ControlReply } from "./control-protocol.ts";
 
 export type FollowHandlers = {
-  onEvent(event: SyncDomainEvent): void;
+  /** False (like `stream.write`) when the reader's output is full: reading stops until `onFull` resumes it. */
+  onEvent(event: SyncDomainEvent): boolean | void;
   /** `dropped` events were lost because this reader fell behind the service. */
-  onLagged(dropped: number): void;
+  onLagged(dropped: number): boolean | void;
+  /** Calls `resume` once the output has room again (e.g. on its "drain"). */
+  onFull?(resume: () => void): void;
 };
 
 /**
  * Follows the running service's domain events (`events --follow`). Resolves
  * to false when no service listens, to true when the stream ended (the
  * service stopped, or `signal` aborted). Reading is paced by the handlers:
- * a reader slower than the service is told how many events it missed.
+ * while the output is full the socket is not read, so events wait in the
+ * service (which bounds them) rather than in this process's memory, and the
+ * reader is told how many events it missed.
  */
 export function followService(socketPath: string, handlers: FollowHandlers, options: { signal?: AbortSignal } = {}): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     let connected = false;
     let pending: Buffer = Buffer.alloc(0);
+    let paused = false;
     const abort = () => socket.destroy();
     options.signal?.addEventListener("abort", abort, { once: true });
     const settle = (done: () => void) => {
@@ -44,8 +50,17 @@ export function followService(socketPath: string, handlers: FollowHandlers, opti
           return settle(() => reject(new Error(`the service sent an unreadable line: ${(error as Error).message}`)));
         }
         if ("error" in reply) return settle(() => reject(new ControlRequestFailed(`the service refused the request: ${reply.error.message}`, reply.error.code)));
-        if ("event" in reply) handlers.onEvent(reply.event as SyncDomainEvent);
-        else if ("lagged" in reply) handlers.onLagged(reply.lagged);
+        let room: boolean | void = true;
+        if ("event" in reply) room = handlers.onEvent(reply.event as SyncDomainEvent);
+        else if ("lagged" in reply) room = handlers.onLagged(reply.lagged);
+        if (room === false && handlers.onFull !== undefined && !paused) {
+          paused = true;
+          socket.pause();
+          handlers.onFull(() => {
+            paused = false;
+            socket.resume();
+          });
+        }
       }
     });
     socket.on("error", (error: NodeJS.ErrnoException) => {
