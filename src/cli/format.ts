@@ -1,3 +1,6 @@
+import type { ServiceStatus } from "../control/control-api.ts";
+import type { SyncDomainEvent } from "../pipeline/sync-domain-event.ts";
+import type { SyncStatusResponse } from "../pipeline/sync-status-model.ts";
 import type { SyncSummary } from "../pipeline/sync-summary.ts";
 import type { PageHit } from "../index/page-search.ts";
 import type { SearchHit } from "../index/search.ts";
@@ -63,15 +66,20 @@ function highlight(text: string, terms: Set<string>, color: boolean): string {
   });
 }
 
-export function formatStatus(s: IndexStatus): string {
-  const lines = [
+/** `status` as text: the running service's read model first (when one answered), then what the index holds. */
+export function formatStatus(s: IndexStatus & Pick<ServiceStatus, "sync" | "indexCountsAgeMs">): string {
+  const lines = [...(s.sync === undefined ? ["Service: not running (read from the index file)"] : formatSyncStatus(s.sync))];
+  if (s.indexCountsAgeMs !== undefined && s.indexCountsAgeMs > 0) {
+    lines.push(`Index counts as of ${(s.indexCountsAgeMs / 1000).toFixed(1)} s ago (the writer is busy):`);
+  }
+  lines.push(
     `Files:  ${s.files} (${Object.entries(s.byStatus).map(([k, v]) => `${v} ${k}`).join(", ") || "none"})`,
     `Pages:  ${s.pages}`,
     `Blocks: ${s.blocks}`,
     `Refs:   ${s.refs}`,
     `Full-text: ${s.terms} terms, ${s.postings} postings`,
     `Last sync: ${s.lastSyncAt ?? "never"}`,
-  ];
+  );
   if (s.problemCount > 0) {
     const cut = s.problemCount > s.problems.length;
     lines.push(`Files not cleanly indexed: ${s.problemCount}${cut ? ` (the first ${s.problems.length} listed)` : ""}`);
@@ -81,4 +89,52 @@ export function formatStatus(s: IndexStatus): string {
     }
   }
   return lines.join("\n") + "\n";
+}
+
+const STATE_TEXT: Record<SyncStatusResponse["state"], string> = {
+  catchingUp: "catching up (startup scan)",
+  watching: "watching (changes being applied)",
+  idle: "idle (everything seen is indexed)",
+  paused: "paused (changes are collected, nothing is written; `resume` applies them)",
+  degraded: "degraded",
+};
+
+/** The read model, line by line: every field of SyncStatusResponse. */
+export function formatSyncStatus(s: SyncStatusResponse): string[] {
+  const p = s.pending;
+  const load = (name: keyof SyncStatusResponse["bulkheads"]) => `${name} ${s.bulkheads[name].inFlight} running, ${s.bulkheads[name].queueDepth} queued`;
+  const t = s.totals;
+  const lines = [
+    `State:  ${s.state} — ${STATE_TEXT[s.state]}${s.degradedReasons.length > 0 ? `: ${s.degradedReasons.join("; ")}` : ""}`,
+    `Last commit: ${s.lastSyncAt ?? "none since the service started"}`,
+    `Pending: ${p.create} create, ${p.update} update, ${p.delete} delete queued; ${p.inFlight} in flight, ${p.settling} settling, ` +
+      `${p.heldDeletes} held deletes, ${p.dirtyFolders} folders to rescan, ${p.scans} scans, ${p.batched} writes batched`,
+    `Bulkheads: ${load("hashing")}; ${load("parsing")}; ${load("writing")}`,
+    `Throughput: ${s.throughput.filesPerSecond} files/s over the last ${s.throughput.windowSeconds} s`,
+    `Since start: ${t.created} created, ${t.updated} updated, ${t.deleted} deleted, ${t.renamed} moved, ` +
+      `${t.failed} failed, ${t.skipped} skipped, ${t.conflicts} conflicts, in ${t.batches} batches`,
+    `Failed files since start: ${s.failedFiles}`,
+  ];
+  for (const f of s.recentFailures) lines.push(`  ${f.at} ${f.status}: ${f.path || "(rescan)"}: ${f.reason}`);
+  return lines;
+}
+
+/** One domain event as one line of `events --follow`. */
+export function formatEvent(event: SyncDomainEvent, at: Date): string {
+  const time = at.toISOString().slice(11, 23);
+  const batch = "batchId" in event && event.batchId !== undefined ? `  [batch ${event.batchId}]` : "";
+  switch (event.type) {
+    case "SyncStarted":
+      return `${time} SyncStarted ${event.files} files, ${event.unchanged} unchanged\n`;
+    case "FileChanged":
+      return `${time} FileChanged ${event.change} ${event.from !== undefined ? `${event.from} -> ` : ""}${event.path}${batch}\n`;
+    case "FileIndexed":
+      return `${time} FileIndexed ${event.change ?? "index"} ${event.path} (${event.blocks} blocks${event.warnings.length > 0 ? `, ${event.warnings.length} warnings` : ""})${batch}\n`;
+    case "FileSyncFailed":
+      return `${time} FileSyncFailed ${event.status} ${event.path}: ${event.reason}${batch}\n`;
+    case "ConflictDetected":
+      return `${time} ConflictDetected "${event.name}": ${event.paths.join(", ")}${batch}\n`;
+    case "SyncCompleted":
+      return `${time} SyncCompleted ${event.summary.indexed} indexed, ${event.summary.deleted} deleted, ${event.summary.failed} failed\n`;
+  }
 }

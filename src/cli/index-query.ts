@@ -1,6 +1,6 @@
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { ControlMethod, ControlParams, ControlResult } from "../control/control-api.ts";
+import type { ControlParams, ControlRequestMethod, ControlResult } from "../control/control-api.ts";
 
 /**
  * Runs a read against the index. With no service running, the CLI opens the
@@ -23,7 +23,7 @@ export async function queryIndex<T>(config: SyncConfiguration, read: (connection
  * may open it); with no service listening (no socket, or a stale one, which
  * is removed), reads the database directly with `read`.
  */
-export async function queryServiceOrIndex<M extends ControlMethod>(
+export async function queryServiceOrIndex<M extends ControlRequestMethod>(
   config: SyncConfiguration,
   request: { method: M; params?: ControlParams<M> },
   read: (connection: DuckDBConnection) => Promise<ControlResult<M>>,

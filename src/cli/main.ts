@@ -45,7 +45,28 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y.option("json", { type: "boolean", default: false }),
       async (args) => setExit(await (await import("./status-command.ts")).statusCommand(args)),
     )
-    .demandCommand(1, "name a command: run, search or status")
+    .command(
+      "pause",
+      "Pause the running service: changes are collected, nothing is written until resume",
+      (y) => y.option("json", { type: "boolean", default: false }),
+      async (args) => setExit(await (await import("./pause-command.ts")).pauseCommand(args, "pause")),
+    )
+    .command(
+      "resume",
+      "Resume a paused service: apply every change collected meanwhile",
+      (y) => y.option("json", { type: "boolean", default: false }),
+      async (args) => setExit(await (await import("./resume-command.ts")).resumeCommand(args)),
+    )
+    .command(
+      "events",
+      "Stream the running service's domain events (needs --follow)",
+      (y) =>
+        y
+          .option("follow", { type: "boolean", default: false, describe: "Keep printing events as they happen" })
+          .option("json", { type: "boolean", default: false, describe: "One JSON object per line" }),
+      async (args) => setExit(await (await import("./events-command.ts")).eventsCommand(args)),
+    )
+    .demandCommand(1, "name a command: run, search, status, pause, resume or events")
     .strict()
     .help()
     .exitProcess(false)

@@ -4,7 +4,7 @@ import { createPools } from "../bulkheads/pools.ts";
 import { readGraphConfig } from "../logseq/graph-config.ts";
 import { runSyncSession } from "../pipeline/sync-session.ts";
 import { GraphMissing } from "../pipeline/directory-scan.ts";
-import type { SyncDomainEvent } from "../pipeline/sync-domain-event.ts";
+import { SyncEventBus } from "../pipeline/sync-event-bus.ts";
 import { ExitCode } from "./exit-code.ts";
 import { eventLogger } from "./log.ts";
 import { formatSummary } from "./format.ts";
@@ -29,22 +29,22 @@ export async function runCommand(args: { config: string; once: boolean; json: bo
   const graph = await readGraphConfig(config.graph);
   for (const warning of graph.warnings) process.stderr.write(`warning: logseq/config.edn: ${warning}\n`);
   const pools = await createPools(config, graph);
+  // The session and the service publish on one bus; the log, the bar and the service's read model subscribe.
+  const bus = new SyncEventBus({
+    onSubscriberError: (error) => process.stderr.write(`warning: an event subscriber failed: ${error instanceof Error ? error.message : String(error)}\n`),
+  });
   try {
     if (!args.once) {
+      bus.subscribe(eventLogger(config));
       const { runService } = await import("../pipeline/sync-service.ts");
-      return await runService({ config, graph, pools, onEvent: eventLogger(config) });
+      return await runService({ config, graph, pools }, { bus });
     }
     // A bar only for a person watching: never on a pipe or a log file, never mixed into --json.
     const bar = process.stderr.isTTY && !args.json ? new SyncProgressBar(process.stderr) : undefined;
-    const log = eventLogger(config, bar ? (text) => bar.log(text) : undefined);
-    const onEvent = bar
-      ? (event: SyncDomainEvent) => {
-          log(event);
-          bar.onEvent(event);
-        }
-      : log;
+    bus.subscribe(eventLogger(config, bar ? (text) => bar.log(text) : undefined));
+    if (bar) bus.subscribe(bar.onEvent);
     try {
-      const summary = await runSyncSession({ config, graph, pools, onEvent });
+      const summary = await runSyncSession({ config, graph, pools, onEvent: bus.publish });
       process.stdout.write(args.json ? JSON.stringify(summary, null, 2) + "\n" : formatSummary(summary));
       return summary.failed + summary.skipped > 0 ? ExitCode.someFilesFailed : ExitCode.ok;
     } finally {

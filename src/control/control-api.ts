@@ -1,25 +1,46 @@
 import type { PageHit, PageSearchQuery } from "../index/page-search.ts";
 import type { SearchHit, SearchQuery } from "../index/search.ts";
 import type { IndexStatus } from "../index/status.ts";
+import type { SyncEventListener } from "../pipeline/sync-domain-event.ts";
+import type { PendingOperations, SyncStatusResponse } from "../pipeline/sync-status-model.ts";
 
-/** `status` as the service answers it: the index's status plus the service's own state. */
-export type ServiceStatus = IndexStatus & { service?: Record<string, unknown> };
+/**
+ * `status` as the service answers it: the index's counts (read beside the
+ * writer, or the latest ones when that read is slow: `indexCountsAgeMs`), the
+ * service's lifecycle (`service`) and the read model's SyncStatusResponse (`sync`).
+ */
+export type ServiceStatus = IndexStatus & {
+  service?: Record<string, unknown>;
+  sync?: SyncStatusResponse;
+  /** How old the index counts are: 0 when read for this answer. */
+  indexCountsAgeMs?: number;
+};
+
+/** PauseSyncOperations / ResumeSyncOperations: whether the service is now paused, and what waits. */
+export type PauseResult = { paused: boolean; pending: PendingOperations };
 
 /**
  * What the control socket offers: the service implements it, the CLI calls
- * it (`callService`), and the server checks each request's params against it.
+ * it (`callService`, `followService`), and the server checks each request's
+ * params against it. `events` is the one stream: the server calls `listener`
+ * for every domain event until it calls the returned unsubscribe function.
  */
 export type ControlApi = {
   search(params: SearchQuery): Promise<SearchHit[]>;
   searchPages(params: PageSearchQuery): Promise<PageHit[]>;
   status(params: undefined): Promise<ServiceStatus>;
+  pause(params: undefined): Promise<PauseResult>;
+  resume(params: undefined): Promise<PauseResult>;
+  events(params: undefined, listener: SyncEventListener): () => void;
 };
 
 export type ControlMethod = keyof ControlApi;
+/** The methods with one request and one reply. */
+export type ControlRequestMethod = Exclude<ControlMethod, "events">;
 export type ControlParams<M extends ControlMethod> = Parameters<ControlApi[M]>[0];
-export type ControlResult<M extends ControlMethod> = Awaited<ReturnType<ControlApi[M]>>;
+export type ControlResult<M extends ControlRequestMethod> = Awaited<ReturnType<ControlApi[M]>>;
 
-export const controlMethods: readonly ControlMethod[] = ["search", "searchPages", "status"];
+export const controlMethods: readonly ControlMethod[] = ["search", "searchPages", "status", "pause", "resume", "events"];
 
 export function isControlMethod(method: unknown): method is ControlMethod {
   return typeof method === "string" && (controlMethods as readonly string[]).includes(method);
@@ -31,7 +52,7 @@ export function isControlMethod(method: unknown): method is ControlMethod {
  * Checking apart from calling lets the server tell a bad request from a
  * failure inside the service.
  */
-export function prepareCall(api: ControlApi, method: ControlMethod, params: unknown): () => Promise<unknown> {
+export function prepareCall(api: ControlApi, method: ControlRequestMethod, params: unknown): () => Promise<unknown> {
   switch (method) {
     case "search": {
       const query = checkSearchQuery(params);
@@ -42,13 +63,25 @@ export function prepareCall(api: ControlApi, method: ControlMethod, params: unkn
       return () => api.searchPages(query);
     }
     case "status":
-      if (params !== undefined && params !== null) throw new TypeError("status takes no params");
-      return () => api.status(undefined);
+    case "pause":
+    case "resume":
+      checkNoParams(method, params);
+      return () => api[method](undefined);
     default: {
       const never: never = method;
       throw new RangeError(`unknown method ${String(never)}`);
     }
   }
+}
+
+/** Checks a stream request's params, then returns the subscription to make. */
+export function prepareStream(api: ControlApi, method: "events", params: unknown): (listener: SyncEventListener) => () => void {
+  checkNoParams(method, params);
+  return (listener) => api.events(undefined, listener);
+}
+
+function checkNoParams(method: ControlMethod, params: unknown): void {
+  if (params !== undefined && params !== null) throw new TypeError(`${method} takes no params`);
 }
 
 function checkSearchQuery(params: unknown): SearchQuery {

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import { connect } from "node:net";
 import { unlink } from "node:fs/promises";
-import type { ControlMethod, ControlParams, ControlResult } from "./control-api.ts";
+import type { ControlParams, ControlRequestMethod, ControlResult } from "./control-api.ts";
 import type { ControlReply } from "./control-protocol.ts";
 
 export { controlSocketPath } from "./control-socket-path.ts";
@@ -23,7 +23,7 @@ export class ControlRequestFailed extends Error {
  * service listens (no socket, or a stale one left by a crash, which is
  * removed so the caller can open the database directly).
  */
-export async function callService<M extends ControlMethod>(
+export async function callService<M extends ControlRequestMethod>(
   socketPath: string,
   method: M,
   params: ControlParams<M>,
@@ -60,7 +60,8 @@ export async function callService<M extends ControlMethod>(
         return;
       }
       if ("error" in reply) finish(() => reject(new ControlRequestFailed(`the service refused the request: ${reply.error.message}`, reply.error.code)));
-      else finish(() => resolve({ result: reply.result as ControlResult<M> }));
+      else if ("result" in reply) finish(() => resolve({ result: reply.result as ControlResult<M> }));
+      else finish(() => reject(new Error(`the service sent a stream line to a request: ${JSON.stringify(reply).slice(0, 200)}`)));
     });
     socket.on("error", (error: NodeJS.ErrnoException) => {
       if (!connected && (error.code === "ENOENT" || error.code === "ECONNREFUSED")) {

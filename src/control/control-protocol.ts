@@ -3,7 +3,9 @@ import { type ControlMethod, controlMethods, isControlMethod } from "./control-a
 /**
  * The control socket's wire format: newline-delimited JSON, one request
  * `{id, method, params}` in, one reply `{id, result}` or
- * `{id, error: {code, message}}` out, each on one line.
+ * `{id, error: {code, message}}` out, each on one line. A stream request
+ * (`events`) is answered `{id, result: {streaming: true}}`, then
+ * `{id, event}` lines and, for a reader that fell behind, `{id, lagged: n}`.
  */
 export type RequestId = string | number | null;
 export type ControlRequest = { id: RequestId; method: ControlMethod; params: unknown };
@@ -18,7 +20,13 @@ export const ControlErrorCode = {
 } as const;
 export type ControlErrorCode = (typeof ControlErrorCode)[keyof typeof ControlErrorCode];
 
-export type ControlReply = { id: RequestId; result: unknown } | { id: RequestId; error: { code: ControlErrorCode; message: string } };
+export type ControlReply =
+  | { id: RequestId; result: unknown }
+  | { id: RequestId; error: { code: ControlErrorCode; message: string } }
+  /** On a stream (`events`): one domain event. */
+  | { id: RequestId; event: unknown }
+  /** On a stream: this many events were dropped because the reader fell behind. */
+  | { id: RequestId; lagged: number };
 
 /** A request that cannot be served; `id` is the request's own when it was readable. */
 export class BadRequest extends Error {

@@ -2,8 +2,11 @@ import { Buffer } from "node:buffer";
 import { chmod, lstat, unlink } from "node:fs/promises";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import process from "node:process";
-import { type ControlApi, prepareCall } from "./control-api.ts";
-import { type BadRequest, type ControlErrorCode, ControlErrorCode as Code, type ControlRequest, errorReply, parseRequest, replyLine } from "./control-protocol.ts";
+import type { SyncDomainEvent, SyncEventListener } from "../pipeline/sync-domain-event.ts";
+import { type ControlApi, prepareCall, prepareStream } from "./control-api.ts";
+import {
+  type BadRequest, type ControlErrorCode, ControlErrorCode as Code, type ControlRequest, errorReply, parseRequest, replyLine, type RequestId,
+} from "./control-protocol.ts";
 
 /** What one client may hold: a hostile or broken client must cost the service little and never stop it. */
 export type ControlLimits = {
@@ -13,9 +16,15 @@ export type ControlLimits = {
   maxConnections: number;
   /** A connection with no request in progress that sends nothing this long is answered IDLE_TIMEOUT and closed. */
   idleTimeoutMs: number;
+  /**
+   * Bytes of a stream (`events`) waiting for a slow reader; past it, events
+   * are dropped and counted, and the reader is told how many (`lagged`) once
+   * it catches up. Bounds the memory one reader costs, however slow.
+   */
+  maxStreamBufferBytes: number;
 };
 
-export const defaultControlLimits: ControlLimits = { maxLineBytes: 64 * 1024, maxConnections: 64, idleTimeoutMs: 30_000 };
+export const defaultControlLimits: ControlLimits = { maxLineBytes: 64 * 1024, maxConnections: 64, idleTimeoutMs: 30_000, maxStreamBufferBytes: 1024 * 1024 };
 
 const NEWLINE = 0x0a;
 
@@ -118,6 +127,19 @@ export class ControlServer {
         if (newline > maxLineBytes) return refuse(socket, Code.lineTooLong, tooLong);
         const line = pending.subarray(0, newline).toString("utf8");
         if (line.trim() === "") continue;
+        const stream = streamRequest(line, api);
+        if (stream !== undefined) {
+          if ("error" in stream) {
+            answering = true;
+            socket.pause();
+            void Promise.resolve(stream.error).then((reply) => {
+              answering = false;
+              if (!socket.destroyed) socket.write(reply, () => (socket.resume(), next()));
+            });
+            return;
+          }
+          return this.#stream(socket, stream.id, stream.subscribe);
+        }
         answering = true;
         socket.pause();
         void answer(line, api).then((reply) => {
@@ -136,6 +158,57 @@ export class ControlServer {
       next();
     });
   }
+
+  /**
+   * Turns the connection into one event stream: `{id, result: {streaming: true}}`,
+   * then `{id, event}` per domain event, and `{id, lagged: n}` when `n` events
+   * were dropped for a reader too slow to keep within maxStreamBufferBytes.
+   * Whatever the client sends from then on is read and ignored (so its close
+   * is seen at once); the stream ends when either side closes.
+   */
+  #stream(socket: Socket, id: RequestId, subscribe: (listener: SyncEventListener) => () => void): void {
+    const limit = this.#limits.maxStreamBufferBytes;
+    socket.removeAllListeners("data").removeAllListeners("timeout").setTimeout(0);
+    socket.on("data", () => {});
+    let dropped = 0;
+    const reportLag = (): void => {
+      if (dropped === 0 || socket.destroyed) return;
+      socket.write(replyLine({ id, lagged: dropped }));
+      dropped = 0;
+    };
+    const send = (event: SyncDomainEvent): void => {
+      if (socket.destroyed) return;
+      if (socket.writableLength > limit) {
+        dropped++;
+        return;
+      }
+      reportLag();
+      socket.write(replyLine({ id, event }));
+    };
+    socket.on("drain", reportLag);
+    socket.write(replyLine({ id, result: { streaming: true } }));
+    const unsubscribe = subscribe(send);
+    socket.once("close", unsubscribe);
+  }
+}
+
+/**
+ * A stream request (`events`) read from `line`: its subscription, or the
+ * error reply when its params are bad; undefined for any other request.
+ */
+function streamRequest(line: string, api: ControlApi): { id: RequestId; subscribe: (listener: SyncEventListener) => () => void } | { error: string } | undefined {
+  let request: ControlRequest;
+  try {
+    request = parseRequest(line);
+  } catch {
+    return undefined; // answered by `answer`, like every bad request
+  }
+  if (request.method !== "events") return undefined;
+  try {
+    return { id: request.id, subscribe: prepareStream(api, request.method, request.params) };
+  } catch (error) {
+    return { error: replyLine(errorReply(request.id, Code.badRequest, (error as Error).message)) };
+  }
 }
 
 /** The reply line for one request line; never rejects. */
@@ -147,6 +220,7 @@ async function answer(line: string, api: ControlApi): Promise<string> {
   } catch (error) {
     return replyLine(errorReply((error as BadRequest).id, Code.badRequest, (error as Error).message));
   }
+  if (request.method === "events") return replyLine(errorReply(request.id, Code.badRequest, "events is a stream"));
   try {
     call = prepareCall(api, request.method, request.params);
   } catch (error) {

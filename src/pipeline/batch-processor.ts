@@ -1,4 +1,5 @@
 import type { BatchResult, FileWrite, IndexBatch } from "../index/index-batch.ts";
+import type { SyncBatchId } from "./sync-domain-event.ts";
 
 export type BatchProcessorOptions = {
   maxFiles: number;
@@ -8,10 +9,10 @@ export type BatchProcessorOptions = {
   maxInFlight: number;
   /** Writes one batch in one transaction. */
   write: (batch: IndexBatch) => Promise<BatchResult>;
-  /** Called once per committed batch, with the writes it held. */
-  onCommitted?: (writes: FileWrite[], result: BatchResult) => void;
-  /** Called when a write could not be committed even on its own. */
-  onFailed?: (write: FileWrite, error: Error) => void;
+  /** Called once per committed batch, with the writes it held and the batch's id. */
+  onCommitted?: (writes: FileWrite[], result: BatchResult, batchId: SyncBatchId) => void;
+  /** Called when a write could not be committed even on its own (`batchId`: that last attempt). */
+  onFailed?: (write: FileWrite, error: Error, batchId: SyncBatchId) => void;
 };
 
 /**
@@ -99,20 +100,27 @@ export class BatchProcessor {
   }
 
   async #commit(writes: FileWrite[]): Promise<void> {
+    // Each attempt is its own transaction, so a retry one write at a time gets ids of its own.
+    const batchId = newBatchId();
     try {
       // Not `onCommitted?.(writes, await write(...))`: without a listener that
       // would skip evaluating its arguments, so nothing would be written.
       const result = await this.#options.write({ writes });
-      this.#options.onCommitted?.(writes, result);
+      this.#options.onCommitted?.(writes, result, batchId);
       return;
     } catch (error) {
       if (writes.length === 1) {
-        this.#options.onFailed?.(writes[0] as FileWrite, error as Error);
+        this.#options.onFailed?.(writes[0] as FileWrite, error as Error, batchId);
         return;
       }
     }
     for (const write of writes) await this.#commit([write]);
   }
+}
+
+/** Unique across processes and restarts (a log may hold several runs), short enough to read. */
+function newBatchId(): SyncBatchId {
+  return globalThis.crypto.randomUUID().slice(0, 18);
 }
 
 /** The paths whose rows a write changes. */

@@ -1,14 +1,22 @@
 import type { FileStatus } from "../index/index-batch.ts";
 import type { SyncSummary } from "./sync-summary.ts";
 
+/**
+ * SyncBatchId: the BatchProcessor's name for one transaction. Events that a
+ * commit (or a failed commit) causes carry it, so a log or a stream reader can
+ * tell which changes landed together.
+ */
+export type SyncBatchId = string;
+
 /** The design's domain events, as one discriminated union, published in the order they happen. */
 export type SyncDomainEvent =
   /** `unchanged` of the `files` on disk need no work (same size and mtime as indexed). */
   | { type: "SyncStarted"; files: number; unchanged: number; at: number }
-  | { type: "FileChanged"; path: string; change: "create" | "update" | "delete" | "rename"; from?: string }
-  | { type: "FileIndexed"; path: string; blocks: number; warnings: string[] }
-  | { type: "FileSyncFailed"; path: string; status: Extract<FileStatus, "failed" | "skipped">; reason: string }
-  | { type: "ConflictDetected"; name: string; paths: string[] }
+  | { type: "FileChanged"; path: string; change: "create" | "update" | "delete" | "rename"; from?: string; batchId?: SyncBatchId }
+  /** `change`: whether the index held the path before this commit. */
+  | { type: "FileIndexed"; path: string; blocks: number; warnings: string[]; change?: "create" | "update"; batchId?: SyncBatchId }
+  | { type: "FileSyncFailed"; path: string; status: Extract<FileStatus, "failed" | "skipped">; reason: string; batchId?: SyncBatchId }
+  | { type: "ConflictDetected"; name: string; paths: string[]; batchId?: SyncBatchId }
   | { type: "SyncCompleted"; summary: SyncSummary };
 
 export type SyncEventListener = (event: SyncDomainEvent) => void;

@@ -8,10 +8,11 @@ import { contentDisagrees, detectChanges } from "./file-change-detector.ts";
 import { graphEntryKind } from "./graph-entry.ts";
 import { IndexView } from "./index-view.ts";
 import { stillAsRead, syncFile, type FileSyncContext } from "./file-sync.ts";
-import type { SyncEventListener } from "./sync-domain-event.ts";
+import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
 import { SyncEventKind } from "./sync-event.ts";
 import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./sync-priority-calculator.ts";
 import { recordWrite, type SyncSessionContext } from "./sync-session.ts";
+import { INDEX_WRITE_FAILED, type PendingOperations } from "./sync-status-model.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 import { parentFolder, SyncTaskQueue, type SyncTask } from "./sync-task-queue.ts";
 
@@ -89,6 +90,8 @@ export class SyncOrchestrator {
   #stopping = false;
   #stopped = false;
   #rescanning = false;
+  /** PauseSyncOperations: consumers take no task and held deletes stay held; the queue keeps collecting. */
+  #paused = false;
 
   private constructor(context: SyncSessionContext, known: IndexedFileState[], options: SyncOrchestratorOptions) {
     this.#context = context;
@@ -109,12 +112,12 @@ export class SyncOrchestrator {
       ...config.batch,
       maxInFlight: config.pools.writing.maxQueue,
       write: (batch) => pools.writing.run<BatchResult>(batch, { name: "apply" }),
-      onCommitted: (writes, result) => this.#committed(writes, result),
-      onFailed: (write, error) => {
+      onCommitted: (writes, result, batchId) => this.#committed(writes, result, batchId),
+      onFailed: (write, error, batchId) => {
         this.#view.settle(write);
         const path = write.op === "delete" ? write.path : write.file.path;
         this.summary.failed++;
-        this.#emit({ type: "FileSyncFailed", path, status: "failed", reason: `index write failed: ${error.message}` });
+        this.#emit({ type: "FileSyncFailed", path, status: "failed", reason: `${INDEX_WRITE_FAILED}: ${error.message}`, batchId });
       },
     });
     this.#consumers = Array.from({ length: Math.max(1, options.consumers) }, () => this.#consume());
@@ -217,8 +220,49 @@ export class SyncOrchestrator {
     };
   }
 
+  /** What is not done yet, by kind, from the queue's and the batch's counters (for the status read model). */
+  pendingOperations(): Omit<PendingOperations, "settling"> {
+    return {
+      ...this.queue.countByKind(),
+      inFlight: this.queue.inFlightCount,
+      heldDeletes: this.#held.size,
+      dirtyFolders: this.queue.dirtyPrefixes().length,
+      scans: this.#feeders + (this.#rescanning && this.#feeders === 0 ? 1 : 0),
+      batched: this.#batches.pending,
+    };
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /**
+   * PauseSyncOperations: stop taking tasks, let the ones in flight finish and
+   * commit, then resolve. From then on nothing is written until `resume`:
+   * new changes still queue (coalesced per path, and bounded: past maxQueued
+   * their folders are marked dirty, as in any event storm) and deletes stay
+   * held.
+   */
+  async pause(): Promise<void> {
+    this.#paused = true;
+    while (this.queue.inFlightCount > 0) await this.#idle.wait();
+    await this.#batches.flush();
+  }
+
+  /** ResumeSyncOperations: the consumers apply everything collected while paused. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#wake.notify();
+    // Folders marked dirty while paused are rescanned once the queue drains; with nothing queued, now.
+    if (this.queue.size === 0) this.#rescanDirtySoon();
+  }
+
   /** Stops taking new scan work, finishes every queued task, writes held deletes and commits every batch. */
   async close(): Promise<void> {
+    // Stopping applies what a pause collected: nothing is lost.
+    this.#paused = false;
+    this.#wake.notify();
     this.#stopping = true;
     this.#room.notify();
     while (this.queue.size > 0 || this.queue.inFlightCount > 0 || this.#feeders > 0) await this.#idle.wait();
@@ -231,6 +275,10 @@ export class SyncOrchestrator {
 
   async #consume(): Promise<void> {
     for (;;) {
+      if (this.#paused) {
+        await this.#wake.wait();
+        continue;
+      }
       const task = this.queue.take();
       if (task === undefined) {
         if (this.#stopped) return;
@@ -366,6 +414,8 @@ export class SyncOrchestrator {
 
   #hold(path: string, since: number): void {
     this.#held.set(path, this.#clock.setTimeout(() => {
+      // Paused: writing the delete now would change the index; its pairing window restarts on resume.
+      if (this.#paused) return this.#hold(path, this.#clock.now());
       const busy = this.#hashing > 0 || this.queue.size > 0 || (this.#options.upstreamBusy?.() ?? false);
       if (busy && this.#clock.now() - since < this.#options.maxPairWaitMs) this.#hold(path, since);
       else this.#releaseHeld(path, false);
@@ -428,15 +478,18 @@ export class SyncOrchestrator {
     }, 0);
   }
 
-  #committed(writes: FileWrite[], result: BatchResult): void {
+  #committed(writes: FileWrite[], result: BatchResult, batchId: SyncBatchId): void {
+    const known = this.#view.known;
     for (const write of writes) {
+      // Asked before `commit`: did the index hold the path before this write?
+      const wasIndexed = (path: string) => known.has(path);
+      recordWrite(this.summary, write, this.#emit, { batchId, wasIndexed });
       this.#view.commit(write);
-      recordWrite(this.summary, write, this.#emit);
     }
     // A service runs for weeks: keep only the latest problems.
     if (this.summary.problems.length > 100) this.summary.problems.splice(0, this.summary.problems.length - 100);
     this.summary.blocks += result.blocks;
-    for (const clash of result.pageNameClashes) this.#emit({ type: "ConflictDetected", ...clash });
+    for (const clash of result.pageNameClashes) this.#emit({ type: "ConflictDetected", ...clash, batchId });
     this.#idle.notify();
   }
 }

@@ -1,5 +1,6 @@
 import process from "node:process";
-import type { ControlApi, ControlResult } from "../control/control-api.ts";
+import type { ControlApi, PauseResult } from "../control/control-api.ts";
+import type { IndexStatus } from "../index/status.ts";
 import { ControlServer } from "../control/control-server.ts";
 import { controlSocketPath, prepareSocketFolder } from "../control/control-socket-path.ts";
 import { type Clock, systemClock } from "./clock.ts";
@@ -9,6 +10,8 @@ import { SyncPriority } from "./sync-priority-calculator.ts";
 import { startIndexFormat, type SyncSessionContext } from "./sync-session.ts";
 import { SyncOrchestrator } from "./sync-orchestrator.ts";
 import { prefixCovers } from "./sync-task-queue.ts";
+import { SyncEventBus } from "./sync-event-bus.ts";
+import { indexCountsReader, SyncStatusModel, bulkheadLoad } from "./sync-status-model.ts";
 
 /** Paths queued before folders get marked dirty instead: bounds memory under an event storm (e.g. a git checkout). */
 const MAX_QUEUED = 10_000;
@@ -34,7 +37,11 @@ type ServiceState = "starting" | "catchingUp" | "watching" | "stopping";
  * SIGINT/SIGTERM: stop the watcher, flush the debouncer, finish queued and
  * in-flight work, commit every batch, close the control socket, exit 0.
  */
-export async function runService(context: SyncSessionContext, options: { clock?: Clock } = {}): Promise<number> {
+export async function runService(context: SyncSessionContext, options: { clock?: Clock; bus?: SyncEventBus } = {}): Promise<number> {
+  // Everything the orchestrator publishes goes through one bus: the caller's listener, the read model and `events` streams subscribe.
+  const bus = options.bus ?? new SyncEventBus();
+  if (options.bus === undefined && context.onEvent !== undefined) bus.subscribe(context.onEvent);
+  context = { ...context, onEvent: bus.publish };
   const { config, graph, pools } = context;
   const clock = options.clock ?? systemClock;
   let state: ServiceState = "starting";
@@ -50,13 +57,40 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     upstreamBusy: () => (router?.pending ?? 0) > 0,
   });
 
+  const model = new SyncStatusModel({
+    phase: () => (state === "watching" ? "caughtUp" : state),
+    paused: () => orchestrator.paused,
+    pending: () => ({ ...orchestrator.pendingOperations(), settling: router?.pending ?? 0 }),
+    bulkheads: () => ({
+      hashing: bulkheadLoad(pools.hashing.pending, config.pools.hashing.threads),
+      parsing: bulkheadLoad(pools.parsing.pending, config.pools.parsing.threads),
+      // One thread that applies one batch at a time (reads run beside it and count here too).
+      writing: bulkheadLoad(pools.writing.pending, 1),
+    }),
+  });
+  bus.subscribe(model.apply);
+  const indexCounts = indexCountsReader(() => pools.writing.run<IndexStatus>(undefined, { name: "status" }));
+  await indexCounts(); // the first counts, read while the writer is idle: later answers never wait for them
+  const pauseResult = (): PauseResult => ({ paused: orchestrator.paused, pending: model.snapshot().pending });
   const api: ControlApi = {
     search: (query) => pools.writing.run(query, { name: "search" }),
     searchPages: (query) => pools.writing.run(query, { name: "searchPages" }),
+    // GetSyncStatus: the read model, plus index counts that are never waited for behind the writer's queue.
     status: async () => {
-      const status = await pools.writing.run<ControlResult<"status">>(undefined, { name: "status" });
-      return { ...status, service: { state, pid: process.pid, strategy: config.strategy, ...orchestrator.stats, synced: orchestrator.summary } };
+      const { status, ageMs } = await indexCounts();
+      const service = { state, pid: process.pid, strategy: config.strategy, ...orchestrator.stats, synced: orchestrator.summary };
+      return { ...status, indexCountsAgeMs: ageMs, service, sync: model.snapshot() };
     },
+    pause: async () => {
+      if (state === "stopping") throw new Error("the service is stopping");
+      await orchestrator.pause();
+      return pauseResult();
+    },
+    resume: async () => {
+      orchestrator.resume();
+      return pauseResult();
+    },
+    events: (_params, listener) => bus.subscribe(listener),
   };
   const socketPath = controlSocketPath(config.database);
   // Refused (a file in the way, another service): stop what started, leave the path as it is.
@@ -97,6 +131,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
         // The watcher may have lost events: rescan everything once the queue drains.
         onError: (error) => {
           warn(error);
+          model.watcherFailed();
           orchestrator.markDirty("");
         },
       });

@@ -9,7 +9,7 @@ import { BatchProcessor } from "./batch-processor.ts";
 import { scanDirectory } from "./directory-scan.ts";
 import { detectChanges } from "./file-change-detector.ts";
 import { stillAsRead, syncFile, type FileSyncContext } from "./file-sync.ts";
-import type { SyncEventListener } from "./sync-domain-event.ts";
+import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 
 export type SyncSessionContext = {
@@ -48,16 +48,16 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
     ...config.batch,
     maxInFlight: config.pools.writing.maxQueue,
     write: (batch) => pools.writing.run<BatchResult>(batch, { name: "apply" }),
-    onCommitted: (writes, result) => {
-      for (const write of writes) recordWrite(summary, write, emit);
+    onCommitted: (writes, result, batchId) => {
+      for (const write of writes) recordWrite(summary, write, emit, { batchId, wasIndexed: (path) => changes.known.has(path) });
       summary.blocks += result.blocks;
-      for (const clash of result.pageNameClashes) emit({ type: "ConflictDetected", ...clash });
+      for (const clash of result.pageNameClashes) emit({ type: "ConflictDetected", ...clash, batchId });
     },
-    onFailed: (write, error) => {
+    onFailed: (write, error, batchId) => {
       const path = write.op === "delete" ? write.path : write.file.path;
       summary.failed++;
       summary.problems.push({ path, status: "failed", reason: `index write failed: ${error.message}` });
-      emit({ type: "FileSyncFailed", path, status: "failed", reason: error.message });
+      emit({ type: "FileSyncFailed", path, status: "failed", reason: error.message, batchId });
     },
   });
 
@@ -144,16 +144,26 @@ export function indexFormat(graph: GraphConfig): string {
   return JSON.stringify({ schema: SCHEMA_VERSION, parser: PARSER_VERSION, graph: settings });
 }
 
-/** Counts one committed write in `summary` and publishes its domain event. */
-export function recordWrite(summary: SyncSummary, write: FileWrite, emit: SyncEventListener): void {
+/**
+ * Counts one committed write in `summary` and publishes its domain event,
+ * tagged with the batch it committed in. `wasIndexed` tells whether the index
+ * held a path before this batch (a FileIndexed is then an update, else a create).
+ */
+export function recordWrite(
+  summary: SyncSummary,
+  write: FileWrite,
+  emit: SyncEventListener,
+  commit: { batchId: SyncBatchId; wasIndexed: (path: string) => boolean },
+): void {
+  const { batchId } = commit;
   switch (write.op) {
     case "delete":
       summary.deleted++;
-      emit({ type: "FileChanged", path: write.path, change: "delete" });
+      emit({ type: "FileChanged", path: write.path, change: "delete", batchId });
       return;
     case "rename":
       summary.renamed++;
-      emit({ type: "FileChanged", path: write.file.path, change: "rename", from: write.from });
+      emit({ type: "FileChanged", path: write.file.path, change: "rename", from: write.from, batchId });
       return;
     case "index":
       summary.indexed++;
@@ -161,14 +171,17 @@ export function recordWrite(summary: SyncSummary, write: FileWrite, emit: SyncEv
         summary.warnings++;
         summary.problems.push({ path: write.file.path, status: "warning", reason: write.file.error ?? "" });
       }
-      emit({ type: "FileIndexed", path: write.file.path, blocks: write.doc.blockCount, warnings: write.doc.warnings });
+      emit({
+        type: "FileIndexed", path: write.file.path, blocks: write.doc.blockCount, warnings: write.doc.warnings,
+        change: commit.wasIndexed(write.file.path) ? "update" : "create", batchId,
+      });
       return;
     case "metadata": {
       const { status, path, error } = write.file;
       if (status === "failed" || status === "skipped") {
         summary[status]++;
         summary.problems.push({ path, status, reason: error ?? "" });
-        emit({ type: "FileSyncFailed", path, status, reason: error ?? "" });
+        emit({ type: "FileSyncFailed", path, status, reason: error ?? "", batchId });
       } else {
         summary.touched++;
       }

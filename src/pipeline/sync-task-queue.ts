@@ -127,6 +127,14 @@ export class SyncTaskQueue extends EventEmitter<SyncTaskQueueEvents> {
     return undefined;
   }
 
+  /** Queued tasks (not those in flight) by kind, for status: one pass, no copies. */
+  countByKind(): Record<SyncEventKind, number> {
+    const counts: Record<SyncEventKind, number> = { create: 0, update: 0, delete: 0 };
+    for (const { task } of this.#queued.values()) counts[task.kind]++;
+    for (const task of this.#waiting.values()) counts[task.kind]++;
+    return counts;
+  }
+
   /** Releases `path` after its task finished (or failed); a task that arrived meanwhile becomes takeable. */
   done(path: string): void {
     if (!this.#inFlight.delete(path)) throw new RangeError(`done(${JSON.stringify(path)}): no task for that path is in flight`);

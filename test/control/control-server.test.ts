@@ -6,6 +6,7 @@ import { test, type TestContext } from "node:test";
 import type { ControlApi, ServiceStatus } from "../../src/control/control-api.ts";
 import { ControlServer, type ControlLimits } from "../../src/control/control-server.ts";
 import type { SearchHit } from "../../src/index/search.ts";
+import type { SyncDomainEvent } from "../../src/pipeline/sync-domain-event.ts";
 import { RawConnection } from "./raw-connection.ts";
 
 /** A served API small enough to see every reply exactly; the service's own is tested end to end elsewhere. */
@@ -19,6 +20,9 @@ function echoApi(options: { searchDelayMs?: number; status?: () => unknown } = {
     },
     searchPages: async () => [],
     status: async () => (options.status?.() ?? { files: 1 }) as ServiceStatus,
+    pause: async () => { throw new Error("not served here"); },
+    resume: async () => { throw new Error("not served here"); },
+    events: () => () => {},
   };
 }
 
@@ -48,7 +52,7 @@ test("requests are validated: bad ones get an error reply and the connection kee
   c.send("not json\n");
   assert.match(((await c.reply(1)) as { error: { message: string } }).error.message, /^request is not JSON: /);
   assert.deepEqual(await c.ask([1, 2]), bad("request must be a JSON object"));
-  assert.deepEqual(await c.ask({ id: "a", method: "toString" }), bad('request.method must be "search" or "searchPages" or "status"', "a"));
+  assert.deepEqual(await c.ask({ id: "a", method: "toString" }), bad('request.method must be "search" or "searchPages" or "status" or "pause" or "resume" or "events"', "a"));
   assert.deepEqual(await c.ask({ id: 2, method: "search", params: { text: 1, limit: 1 } }), bad("search params.text must be a string", 2));
   assert.deepEqual(await c.ask({ id: 3, method: "search", params: { text: "x", limit: 0 } }), bad("search params.limit must be a positive whole number", 3));
   assert.deepEqual(await c.ask({ id: 4, method: "search", params: { text: "x", limit: 1, page: ["p"] } }), bad("search params.page must be a string", 4));
@@ -140,3 +144,53 @@ test("an idle client is answered IDLE_TIMEOUT and closed, but a slow answer is n
   const slow = connection(t, server.path);
   assert.deepEqual(await slow.ask({ id: 9, method: "search", params: { text: "slow", limit: 1 } }).then((r) => (r as { id: number }).id), 9);
 });
+
+test("events: a stream to a reader that does not read is bounded; it is told how many events it lost", async (t) => {
+  const listeners = new Set<(event: SyncDomainEvent) => void>();
+  const api: ControlApi = {
+    ...echoApi(),
+    events: (_params, listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
+  const maxStreamBufferBytes = 64 * 1024;
+  const server = await serve(t, api, { maxStreamBufferBytes });
+  const c = connection(t, server.path);
+  assert.deepEqual(await c.ask({ id: "s", method: "events" }), { id: "s", result: { streaming: true } });
+  assert.equal(listeners.size, 1);
+  // Stop reading: the socket's buffers fill, then the server's own buffer reaches its bound.
+  c.socket.pause();
+  const event = (n: number): SyncDomainEvent => ({ type: "FileIndexed", path: `pages/${"x".repeat(200)}${n}.md`, blocks: n, warnings: [] });
+  const published = 20_000;
+  for (let n = 0; n < published; n++) {
+    for (const listener of listeners) listener(event(n));
+    if (n % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const line = JSON.stringify({ id: "s", event: event(0) }).length + 1;
+  assert.equal(listeners.size, 1, "a slow reader stays subscribed");
+  c.socket.resume();
+  // One more event once the reader caught up carries the lag notice before it.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  for (const listener of listeners) listener(event(published));
+  await pollUntil(() => c.lines().some((l) => l.includes(`"blocks":${published}`)));
+  const replies = c.lines().slice(1).map((l) => JSON.parse(l) as { event?: { blocks: number }; lagged?: number });
+  const received = replies.filter((r) => r.event !== undefined).map((r) => r.event?.blocks as number);
+  const lagged = replies.filter((r) => r.lagged !== undefined).map((r) => r.lagged as number);
+  t.diagnostic(`${received.length} events received, ${lagged.join("+")} dropped, lines of ${line} bytes, bound ${maxStreamBufferBytes}`);
+  assert.ok(lagged.length >= 1, "a lag notice was sent");
+  assert.equal(received.length + lagged.reduce((a, b) => a + b, 0), published + 1, "every event was either delivered or counted as dropped");
+  // Delivered in order, and far fewer than published: memory stayed bounded.
+  assert.deepEqual(received, [...received].sort((a, b) => a - b));
+  assert.ok(received.length < published / 2, `${received.length} of ${published} delivered: the bound did not hold`);
+  c.end();
+  await pollUntil(() => listeners.size === 0);
+});
+
+async function pollUntil(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -106,3 +106,27 @@ test("BatchProcessor: a full batch goes at once, even while the writer is busy",
   for (const release of releases) release();
   await flushed;
 });
+
+test("BatchProcessor: each transaction gets its own SyncBatchId, a retry one write at a time too", async () => {
+  const committed: { paths: string[]; batchId: string }[] = [];
+  const failed: { path: string; batchId: string }[] = [];
+  const processor = new BatchProcessor({
+    maxFiles: 2,
+    maxBlocks: 100_000,
+    windowMs: 10_000,
+    maxInFlight: 4,
+    write: async (batch: IndexBatch) => {
+      if (batch.writes.some((w) => w.op === "metadata" && w.file.path === "bad.md")) throw new Error("constraint");
+      return RESULT;
+    },
+    onCommitted: (writes, _result, batchId) => committed.push({ paths: writes.map((w) => (w.op === "delete" ? w.path : w.file.path)), batchId }),
+    onFailed: (write, _error, batchId) => failed.push({ path: write.op === "delete" ? write.path : write.file.path, batchId }),
+  });
+  for (const path of ["a.md", "b.md", "c.md", "bad.md"]) await processor.add({ op: "metadata", file: row(path, 1) });
+  await processor.flush();
+  assert.deepEqual(committed.map((c) => c.paths), [["a.md", "b.md"], ["c.md"]]);
+  assert.deepEqual(failed.map((f) => f.path), ["bad.md"]);
+  const ids = [...committed.map((c) => c.batchId), ...failed.map((f) => f.batchId)];
+  assert.equal(new Set(ids).size, 3, `ids: ${ids.join(", ")}`);
+  for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}$/);
+});
