@@ -6,7 +6,7 @@ import { runSyncSession } from "../pipeline/sync-session.ts";
 import { GraphMissing } from "../pipeline/directory-scan.ts";
 import type { SyncDomainEvent } from "../pipeline/sync-domain-event.ts";
 import { ExitCode } from "./exit-code.ts";
-import { eventLogger } from "./log.ts";
+import { createSyncLog } from "./log.ts";
 import { formatSummary } from "./format.ts";
 import { refuseAbsurdGraph } from "./graph-guard.ts";
 import { SyncProgressBar } from "./progress.ts";
@@ -26,23 +26,23 @@ export async function runCommand(args: { config: string; once: boolean; json: bo
   const root = await realpath(loaded.graph);
   await refuseAbsurdGraph(loaded.graph, root, args.force);
   const config: SyncConfiguration = Object.freeze({ ...loaded, graph: root });
+  // A bar only for a person watching: never on a pipe or a log file, never mixed into --json.
+  const bar = args.once && process.stderr.isTTY && !args.json ? new SyncProgressBar(process.stderr) : undefined;
+  const log = createSyncLog(config, bar ? (text) => bar.log(text) : undefined);
   const graph = await readGraphConfig(config.graph);
-  for (const warning of graph.warnings) process.stderr.write(`warning: logseq/config.edn: ${warning}\n`);
+  for (const warning of graph.warnings) log.logger.warn({ event: "Warning", context: "logseq/config.edn" }, `warning: logseq/config.edn: ${warning}`);
   const pools = await createPools(config, graph);
   try {
     if (!args.once) {
       const { runService } = await import("../pipeline/sync-service.ts");
-      return await runService({ config, graph, pools, onEvent: eventLogger(config) });
+      return await runService({ config, graph, pools, onEvent: log.onEvent }, { log });
     }
-    // A bar only for a person watching: never on a pipe or a log file, never mixed into --json.
-    const bar = process.stderr.isTTY && !args.json ? new SyncProgressBar(process.stderr) : undefined;
-    const log = eventLogger(config, bar ? (text) => bar.log(text) : undefined);
     const onEvent = bar
       ? (event: SyncDomainEvent) => {
-          log(event);
+          log.onEvent(event);
           bar.onEvent(event);
         }
-      : log;
+      : log.onEvent;
     try {
       const summary = await runSyncSession({ config, graph, pools, onEvent });
       process.stdout.write(args.json ? JSON.stringify(summary, null, 2) + "\n" : formatSummary(summary));

@@ -170,8 +170,33 @@ export const configSchema = {
     logLevel: {
       type: "string",
       enum: ["silent", "error", "warn", "info", "debug"],
-      default: "info",
-      description: "What is logged to stderr: warn shows failed, skipped and conflicting files; debug shows every file.",
+      description: "Deprecated alias of log.level, kept so existing configs work; when present it is used instead of log.level.",
+    },
+    log: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "Structured logs (pino): what is logged, where, and in which form.",
+      properties: {
+        level: {
+          type: "string",
+          enum: ["silent", "error", "warn", "info", "debug"],
+          default: "info",
+          description: "warn shows failed, skipped and conflicting files (a repeated condition as one line per sync, with a count); info adds sync start and end; debug shows every file.",
+        },
+        destination: {
+          type: "string",
+          minLength: 1,
+          default: "stderr",
+          description: "\"stderr\", or a file the JSON lines are appended to (relative paths resolve against the config file's folder).",
+        },
+        format: {
+          type: "string",
+          enum: ["auto", "json", "text"],
+          default: "auto",
+          description: "json: one JSON object per line (level, time, event, path, batchId, durationMs, error); text: one short human line per record; auto: json in a file, text on stderr.",
+        },
+      },
     },
   },
 } as const;

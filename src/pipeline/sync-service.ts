@@ -34,9 +34,10 @@ type ServiceState = "starting" | "catchingUp" | "watching" | "stopping";
  * SIGINT/SIGTERM: stop the watcher, flush the debouncer, finish queued and
  * in-flight work, commit every batch, close the control socket, exit 0.
  */
-export async function runService(context: SyncSessionContext, options: { clock?: Clock } = {}): Promise<number> {
+export async function runService(context: SyncSessionContext, options: { clock?: Clock; log?: ServiceLog } = {}): Promise<number> {
   const { config, graph, pools } = context;
   const clock = options.clock ?? systemClock;
+  const log = options.log ?? stderrLog;
   let state: ServiceState = "starting";
   const started = performance.now();
   const d = config.debounce;
@@ -85,7 +86,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
         knownSize: (path) => orchestrator.known.get(path)?.size,
         hasIndexedUnder: (folder) => [...orchestrator.known.keys()].some((path) => prefixCovers(folder, path) && path !== folder),
         onSettled: (event) => orchestrator.submit(event.path, event.kind, event.at),
-        scanFolder: (folder) => void orchestrator.scan(folder, SyncPriority.interactive).catch(warn),
+        scanFolder: (folder) => void orchestrator.scan(folder, SyncPriority.interactive).catch((error) => log.warn(error, `scanning ${folder}`)),
         markDirty: (folder) => orchestrator.markDirty(folder),
       });
       const eventRouter = router;
@@ -95,7 +96,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
         onEvents: (events) => eventRouter.route(events),
         // The watcher may have lost events: rescan everything once the queue drains.
         onError: (error) => {
-          warn(error);
+          log.warn(error, "watcher");
           orchestrator.markDirty("");
         },
       });
@@ -110,6 +111,8 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       if (force) await pools.writing.run({ index_format: format }, { name: "setState" });
       await recordSync();
       state = "watching";
+      // The catch-up's repeated warnings as one summary each, before the line that says it is done.
+      log.flush();
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       process.stdout.write(
         config.strategy === "batch"
@@ -124,7 +127,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       }
     })();
     catchUp.catch((error) => {
-      warn(error);
+      log.warn(error, "catch-up");
       stop("error");
     });
 
@@ -139,6 +142,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     router?.close();
     await catchUp.catch(() => {});
     await recordSync();
+    log.flush();
     return signal === "error" ? 3 : 0;
   } finally {
     for (const timer of timers) clock.clearTimeout(timer);
@@ -153,7 +157,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     const schedule = () => {
       timers.push(clock.setTimeout(() => {
         if (state !== "watching") return;
-        void task().then(() => orchestrator.whenIdle()).then(recordSync).catch(warn).finally(schedule);
+        void task().then(() => orchestrator.whenIdle()).then(recordSync).catch((error) => log.warn(error, "periodic scan")).finally(schedule);
       }, ms));
     };
     schedule();
@@ -167,8 +171,17 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     };
     await pools.writing.run(state, { name: "setState" });
   }
-
-  function warn(error: unknown): void {
-    if (config.logLevel !== "silent") process.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`);
-  }
 }
+
+/** What the service logs beyond the domain events (the CLI passes its structured log). */
+export type ServiceLog = {
+  /** A failure the service survives; `context` says what was being done. */
+  warn(error: unknown, context: string): void;
+  /** Writes warnings held back for a summary. */
+  flush(): void;
+};
+
+const stderrLog: ServiceLog = {
+  warn: (error) => void process.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`),
+  flush: () => {},
+};
