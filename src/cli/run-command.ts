@@ -35,7 +35,13 @@ export async function runCommand(args: { config: string; once: boolean; json: bo
   try {
     if (!args.once) {
       const { runService } = await import("../pipeline/sync-service.ts");
-      return await runService({ config, graph, pools, onEvent: log.onEvent }, { log });
+      const { SyncServiceObserver } = await import("../observe/service-observer.ts");
+      const observer = new SyncServiceObserver(config, pools, log.logger);
+      const onEvent = (event: SyncDomainEvent) => {
+        log.onEvent(event);
+        observer.onEvent(event);
+      };
+      return await runService({ config, graph, pools, onEvent }, { log, observer });
     }
     const onEvent = bar
       ? (event: SyncDomainEvent) => {

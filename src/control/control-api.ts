@@ -1,5 +1,6 @@
 import type { SearchHit, SearchQuery } from "../index/search.ts";
 import type { IndexStatus } from "../index/status.ts";
+import type { HealthReport } from "../observe/health.ts";
 
 /** `status` as the service answers it: the index's status plus the service's own state. */
 export type ServiceStatus = IndexStatus & { service?: Record<string, unknown> };
@@ -11,13 +12,14 @@ export type ServiceStatus = IndexStatus & { service?: Record<string, unknown> };
 export type ControlApi = {
   search(params: SearchQuery): Promise<SearchHit[]>;
   status(params: undefined): Promise<ServiceStatus>;
+  health(params: undefined): Promise<HealthReport>;
 };
 
 export type ControlMethod = keyof ControlApi;
 export type ControlParams<M extends ControlMethod> = Parameters<ControlApi[M]>[0];
 export type ControlResult<M extends ControlMethod> = Awaited<ReturnType<ControlApi[M]>>;
 
-export const controlMethods: readonly ControlMethod[] = ["search", "status"];
+export const controlMethods: readonly ControlMethod[] = ["search", "status", "health"];
 
 export function isControlMethod(method: unknown): method is ControlMethod {
   return typeof method === "string" && (controlMethods as readonly string[]).includes(method);
@@ -38,6 +40,9 @@ export function prepareCall(api: ControlApi, method: ControlMethod, params: unkn
     case "status":
       if (params !== undefined && params !== null) throw new TypeError("status takes no params");
       return () => api.status(undefined);
+    case "health":
+      if (params !== undefined && params !== null) throw new TypeError("health takes no params");
+      return () => api.health(undefined);
     default: {
       const never: never = method;
       throw new RangeError(`unknown method ${String(never)}`);

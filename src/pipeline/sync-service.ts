@@ -1,10 +1,11 @@
 import process from "node:process";
 import type { ControlApi, ControlResult } from "../control/control-api.ts";
+import type { HealthReport } from "../observe/health.ts";
 import { ControlServer } from "../control/control-server.ts";
 import { controlSocketPath, prepareSocketFolder } from "../control/control-socket-path.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { EventRouter } from "./event-router.ts";
-import { FileSystemWatcher } from "./file-system-watcher.ts";
+import { FileSystemWatcher, type WatchEvent } from "./file-system-watcher.ts";
 import { SyncPriority } from "./sync-priority-calculator.ts";
 import { startIndexFormat, type SyncSessionContext } from "./sync-session.ts";
 import { SyncOrchestrator } from "./sync-orchestrator.ts";
@@ -34,10 +35,11 @@ type ServiceState = "starting" | "catchingUp" | "watching" | "stopping";
  * SIGINT/SIGTERM: stop the watcher, flush the debouncer, finish queued and
  * in-flight work, commit every batch, close the control socket, exit 0.
  */
-export async function runService(context: SyncSessionContext, options: { clock?: Clock; log?: ServiceLog } = {}): Promise<number> {
+export async function runService(context: SyncSessionContext, options: { clock?: Clock; log?: ServiceLog; observer?: ServiceObserver } = {}): Promise<number> {
   const { config, graph, pools } = context;
   const clock = options.clock ?? systemClock;
   const log = options.log ?? stderrLog;
+  const observer = options.observer;
   let state: ServiceState = "starting";
   const started = performance.now();
   const d = config.debounce;
@@ -57,6 +59,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       const status = await pools.writing.run<ControlResult<"status">>(undefined, { name: "status" });
       return { ...status, service: { state, pid: process.pid, strategy: config.strategy, ...orchestrator.stats, synced: orchestrator.summary } };
     },
+    health: () => observer?.health() ?? Promise.reject(new Error("this service checks no health")),
   };
   const socketPath = controlSocketPath(config.database);
   // Refused (a file in the way, another service): stop what started, leave the path as it is.
@@ -76,6 +79,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
   let watcher: FileSystemWatcher | undefined;
   const timers: unknown[] = [];
   try {
+    await observer?.start({ orchestrator, busy: () => !orchestrator.idle || (router?.pending ?? 0) > 0, queueBound: MAX_QUEUED });
     if (config.strategy !== "batch") {
       router = new EventRouter({
         root: config.graph,
@@ -85,7 +89,10 @@ export async function runService(context: SyncSessionContext, options: { clock?:
         maxPending: MAX_DEBOUNCED,
         knownSize: (path) => orchestrator.known.get(path)?.size,
         hasIndexedUnder: (folder) => [...orchestrator.known.keys()].some((path) => prefixCovers(folder, path) && path !== folder),
-        onSettled: (event) => orchestrator.submit(event.path, event.kind, event.at),
+        onSettled: (event) => {
+          observer?.settled(event.path, event.at);
+          orchestrator.submit(event.path, event.kind, event.at);
+        },
         scanFolder: (folder) => void orchestrator.scan(folder, SyncPriority.interactive).catch((error) => log.warn(error, `scanning ${folder}`)),
         markDirty: (folder) => orchestrator.markDirty(folder),
       });
@@ -93,7 +100,10 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       watcher = await FileSystemWatcher.start({
         root: config.graph,
         graph,
-        onEvents: (events) => eventRouter.route(events),
+        onEvents: (events) => {
+          observer?.fileSystemEvents(events);
+          eventRouter.route(events);
+        },
         // The watcher may have lost events: rescan everything once the queue drains.
         onError: (error) => {
           log.warn(error, "watcher");
@@ -105,8 +115,10 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     const catchUp = (async () => {
       state = "catchingUp";
       const { force, format } = await startIndexFormat(pools, graph, orchestrator.known.size);
+      observer?.scan("started");
       const scanned = await orchestrator.scan("", SyncPriority.catchUp, { force });
       await orchestrator.whenIdle();
+      observer?.scan("ended");
       if ((state as ServiceState) === "stopping") return;
       if (force) await pools.writing.run({ index_format: format }, { name: "setState" });
       await recordSync();
@@ -147,6 +159,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
   } finally {
     for (const timer of timers) clock.clearTimeout(timer);
     await watcher?.close().catch(() => {});
+    await observer?.close();
     await control.close();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -157,7 +170,8 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     const schedule = () => {
       timers.push(clock.setTimeout(() => {
         if (state !== "watching") return;
-        void task().then(() => orchestrator.whenIdle()).then(recordSync).catch((error) => log.warn(error, "periodic scan")).finally(schedule);
+        observer?.scan("started");
+        void task().then(() => orchestrator.whenIdle()).then(() => observer?.scan("ended")).then(recordSync).catch((error) => log.warn(error, "periodic scan")).finally(schedule);
       }, ms));
     };
     schedule();
@@ -172,6 +186,28 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     await pools.writing.run(state, { name: "setState" });
   }
 }
+
+/** What the metrics and health checks read of the running service. */
+export type RunningService = {
+  orchestrator: SyncOrchestrator;
+  /** Changes are queued, in flight, held or still settling in the debouncer. */
+  busy: () => boolean;
+  /** The SyncTaskQueue's bound. */
+  queueBound: number;
+};
+
+/** Watches the service from outside (metrics, health): told what the watcher and the scans do. */
+export type ServiceObserver = {
+  fileSystemEvents(events: readonly WatchEvent[]): void;
+  /** A path's events settled into a sync task; `at` is when the first was seen. */
+  settled(path: string, at: number): void;
+  /** A full scan (catch-up, periodic) started or its files are all committed. */
+  scan(phase: "started" | "ended"): void;
+  /** Opens what it serves (the metrics port) once the service's parts exist. */
+  start(service: RunningService): Promise<void>;
+  health(): Promise<HealthReport>;
+  close(): Promise<void>;
+};
 
 /** What the service logs beyond the domain events (the CLI passes its structured log). */
 export type ServiceLog = {
