@@ -44,7 +44,13 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y.option("json", { type: "boolean", default: false }),
       async (args) => setExit(await (await import("./status-command.ts")).statusCommand(args)),
     )
-    .demandCommand(1, "name a command: run, search or status")
+    .command(
+      "health",
+      "Check the graph folder, an index sample, the service's queue and memory; exit 1 when unhealthy",
+      (y) => y.option("json", { type: "boolean", default: false }),
+      async (args) => setExit(await (await import("./health-command.ts")).healthCommand(args)),
+    )
+    .demandCommand(1, "name a command: run, search, status or health")
     .strict()
     .help()
     .exitProcess(false)
