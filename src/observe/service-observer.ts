@@ -3,7 +3,7 @@ import { readFileStates, type Pools } from "../bulkheads/pools.ts";
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { WatchEvent } from "../pipeline/file-system-watcher.ts";
 import type { SyncDomainEvent } from "../pipeline/sync-domain-event.ts";
-import type { RunningService, ServiceObserver } from "../pipeline/sync-service.ts";
+import type { RunningService, ServiceObserver } from "../pipeline/service-hooks.ts";
 import { checkHealth, type HealthReport, sample } from "./health.ts";
 import type { Logger } from "./logger.ts";
 import { MetricsServer } from "./metrics-server.ts";
@@ -83,7 +83,8 @@ export class SyncServiceObserver implements ServiceObserver {
     if (report.healthy === this.#lastHealthy) return;
     this.#lastHealthy = report.healthy;
     const failing = report.checks.filter((c) => !c.healthy);
-    if (report.healthy) this.#logger.info({ event: "HealthChanged", healthy: true }, "health: healthy again");
+    // warn, not info: whoever saw the unhealthy line sees it end.
+    if (report.healthy) this.#logger.warn({ event: "HealthChanged", healthy: true }, "health: healthy again");
     else this.#logger.error({ event: "HealthChanged", healthy: false, checks: failing }, `health: unhealthy: ${failing.map((c) => `${c.name}: ${c.detail}`).join("; ")}`);
   }
 }

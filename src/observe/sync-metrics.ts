@@ -5,6 +5,7 @@ import type { SyncEventKind } from "../pipeline/sync-event.ts";
 
 /** The design's operations, as the index sees them: a path new to the index is a create. */
 export type SyncOperation = "create" | "update" | "delete" | "rename";
+const OPERATIONS: readonly SyncOperation[] = ["create", "update", "delete", "rename"];
 
 /** What the metrics read from the running service on each scrape. */
 export type MetricsSource = {
@@ -104,6 +105,13 @@ export class SyncMetrics {
         this.set({ state: "in_flight" }, queue.inFlight ?? 0);
       },
     });
+    // Every series exists from the start at 0: rate() and increase() then see the first change.
+    for (const operation of OPERATIONS) {
+      this.#operations.inc({ operation }, 0);
+      for (const source of ["event", "scan"]) this.#latency.zero({ operation, source });
+      for (const status of ["failed", "skipped"]) this.#errors.inc({ operation, status }, 0);
+    }
+    for (const kind of ["create", "update", "delete"]) this.#fsEvents.inc({ kind }, 0);
     this.onEvent = (event) => this.#record(event);
     this.#timer = setInterval(() => this.#sample(), options.intervalMs);
     this.#timer.unref?.();

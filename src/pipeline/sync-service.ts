@@ -1,11 +1,11 @@
 import process from "node:process";
 import type { ControlApi, ControlResult } from "../control/control-api.ts";
-import type { HealthReport } from "../observe/health.ts";
 import { ControlServer } from "../control/control-server.ts";
 import { controlSocketPath, prepareSocketFolder } from "../control/control-socket-path.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { EventRouter } from "./event-router.ts";
-import { FileSystemWatcher, type WatchEvent } from "./file-system-watcher.ts";
+import { FileSystemWatcher } from "./file-system-watcher.ts";
+import { type ServiceLog, type ServiceObserver, stderrLog } from "./service-hooks.ts";
 import { SyncPriority } from "./sync-priority-calculator.ts";
 import { startIndexFormat, type SyncSessionContext } from "./sync-session.ts";
 import { SyncOrchestrator } from "./sync-orchestrator.ts";
@@ -171,7 +171,10 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       timers.push(clock.setTimeout(() => {
         if (state !== "watching") return;
         observer?.scan("started");
-        void task().then(() => orchestrator.whenIdle()).then(() => observer?.scan("ended")).then(recordSync).catch((error) => log.warn(error, "periodic scan")).finally(schedule);
+        void task().then(() => orchestrator.whenIdle()).then(recordSync).catch((error) => log.warn(error, "periodic scan")).finally(() => {
+          observer?.scan("ended");
+          schedule();
+        });
       }, ms));
     };
     schedule();
@@ -186,38 +189,3 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     await pools.writing.run(state, { name: "setState" });
   }
 }
-
-/** What the metrics and health checks read of the running service. */
-export type RunningService = {
-  orchestrator: SyncOrchestrator;
-  /** Changes are queued, in flight, held or still settling in the debouncer. */
-  busy: () => boolean;
-  /** The SyncTaskQueue's bound. */
-  queueBound: number;
-};
-
-/** Watches the service from outside (metrics, health): told what the watcher and the scans do. */
-export type ServiceObserver = {
-  fileSystemEvents(events: readonly WatchEvent[]): void;
-  /** A path's events settled into a sync task; `at` is when the first was seen. */
-  settled(path: string, at: number): void;
-  /** A full scan (catch-up, periodic) started or its files are all committed. */
-  scan(phase: "started" | "ended"): void;
-  /** Opens what it serves (the metrics port) once the service's parts exist. */
-  start(service: RunningService): Promise<void>;
-  health(): Promise<HealthReport>;
-  close(): Promise<void>;
-};
-
-/** What the service logs beyond the domain events (the CLI passes its structured log). */
-export type ServiceLog = {
-  /** A failure the service survives; `context` says what was being done. */
-  warn(error: unknown, context: string): void;
-  /** Writes warnings held back for a summary. */
-  flush(): void;
-};
-
-const stderrLog: ServiceLog = {
-  warn: (error) => void process.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`),
-  flush: () => {},
-};

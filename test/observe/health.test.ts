@@ -19,7 +19,7 @@ const failing = (report: HealthReport): HealthCheckName[] => report.checks.filte
 
 test("health turns unhealthy when the graph folder is renamed away and healthy when it comes back (service, /healthz, and without a service)", async (t) => {
   const port = await freePort();
-  const sandbox = await makeSandbox({ strategy: "realtime", logLevel: "warn", metrics: { port } });
+  const sandbox = await makeSandbox({ strategy: "realtime", logLevel: "warn", metrics: { port }, health: { intervalMs: 1000 } });
   for (let i = 0; i < 5; i++) await writePage(sandbox, `pages/p${i}.md`, `- page ${i} about health\n`);
   const service = new ServiceProcess(sandbox.configPath);
   const away = `${sandbox.graph}-away`;
@@ -45,6 +45,8 @@ test("health turns unhealthy when the graph folder is renamed away and healthy w
   assert.deepEqual(failing(gone.report), ["graphFolder"]);
   assert.match(gone.report.checks[0]?.detail ?? "", /ENOENT/);
   assert.equal(await healthz(), 503);
+  // The service's own periodic check logs the change, once.
+  await pollUntil(() => /^health: unhealthy: graphFolder: .*ENOENT$/m.test(service.stderr), "the unhealthy line");
   const text = await runCli(["health", "--config", sandbox.configPath]);
   assert.equal(text.code, UNHEALTHY_EXIT_CODE);
   assert.match(text.stdout, /^UNHEALTHY \(the running service, .*\)\n {2}FAIL graphFolder: .*ENOENT\n {2}ok {3}indexSample: not checked/);
@@ -53,7 +55,9 @@ test("health turns unhealthy when the graph folder is renamed away and healthy w
   const back = await health(sandbox.configPath);
   assert.equal(back.code, 0, JSON.stringify(back.report));
   assert.equal(await healthz(), 200);
+  await pollUntil(() => /^health: healthy again$/m.test(service.stderr), "the healthy-again line");
   assert.equal(await service.stop("SIGTERM"), 0, service.stderr);
+  assert.equal(service.stderr.match(/^health: /gm)?.length, 2, service.stderr);
 
   // Without a service: the same folder and index checks, the database opened read-only, 20 postings (sampleSize) sampled too.
   const alone = await health(sandbox.configPath);
