@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { ExitCode } from "../../src/cli/exit-code.ts";
 import { runCli, tempGraph } from "../support/cli.ts";
+import { makeSandbox, pollUntil, ServiceProcess, writePage } from "../service/service-harness.ts";
 
 const LIMIT = 200;
 const FAILING = 50;
@@ -83,4 +84,26 @@ test("on stderr (text), 50 skipped files are one line with the count; three are 
     "skipped: pages/big01.md",
     "skipped: pages/big02.md",
   ]);
+});
+
+test("the service logs its catch-up's 50 skipped files as one JSON line before it says it caught up, and later ones per file", async (t) => {
+  const sandbox = await makeSandbox({ strategy: "realtime", logLevel: undefined, maxFileSizeBytes: LIMIT, log: { level: "warn", destination: "service.log" } });
+  for (let i = 0; i < FAILING; i++) await writePage(sandbox, `pages/big${String(i).padStart(2, "0")}.md`, `- ${"x".repeat(LIMIT)}\n`);
+  const service = new ServiceProcess(sandbox.configPath);
+  t.after(async () => {
+    service.kill();
+    await sandbox.cleanup();
+  });
+  const failures = async () =>
+    (await readFile(join(sandbox.dir, "service.log"), "utf8")).split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record_).filter((r) => r.event === "FileSyncFailed");
+  await service.ready();
+  assert.deepEqual((await failures()).map((r) => [r.level, r.status, r.count]), [["warn", "skipped", FAILING]]);
+
+  await writePage(sandbox, "pages/later1.md", `- ${"y".repeat(LIMIT)}\n`);
+  await writePage(sandbox, "pages/later2.md", `- ${"z".repeat(LIMIT)}\n`);
+  await pollUntil(async () => (await failures()).length === 3, "two more lines", 30_000);
+  assert.equal(await service.stop("SIGTERM"), 0, service.stderr);
+  const later = (await failures()).slice(1);
+  assert.deepEqual(later.map((r) => [r.status, r.path, r.count]).sort(), [["skipped", "pages/later1.md", undefined], ["skipped", "pages/later2.md", undefined]]);
+  assert.equal(service.stderr, "SIGTERM: finishing in-flight work...\n", "the log went to its file");
 });
