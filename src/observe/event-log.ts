@@ -19,6 +19,7 @@ const defaultWindow: RepeatedConditionsOptions = { quietMs: 1000, maxDelayMs: 10
  */
 export function eventLog(logger: Logger, window: RepeatedConditionsOptions = defaultWindow): EventLog {
   const repeated = new RepeatedConditions(logger, window);
+  const debug = logger.isLevelEnabled("debug");
   const onEvent = (event: SyncDomainEvent): void => {
     // The batch an event belongs to, once events carry one.
     const batchId = (event as { batchId?: unknown }).batchId;
@@ -35,7 +36,8 @@ export function eventLog(logger: Logger, window: RepeatedConditionsOptions = def
       case "FileIndexed": {
         const { path, blocks, warnings } = event;
         if (warnings.length === 0) {
-          logger.debug({ ...base, path, blocks }, `indexed: ${path} (${blocks} blocks)`);
+          // Checked first: a catch-up publishes one of these per file, and at warn nobody reads them.
+          if (debug) logger.debug({ ...base, path, blocks }, `indexed: ${path} (${blocks} blocks)`);
           return;
         }
         repeated.add(`${event.type}:warning`, { fields: { ...base, path, blocks, warnings }, msg: `warning: ${path}: ${warnings.join("; ")}` }, (count, first) => ({
@@ -54,7 +56,7 @@ export function eventLog(logger: Logger, window: RepeatedConditionsOptions = def
       }
       case "FileChanged": {
         const { path, change, from } = event;
-        logger.debug({ ...base, path, change, ...(from === undefined ? {} : { from }) }, `${change}: ${from ? `${from} -> ` : ""}${path}`);
+        if (debug) logger.debug({ ...base, path, change, ...(from === undefined ? {} : { from }) }, `${change}: ${from ? `${from} -> ` : ""}${path}`);
         return;
       }
       case "SyncStarted":
