@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { rm } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { makeSandbox, pollUntil, ServiceProcess, status, writePage } from "../service/service-harness.ts";
@@ -21,7 +21,7 @@ const counts = (samples: Sample[]) => ({
   fsEvents: samples.filter((s) => s.name === "sync_pipeline_fs_events_total").reduce((sum, s) => sum + s.value, 0),
 });
 
-test("the metrics port serves Prometheus text; a create, an update and a delete move the counters by exactly one each", async (t) => {
+test("the metrics port serves Prometheus text; a create, an update, a delete and a move move the counters by exactly one each", async (t) => {
   const port = await freePort();
   const sandbox = await makeSandbox({ strategy: "realtime", logLevel: "warn", metrics: { port, intervalMs: 200 } });
   await writePage(sandbox, "pages/ant.md", "- ant\n");
@@ -68,6 +68,16 @@ test("the metrics port serves Prometheus text; a create, an update and a delete 
   });
   // The watcher may report a write as more than one event; each change gave at least one.
   assert.ok(second.fsEvents >= 3, `fs events: ${second.fsEvents}`);
+
+  // A move is one rename, not a delete and a create.
+  await rename(join(sandbox.graph, "pages/cat.md"), join(sandbox.graph, "pages/cat-moved.md"));
+  await pollUntil(async () => counts(await scrape(port)).operations["rename"] === 1, "the move committed", 30_000);
+  await pollUntil(async () => (await status(sandbox)).service?.["queued"] === 0, "queue empty");
+  const third = counts(await scrape(port));
+  assert.deepEqual([third.operations, third.fromEvents], [
+    { create: 3, update: 1, delete: 1, rename: 1 },
+    { create: 1, update: 1, delete: 1, rename: 1 },
+  ]);
 
   const health = await fetch(`http://127.0.0.1:${port}/healthz`);
   assert.equal(health.status, 200);
