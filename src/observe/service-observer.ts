@@ -49,7 +49,9 @@ export class SyncServiceObserver implements ServiceObserver {
     this.metrics.attach({ bulkheads: [hashing, parsing, writing], queue: () => service.orchestrator.stats, indexed: service.orchestrator.known.keys() });
     const { port } = this.#config.metrics;
     if (port !== 0) {
-      this.#server = await MetricsServer.listen(port, this.metrics.registry, () => this.health());
+      this.#server = await MetricsServer.listen(port, this.metrics.registry, () => this.health()).catch((error: NodeJS.ErrnoException) => {
+        throw new Error(`metrics.port ${port}: cannot listen on 127.0.0.1 (${error.code ?? error.message}); pick another port or set 0 to turn metrics off`, { cause: error });
+      });
       this.#logger.info({ event: "MetricsListening", url: `http://127.0.0.1:${this.#server.port}/metrics` }, `metrics: http://127.0.0.1:${this.#server.port}/metrics and /healthz`);
     }
     this.#timer = setInterval(() => void this.#checkPeriodically(), this.#config.health.intervalMs);

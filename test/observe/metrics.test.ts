@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { rename, rm } from "node:fs/promises";
+import { readdir, rename, rm } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
-import { makeSandbox, pollUntil, ServiceProcess, status, writePage } from "../service/service-harness.ts";
+import { makeSandbox, pollUntil, runCli, ServiceProcess, status, writePage } from "../service/service-harness.ts";
 import { freePort, parsePrometheusText, type Sample, valueOf } from "./prometheus-text.ts";
 
 async function scrape(port: number): Promise<Sample[]> {
@@ -86,4 +87,19 @@ test("the metrics port serves Prometheus text; a create, an update, a delete and
   assert.equal(await service.stop("SIGTERM"), 0, service.stderr);
   // The port is closed with the service.
   await assert.rejects(fetch(`http://127.0.0.1:${port}/metrics`));
+});
+
+test("a metrics port already taken stops the service at start with exit 3, naming the key", async (t) => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+  const port = (taken.address() as AddressInfo).port;
+  const sandbox = await makeSandbox({ strategy: "realtime", logLevel: "warn", metrics: { port } });
+  t.after(async () => {
+    taken.close();
+    await sandbox.cleanup();
+  });
+  const refused = await runCli(["run", "--config", sandbox.configPath]);
+  assert.equal(refused.code, 3, refused.stderr);
+  assert.equal(refused.stderr, `sync-pipeline: metrics.port ${port}: cannot listen on 127.0.0.1 (EADDRINUSE); pick another port or set 0 to turn metrics off\n`);
+  assert.deepEqual(await readdir(sandbox.dir), ["config.json", "graph", "index.duckdb"], "the control socket is gone");
 });
