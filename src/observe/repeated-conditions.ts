@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { type Clock, systemClock } from "../pipeline/clock.ts";
 
 /** Occurrences of one condition in one sync logged one by one; more become one summary line. */
 export const REPEAT_LIMIT = 3;
@@ -16,6 +17,7 @@ export type RepeatedConditionsOptions = {
   quietMs: number;
   /** ...or at the latest this long after the first one held back. */
   maxDelayMs: number;
+  clock?: Clock;
 };
 
 /**
@@ -29,12 +31,14 @@ export class RepeatedConditions {
   readonly #logger: Logger;
   readonly #options: RepeatedConditionsOptions;
   readonly #conditions = new Map<string, Condition>();
-  #quiet: ReturnType<typeof setTimeout> | undefined;
-  #deadline: ReturnType<typeof setTimeout> | undefined;
+  readonly #clock: Clock;
+  #quiet: unknown;
+  #deadline: unknown;
 
   constructor(logger: Logger, options: RepeatedConditionsOptions) {
     this.#logger = logger;
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
   }
 
   add(key: string, occurrence: Occurrence, summarise: Summarise): void {
@@ -60,19 +64,20 @@ export class RepeatedConditions {
   }
 
   #schedule(): void {
-    if (this.#quiet !== undefined) clearTimeout(this.#quiet);
-    // unref: held-back lines never keep a finished process alive (close flushes them).
-    this.#quiet = setTimeout(() => this.flush(), this.#options.quietMs);
-    this.#quiet.unref?.();
-    if (this.#deadline === undefined) {
-      this.#deadline = setTimeout(() => this.flush(), this.#options.maxDelayMs);
-      this.#deadline.unref?.();
-    }
+    if (this.#quiet !== undefined) this.#clock.clearTimeout(this.#quiet);
+    this.#quiet = unref(this.#clock.setTimeout(() => this.flush(), this.#options.quietMs));
+    this.#deadline ??= unref(this.#clock.setTimeout(() => this.flush(), this.#options.maxDelayMs));
   }
 
   #clearTimers(): void {
-    if (this.#quiet !== undefined) clearTimeout(this.#quiet);
-    if (this.#deadline !== undefined) clearTimeout(this.#deadline);
+    if (this.#quiet !== undefined) this.#clock.clearTimeout(this.#quiet);
+    if (this.#deadline !== undefined) this.#clock.clearTimeout(this.#deadline);
     this.#quiet = this.#deadline = undefined;
   }
+}
+
+/** Held-back lines never keep a finished process alive (its end flushes them). */
+function unref(handle: unknown): unknown {
+  (handle as { unref?: () => void } | null)?.unref?.();
+  return handle;
 }
