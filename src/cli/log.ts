@@ -1,43 +1,23 @@
-import process from "node:process";
 import type { SyncConfiguration } from "../config/load-config.ts";
-import type { SyncDomainEvent } from "../pipeline/sync-domain-event.ts";
+import { type EventLog, eventLog } from "../observe/event-log.ts";
+import { createLogger, type Logger } from "../observe/logger.ts";
 
-const LEVELS = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 } as const;
+/** The CLI's log: the domain events as records, plus warnings that are no file's (the watcher, a scan). */
+export type SyncLog = EventLog & {
+  logger: Logger;
+  /** A failure the service survives: `context` says what was being done. */
+  warn(error: unknown, context: string): void;
+};
 
-/**
- * Structured enough to grep, plain enough to read: one line per event on
- * stderr, or through `write` (a progress bar draws the lines above itself).
- */
-export function eventLogger(
-  config: SyncConfiguration,
-  write: (text: string) => void = (text) => process.stderr.write(text),
-): (event: SyncDomainEvent) => void {
-  const level = LEVELS[config.logLevel];
-  return (event) => {
-    switch (event.type) {
-      case "FileSyncFailed":
-        if (level >= LEVELS.warn) write(`${event.status}: ${event.path}: ${event.reason}\n`);
-        return;
-      case "FileIndexed":
-        if (event.warnings.length > 0 && level >= LEVELS.warn) {
-          write(`warning: ${event.path}: ${event.warnings.join("; ")}\n`);
-        } else if (level >= LEVELS.debug) {
-          write(`indexed: ${event.path} (${event.blocks} blocks)\n`);
-        }
-        return;
-      case "ConflictDetected":
-        if (level >= LEVELS.warn) {
-          write(`conflict: page "${event.name}" is defined by ${event.paths.join(" and ")}\n`);
-        }
-        return;
-      case "FileChanged":
-        if (level >= LEVELS.debug) {
-          write(`${event.change}: ${event.from ? `${event.from} -> ` : ""}${event.path}\n`);
-        }
-        return;
-      case "SyncStarted":
-      case "SyncCompleted":
-        return;
-    }
+/** One per process; `write` replaces stderr (a progress bar draws the lines above itself). */
+export function createSyncLog(config: SyncConfiguration, write?: (text: string) => void): SyncLog {
+  const logger = createLogger(config, write ? { write } : {});
+  return {
+    ...eventLog(logger),
+    logger,
+    warn(error, context) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.warn({ event: "Warning", context, error: error instanceof Error ? error : { message } }, `warning: ${message}`);
+    },
   };
 }

@@ -66,7 +66,13 @@ export async function main(argv: string[]): Promise<number> {
           .option("json", { type: "boolean", default: false, describe: "One JSON object per line" }),
       async (args) => setExit(await (await import("./events-command.ts")).eventsCommand(args)),
     )
-    .demandCommand(1, "name a command: run, search, status, pause, resume or events")
+        .command(
+      "health",
+      "Check the graph folder, an index sample, the service's queue and memory; exit 1 when unhealthy",
+      (y) => y.option("json", { type: "boolean", default: false }),
+      async (args) => setExit(await (await import("./health-command.ts")).healthCommand(args)),
+    )
+    .demandCommand(1, "name a command: run, search, status, pause, resume, events or health")
     .strict()
     .help()
     .exitProcess(false)

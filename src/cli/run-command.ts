@@ -6,7 +6,7 @@ import { runSyncSession } from "../pipeline/sync-session.ts";
 import { GraphMissing } from "../pipeline/directory-scan.ts";
 import { SyncEventBus } from "../pipeline/sync-event-bus.ts";
 import { ExitCode } from "./exit-code.ts";
-import { eventLogger } from "./log.ts";
+import { createSyncLog } from "./log.ts";
 import { formatSummary } from "./format.ts";
 import { refuseAbsurdGraph } from "./graph-guard.ts";
 import { SyncProgressBar } from "./progress.ts";
@@ -26,22 +26,25 @@ export async function runCommand(args: { config: string; once: boolean; json: bo
   const root = await realpath(loaded.graph);
   await refuseAbsurdGraph(loaded.graph, root, args.force);
   const config: SyncConfiguration = Object.freeze({ ...loaded, graph: root });
+  // A bar only for a person watching: never on a pipe or a log file, never mixed into --json.
+  const bar = args.once && process.stderr.isTTY && !args.json ? new SyncProgressBar(process.stderr) : undefined;
+  const log = createSyncLog(config, bar ? (text) => bar.log(text) : undefined);
   const graph = await readGraphConfig(config.graph);
-  for (const warning of graph.warnings) process.stderr.write(`warning: logseq/config.edn: ${warning}\n`);
+  for (const warning of graph.warnings) log.logger.warn({ event: "Warning", context: "logseq/config.edn" }, `warning: logseq/config.edn: ${warning}`);
   const pools = await createPools(config, graph);
-  // The session and the service publish on one bus; the log, the bar and the service's read model subscribe.
+  // The session and the service publish on one bus; the log, the bar, the metrics and the service's read model subscribe.
   const bus = new SyncEventBus({
-    onSubscriberError: (error) => process.stderr.write(`warning: an event subscriber failed: ${error instanceof Error ? error.message : String(error)}\n`),
+    onSubscriberError: (error) => log.warn(error, "event subscriber"),
   });
+  bus.subscribe(log.onEvent);
   try {
     if (!args.once) {
-      bus.subscribe(eventLogger(config));
       const { runService } = await import("../pipeline/sync-service.ts");
-      return await runService({ config, graph, pools }, { bus });
+      const { SyncServiceObserver } = await import("../observe/service-observer.ts");
+      const observer = new SyncServiceObserver(config, pools, log.logger);
+      bus.subscribe(observer.onEvent);
+      return await runService({ config, graph, pools }, { bus, log, observer });
     }
-    // A bar only for a person watching: never on a pipe or a log file, never mixed into --json.
-    const bar = process.stderr.isTTY && !args.json ? new SyncProgressBar(process.stderr) : undefined;
-    bus.subscribe(eventLogger(config, bar ? (text) => bar.log(text) : undefined));
     if (bar) bus.subscribe(bar.onEvent);
     try {
       const summary = await runSyncSession({ config, graph, pools, onEvent: bus.publish });

@@ -170,8 +170,95 @@ export const configSchema = {
     logLevel: {
       type: "string",
       enum: ["silent", "error", "warn", "info", "debug"],
-      default: "info",
-      description: "What is logged to stderr: warn shows failed, skipped and conflicting files; debug shows every file.",
+      description: "Deprecated alias of log.level, kept so existing configs work; when present it is used instead of log.level.",
+    },
+    log: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "Structured logs (pino): what is logged, where, and in which form.",
+      properties: {
+        level: {
+          type: "string",
+          enum: ["silent", "error", "warn", "info", "debug"],
+          default: "info",
+          description: "warn shows failed, skipped and conflicting files (a repeated condition as one line per sync, with a count); info adds sync start and end; debug shows every file.",
+        },
+        destination: {
+          type: "string",
+          minLength: 1,
+          default: "stderr",
+          description: "\"stderr\", or a file the JSON lines are appended to (relative paths resolve against the config file's folder).",
+        },
+        format: {
+          type: "string",
+          enum: ["auto", "json", "text"],
+          default: "auto",
+          description: "json: one JSON object per line (level, time, event, path, batchId, durationMs, error); text: one short human line per record; auto: json in a file, text on stderr.",
+        },
+      },
+    },
+    metrics: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "Prometheus metrics of the running service (`run` without --once), served on the loopback interface only.",
+      properties: {
+        port: {
+          type: "integer",
+          minimum: 0,
+          maximum: 65535,
+          default: 0,
+          description: "TCP port on 127.0.0.1 serving GET /metrics (Prometheus text format) and GET /healthz; 0 (the default) serves nothing.",
+        },
+        intervalMs: {
+          type: "integer",
+          minimum: 100,
+          default: 5000,
+          description: "How often the rates (file-system events and bulkhead tasks per second) are sampled; the rest is read on each scrape.",
+        },
+      },
+    },
+    health: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "Health checks (`sync-pipeline health`, the control socket, /healthz) and their alert thresholds.",
+      properties: {
+        intervalMs: {
+          type: "integer",
+          minimum: 1000,
+          default: 60000,
+          description: "How often the running service checks its health; a change between healthy and unhealthy is logged (error when it turns unhealthy).",
+        },
+        sampleSize: {
+          type: "integer",
+          minimum: 1,
+          maximum: 10000,
+          default: 20,
+          description: "Random files rows (and, without a service, full-text postings) checked against the graph folder (size, mtime) and the index.",
+        },
+        maxInconsistentPercent: {
+          type: "number",
+          minimum: 0,
+          maximum: 100,
+          default: 10,
+          description: "Unhealthy when more than this share of the sampled files rows disagree with the file on disk (while the service is idle), or their page was parsed from other bytes.",
+        },
+        maxQueuePercent: {
+          type: "number",
+          minimum: 1,
+          maximum: 100,
+          default: 90,
+          description: "Unhealthy when the service's SyncTaskQueue holds more than this share of its bound (10,000 paths).",
+        },
+        maxRssMb: {
+          type: "integer",
+          minimum: 16,
+          default: 1024,
+          description: "Unhealthy when the service's resident memory (RSS) exceeds this many MB.",
+        },
+      },
     },
   },
 } as const;

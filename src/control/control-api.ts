@@ -3,6 +3,7 @@ import type { SearchHit, SearchQuery } from "../index/search.ts";
 import type { IndexStatus } from "../index/status.ts";
 import type { SyncEventListener } from "../pipeline/sync-domain-event.ts";
 import type { PendingOperations, SyncStatusResponse } from "../pipeline/sync-status-model.ts";
+import type { HealthReport } from "../observe/health.ts";
 
 /**
  * `status` as the service answers it: the index's counts (read beside the
@@ -32,6 +33,7 @@ export type ControlApi = {
   pause(params: undefined): Promise<PauseResult>;
   resume(params: undefined): Promise<PauseResult>;
   events(params: undefined, listener: SyncEventListener): () => void;
+  health(params: undefined): Promise<HealthReport>;
 };
 
 export type ControlMethod = keyof ControlApi;
@@ -40,7 +42,7 @@ export type ControlRequestMethod = Exclude<ControlMethod, "events">;
 export type ControlParams<M extends ControlMethod> = Parameters<ControlApi[M]>[0];
 export type ControlResult<M extends ControlRequestMethod> = Awaited<ReturnType<ControlApi[M]>>;
 
-export const controlMethods: readonly ControlMethod[] = ["search", "searchPages", "status", "pause", "resume", "events"];
+export const controlMethods: readonly ControlMethod[] = ["search", "searchPages", "status", "pause", "resume", "events", "health"];
 
 export function isControlMethod(method: unknown): method is ControlMethod {
   return typeof method === "string" && (controlMethods as readonly string[]).includes(method);
@@ -67,6 +69,9 @@ export function prepareCall(api: ControlApi, method: ControlRequestMethod, param
     case "resume":
       checkNoParams(method, params);
       return () => api[method](undefined);
+    case "health":
+      checkNoParams(method, params);
+      return () => api.health(undefined);
     default: {
       const never: never = method;
       throw new RangeError(`unknown method ${String(never)}`);

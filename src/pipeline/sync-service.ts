@@ -6,6 +6,7 @@ import { controlSocketPath, prepareSocketFolder } from "../control/control-socke
 import { type Clock, systemClock } from "./clock.ts";
 import { EventRouter } from "./event-router.ts";
 import { FileSystemWatcher } from "./file-system-watcher.ts";
+import { type ServiceLog, type ServiceObserver, stderrLog } from "./service-hooks.ts";
 import { SyncPriority } from "./sync-priority-calculator.ts";
 import { startIndexFormat, type SyncSessionContext } from "./sync-session.ts";
 import { SyncOrchestrator } from "./sync-orchestrator.ts";
@@ -37,13 +38,15 @@ type ServiceState = "starting" | "catchingUp" | "watching" | "stopping";
  * SIGINT/SIGTERM: stop the watcher, flush the debouncer, finish queued and
  * in-flight work, commit every batch, close the control socket, exit 0.
  */
-export async function runService(context: SyncSessionContext, options: { clock?: Clock; bus?: SyncEventBus } = {}): Promise<number> {
+export async function runService(context: SyncSessionContext, options: { clock?: Clock; bus?: SyncEventBus; log?: ServiceLog; observer?: ServiceObserver } = {}): Promise<number> {
   // Everything the orchestrator publishes goes through one bus: the caller's listener, the read model and `events` streams subscribe.
   const bus = options.bus ?? new SyncEventBus();
   if (options.bus === undefined && context.onEvent !== undefined) bus.subscribe(context.onEvent);
   context = { ...context, onEvent: bus.publish };
   const { config, graph, pools } = context;
   const clock = options.clock ?? systemClock;
+  const log = options.log ?? stderrLog;
+  const observer = options.observer;
   let state: ServiceState = "starting";
   const started = performance.now();
   const d = config.debounce;
@@ -91,6 +94,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       return pauseResult();
     },
     events: (_params, listener) => bus.subscribe(listener),
+    health: () => observer?.health() ?? Promise.reject(new Error("this service checks no health")),
   };
   const socketPath = controlSocketPath(config.database);
   // Refused (a file in the way, another service): stop what started, leave the path as it is.
@@ -110,6 +114,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
   let watcher: FileSystemWatcher | undefined;
   const timers: unknown[] = [];
   try {
+    await observer?.start({ orchestrator, busy: () => !orchestrator.idle || (router?.pending ?? 0) > 0, queueBound: MAX_QUEUED });
     if (config.strategy !== "batch") {
       router = new EventRouter({
         root: config.graph,
@@ -119,18 +124,24 @@ export async function runService(context: SyncSessionContext, options: { clock?:
         maxPending: MAX_DEBOUNCED,
         knownSize: (path) => orchestrator.known.get(path)?.size,
         hasIndexedUnder: (folder) => [...orchestrator.known.keys()].some((path) => prefixCovers(folder, path) && path !== folder),
-        onSettled: (event) => orchestrator.submit(event.path, event.kind, event.at),
-        scanFolder: (folder) => void orchestrator.scan(folder, SyncPriority.interactive).catch(warn),
+        onSettled: (event) => {
+          observer?.settled(event.path, event.at);
+          orchestrator.submit(event.path, event.kind, event.at);
+        },
+        scanFolder: (folder) => void orchestrator.scan(folder, SyncPriority.interactive).catch((error) => log.warn(error, `scanning ${folder}`)),
         markDirty: (folder) => orchestrator.markDirty(folder),
       });
       const eventRouter = router;
       watcher = await FileSystemWatcher.start({
         root: config.graph,
         graph,
-        onEvents: (events) => eventRouter.route(events),
+        onEvents: (events) => {
+          observer?.fileSystemEvents(events);
+          eventRouter.route(events);
+        },
         // The watcher may have lost events: rescan everything once the queue drains.
         onError: (error) => {
-          warn(error);
+          log.warn(error, "watcher");
           model.watcherFailed();
           orchestrator.markDirty("");
         },
@@ -140,12 +151,16 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     const catchUp = (async () => {
       state = "catchingUp";
       const { force, format } = await startIndexFormat(pools, graph, orchestrator.known.size);
+      observer?.scan("started");
       const scanned = await orchestrator.scan("", SyncPriority.catchUp, { force });
       await orchestrator.whenIdle();
+      observer?.scan("ended");
       if ((state as ServiceState) === "stopping") return;
       if (force) await pools.writing.run({ index_format: format }, { name: "setState" });
       await recordSync();
       state = "watching";
+      // The catch-up's repeated warnings as one summary each, before the line that says it is done.
+      log.flush();
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       process.stdout.write(
         config.strategy === "batch"
@@ -160,7 +175,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       }
     })();
     catchUp.catch((error) => {
-      warn(error);
+      log.warn(error, "catch-up");
       stop("error");
     });
 
@@ -175,10 +190,12 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     router?.close();
     await catchUp.catch(() => {});
     await recordSync();
+    log.flush();
     return signal === "error" ? 3 : 0;
   } finally {
     for (const timer of timers) clock.clearTimeout(timer);
     await watcher?.close().catch(() => {});
+    await observer?.close();
     await control.close();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -189,7 +206,11 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     const schedule = () => {
       timers.push(clock.setTimeout(() => {
         if (state !== "watching") return;
-        void task().then(() => orchestrator.whenIdle()).then(recordSync).catch(warn).finally(schedule);
+        observer?.scan("started");
+        void task().then(() => orchestrator.whenIdle()).then(recordSync).catch((error) => log.warn(error, "periodic scan")).finally(() => {
+          observer?.scan("ended");
+          schedule();
+        });
       }, ms));
     };
     schedule();
@@ -202,9 +223,5 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       last_sync_summary: JSON.stringify({ ...summary, problems: problems.length }),
     };
     await pools.writing.run(state, { name: "setState" });
-  }
-
-  function warn(error: unknown): void {
-    if (config.logLevel !== "silent") process.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`);
   }
 }

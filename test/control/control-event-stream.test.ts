@@ -18,7 +18,7 @@ test("followService stops reading while its output is full, so the service drops
     throw new Error("not served here");
   };
   const api: ControlApi = {
-    search: notServed, searchPages: notServed, status: notServed, pause: notServed, resume: notServed,
+    search: notServed, searchPages: notServed, status: notServed, pause: notServed, resume: notServed, health: notServed,
     events: (_params, listener) => {
       listeners.add(listener);
       return () => void listeners.delete(listener);
