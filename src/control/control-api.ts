@@ -1,5 +1,12 @@
 import type { SearchHit, SearchQuery } from "../index/search.ts";
 import type { IndexStatus } from "../index/status.ts";
+import type { BacklinksView } from "../index/backlinks.ts";
+import type { BlockView } from "../index/block-context.ts";
+import type { PageView } from "../index/page-tree.ts";
+import type { TaskHit } from "../index/tasks-query.ts";
+import {
+  type BacklinksQuery, type BlockQuery, checkBacklinksQuery, checkBlockQuery, checkPageQuery, checkTasksQuery, type PageQuery, type TasksQuery,
+} from "../index/read-params.ts";
 
 /** `status` as the service answers it: the index's status plus the service's own state. */
 export type ServiceStatus = IndexStatus & { service?: Record<string, unknown> };
@@ -11,13 +18,18 @@ export type ServiceStatus = IndexStatus & { service?: Record<string, unknown> };
 export type ControlApi = {
   search(params: SearchQuery): Promise<SearchHit[]>;
   status(params: undefined): Promise<ServiceStatus>;
+  // Reads for the MCP tools (src/mcp); null: no such page/block.
+  getPage(params: PageQuery): Promise<PageView | null>;
+  getBlock(params: BlockQuery): Promise<BlockView | null>;
+  backlinks(params: BacklinksQuery): Promise<BacklinksView | null>;
+  tasks(params: TasksQuery): Promise<TaskHit[]>;
 };
 
 export type ControlMethod = keyof ControlApi;
 export type ControlParams<M extends ControlMethod> = Parameters<ControlApi[M]>[0];
 export type ControlResult<M extends ControlMethod> = Awaited<ReturnType<ControlApi[M]>>;
 
-export const controlMethods: readonly ControlMethod[] = ["search", "status"];
+export const controlMethods: readonly ControlMethod[] = ["search", "status", "getPage", "getBlock", "backlinks", "tasks"];
 
 export function isControlMethod(method: unknown): method is ControlMethod {
   return typeof method === "string" && (controlMethods as readonly string[]).includes(method);
@@ -38,6 +50,22 @@ export function prepareCall(api: ControlApi, method: ControlMethod, params: unkn
     case "status":
       if (params !== undefined && params !== null) throw new TypeError("status takes no params");
       return () => api.status(undefined);
+    case "getPage": {
+      const query = checkPageQuery(params);
+      return () => api.getPage(query);
+    }
+    case "getBlock": {
+      const query = checkBlockQuery(params);
+      return () => api.getBlock(query);
+    }
+    case "backlinks": {
+      const query = checkBacklinksQuery(params);
+      return () => api.backlinks(query);
+    }
+    case "tasks": {
+      const query = checkTasksQuery(params);
+      return () => api.tasks(query);
+    }
     default: {
       const never: never = method;
       throw new RangeError(`unknown method ${String(never)}`);

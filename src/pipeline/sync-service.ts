@@ -52,6 +52,10 @@ export async function runService(context: SyncSessionContext, options: { clock?:
 
   const api: ControlApi = {
     search: (query) => pools.writing.run(query, { name: "search" }),
+    getPage: (query) => pools.writing.run(query, { name: "getPage" }),
+    getBlock: (query) => pools.writing.run(query, { name: "getBlock" }),
+    backlinks: (query) => pools.writing.run(query, { name: "backlinks" }),
+    tasks: (query) => pools.writing.run(query, { name: "tasks" }),
     status: async () => {
       const status = await pools.writing.run<ControlResult<"status">>(undefined, { name: "status" });
       return { ...status, service: { state, pid: process.pid, strategy: config.strategy, ...orchestrator.stats, synced: orchestrator.summary } };
