@@ -44,7 +44,13 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y.option("json", { type: "boolean", default: false }),
       async (args) => setExit(await (await import("./status-command.ts")).statusCommand(args)),
     )
-    .demandCommand(1, "name a command: run, search or status")
+    .command(
+      "mcp",
+      "Serve the index to AI assistants: a Model Context Protocol server on stdio (tools: search, get_page, get_block, backlinks, tasks)",
+      (y) => y,
+      async (args) => setExit(await (await import("./mcp-command.ts")).mcpCommand(args)),
+    )
+    .demandCommand(1, "name a command: run, search, status or mcp")
     .strict()
     .help()
     .exitProcess(false)
