@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { ControlMethod } from "../../src/control/control-api.ts";
+import { callService, type ControlRequestFailed } from "../../src/control/control-client.ts";
+import { controlSocketPath } from "../../src/control/control-socket-path.ts";
+import { taskMarkers } from "../../src/index/read-params.ts";
 import { makeSandbox, runCli, ServiceProcess, writePage, type Sandbox } from "../service/service-harness.ts";
 import { callTool, startMcp, type McpSession } from "./mcp-client.ts";
 
@@ -30,6 +34,8 @@ const FILES: Record<string, string> = {
   "pages/Garden.md": GARDEN,
   "pages/Kitchen.md": `- LATER cook tomatoes #recipes\n  DEADLINE: <2024-03-05 Tue>\n- see ((${PLANTED})) and [[allotment]]\n`,
   "journals/2024_03_01.md": "- NOW buy seeds for [[Garden]]\n  SCHEDULED: <2024-03-01 Fri>\n- harvest day #[[Veg Patch]]\n",
+  // Both dates: a range takes it by the date that falls inside, and sorts it by that date.
+  "pages/Roses.md": "- TODO prune roses\n  SCHEDULED: <2024-02-20 Tue>\n  DEADLINE: <2024-03-04 Mon>\n",
 };
 
 async function sandboxWithGraph(): Promise<Sandbox> {
@@ -152,16 +158,17 @@ function checkAnswers(answers: Record<string, unknown>): void {
   });
 
   // Tasks come by their earliest date in range, undated last.
-  const water = ok("tasks").tasks[1].blockId as string;
+  const water = ok("tasks").tasks[2].blockId as string;
   const now = task(seeds, "Mar 1st, 2024", "journals/2024_03_01.md", "NOW", "2024-03-01", null, "NOW buy seeds for [[Garden]]\nSCHEDULED: <2024-03-01 Fri>");
   const todo = task(water, "Garden", "pages/Garden.md", "TODO", "2024-03-02", null, "TODO water the tomatoes\nSCHEDULED: <2024-03-02 Sat>");
   const later = task(cook, "Kitchen", "pages/Kitchen.md", "LATER", null, "2024-03-05", "LATER cook tomatoes #recipes\nDEADLINE: <2024-03-05 Tue>");
+  const prune = task(ok("tasks").tasks[0].blockId, "Roses", "pages/Roses.md", "TODO", "2024-02-20", "2024-03-04", "TODO prune roses\nSCHEDULED: <2024-02-20 Tue>\nDEADLINE: <2024-03-04 Mon>");
   const done = task(PLANTED, "Garden", "pages/Garden.md", "DONE", null, null, `DONE plant tomatoes\nid:: ${PLANTED}`);
-  assert.deepEqual(ok("tasks"), { tasks: [now, todo, later, done] });
-  assert.deepEqual(ok("todoLater"), { tasks: [todo, later] });
-  assert.deepEqual(ok("week"), { tasks: [todo, later] });
-  assert.deepEqual(ok("dueEarly"), { tasks: [] });
-  assert.deepEqual(ok("scheduledBy"), { tasks: [now] });
+  assert.deepEqual(ok("tasks"), { tasks: [prune, now, todo, later, done] });
+  assert.deepEqual(ok("todoLater"), { tasks: [prune, todo, later] });
+  assert.deepEqual(ok("week"), { tasks: [todo, prune, later] });
+  assert.deepEqual(ok("dueEarly"), { tasks: [prune] });
+  assert.deepEqual(ok("scheduledBy"), { tasks: [prune, now] });
   assert.deepEqual(ok("gardenTasks"), { tasks: [todo, done] });
 
   const hits = ok("search").hits as { blockId: string; page: string; path: string; content: string }[];
@@ -198,6 +205,21 @@ test("mcp answers every tool from a read-only open, then identically through a r
     // While the service holds the database no other process may open it: these answers come through its socket.
     assert.deepEqual(await askEverything(viaSocket), withoutService);
     assert.deepEqual(viaSocket.errors, []);
+    // The service checks a read's params itself: the socket is open to any client of the user, not only to ours.
+    const socket = controlSocketPath(sandbox.database);
+    const refused = (method: ControlMethod, params: unknown) =>
+      callService(socket, method, params as never).then(
+        () => assert.fail(`${method} ${JSON.stringify(params)} was answered`),
+        (error: ControlRequestFailed) => [error.reason, error.message],
+      );
+    const bad = (message: string) => ["BAD_REQUEST", `the service refused the request: ${message}`];
+    assert.deepEqual(await refused("getPage", { name: 5 }), bad("getPage params.name must be a non-empty string"));
+    assert.deepEqual(await refused("getBlock", { id: "x", depth: 3 }), bad("getBlock params.depth is not a getBlock field"));
+    assert.deepEqual(await refused("backlinks", { name: "garden", limit: 0 }), bad("backlinks params.limit must be a whole number from 1 to 500"));
+    assert.deepEqual(await refused("tasks", { from: "2024-02-30" }), bad("tasks params.from must be a day, YYYY-MM-DD or YYYYMMDD"));
+    assert.deepEqual(await refused("tasks", { markers: ["todo", "someday"] }), bad(`tasks params.markers must be a list of ${taskMarkers.join(", ")}`));
+    assert.deepEqual(await refused("tasks", { dateField: "toString" }), bad("tasks params.dateField must be scheduled, deadline or either"));
+    assert.deepEqual(await refused("tasks", null), bad("tasks params must be an object"));
   } finally {
     await viaSocket.close();
   }
