@@ -25,8 +25,8 @@ export async function startMcp(configPath: string): Promise<McpSession> {
   transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   const client = new Client({ name: "sync-pipeline-test", version: "1.0.0" });
   const errors: Error[] = [];
-  await client.connect(transport);
   client.onerror = (error) => errors.push(error);
+  await client.connect(transport);
   return { client, stderr: () => stderr, errors, close: () => client.close() };
 }
 
