@@ -18,8 +18,9 @@ import { queryServiceOrIndex } from "./index-query.ts";
  */
 export async function mcpCommand(args: { config: string }): Promise<number> {
   const config = await loadConfig(args.config);
-  const [{ createMcpServer }, { StdioServerTransport }] = await Promise.all([
+  const [{ createMcpServer }, { trackPendingRequests }, { StdioServerTransport }] = await Promise.all([
     import("../mcp/mcp-server.ts"),
+    import("../mcp/pending-requests.ts"),
     import("@modelcontextprotocol/sdk/server/stdio.js"),
   ]);
   const read: IndexRead = (method, params) =>
@@ -33,8 +34,10 @@ export async function mcpCommand(args: { config: string }): Promise<number> {
     transport.onclose = resolve;
   });
   await server.connect(transport);
+  const pending = trackPendingRequests(transport);
   process.stderr.write(`sync-pipeline mcp: serving ${config.database} on stdio\n`);
   await closed;
+  await pending.drained();
   await server.close();
   return ExitCode.ok;
 }
