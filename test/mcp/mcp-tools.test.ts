@@ -34,6 +34,8 @@ const FILES: Record<string, string> = {
   "pages/Garden.md": GARDEN,
   "pages/Kitchen.md": `- LATER cook tomatoes #recipes\n  DEADLINE: <2024-03-05 Tue>\n- see ((${PLANTED})) and [[allotment]]\n`,
   "journals/2024_03_01.md": "- NOW buy seeds for [[Garden]]\n  SCHEDULED: <2024-03-01 Fri>\n- harvest day #[[Veg Patch]]\n",
+  // Garden's alias is also this page's name: the page so named wins.
+  "pages/Allotment.md": "- the allotment's own page\n",
   // Both dates: a range takes it by the date that falls inside, and sorts it by that date.
   "pages/Roses.md": "- TODO prune roses\n  SCHEDULED: <2024-02-20 Tue>\n  DEADLINE: <2024-03-04 Mon>\n",
 };
@@ -50,7 +52,8 @@ async function sandboxWithGraph(): Promise<Sandbox> {
 async function askEverything(session: McpSession): Promise<Record<string, unknown>> {
   const ask = (name: string, args: Record<string, unknown>) => callTool(session, name, args);
   return {
-    page: await ask("get_page", { name: "ALLOTMENT" }),
+    page: await ask("get_page", { name: "VEG patch" }),
+    named: await ask("get_page", { name: "ALLOTMENT" }),
     journal: await ask("get_page", { name: "2024-03-01" }),
     noPage: await ask("get_page", { name: "No Such Page" }),
     block: await ask("get_block", { id: SOUTH.toUpperCase() }),
@@ -95,6 +98,7 @@ function checkAnswers(answers: Record<string, unknown>): void {
     // The outline is the file itself, less the blank line after the page properties.
     markdown: GARDEN.replace("project\n\n", "project\n").trimEnd(),
   });
+  assert.deepEqual([ok("named").page, ok("named").markdown], ["Allotment", "- the allotment's own page"]);
   assert.deepEqual(ok("journal"), {
     page: "Mar 1st, 2024",
     path: "journals/2024_03_01.md",
