@@ -35,7 +35,7 @@ const FILES: Record<string, string> = {
   "pages/Kitchen.md": `- LATER cook tomatoes #recipes\n  DEADLINE: <2024-03-05 Tue>\n- see ((${PLANTED})) and [[allotment]]\n`,
   "journals/2024_03_01.md": "- NOW buy seeds for [[Garden]]\n  SCHEDULED: <2024-03-01 Fri>\n- harvest day #[[Veg Patch]]\n",
   // Garden's alias is also this page's name: the page so named wins.
-  "pages/Allotment.md": "- the allotment's own page\n",
+  "pages/Veg Patch.md": "- the patch's own page\n",
   // Both dates: a range takes it by the date that falls inside, and sorts it by that date.
   "pages/Roses.md": "- TODO prune roses\n  SCHEDULED: <2024-02-20 Tue>\n  DEADLINE: <2024-03-04 Mon>\n",
 };
@@ -52,15 +52,15 @@ async function sandboxWithGraph(): Promise<Sandbox> {
 async function askEverything(session: McpSession): Promise<Record<string, unknown>> {
   const ask = (name: string, args: Record<string, unknown>) => callTool(session, name, args);
   return {
-    page: await ask("get_page", { name: "VEG patch" }),
-    named: await ask("get_page", { name: "ALLOTMENT" }),
+    page: await ask("get_page", { name: "ALLOTMENT" }),
+    named: await ask("get_page", { name: "VEG patch" }),
     journal: await ask("get_page", { name: "2024-03-01" }),
     noPage: await ask("get_page", { name: "No Such Page" }),
     block: await ask("get_block", { id: SOUTH.toUpperCase() }),
     subtree: await ask("get_block", { id: PLANTED }),
     noBlock: await ask("get_block", { id: "00000000-0000-4000-8000-000000000000" }),
     backlinks: await ask("backlinks", { name: "garden" }),
-    backlinksLimited: await ask("backlinks", { name: "Veg Patch", limit: 1 }),
+    backlinksLimited: await ask("backlinks", { name: "allotment", limit: 1 }),
     fileless: await ask("backlinks", { name: "Recipes" }),
     noBacklinks: await ask("backlinks", { name: "nothing links here" }),
     tasks: await ask("tasks", {}),
@@ -98,7 +98,7 @@ function checkAnswers(answers: Record<string, unknown>): void {
     // The outline is the file itself, less the blank line after the page properties.
     markdown: GARDEN.replace("project\n\n", "project\n").trimEnd(),
   });
-  assert.deepEqual([ok("named").page, ok("named").markdown], ["Allotment", "- the allotment's own page"]);
+  assert.deepEqual([ok("named").page, ok("named").markdown], ["Veg Patch", "- the patch's own page"]);
   assert.deepEqual(ok("journal"), {
     page: "Mar 1st, 2024",
     path: "journals/2024_03_01.md",
