@@ -23,8 +23,14 @@ export async function mcpCommand(args: { config: string }): Promise<number> {
     import("../mcp/pending-requests.ts"),
     import("@modelcontextprotocol/sdk/server/stdio.js"),
   ]);
-  const read: IndexRead = (method, params) =>
-    queryServiceOrIndex(config, { method, params }, (connection) => readDirect(connection, method, params));
+  // One call at a time: a direct read opens its own DuckDB instance, and a
+  // process should hold one instance of a file at once (see queryIndex).
+  let previous: Promise<unknown> = Promise.resolve();
+  const read: IndexRead = (method, params) => {
+    const call = previous.then(() => queryServiceOrIndex(config, { method, params }, (connection) => readDirect(connection, method, params)));
+    previous = call.catch(() => {});
+    return call;
+  };
   const server = createMcpServer(read);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
