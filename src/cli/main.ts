@@ -66,13 +66,19 @@ export async function main(argv: string[]): Promise<number> {
           .option("json", { type: "boolean", default: false, describe: "One JSON object per line" }),
       async (args) => setExit(await (await import("./events-command.ts")).eventsCommand(args)),
     )
-        .command(
+    .command(
       "health",
       "Check the graph folder, an index sample, the service's queue and memory; exit 1 when unhealthy",
       (y) => y.option("json", { type: "boolean", default: false }),
       async (args) => setExit(await (await import("./health-command.ts")).healthCommand(args)),
     )
-    .demandCommand(1, "name a command: run, search, status, pause, resume, events or health")
+        .command(
+      "mcp",
+      "Serve the index to AI assistants: a Model Context Protocol server on stdio (tools: search, get_page, get_block, backlinks, tasks)",
+      (y) => y,
+      async (args) => setExit(await (await import("./mcp-command.ts")).mcpCommand(args)),
+    )
+    .demandCommand(1, "name a command: run, search, status, pause, resume, events, health or mcp")
     .strict()
     .help()
     .exitProcess(false)

@@ -4,6 +4,13 @@ import type { IndexStatus } from "../index/status.ts";
 import type { SyncEventListener } from "../pipeline/sync-domain-event.ts";
 import type { PendingOperations, SyncStatusResponse } from "../pipeline/sync-status-model.ts";
 import type { HealthReport } from "../observe/health.ts";
+import type { BacklinksView } from "../index/backlinks.ts";
+import type { BlockView } from "../index/block-context.ts";
+import type { PageView } from "../index/page-tree.ts";
+import type { TaskHit } from "../index/tasks-query.ts";
+import {
+  type BacklinksQuery, type BlockQuery, checkBacklinksQuery, checkBlockQuery, checkPageQuery, checkTasksQuery, type PageQuery, type TasksQuery,
+} from "../index/read-params.ts";
 
 /**
  * `status` as the service answers it: the index's counts (read beside the
@@ -34,6 +41,11 @@ export type ControlApi = {
   resume(params: undefined): Promise<PauseResult>;
   events(params: undefined, listener: SyncEventListener): () => void;
   health(params: undefined): Promise<HealthReport>;
+  // Reads for the MCP tools (src/mcp); null: no such page/block.
+  getPage(params: PageQuery): Promise<PageView | null>;
+  getBlock(params: BlockQuery): Promise<BlockView | null>;
+  backlinks(params: BacklinksQuery): Promise<BacklinksView | null>;
+  tasks(params: TasksQuery): Promise<TaskHit[]>;
 };
 
 export type ControlMethod = keyof ControlApi;
@@ -42,7 +54,7 @@ export type ControlRequestMethod = Exclude<ControlMethod, "events">;
 export type ControlParams<M extends ControlMethod> = Parameters<ControlApi[M]>[0];
 export type ControlResult<M extends ControlRequestMethod> = Awaited<ReturnType<ControlApi[M]>>;
 
-export const controlMethods: readonly ControlMethod[] = ["search", "searchPages", "status", "pause", "resume", "events", "health"];
+export const controlMethods: readonly ControlMethod[] = ["search", "searchPages", "status", "pause", "resume", "events", "health", "getPage", "getBlock", "backlinks", "tasks"];
 
 export function isControlMethod(method: unknown): method is ControlMethod {
   return typeof method === "string" && (controlMethods as readonly string[]).includes(method);
@@ -72,6 +84,22 @@ export function prepareCall(api: ControlApi, method: ControlRequestMethod, param
     case "health":
       checkNoParams(method, params);
       return () => api.health(undefined);
+    case "getPage": {
+      const query = checkPageQuery(params);
+      return () => api.getPage(query);
+    }
+    case "getBlock": {
+      const query = checkBlockQuery(params);
+      return () => api.getBlock(query);
+    }
+    case "backlinks": {
+      const query = checkBacklinksQuery(params);
+      return () => api.backlinks(query);
+    }
+    case "tasks": {
+      const query = checkTasksQuery(params);
+      return () => api.tasks(query);
+    }
     default: {
       const never: never = method;
       throw new RangeError(`unknown method ${String(never)}`);

@@ -78,6 +78,10 @@ export async function runService(context: SyncSessionContext, options: { clock?:
   const api: ControlApi = {
     search: (query) => pools.writing.run(query, { name: "search" }),
     searchPages: (query) => pools.writing.run(query, { name: "searchPages" }),
+    getPage: (query) => pools.writing.run(query, { name: "getPage" }),
+    getBlock: (query) => pools.writing.run(query, { name: "getBlock" }),
+    backlinks: (query) => pools.writing.run(query, { name: "backlinks" }),
+    tasks: (query) => pools.writing.run(query, { name: "tasks" }),
     // GetSyncStatus: the read model, plus index counts that are never waited for behind the writer's queue.
     status: async () => {
       const { status, ageMs } = await indexCounts();

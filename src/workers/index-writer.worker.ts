@@ -5,6 +5,11 @@ import { readStatus, type IndexStatus } from "../index/status.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { DatabaseLimits } from "../index/database.ts";
 import type { BatchResult, IndexBatch } from "../index/index-batch.ts";
+import { readBacklinks, type BacklinksView } from "../index/backlinks.ts";
+import { readBlock, type BlockView } from "../index/block-context.ts";
+import { readPage, type PageView } from "../index/page-tree.ts";
+import { readTasks, type TaskHit } from "../index/tasks-query.ts";
+import type { BacklinksQuery, BlockQuery, PageQuery, TasksQuery } from "../index/read-params.ts";
 
 /**
  * The index-writer bulkhead's single thread. It alone holds the DuckDB
@@ -64,6 +69,23 @@ export function searchPages(query: PageSearchQuery): Promise<PageHit[]> {
 
 export function status(): Promise<IndexStatus> {
   return readStatus(current().readConnection);
+}
+
+// The MCP tools' reads (src/mcp), beside `search` on the read connection.
+export function getPage(query: PageQuery): Promise<PageView | null> {
+  return readPage(current().readConnection, query);
+}
+
+export function getBlock(query: BlockQuery): Promise<BlockView | null> {
+  return readBlock(current().readConnection, query);
+}
+
+export function backlinks(query: BacklinksQuery): Promise<BacklinksView | null> {
+  return readBacklinks(current().readConnection, query);
+}
+
+export function tasks(query: TasksQuery): Promise<TaskHit[]> {
+  return readTasks(current().readConnection, query);
 }
 
 export function close(): Promise<void> {
