@@ -44,7 +44,16 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y.option("json", { type: "boolean", default: false }),
       async (args) => setExit(await (await import("./status-command.ts")).statusCommand(args)),
     )
-    .demandCommand(1, "name a command: run, search or status")
+    .command(
+      "verify",
+      "Check the index against the folder and itself; --repair fixes what differs",
+      (y) =>
+        y
+          .option("repair", { type: "boolean", default: false, describe: "Fix the differences through the normal pipeline, then verify again" })
+          .option("json", { type: "boolean", default: false }),
+      async (args) => setExit(await (await import("./verify-command.ts")).verifyCommand(args)),
+    )
+    .demandCommand(1, "name a command: run, search, status or verify")
     .strict()
     .help()
     .exitProcess(false)

@@ -1,5 +1,6 @@
 import type { SearchHit, SearchQuery } from "../index/search.ts";
 import type { IndexStatus } from "../index/status.ts";
+import type { RepairReport, VerifyReport } from "../index/verify-report.ts";
 
 /** `status` as the service answers it: the index's status plus the service's own state. */
 export type ServiceStatus = IndexStatus & { service?: Record<string, unknown> };
@@ -11,13 +12,15 @@ export type ServiceStatus = IndexStatus & { service?: Record<string, unknown> };
 export type ControlApi = {
   search(params: SearchQuery): Promise<SearchHit[]>;
   status(params: undefined): Promise<ServiceStatus>;
+  /** `verify`: the report; with `repair`, the repair's report. */
+  verify(params: { repair: boolean }): Promise<VerifyReport | RepairReport>;
 };
 
 export type ControlMethod = keyof ControlApi;
 export type ControlParams<M extends ControlMethod> = Parameters<ControlApi[M]>[0];
 export type ControlResult<M extends ControlMethod> = Awaited<ReturnType<ControlApi[M]>>;
 
-export const controlMethods: readonly ControlMethod[] = ["search", "status"];
+export const controlMethods: readonly ControlMethod[] = ["search", "status", "verify"];
 
 export function isControlMethod(method: unknown): method is ControlMethod {
   return typeof method === "string" && (controlMethods as readonly string[]).includes(method);
@@ -38,6 +41,14 @@ export function prepareCall(api: ControlApi, method: ControlMethod, params: unkn
     case "status":
       if (params !== undefined && params !== null) throw new TypeError("status takes no params");
       return () => api.status(undefined);
+    case "verify": {
+      const p = params as Record<string, unknown> | null;
+      if (p === null || typeof p !== "object" || Array.isArray(p) || Object.keys(p).some((key) => key !== "repair") || typeof p["repair"] !== "boolean") {
+        throw new TypeError("verify params must be {repair: boolean}");
+      }
+      const repair = p["repair"];
+      return () => api.verify({ repair });
+    }
     default: {
       const never: never = method;
       throw new RangeError(`unknown method ${String(never)}`);

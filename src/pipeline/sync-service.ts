@@ -9,6 +9,7 @@ import { SyncPriority } from "./sync-priority-calculator.ts";
 import { startIndexFormat, type SyncSessionContext } from "./sync-session.ts";
 import { SyncOrchestrator } from "./sync-orchestrator.ts";
 import { prefixCovers } from "./sync-task-queue.ts";
+import { poolAccess, verifyAndRepair, verifyIndex } from "../index/verify.ts";
 
 /** Paths queued before folders get marked dirty instead: bounds memory under an event storm (e.g. a git checkout). */
 const MAX_QUEUED = 10_000;
@@ -55,6 +56,16 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     status: async () => {
       const status = await pools.writing.run<ControlResult<"status">>(undefined, { name: "status" });
       return { ...status, service: { state, pid: process.pid, strategy: config.strategy, ...orchestrator.stats, synced: orchestrator.summary } };
+    },
+    // Once the queued work is written; the repair's sync is a verification scan (every file re-read, disagreeing rows re-parsed).
+    verify: async ({ repair }) => {
+      await orchestrator.whenIdle();
+      const access = poolAccess(pools, async () => {
+        const { queued } = await orchestrator.scan("", SyncPriority.catchUp, { verify: true });
+        await orchestrator.whenIdle();
+        return queued;
+      });
+      return repair ? verifyAndRepair(config, graph, access) : (await verifyIndex(config, graph, access)).report;
     },
   };
   const socketPath = controlSocketPath(config.database);

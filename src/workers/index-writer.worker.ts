@@ -4,6 +4,8 @@ import { readStatus, type IndexStatus } from "../index/status.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { DatabaseLimits } from "../index/database.ts";
 import type { BatchResult, IndexBatch } from "../index/index-batch.ts";
+import { checkTables, type TableCheck } from "../index/verify-tables.ts";
+import { repairIndex, type RepairResult } from "../index/verify-repair.ts";
 
 /**
  * The index-writer bulkhead's single thread. It alone holds the DuckDB
@@ -59,6 +61,16 @@ export function search(query: SearchQuery): Promise<SearchHit[]> {
 
 export function status(): Promise<IndexStatus> {
   return readStatus(current().readConnection);
+}
+
+/** `verify`: the tables' own rules and the files rows, from the last committed state. */
+export function verifyTables(): Promise<TableCheck> {
+  return checkTables(current().readConnection);
+}
+
+/** `verify --repair`: one transaction on the write connection, in turn with the batches. */
+export function repair(paths: string[]): Promise<RepairResult> {
+  return exclusive(() => repairIndex(current().connection, paths));
 }
 
 export function close(): Promise<void> {
