@@ -3,8 +3,12 @@ import { TABLE_RULES } from "./verify-tables.ts";
 
 export type RepairResult = { contentDropped: number; rowsDeleted: Record<string, number> };
 
-/** Rules whose items are paths whose content must be parsed again. */
-const RESYNC_RULES = ["pageWithoutFile", "pageStale", "blockCountDiffers", "postingCountDiffers", "postingsWithoutTerm"] as const;
+/**
+ * Rules whose items are paths whose content must go (and be parsed again if
+ * the file is there). Not pageStale nor fileWithoutPage: the sync re-parses
+ * a row whose page disagrees with it by itself (detectChanges' repair rule).
+ */
+const RESYNC_RULES = ["pageWithoutFile", "blockCountDiffers", "postingCountDiffers", "postingsWithoutTerm"] as const;
 
 /**
  * The repair transaction (`verify --repair`), on the writer's connection.

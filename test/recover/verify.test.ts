@@ -21,6 +21,7 @@ const PAGES = {
   "pages/j.md": "- jujube kumquat term dropped\n",
   "pages/k.md": "- kiwi gets an orphan posting\n",
   "pages/l.md": "- lime untouched\n",
+  "pages/m.md": "- mango file and row gone, page left\n",
 };
 
 test("verify names every kind of damage exactly, and --repair makes the index equal a clean sync", async (t) => {
@@ -31,16 +32,17 @@ test("verify names every kind of damage exactly, and --repair makes the index eq
   const second = new Date(1_700_000_000_000);
   await utimes(c, second, second);
   await runJson(["run", "--once", "--config", g.config]);
-  assert.deepEqual(await runJson<VerifyReport>(["verify", "--config", g.config]), { clean: true, files: 12, checksummed: 12, differences: {} });
+  assert.deepEqual(await runJson<VerifyReport>(["verify", "--config", g.config]), { clean: true, files: 13, checksummed: 13, differences: {} });
 
   // On disk: same size and mtime with other bytes; a file gone; a file touched.
   await g.write("pages/c.md", "- cherry edited IN place\n");
   await utimes(c, second, second);
   await g.remove("pages/e.md");
+  await g.remove("pages/m.md");
   await utimes(join(g.graph, "pages/f.md"), new Date(), new Date(Date.now() + 60_000));
   // In the index.
   await corrupt(g.database, [
-    `DELETE FROM files WHERE path = 'pages/a.md'`,
+    `DELETE FROM files WHERE path IN ('pages/a.md', 'pages/m.md')`,
     `UPDATE files SET checksum = repeat('0', 64) WHERE path = 'pages/b.md'`,
     `DELETE FROM pages WHERE path = 'pages/d.md'`,
     `INSERT INTO refs SELECT 'no-such-block', 888888, name, path, 'a', 'page' FROM pages WHERE path = 'pages/g.md'`,
@@ -59,7 +61,7 @@ test("verify names every kind of damage exactly, and --repair makes the index eq
     fileRowExtra: one("pages/e.md"),
     metadataDiffers: one("pages/f.md"),
     checksumDiffers: { count: 2, examples: ["pages/b.md", "pages/c.md"] },
-    pageWithoutFile: one("pages/a.md"),
+    pageWithoutFile: { count: 2, examples: ["pages/a.md", "pages/m.md"] },
     fileWithoutPage: one("pages/d.md"),
     pageStale: one("pages/b.md"),
     orphanBlocks: one("pages/d.md", 2),
