@@ -4,7 +4,7 @@ import { realpath, stat } from "node:fs/promises";
 import { loadConfig, type SyncConfiguration } from "../config/load-config.ts";
 import { readGraphConfig } from "../logseq/graph-config.ts";
 import { GraphMissing } from "../pipeline/directory-scan.ts";
-import { DatabaseError } from "../index/database-error.ts";
+import { databaseFailure, DatabaseError } from "../index/database-error.ts";
 import type { HashOutcome } from "../workers/hash.worker.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import { VERIFY_CLASS_TEXT, VERIFY_CLASSES, type RepairReport, type VerifyReport } from "../index/verify-report.ts";
@@ -36,7 +36,9 @@ export async function verifyCommand(args: { config: string; repair: boolean; jso
       throw new DatabaseError("DATABASE_MISSING", `no index at ${config.database}: run \`sync-pipeline run --once\` first`);
     }
     const graph = await readGraphConfig(config.graph);
-    result = args.repair ? await repairHere(config, graph) : await verifyHere(config, graph);
+    result = await (args.repair ? repairHere(config, graph) : verifyHere(config, graph)).catch((error: unknown) => {
+      throw databaseFailure(config.database, error) ?? error;
+    });
   }
   process.stdout.write(args.json ? JSON.stringify(result, null, 2) + "\n" : formatResult(result));
   const final = "after" in result ? result.after : result;
