@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { execFileSync } from "node:child_process";
 import { open, readFile, truncate, writeFile } from "node:fs/promises";
 import { openDatabase } from "../../src/index/database.ts";
