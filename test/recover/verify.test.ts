@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { utimes } from "node:fs/promises";
+import { symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { Buffer } from "node:buffer";
 import { test } from "node:test";
 import type { RepairReport, VerifyReport } from "../../src/index/verify-report.ts";
 import { runCli, runJson, tempGraph } from "../support/cli.ts";
@@ -85,4 +86,27 @@ test("verify names every kind of damage exactly, and --repair makes the index eq
   assert.deepEqual(repair.after, { clean: true, files: 11, checksummed: 11, differences: {} });
   assert.deepEqual(await runJson<VerifyReport>(["verify", "--config", g.config]), repair.after);
   await assertSameAsCleanSync(g);
+});
+
+test("verify finds nothing after a clean sync of skipped, warned and hostile files", async (t) => {
+  const g = await tempGraph(
+    {
+      "pages/ok.md": "- fine\n",
+      "pages/binary.md": new Uint8Array([0, 1, 2, 98, 105, 110]),
+      "pages/empty.md": "",
+      "pages/big.md": "- " + "a".repeat(3000) + "\n",
+      "pages/bad utf8.md": new Uint8Array([45, 32, 98, 0xff, 100, 10]),
+    },
+    { maxFileSizeBytes: 2000 },
+  );
+  t.after(() => g.cleanup());
+  await symlink("ok.md", join(g.graph, "pages/link.md"));
+  // A name that is not valid UTF-8 (the byte 0xff).
+  await writeFile(Buffer.concat([Buffer.from(join(g.graph, "pages/n")), Buffer.from([0xff]), Buffer.from(".md")]), "- odd name\n");
+  await symlink("..", join(g.graph, "pages/loop"));
+  const sync = await runCli(["run", "--once", "--config", g.config]);
+  assert.equal(sync.code, 1, sync.stderr);
+  const report = await runJson<VerifyReport>(["verify", "--config", g.config]);
+  // Checksummed: the rows saying indexed or warning (ok, empty, bad utf8); the rest are skipped.
+  assert.deepEqual(report, { clean: true, files: 7, checksummed: 3, differences: {} });
 });
