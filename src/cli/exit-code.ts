@@ -7,5 +7,7 @@ export const ExitCode = {
   usage: 2,
   /** Could not run at all: graph folder missing, database unusable or locked. */
   cannotRun: 3,
+  /** `verify`: the index differs from the folder or from itself (after `--repair`: still differs). */
+  indexDiffers: 4,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

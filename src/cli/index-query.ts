@@ -13,6 +13,10 @@ export async function queryIndex<T>(config: SyncConfiguration, read: (connection
   const db = await openDatabase(config.database, { create: false, readOnly: true });
   try {
     return await read(db.connection);
+  } catch (error) {
+    // A damaged block fails the query that reads it, not the open: name the file and the way back.
+    const { databaseFailure } = await import("../index/database-error.ts");
+    throw databaseFailure(config.database, error) ?? error;
   } finally {
     db.close();
   }

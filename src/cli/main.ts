@@ -21,7 +21,8 @@ export async function main(argv: string[]): Promise<number> {
         y
           .option("once", { type: "boolean", default: false, describe: "Catch up once and exit (batch mode)" })
           .option("json", { type: "boolean", default: false, describe: "Print the summary as JSON" })
-          .option("force", { type: "boolean", default: false, describe: "Index the graph even if it is a filesystem root or your home folder" }),
+          .option("force", { type: "boolean", default: false, describe: "Index the graph even if it is a filesystem root or your home folder" })
+          .option("rebuild", { type: "boolean", default: false, describe: "Move the database file aside (FILE.broken-<time>) and rebuild the index from the graph" }),
       // Each command loads only its own modules: `search` and `status` never load the pools, `--help` nothing.
       async (args) => setExit(await (await import("./run-command.ts")).runCommand(args)),
     )
@@ -78,7 +79,16 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y,
       async (args) => setExit(await (await import("./mcp-command.ts")).mcpCommand(args)),
     )
-    .demandCommand(1, "name a command: run, search, status, pause, resume, events, health or mcp")
+    .command(
+      "verify",
+      "Check the index against the folder and itself; --repair fixes what differs",
+      (y) =>
+        y
+          .option("repair", { type: "boolean", default: false, describe: "Fix the differences through the normal pipeline, then verify again" })
+          .option("json", { type: "boolean", default: false }),
+      async (args) => setExit(await (await import("./verify-command.ts")).verifyCommand(args)),
+    )
+    .demandCommand(1, "name a command: run, search, status, pause, resume, events, health, verify or mcp")
     .strict()
     .help()
     .exitProcess(false)

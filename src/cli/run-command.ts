@@ -11,8 +11,9 @@ import { formatSummary } from "./format.ts";
 import { refuseAbsurdGraph } from "./graph-guard.ts";
 import { SyncProgressBar } from "./progress.ts";
 import { realpath, stat } from "node:fs/promises";
+import { databaseFailure, DatabaseError } from "../index/database-error.ts";
 
-export async function runCommand(args: { config: string; once: boolean; json: boolean; force: boolean }): Promise<number> {
+export async function runCommand(args: { config: string; once: boolean; json: boolean; force: boolean; rebuild?: boolean }): Promise<number> {
   const loaded = await loadConfig(args.config);
   // Check the graph before touching the database: a missing (say, unmounted)
   // folder must never look like "every file was deleted".
@@ -31,7 +32,12 @@ export async function runCommand(args: { config: string; once: boolean; json: bo
   const log = createSyncLog(config, bar ? (text) => bar.log(text) : undefined);
   const graph = await readGraphConfig(config.graph);
   for (const warning of graph.warnings) log.logger.warn({ event: "Warning", context: "logseq/config.edn" }, `warning: logseq/config.edn: ${warning}`);
-  const pools = await createPools(config, graph);
+  if (args.rebuild) await moveIndexAside(config.database);
+  // A damaged file may open and fail only when a query reads the bad block: name it and the way back.
+  const asDatabaseFailure = (error: unknown) => {
+    throw databaseFailure(config.database, error) ?? error;
+  };
+  const pools = await createPools(config, graph).catch(asDatabaseFailure);
   // The session and the service publish on one bus; the log, the bar, the metrics and the service's read model subscribe.
   const bus = new SyncEventBus({
     onSubscriberError: (error) => log.warn(error, "event subscriber"),
@@ -54,7 +60,20 @@ export async function runCommand(args: { config: string; once: boolean; json: bo
       // A failed session leaves no half-drawn bar (and no hidden cursor) behind the error message.
       bar?.stop();
     }
+  } catch (error) {
+    return asDatabaseFailure(error);
   } finally {
     await pools.close();
   }
+}
+
+/** `--rebuild`: the file goes aside (never deleted) and this run builds a new index; refused while a service holds it. */
+async function moveIndexAside(database: string): Promise<void> {
+  const { callService, controlSocketPath } = await import("../control/control-client.ts");
+  // Any answer but "nobody listens" (null) may be a live service: never move a file from under it.
+  const reply = await callService(controlSocketPath(database), "status", undefined, { timeoutMs: 10_000 }).catch(() => "no clear answer");
+  if (reply !== null) throw new DatabaseError("DATABASE_LOCKED", `a sync-pipeline service holds ${database}: stop it before \`run --rebuild\``);
+  const { moveAside } = await import("../index/database.ts");
+  const aside = moveAside(database);
+  if (aside !== null) process.stderr.write(`moved ${database} aside to ${aside}; rebuilding the index from the graph\n`);
 }

@@ -11,6 +11,7 @@ import type { TaskHit } from "../index/tasks-query.ts";
 import {
   type BacklinksQuery, type BlockQuery, checkBacklinksQuery, checkBlockQuery, checkPageQuery, checkTasksQuery, type PageQuery, type TasksQuery,
 } from "../index/read-params.ts";
+import type { RepairReport, VerifyReport } from "../index/verify-report.ts";
 
 /**
  * `status` as the service answers it: the index's counts (read beside the
@@ -46,6 +47,8 @@ export type ControlApi = {
   getBlock(params: BlockQuery): Promise<BlockView | null>;
   backlinks(params: BacklinksQuery): Promise<BacklinksView | null>;
   tasks(params: TasksQuery): Promise<TaskHit[]>;
+  /** `verify`: the report; with `repair`, the repair's report. */
+  verify(params: { repair: boolean }): Promise<VerifyReport | RepairReport>;
 };
 
 export type ControlMethod = keyof ControlApi;
@@ -54,7 +57,7 @@ export type ControlRequestMethod = Exclude<ControlMethod, "events">;
 export type ControlParams<M extends ControlMethod> = Parameters<ControlApi[M]>[0];
 export type ControlResult<M extends ControlRequestMethod> = Awaited<ReturnType<ControlApi[M]>>;
 
-export const controlMethods: readonly ControlMethod[] = ["search", "searchPages", "status", "pause", "resume", "events", "health", "getPage", "getBlock", "backlinks", "tasks"];
+export const controlMethods: readonly ControlMethod[] = ["search", "searchPages", "status", "pause", "resume", "events", "health", "getPage", "getBlock", "backlinks", "tasks", "verify"];
 
 export function isControlMethod(method: unknown): method is ControlMethod {
   return typeof method === "string" && (controlMethods as readonly string[]).includes(method);
@@ -99,6 +102,14 @@ export function prepareCall(api: ControlApi, method: ControlRequestMethod, param
     case "tasks": {
       const query = checkTasksQuery(params);
       return () => api.tasks(query);
+    }
+    case "verify": {
+      const p = params as Record<string, unknown> | null;
+      if (p === null || typeof p !== "object" || Array.isArray(p) || Object.keys(p).some((key) => key !== "repair") || typeof p["repair"] !== "boolean") {
+        throw new TypeError("verify params must be {repair: boolean}");
+      }
+      const repair = p["repair"];
+      return () => api.verify({ repair });
     }
     default: {
       const never: never = method;

@@ -1,9 +1,9 @@
 import process from "node:process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { SCHEMA_DDL, SCHEMA_VERSION } from "./schema.ts";
-import { DatabaseError } from "./database-error.ts";
+import { databaseFailure, DatabaseError, REBUILD_HINT } from "./database-error.ts";
 
 export type Database = {
   instance: DuckDBInstance;
@@ -58,7 +58,7 @@ export async function openDatabase(
     else await checkVersion(connection, path);
   } catch (error) {
     db.close();
-    throw error;
+    throw databaseFailure(path, error) ?? error;
   }
   return db;
 }
@@ -91,33 +91,43 @@ async function checkVersion(connection: DuckDBConnection, path: string): Promise
     const result = await connection.runAndReadAll(`SELECT value FROM sync_state WHERE key = 'schema_version'`);
     version = result.getRows()[0]?.[0] as string | undefined;
   } catch (cause) {
-    throw new DatabaseError("DATABASE_INVALID", `${path} is not a sync-pipeline index`, { cause });
+    throw databaseFailure(path, cause) ?? new DatabaseError("DATABASE_INVALID", `${path} is not a sync-pipeline index; ${REBUILD_HINT}`, { cause });
   }
   if (version !== String(SCHEMA_VERSION)) {
+    const newer = Number(version) > SCHEMA_VERSION;
     throw new DatabaseError(
-      "DATABASE_INVALID",
-      `${path} holds index schema version ${version ?? "(none)"}, this sync-pipeline uses ${SCHEMA_VERSION}; ` +
-        `move the file aside and run again to rebuild the index`,
+      newer ? "DATABASE_NEWER" : "DATABASE_INVALID",
+      `${path} holds index schema version ${version ?? "(none)"}, this sync-pipeline uses ${SCHEMA_VERSION}` +
+        (newer ? ` (written by a newer sync-pipeline: update it, or move the file aside: ` : `; move the file aside (`) +
+        "`sync-pipeline run --rebuild` does, and rebuilds the index from the graph)",
     );
   }
 }
 
 function describeOpenError(path: string, cause: unknown): DatabaseError {
-  const message = cause instanceof Error ? cause.message : String(cause);
-  if (/lock/i.test(message)) {
-    return new DatabaseError(
-      "DATABASE_LOCKED",
-      `${path} is in use by another process (a running sync-pipeline service?): ${firstLine(message)}`,
+  return databaseFailure(path, cause) ??
+    new DatabaseError(
+      "DATABASE_INVALID",
+      `cannot open ${path} as a DuckDB database (${firstLine(cause instanceof Error ? cause.message : String(cause))}); ${REBUILD_HINT}`,
       { cause },
     );
-  }
-  return new DatabaseError(
-    "DATABASE_INVALID",
-    `cannot open ${path} as a DuckDB database (${firstLine(message)}); it is left untouched — move it aside to rebuild the index`,
-    { cause },
-  );
 }
 
 function firstLine(text: string): string {
   return text.split("\n")[0] ?? text;
+}
+
+/**
+ * `run --rebuild`: renames the index file and its WAL to
+ * `FILE.broken-<UTC time>` (nothing is deleted) so the run builds a new
+ * index from the graph. Returns the new name, or null when there was no file.
+ */
+export function moveAside(path: string, now = new Date()): string | null {
+  if (!existsSync(path) && !existsSync(path + ".wal")) return null;
+  const stamp = now.toISOString().replace(/[-:]|\.\d+/g, "");
+  const aside = `${path}.broken-${stamp}`;
+  if (existsSync(aside)) throw new DatabaseError("DATABASE_INVALID", `${aside} exists already: not moving ${path} over it; try again in a second`);
+  if (existsSync(path)) renameSync(path, aside);
+  if (existsSync(path + ".wal")) renameSync(path + ".wal", aside + ".wal");
+  return aside;
 }

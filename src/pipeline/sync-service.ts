@@ -13,6 +13,7 @@ import { SyncOrchestrator } from "./sync-orchestrator.ts";
 import { prefixCovers } from "./sync-task-queue.ts";
 import { SyncEventBus } from "./sync-event-bus.ts";
 import { indexCountsReader, SyncStatusModel, bulkheadLoad } from "./sync-status-model.ts";
+import { poolAccess, verifyAndRepair, verifyIndex } from "../index/verify.ts";
 
 /** Paths queued before folders get marked dirty instead: bounds memory under an event storm (e.g. a git checkout). */
 const MAX_QUEUED = 10_000;
@@ -99,6 +100,16 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     },
     events: (_params, listener) => bus.subscribe(listener),
     health: () => observer?.health() ?? Promise.reject(new Error("this service checks no health")),
+    // Once the queued work is written; the repair's sync is a verification scan (every file re-read, disagreeing rows re-parsed).
+    verify: async ({ repair }) => {
+      await orchestrator.whenIdle();
+      const access = poolAccess(pools, async () => {
+        const { queued } = await orchestrator.scan("", SyncPriority.catchUp, { verify: true });
+        await orchestrator.whenIdle();
+        return queued;
+      });
+      return repair ? verifyAndRepair(config, graph, access) : (await verifyIndex(config, graph, access)).report;
+    },
   };
   const socketPath = controlSocketPath(config.database);
   // Refused (a file in the way, another service): stop what started, leave the path as it is.

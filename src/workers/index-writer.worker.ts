@@ -10,6 +10,8 @@ import { readBlock, type BlockView } from "../index/block-context.ts";
 import { readPage, type PageView } from "../index/page-tree.ts";
 import { readTasks, type TaskHit } from "../index/tasks-query.ts";
 import type { BacklinksQuery, BlockQuery, PageQuery, TasksQuery } from "../index/read-params.ts";
+import { checkTables, type TableCheck } from "../index/verify-tables.ts";
+import { repairIndex, type RepairResult } from "../index/verify-repair.ts";
 
 /**
  * The index-writer bulkhead's single thread. It alone holds the DuckDB
@@ -86,6 +88,16 @@ export function backlinks(query: BacklinksQuery): Promise<BacklinksView | null> 
 
 export function tasks(query: TasksQuery): Promise<TaskHit[]> {
   return readTasks(current().readConnection, query);
+}
+
+/** `verify`: the tables' own rules and the files rows, from the last committed state. */
+export function verifyTables(): Promise<TableCheck> {
+  return checkTables(current().readConnection);
+}
+
+/** `verify --repair`: one transaction on the write connection, in turn with the batches. */
+export function repair(paths: string[]): Promise<RepairResult> {
+  return exclusive(() => repairIndex(current().connection, paths));
 }
 
 export function close(): Promise<void> {
