@@ -18,6 +18,9 @@ export function eventLogger(
       case "FileSyncFailed":
         if (level >= LEVELS.warn) write(`${event.status}: ${event.path}: ${event.reason}\n`);
         return;
+      case "FileSyncRetried":
+        if (level >= LEVELS.info) write(`retrying: ${event.path} in ${event.delayMs} ms (attempt ${event.attempt} failed): ${event.reason}\n`);
+        return;
       case "FileIndexed":
         if (event.warnings.length > 0 && level >= LEVELS.warn) {
           write(`warning: ${event.path}: ${event.warnings.join("; ")}\n`);

@@ -124,6 +124,23 @@ export const configSchema = {
         },
       },
     },
+    retry: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "RetryManager: reads that fail in a way that may clear (EBUSY, EAGAIN, EMFILE, ENFILE, EACCES, EPERM, ENOENT, ETIMEDOUT, EIO) are tried again with exponential backoff and jitter, off the task queue.",
+      properties: {
+        maxAttempts: {
+          type: "integer",
+          minimum: 1,
+          maximum: 100,
+          default: 5,
+          description: "Reads of one file in all, the first included. When the last fails, the file is recorded 'failed' with the reason (and read again on the next sync).",
+        },
+        initialDelayMs: { type: "integer", minimum: 1, default: 200, description: "The first retry's delay (before jitter)." },
+        maxDelayMs: { type: "integer", minimum: 1, default: 10000, description: "No retry waits longer than this." },
+      },
+    },
     debounce: {
       type: "object",
       additionalProperties: false,

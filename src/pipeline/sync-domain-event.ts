@@ -8,6 +8,8 @@ export type SyncDomainEvent =
   | { type: "FileChanged"; path: string; change: "create" | "update" | "delete" | "rename"; from?: string }
   | { type: "FileIndexed"; path: string; blocks: number; warnings: string[] }
   | { type: "FileSyncFailed"; path: string; status: Extract<FileStatus, "failed" | "skipped">; reason: string }
+  /** A read failed transiently (RetryManager); the file is read again after `delayMs`. */
+  | { type: "FileSyncRetried"; path: string; attempt: number; delayMs: number; reason: string }
   | { type: "ConflictDetected"; name: string; paths: string[] }
   | { type: "SyncCompleted"; summary: SyncSummary };
 

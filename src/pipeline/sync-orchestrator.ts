@@ -7,7 +7,8 @@ import { scanDirectory } from "./directory-scan.ts";
 import { contentDisagrees, detectChanges } from "./file-change-detector.ts";
 import { graphEntryKind } from "./graph-entry.ts";
 import { IndexView } from "./index-view.ts";
-import { stillAsRead, syncFile, type FileSyncContext } from "./file-sync.ts";
+import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
+import { RetryManager } from "./retry-manager.ts";
 import type { SyncEventListener } from "./sync-domain-event.ts";
 import { SyncEventKind } from "./sync-event.ts";
 import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./sync-priority-calculator.ts";
@@ -80,6 +81,8 @@ export class SyncOrchestrator {
   readonly #held = new Map<string, unknown>();
   /** Paths to re-parse even if their checksum is unchanged (index format changed). */
   readonly #forced = new Set<string>();
+  /** Files whose read failed transiently, waiting off the queue for their next attempt. */
+  readonly #retries: RetryManager;
   readonly #wake = new Signal();
   readonly #room = new Signal();
   readonly #idle = new Signal();
@@ -96,6 +99,7 @@ export class SyncOrchestrator {
     this.#clock = options.clock ?? systemClock;
     this.#emit = context.onEvent ?? (() => {});
     this.#view = new IndexView(known);
+    this.#retries = new RetryManager(context.config.retry, this.#clock);
     this.queue = new SyncTaskQueue({ maxSize: options.maxQueued });
     this.queue.on("drain", () => this.#rescanDirtySoon());
     const { config, pools } = context;
@@ -187,7 +191,7 @@ export class SyncOrchestrator {
   /** True when nothing is queued, in flight, held or being scanned, and every write is committed. */
   get idle(): boolean {
     return this.queue.size === 0 && this.queue.inFlightCount === 0 && this.#held.size === 0 &&
-      this.#feeders === 0 && !this.#rescanning && this.#batches.pending === 0;
+      this.#feeders === 0 && !this.#rescanning && this.#batches.pending === 0 && this.#retries.pending === 0;
   }
 
   /** Resolves once the orchestrator is idle and every write so far is committed. */
@@ -213,6 +217,7 @@ export class SyncOrchestrator {
       heldDeletes: this.#held.size,
       dirtyFolders: this.queue.dirtyPrefixes().length,
       scans: this.#feeders,
+      retrying: this.#retries.pending,
       known: this.#view.known.size,
     };
   }
@@ -220,6 +225,7 @@ export class SyncOrchestrator {
   /** Stops taking new scan work, finishes every queued task, writes held deletes and commits every batch. */
   async close(): Promise<void> {
     this.#stopping = true;
+    this.#retries.fireAll();
     this.#room.notify();
     while (this.queue.size > 0 || this.queue.inFlightCount > 0 || this.#feeders > 0) await this.#idle.wait();
     this.#stopped = true;
@@ -260,6 +266,11 @@ export class SyncOrchestrator {
     let write: FileWrite;
     try {
       write = await syncFile(this.#fileContext, path, this.#view.latest(path), { force });
+      this.#retries.forget(path);
+    } catch (error) {
+      if (!(error instanceof TransientReadError)) throw error;
+      if (this.#retryLater(task, error, force)) return;
+      write = error.write;
     } finally {
       this.#hashing--;
     }
@@ -283,6 +294,26 @@ export class SyncOrchestrator {
     // An edit with nothing queued behind it: no point waiting for the batch window.
     const now = priorityClass(task.priority) === SyncPriority.interactive && this.queue.size === 0;
     await this.#add(write, { now });
+  }
+
+  /**
+   * Puts a transiently unreadable file aside for a later attempt, so its
+   * consumer goes on with other files. False when the attempts are used up
+   * (or the orchestrator is closing): then its `failed` row is written.
+   */
+  #retryLater(task: SyncTask, error: TransientReadError, force: boolean): boolean {
+    if (this.#stopping) return false;
+    const attempt = this.#retries.attempts(task.path) + 1;
+    const delayMs = this.#retries.retry(task.path, () => {
+      if (force) this.#forced.add(task.path);
+      this.#push(task, priorityClass(task.priority));
+    });
+    if (delayMs === undefined) {
+      if (error.write.op === "metadata") error.write.file.error = `${error.message} (${attempt} attempts)`;
+      return false;
+    }
+    this.#emit({ type: "FileSyncRetried", path: task.path, attempt, delayMs, reason: error.message });
+    return true;
   }
 
   /**
@@ -317,6 +348,7 @@ export class SyncOrchestrator {
 
   async #missing(path: string): Promise<void> {
     this.#rereads.delete(path);
+    this.#retries.forget(path);
     const vanished = this.#vanished.get(path) ?? this.#registerVanished(path);
     if (vanished === undefined) return this.#add({ op: "delete", path });
     if (vanished.claimed) {

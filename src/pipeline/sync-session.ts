@@ -8,7 +8,8 @@ import type { GraphConfig } from "../logseq/types.ts";
 import { BatchProcessor } from "./batch-processor.ts";
 import { scanDirectory } from "./directory-scan.ts";
 import { detectChanges } from "./file-change-detector.ts";
-import { stillAsRead, syncFile, type FileSyncContext } from "./file-sync.ts";
+import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
+import { RetryManager } from "./retry-manager.ts";
 import type { SyncEventListener } from "./sync-domain-event.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 
@@ -78,20 +79,40 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
   // queues make `syncFile` wait when they are full.
   const concurrency = config.pools.hashing.threads + config.pools.parsing.threads + config.pools.parsing.maxQueue;
   const renamedFrom = new Set<string>();
+  // Transiently unreadable files wait here for their next attempt, not in a worker.
+  const retries = new RetryManager(config.retry);
+  const retried: string[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < changes.toCheck.length) {
-      const snapshot = changes.toCheck[next++];
-      if (snapshot === undefined) break;
-      const path = snapshot.path;
+    for (;;) {
+      const path = retried.shift() ?? changes.toCheck[next++]?.path;
+      if (path === undefined) {
+        if (retries.pending === 0) break;
+        await retries.whenFired();
+        continue;
+      }
       const known = changes.known.get(path);
       const options = { force: force || changes.repair.has(path) };
-      let write = await syncFile(fileContext, path, known, options);
-      // Changed while being synced: read it again rather than record bytes that
-      // are gone. A file that keeps changing gets its last consistent read
-      // recorded; its new size or mtime makes the next sync read it again.
-      for (let retry = 0; retry < MAX_REREADS && write.op !== "rename" && !(await stillAsRead(config.graph, write)); retry++) {
-        write = await syncFile(fileContext, path, known, options);
+      const read = () => syncFile(fileContext, path, known, options);
+      let write: FileWrite;
+      try {
+        write = await read();
+        // Changed while being synced: read it again rather than record bytes that
+        // are gone. A file that keeps changing gets its last consistent read
+        // recorded; its new size or mtime makes the next sync read it again.
+        for (let retry = 0; retry < MAX_REREADS && write.op !== "rename" && !(await stillAsRead(config.graph, write)); retry++) {
+          write = await read();
+        }
+      } catch (error) {
+        if (!(error instanceof TransientReadError)) throw error;
+        const attempt = retries.attempts(path) + 1;
+        const delayMs = retries.retry(path, () => retried.push(path));
+        if (delayMs !== undefined) {
+          emit({ type: "FileSyncRetried", path, attempt, delayMs, reason: error.message });
+          continue;
+        }
+        write = error.write;
+        if (write.op === "metadata") write.file.error = `${error.message} (${attempt} attempts)`;
       }
       if (write.op === "rename") renamedFrom.add(write.from);
       await batches.add(write);
