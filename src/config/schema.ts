@@ -98,6 +98,18 @@ export const configSchema = {
               default: 256,
               description: "Tasks waiting for a thread; a full queue makes producers wait (backpressure).",
             },
+            taskTimeoutMs: {
+              type: "integer",
+              minimum: 100,
+              default: 60000,
+              description: "A file whose parse runs longer is aborted: its thread is terminated and replaced, and the file is recorded 'failed' (not parsed again until it changes).",
+            },
+            maxOldGenerationMb: {
+              type: "integer",
+              minimum: 16,
+              default: 1024,
+              description: "Heap limit of each parsing thread (worker resourceLimits.maxOldGenerationSizeMb). A file whose parse exceeds it kills only its thread, which is replaced; the file is recorded 'failed'. Node only: Deno ignores it.",
+            },
           },
         },
         writing: {
