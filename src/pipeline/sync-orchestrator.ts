@@ -114,11 +114,14 @@ export class SyncOrchestrator {
       maxInFlight: config.pools.writing.maxQueue,
       write: (batch) => pools.writing.run<BatchResult>(batch, { name: "apply" }),
       onCommitted: (writes, result) => this.#committed(writes, result),
-      onFailed: (write, error) => {
+      onFailed: (write, error, recorded) => {
         this.#view.settle(write);
+        if (recorded !== undefined) this.#view.commit(recorded);
         const path = write.op === "delete" ? write.path : write.file.path;
+        const reason = `index write failed: ${error.message}`;
         this.summary.failed++;
-        this.#emit({ type: "FileSyncFailed", path, status: "failed", reason: `index write failed: ${error.message}` });
+        this.summary.problems.push({ path, status: "failed", reason });
+        this.#emit({ type: "FileSyncFailed", path, status: "failed", reason });
       },
     });
     this.#consumers = Array.from({ length: Math.max(1, options.consumers) }, () => this.#consume());

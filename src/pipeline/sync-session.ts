@@ -5,7 +5,7 @@ import type { IndexedFileState } from "../index/index-writer.ts";
 import { SCHEMA_VERSION } from "../index/schema.ts";
 import { PARSER_VERSION } from "../logseq/parser-version.ts";
 import type { GraphConfig } from "../logseq/types.ts";
-import { BatchProcessor } from "./batch-processor.ts";
+import { BatchProcessor, isUnwritable } from "./batch-processor.ts";
 import { scanDirectory } from "./directory-scan.ts";
 import { detectChanges } from "./file-change-detector.ts";
 import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
@@ -19,6 +19,12 @@ export type SyncSessionContext = {
   pools: Pools;
   onEvent?: SyncEventListener;
 };
+
+/** The database file cannot be written (disk full): the run stops, the index keeps its last committed batch. */
+export class IndexUnwritable extends Error {
+  readonly code = "INDEX_UNWRITABLE";
+  override name = "IndexUnwritable";
+}
 
 /** Reads of one file in one run when it keeps changing under us. */
 const MAX_REREADS = 3;
@@ -57,8 +63,10 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
     onFailed: (write, error) => {
       const path = write.op === "delete" ? write.path : write.file.path;
       summary.failed++;
+      // The database cannot be written at all: one clear error at the end, not one line per file.
+      if (isUnwritable(error)) return;
       summary.problems.push({ path, status: "failed", reason: `index write failed: ${error.message}` });
-      emit({ type: "FileSyncFailed", path, status: "failed", reason: error.message });
+      emit({ type: "FileSyncFailed", path, status: "failed", reason: `index write failed: ${error.message}` });
     },
   });
 
@@ -124,6 +132,13 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
     if (!renamedFrom.has(vanished.path)) await batches.add({ op: "delete", path: vanished.path });
   }
   await batches.flush();
+  if (batches.unwritable !== undefined) {
+    throw new IndexUnwritable(
+      `cannot write the index ${config.database}: ${batches.unwritable.message}. The disk holding it is full or refuses writes; ` +
+        "the index keeps its last committed batch. Free space and run again to complete the sync.",
+      { cause: batches.unwritable },
+    );
+  }
 
   summary.durationMs = Math.round(performance.now() - started);
   const finished = {
