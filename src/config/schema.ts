@@ -153,6 +153,26 @@ export const configSchema = {
         maxDelayMs: { type: "integer", minimum: 1, default: 10000, description: "No retry waits longer than this." },
       },
     },
+    breaker: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "The circuit breaker guarding the graph folder: when it cannot be reached (unmounted, renamed, permissions), reads stop and events are kept; when a probe reaches it again, a full catch-up scan runs. Its state is in `status` (service.breaker).",
+      properties: {
+        threshold: {
+          type: "integer",
+          minimum: 1,
+          default: 5,
+          description: "Failed accesses to the graph folder in a row (a scan, or the check made when a file cannot be read or seems gone) that open the breaker.",
+        },
+        halfOpenAfterMs: {
+          type: "integer",
+          minimum: 10,
+          default: 5000,
+          description: "While open, the folder is probed this often; the first probe that reaches it closes the breaker.",
+        },
+      },
+    },
     debounce: {
       type: "object",
       additionalProperties: false,

@@ -9,6 +9,7 @@ import { graphEntryKind } from "./graph-entry.ts";
 import { IndexView } from "./index-view.ts";
 import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
 import { RetryManager } from "./retry-manager.ts";
+import { type BreakerState, FileSystemBreaker } from "./circuit-breaker.ts";
 import type { SyncEventListener } from "./sync-domain-event.ts";
 import { SyncEventKind } from "./sync-event.ts";
 import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./sync-priority-calculator.ts";
@@ -83,6 +84,9 @@ export class SyncOrchestrator {
   readonly #forced = new Set<string>();
   /** Files whose read failed transiently, waiting off the queue for their next attempt. */
   readonly #retries: RetryManager;
+  /** Guards the graph folder; while open, tasks are parked here by path and run when it closes. */
+  readonly #breaker: FileSystemBreaker;
+  readonly #parked = new Map<string, SyncTask>();
   readonly #wake = new Signal();
   readonly #room = new Signal();
   readonly #idle = new Signal();
@@ -100,6 +104,7 @@ export class SyncOrchestrator {
     this.#emit = context.onEvent ?? (() => {});
     this.#view = new IndexView(known);
     this.#retries = new RetryManager(context.config.retry, this.#clock);
+    this.#breaker = new FileSystemBreaker(context.config.graph, context.config.breaker, () => this.#breakerClosed(), this.#clock);
     this.queue = new SyncTaskQueue({ maxSize: options.maxQueued });
     this.queue.on("drain", () => this.#rescanDirtySoon());
     const { config, pools } = context;
@@ -148,9 +153,11 @@ export class SyncOrchestrator {
    * re-parses every file (the index format changed).
    */
   async scan(folder: string, source: SyncPriority, options: { force?: boolean; verify?: boolean } = {}): Promise<{ files: number; queued: number }> {
+    // The folder is unreachable: the catch-up scan when the breaker closes covers this one.
+    if (this.#breaker.isOpen) return { files: 0, queued: 0 };
     this.#feeders++;
     try {
-      const disk = await scanDirectory(this.#context.config.graph, this.#context.graph, folder);
+      const disk = await this.#breaker.run(() => scanDirectory(this.#context.config.graph, this.#context.graph, folder));
       const all = options.force === true || options.verify === true;
       const changes = detectChanges(disk, this.#view.states(), {
         force: all,
@@ -213,6 +220,11 @@ export class SyncOrchestrator {
     return this.#view.known;
   }
 
+  /** The file-system circuit breaker's state, for `status`. */
+  get breakerState(): BreakerState {
+    return this.#breaker.state;
+  }
+
   get stats(): Record<string, number> {
     return {
       queued: this.queue.size,
@@ -221,6 +233,7 @@ export class SyncOrchestrator {
       dirtyFolders: this.queue.dirtyPrefixes().length,
       scans: this.#feeders,
       retrying: this.#retries.pending,
+      parked: this.#parked.size,
       known: this.#view.known.size,
     };
   }
@@ -228,6 +241,9 @@ export class SyncOrchestrator {
   /** Stops taking new scan work, finishes every queued task, writes held deletes and commits every batch. */
   async close(): Promise<void> {
     this.#stopping = true;
+    // Parked tasks wait for a folder that is not there: the next start's catch-up scan takes them.
+    this.#breaker.close();
+    this.#parked.clear();
     this.#retries.fireAll();
     this.#room.notify();
     while (this.queue.size > 0 || this.queue.inFlightCount > 0 || this.#feeders > 0) await this.#idle.wait();
@@ -261,9 +277,22 @@ export class SyncOrchestrator {
 
   async #process(task: SyncTask): Promise<void> {
     const { path } = task;
+    if (this.#breaker.isOpen && !this.#stopping) return this.#park(task);
     const force = this.#forced.delete(path);
     // The same rule as the scan: a link is a (skipped) entry, a path through a linked folder is not in the graph.
-    if (graphEntryKind(this.#context.config.graph, path) === "none") return this.#missing(path);
+    let kind: ReturnType<typeof graphEntryKind> | undefined;
+    try {
+      kind = graphEntryKind(this.#context.config.graph, path);
+    } catch (error) {
+      // The way to the file cannot be walked (EACCES, EIO): the folder's trouble, not this file's?
+      if (!(await this.#breaker.reachable()) && !this.#stopping) return this.#park(task, force);
+      throw error;
+    }
+    if (kind === "none") {
+      // Gone, or is the whole graph folder gone (unmounted, renamed)? Only the first is a delete.
+      if (!(await this.#breaker.reachable()) && !this.#stopping) return this.#park(task, force);
+      return this.#missing(path);
+    }
     this.#forgetVanished(path);
     this.#hashing++;
     let write: FileWrite;
@@ -272,6 +301,8 @@ export class SyncOrchestrator {
       this.#retries.forget(path);
     } catch (error) {
       if (!(error instanceof TransientReadError)) throw error;
+      // Not this file but the whole folder: wait for the breaker, not for a retry.
+      if (!(await this.#breaker.reachable()) && !this.#stopping) return this.#park(task, force);
       if (this.#retryLater(task, error, force)) return;
       write = error.write;
     } finally {
@@ -297,6 +328,21 @@ export class SyncOrchestrator {
     // An edit with nothing queued behind it: no point waiting for the batch window.
     const now = priorityClass(task.priority) === SyncPriority.interactive && this.queue.size === 0;
     await this.#add(write, { now });
+  }
+
+  /** Keeps a task for when the breaker closes (the latest per path), instead of reading a folder that is not there. */
+  #park(task: SyncTask, force = false): void {
+    if (force) this.#forced.add(task.path);
+    this.#parked.set(task.path, task);
+  }
+
+  /** The graph folder is back: run what was parked, then a full catch-up scan for what no event told us. */
+  #breakerClosed(): void {
+    if (this.#stopping) return;
+    const parked = [...this.#parked.values()];
+    this.#parked.clear();
+    for (const task of parked) this.#push(task, priorityClass(task.priority));
+    this.markDirty("");
   }
 
   /**

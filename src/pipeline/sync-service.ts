@@ -54,7 +54,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     search: (query) => pools.writing.run(query, { name: "search" }),
     status: async () => {
       const status = await pools.writing.run<ControlResult<"status">>(undefined, { name: "status" });
-      return { ...status, service: { state, pid: process.pid, strategy: config.strategy, ...orchestrator.stats, synced: orchestrator.summary } };
+      return { ...status, service: { state, pid: process.pid, strategy: config.strategy, breaker: orchestrator.breakerState, ...orchestrator.stats, synced: orchestrator.summary } };
     },
   };
   const socketPath = controlSocketPath(config.database);
