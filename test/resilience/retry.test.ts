@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { SyncSummary } from "../../src/pipeline/sync-summary.ts";
-import { tempGraph } from "../support/cli.ts";
+import { runCli, tempGraph } from "../support/cli.ts";
 import { assertSameAsCleanSync } from "../support/index-invariants.ts";
 import { queryRows } from "../support/db.ts";
 import { giveBack, letIn, lockOut, runWatching, unprivilegedCli } from "./as-nobody.ts";
@@ -60,3 +60,40 @@ test("a file that stays unreadable is recorded failed with the reason after maxA
     await g.cleanup();
   }
 });
+
+test("service: a file unreadable at catch-up is retried and indexed once readable, with no failed row on the way", async () => {
+  const g = await tempGraph(FILES, { logLevel: "debug", strategy: "realtime", retry: { maxAttempts: 20, initialDelayMs: 100, maxDelayMs: 300 } });
+  const secret = join(g.graph, "pages/secret.md");
+  const command = unprivilegedCli(g.root);
+  await lockOut(secret);
+  let retries = 0;
+  let unlocked: Promise<void> | undefined;
+  let stop: (() => void) | undefined;
+  const run = runWatching(command, ["run", "--config", g.config], async (line) => {
+    if (line.startsWith("retrying: pages/secret.md") && ++retries === 2) unlocked = letIn(secret);
+    if (line.startsWith("indexed: pages/secret.md")) stop?.();
+  });
+  try {
+    await new Promise<void>((resolve) => (stop = resolve));
+    const pid = await servicePid(g.config);
+    process.kill(pid, "SIGINT");
+    const result = await run;
+    await unlocked;
+    assert.equal(result.code, 0, result.stderr);
+    const order = result.stderr.split("\n").filter((l) => /^(indexed|retrying): /.test(l)).map((l) => l.replace(/ in \d+ ms.*| \(\d+ blocks\)/, ""));
+    assert.deepEqual(order.filter((l) => l.startsWith("indexed")), ["indexed: pages/open.md", "indexed: pages/secret.md"]);
+    assert.ok(retries >= 2, result.stderr);
+    assert.doesNotMatch(result.stderr, /^failed: /m);
+    await giveBack(g.root);
+    await assertSameAsCleanSync(g);
+  } finally {
+    await giveBack(g.root);
+    await g.cleanup();
+  }
+});
+
+async function servicePid(config: string): Promise<number> {
+  const r = await runCli(["status", "--json", "--config", config]);
+  assert.equal(r.code, 0, r.stderr);
+  return (JSON.parse(r.stdout) as { service: { pid: number } }).service.pid;
+}
