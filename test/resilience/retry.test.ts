@@ -81,7 +81,8 @@ test("service: a file unreadable at catch-up is retried and indexed once readabl
     await unlocked;
     assert.equal(result.code, 0, result.stderr);
     const order = result.stderr.split("\n").filter((l) => /^(indexed|retrying): /.test(l)).map((l) => l.replace(/ in \d+ ms.*| \(\d+ blocks\)/, ""));
-    assert.deepEqual(order.filter((l) => l.startsWith("indexed")), ["indexed: pages/open.md", "indexed: pages/secret.md"]);
+    // In either order: both may share a batch.
+    assert.deepEqual(order.filter((l) => l.startsWith("indexed")).sort(), ["indexed: pages/open.md", "indexed: pages/secret.md"]);
     assert.ok(retries >= 2, result.stderr);
     assert.doesNotMatch(result.stderr, /^failed: /m);
     await giveBack(g.root);
