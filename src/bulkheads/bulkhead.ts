@@ -11,6 +11,17 @@ export type BulkheadOptions = {
   /** Tasks one thread is given at once (default 1); the writer takes several and orders its writes itself. */
   concurrentTasksPerWorker?: number;
   workerData?: unknown;
+  /**
+   * A task running longer is aborted: piscina terminates its thread and
+   * starts another, and the task fails alone (a parser stuck on one file).
+   */
+  taskTimeoutMs?: number;
+  /**
+   * V8 old-generation heap limit of each thread (worker `resourceLimits`):
+   * a task that blows it kills only its thread. Node only: Deno's workers
+   * ignore resourceLimits.
+   */
+  maxOldGenerationMb?: number;
 };
 
 /** Runs `.ts` workers under Deno and from source, `.js` ones from the compiled output. */
@@ -28,6 +39,9 @@ export class Bulkhead {
   readonly #capacity: number;
   #inFlight = 0;
   readonly #waiting: (() => void)[] = [];
+  /** Tasks handed to piscina; with a task timeout, never more than the threads (see `run`). */
+  #running = 0;
+  readonly #turns: (() => void)[] = [];
   #completed = 0;
   #failed = 0;
 
@@ -48,6 +62,7 @@ export class Bulkhead {
       concurrentTasksPerWorker: options.concurrentTasksPerWorker ?? 1,
       idleTimeout: 60_000,
       workerData: options.workerData,
+      ...(options.maxOldGenerationMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationMb } }),
     });
     return this.#pool;
   }
@@ -62,15 +77,35 @@ export class Bulkhead {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
     this.#inFlight++;
+    const timeoutMs = this.#options.taskTimeoutMs;
+    let signal: AbortSignal | undefined;
     try {
-      const result = (await this.#started().run(task, {
-        name: options.name ?? "default",
-        transferList: options.transferList as never,
-      })) as T;
-      this.#completed++;
-      return result;
+      // A timed task is handed to piscina only when a thread is free: piscina's
+      // clock (the AbortSignal) would otherwise also run while it waits in
+      // piscina's queue, and a long queue would time out healthy tasks.
+      if (timeoutMs !== undefined) {
+        while (this.#running >= this.#options.threads) await new Promise<void>((resolve) => this.#turns.push(resolve));
+      }
+      this.#running++;
+      try {
+        signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+        const result = (await this.#started().run(task, {
+          name: options.name ?? "default",
+          transferList: options.transferList as never,
+          ...(signal === undefined ? {} : { signal }),
+        })) as T;
+        this.#completed++;
+        return result;
+      } finally {
+        this.#running--;
+        this.#turns.shift()?.();
+      }
     } catch (error) {
       this.#failed++;
+      if (signal?.aborted) throw new Error(`${this.name} task timed out after ${timeoutMs} ms (pools.${this.name}.taskTimeoutMs); its thread was replaced`);
+      if ((error as { code?: unknown })?.code === "ERR_WORKER_OUT_OF_MEMORY") {
+        throw new Error(`${this.name} worker ran out of memory (pools.${this.name}.maxOldGenerationMb = ${this.#options.maxOldGenerationMb}); its thread was replaced`, { cause: error });
+      }
       throw asError(error, `${this.name} worker`);
     } finally {
       this.#inFlight--;

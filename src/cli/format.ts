@@ -132,6 +132,8 @@ export function formatEvent(event: SyncDomainEvent, at: Date): string {
       return `${time} FileIndexed ${event.change ?? "index"} ${event.path} (${event.blocks} blocks${event.warnings.length > 0 ? `, ${event.warnings.length} warnings` : ""})${batch}\n`;
     case "FileSyncFailed":
       return `${time} FileSyncFailed ${event.status} ${event.path}: ${event.reason}${batch}\n`;
+    case "FileSyncRetried":
+      return `${time} FileSyncRetried ${event.path} in ${event.delayMs} ms (attempt ${event.attempt} failed): ${event.reason}\n`;
     case "ConflictDetected":
       return `${time} ConflictDetected "${event.name}": ${event.paths.join(", ")}${batch}\n`;
     case "SyncCompleted":

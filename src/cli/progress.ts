@@ -20,6 +20,7 @@ export function filesFinished(event: SyncDomainEvent): number {
     case "SyncStarted":
     case "SyncCompleted":
     case "ConflictDetected":
+    case "FileSyncRetried":
       return 0;
   }
 }

@@ -98,6 +98,18 @@ export const configSchema = {
               default: 256,
               description: "Tasks waiting for a thread; a full queue makes producers wait (backpressure).",
             },
+            taskTimeoutMs: {
+              type: "integer",
+              minimum: 100,
+              default: 60000,
+              description: "A file whose parse runs longer is aborted: its thread is terminated and replaced, and the file is recorded 'failed' (not parsed again until it changes).",
+            },
+            maxOldGenerationMb: {
+              type: "integer",
+              minimum: 16,
+              default: 1024,
+              description: "Heap limit of each parsing thread (worker resourceLimits.maxOldGenerationSizeMb). A file whose parse exceeds it kills only its thread, which is replaced; the file is recorded 'failed'. Node only: Deno ignores it.",
+            },
           },
         },
         writing: {
@@ -121,6 +133,43 @@ export const configSchema = {
               description: "DuckDB's buffer pool limit in MB (its `memory_limit`); beyond it DuckDB evicts cached pages or spills to a temp folder. Below 128 MB a batch's JSON reader cannot allocate its buffers.",
             },
           },
+        },
+      },
+    },
+    retry: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "RetryManager: reads that fail in a way that may clear (EBUSY, EAGAIN, EMFILE, ENFILE, EACCES, EPERM, ENOENT, ETIMEDOUT, EIO) are tried again with exponential backoff and jitter, off the task queue.",
+      properties: {
+        maxAttempts: {
+          type: "integer",
+          minimum: 1,
+          maximum: 100,
+          default: 5,
+          description: "Reads of one file in all, the first included. When the last fails, the file is recorded 'failed' with the reason (and read again on the next sync).",
+        },
+        initialDelayMs: { type: "integer", minimum: 1, default: 200, description: "The first retry's delay (before jitter)." },
+        maxDelayMs: { type: "integer", minimum: 1, default: 10000, description: "No retry waits longer than this." },
+      },
+    },
+    breaker: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "The circuit breaker guarding the graph folder: when it cannot be reached (unmounted, renamed, permissions), reads stop and events are kept; when a probe reaches it again, a full catch-up scan runs. Its state is in `status` (service.breaker).",
+      properties: {
+        threshold: {
+          type: "integer",
+          minimum: 1,
+          default: 5,
+          description: "Failed accesses to the graph folder in a row (a scan, or the check made when a file cannot be read or seems gone) that open the breaker.",
+        },
+        halfOpenAfterMs: {
+          type: "integer",
+          minimum: 10,
+          default: 5000,
+          description: "While open, the folder is probed this often; the first probe that reaches it closes the breaker.",
         },
       },
     },

@@ -54,6 +54,11 @@ export function eventLog(logger: Logger, window: RepeatedConditionsOptions = def
         }));
         return;
       }
+      case "FileSyncRetried": {
+        const { path, attempt, delayMs, reason } = event;
+        logger.info({ ...base, path, attempt, delayMs, error: { message: reason } }, `retrying: ${path} in ${delayMs} ms (attempt ${attempt} failed): ${reason}`);
+        return;
+      }
       case "FileChanged": {
         const { path, change, from } = event;
         if (debug) logger.debug({ ...base, path, change, ...(from === undefined ? {} : { from }) }, `${change}: ${from ? `${from} -> ` : ""}${path}`);

@@ -11,9 +11,24 @@ export type BatchProcessorOptions = {
   write: (batch: IndexBatch) => Promise<BatchResult>;
   /** Called once per committed batch, with the writes it held and the batch's id. */
   onCommitted?: (writes: FileWrite[], result: BatchResult, batchId: SyncBatchId) => void;
-  /** Called when a write could not be committed even on its own (`batchId`: that last attempt). */
-  onFailed?: (write: FileWrite, error: Error, batchId: SyncBatchId) => void;
+  /**
+   * Called when a write could not be committed even on its own. `recorded`
+   * is the `failed` row committed in its place (see `failedRow`), if any;
+   * `batchId` the last attempt's.
+   */
+  onFailed?: (write: FileWrite, error: Error, recorded: FileWrite | undefined, batchId: SyncBatchId) => void;
 };
+
+/**
+ * The database file cannot be written at all (disk full, file size limit,
+ * I/O error): no write of the batch is at fault, so splitting it would only
+ * repeat the failure once per file.
+ */
+const UNWRITABLE = /No space left|File too large|ENOSPC|EFBIG|Could not write file|database has been invalidated|I\/O Error|IO Error/i;
+
+export function isUnwritable(error: Error): boolean {
+  return UNWRITABLE.test(error.message);
+}
 
 /**
  * BatchProcessor: groups FileWrites into batches by count, block count and a
@@ -30,14 +45,21 @@ export type BatchProcessorOptions = {
  * order. A batch holds at most one write per path: a second write for a
  * path sends the batch first (the writer applies a batch's deletes before
  * its inserts, so two writes of one path in one transaction would leave two
- * copies of its rows, or none). A failed batch is retried one write at a
- * time, so one bad file cannot keep the rest out of the index.
+ * copies of its rows, or none).
+ *
+ * A failed batch is a saga: the writer rolled its transaction back whole, so
+ * it is split in halves and each half written again, recursively, until the
+ * failing write is alone (log2(n) extra transactions per bad file, not n).
+ * The good writes commit; the bad one's file gets a `failed` row with the
+ * reason, written on its own, keeping the content the index held. A batch
+ * that fails because the database cannot be written at all is not split.
  */
 export class BatchProcessor {
   readonly #options: BatchProcessorOptions;
   #current: FileWrite[] = [];
   #currentBlocks = 0;
   #currentPaths = new Set<string>();
+  #unwritable: Error | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** The window ended while the writer was busy: send the batch when it is free. */
   #due = false;
@@ -72,6 +94,15 @@ export class BatchProcessor {
     while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
   }
 
+  /**
+   * The first error that said the database cannot be written at all. It
+   * stays: a later, smaller batch may fit in what space is left, but the
+   * writes that failed are still missing.
+   */
+  get unwritable(): Error | undefined {
+    return this.#unwritable;
+  }
+
   /** Writes waiting in the batch being filled. */
   get pending(): number {
     return this.#current.length;
@@ -100,7 +131,7 @@ export class BatchProcessor {
   }
 
   async #commit(writes: FileWrite[]): Promise<void> {
-    // Each attempt is its own transaction, so a retry one write at a time gets ids of its own.
+    // Each attempt is its own transaction, so each half of a split batch gets an id of its own.
     const batchId = newBatchId();
     try {
       // Not `onCommitted?.(writes, await write(...))`: without a listener that
@@ -109,18 +140,50 @@ export class BatchProcessor {
       this.#options.onCommitted?.(writes, result, batchId);
       return;
     } catch (error) {
-      if (writes.length === 1) {
-        this.#options.onFailed?.(writes[0] as FileWrite, error as Error, batchId);
+      const e = error as Error;
+      if (isUnwritable(e)) {
+        this.#unwritable ??= e;
+        for (const write of writes) this.#options.onFailed?.(write, e, undefined, batchId);
         return;
       }
+      if (writes.length === 1) return this.#isolated(writes[0] as FileWrite, e, batchId);
     }
-    for (const write of writes) await this.#commit([write]);
+    const half = Math.ceil(writes.length / 2);
+    await this.#commit(writes.slice(0, half));
+    await this.#commit(writes.slice(half));
+  }
+
+  /** The compensating step for a write that fails alone: record its file as failed. */
+  async #isolated(write: FileWrite, error: Error, failedBatchId: SyncBatchId): Promise<void> {
+    const row = failedRow(write, `index write failed: ${error.message}`);
+    if (row === undefined) return this.#options.onFailed?.(write, error, undefined, failedBatchId);
+    // The failed row is a transaction of its own: its id is the one the FileSyncFailed event names.
+    const batchId = newBatchId();
+    try {
+      await this.#options.write({ writes: [row] });
+    } catch {
+      return this.#options.onFailed?.(write, error, undefined, failedBatchId);
+    }
+    this.#options.onFailed?.(write, error, row, batchId);
   }
 }
 
 /** Unique across processes and restarts (a log may hold several runs), short enough to read. */
 function newBatchId(): SyncBatchId {
   return globalThis.crypto.randomUUID().slice(0, 18);
+}
+
+/**
+ * The row recording that `write` could not be committed: its file, `failed`
+ * with the reason, and the content the index held left as it was (a
+ * metadata write). Not parsed again until the file changes, like a file the
+ * parser fails on. A delete or a move has no such row: the index keeps the
+ * old path, and the next scan tries again.
+ */
+export function failedRow(write: FileWrite, reason: string): FileWrite | undefined {
+  if (write.op === "delete" || write.op === "rename") return undefined;
+  // No checksum: the content rows are not this file's content (a verification scan re-parses it).
+  return { op: "metadata", file: { ...write.file, checksum: null, status: "failed", error: reason } };
 }
 
 /** The paths whose rows a write changes. */

@@ -4,6 +4,7 @@ import type { Pools } from "../bulkheads/pools.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
 import type { FileRow, FileWrite } from "../index/index-batch.ts";
 import { mtimeOf } from "./file-snapshot.ts";
+import { isTransientCode } from "./retry-manager.ts";
 import type { HashOutcome, HashTask } from "../workers/hash.worker.ts";
 import type { ParseOutcome, ParseTask } from "../workers/parse.worker.ts";
 
@@ -23,7 +24,9 @@ export type FileSyncContext = {
  * bulkhead); if the content is what the index already has, only metadata
  * changes; if it is a vanished file's content, it is a move; otherwise parse
  * it (parsing bulkhead). Never throws for a bad file: failures, including a
- * crashed or throwing worker, become `failed` rows.
+ * crashed or throwing worker, become `failed` rows. A read that failed in a
+ * way that may clear (EBUSY, EACCES, ...) throws TransientReadError instead,
+ * holding that row, so the caller can retry it later (RetryManager).
  */
 export async function syncFile(
   context: FileSyncContext,
@@ -41,10 +44,12 @@ export async function syncFile(
     hashed = { ok: false, status: "failed", size: 0, mtime: 0, reason: `hashing failed: ${messageOf(error)}` };
   }
   if (!hashed.ok) {
-    return {
+    const write: FileWrite = {
       op: "metadata",
       file: { path, size: hashed.size, mtime: hashed.mtime, checksum: known?.checksum ?? null, status: hashed.status, error: hashed.reason, idSeed },
     };
+    if (isTransientCode(hashed.code)) throw new TransientReadError(hashed.reason, hashed.code as string, write);
+    return write;
   }
   const base = { path, size: hashed.size, mtime: hashed.mtime, checksum: hashed.checksum };
   if (!options.force && known && known.checksum === hashed.checksum && (known.status === "indexed" || known.status === "warning")) {
@@ -74,6 +79,18 @@ export async function syncFile(
     idSeed: idSeed ?? parsed.doc.page.name,
   };
   return { op: "index", file, doc: parsed.doc };
+}
+
+/** A read failed in a way that may clear; `write` is the `failed` row to record if it never does. */
+export class TransientReadError extends Error {
+  override name = "TransientReadError";
+  readonly code: string;
+  readonly write: FileWrite;
+  constructor(reason: string, code: string, write: FileWrite) {
+    super(reason);
+    this.code = code;
+    this.write = write;
+  }
 }
 
 /**

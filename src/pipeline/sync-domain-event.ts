@@ -16,6 +16,8 @@ export type SyncDomainEvent =
   /** `change`: whether the index held the path before this commit. */
   | { type: "FileIndexed"; path: string; blocks: number; warnings: string[]; change?: "create" | "update"; batchId?: SyncBatchId }
   | { type: "FileSyncFailed"; path: string; status: Extract<FileStatus, "failed" | "skipped">; reason: string; batchId?: SyncBatchId }
+  /** A read failed transiently (RetryManager); the file is read again after `delayMs`. */
+  | { type: "FileSyncRetried"; path: string; attempt: number; delayMs: number; reason: string }
   | { type: "ConflictDetected"; name: string; paths: string[]; batchId?: SyncBatchId }
   | { type: "SyncCompleted"; summary: SyncSummary };
 

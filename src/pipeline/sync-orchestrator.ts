@@ -7,7 +7,9 @@ import { scanDirectory } from "./directory-scan.ts";
 import { contentDisagrees, detectChanges } from "./file-change-detector.ts";
 import { graphEntryKind } from "./graph-entry.ts";
 import { IndexView } from "./index-view.ts";
-import { stillAsRead, syncFile, type FileSyncContext } from "./file-sync.ts";
+import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
+import { RetryManager } from "./retry-manager.ts";
+import { type BreakerState, FileSystemBreaker } from "./circuit-breaker.ts";
 import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
 import { SyncEventKind } from "./sync-event.ts";
 import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./sync-priority-calculator.ts";
@@ -81,6 +83,11 @@ export class SyncOrchestrator {
   readonly #held = new Map<string, unknown>();
   /** Paths to re-parse even if their checksum is unchanged (index format changed). */
   readonly #forced = new Set<string>();
+  /** Files whose read failed transiently, waiting off the queue for their next attempt. */
+  readonly #retries: RetryManager;
+  /** Guards the graph folder; while open, tasks are parked here by path and run when it closes. */
+  readonly #breaker: FileSystemBreaker;
+  readonly #parked = new Map<string, SyncTask>();
   readonly #wake = new Signal();
   readonly #room = new Signal();
   readonly #idle = new Signal();
@@ -99,6 +106,8 @@ export class SyncOrchestrator {
     this.#clock = options.clock ?? systemClock;
     this.#emit = context.onEvent ?? (() => {});
     this.#view = new IndexView(known);
+    this.#retries = new RetryManager(context.config.retry, this.#clock);
+    this.#breaker = new FileSystemBreaker(context.config.graph, context.config.breaker, () => this.#breakerClosed(), this.#clock);
     this.queue = new SyncTaskQueue({ maxSize: options.maxQueued });
     this.queue.on("drain", () => this.#rescanDirtySoon());
     const { config, pools } = context;
@@ -113,11 +122,14 @@ export class SyncOrchestrator {
       maxInFlight: config.pools.writing.maxQueue,
       write: (batch) => pools.writing.run<BatchResult>(batch, { name: "apply" }),
       onCommitted: (writes, result, batchId) => this.#committed(writes, result, batchId),
-      onFailed: (write, error, batchId) => {
+      onFailed: (write, error, recorded, batchId) => {
         this.#view.settle(write);
+        if (recorded !== undefined) this.#view.commit(recorded);
         const path = write.op === "delete" ? write.path : write.file.path;
+        const reason = `${INDEX_WRITE_FAILED}: ${error.message}`;
         this.summary.failed++;
-        this.#emit({ type: "FileSyncFailed", path, status: "failed", reason: `${INDEX_WRITE_FAILED}: ${error.message}`, batchId });
+        this.summary.problems.push({ path, status: "failed", reason });
+        this.#emit({ type: "FileSyncFailed", path, status: "failed", reason, batchId });
       },
     });
     this.#consumers = Array.from({ length: Math.max(1, options.consumers) }, () => this.#consume());
@@ -144,9 +156,11 @@ export class SyncOrchestrator {
    * re-parses every file (the index format changed).
    */
   async scan(folder: string, source: SyncPriority, options: { force?: boolean; verify?: boolean } = {}): Promise<{ files: number; queued: number }> {
+    // The folder is unreachable: the catch-up scan when the breaker closes covers this one.
+    if (this.#breaker.isOpen) return { files: 0, queued: 0 };
     this.#feeders++;
     try {
-      const disk = await scanDirectory(this.#context.config.graph, this.#context.graph, folder);
+      const disk = await this.#breaker.run(() => scanDirectory(this.#context.config.graph, this.#context.graph, folder));
       const all = options.force === true || options.verify === true;
       const changes = detectChanges(disk, this.#view.states(), {
         force: all,
@@ -190,7 +204,7 @@ export class SyncOrchestrator {
   /** True when nothing is queued, in flight, held or being scanned, and every write is committed. */
   get idle(): boolean {
     return this.queue.size === 0 && this.queue.inFlightCount === 0 && this.#held.size === 0 &&
-      this.#feeders === 0 && !this.#rescanning && this.#batches.pending === 0;
+      this.#feeders === 0 && !this.#rescanning && this.#batches.pending === 0 && this.#retries.pending === 0;
   }
 
   /** Resolves once the orchestrator is idle and every write so far is committed. */
@@ -209,6 +223,11 @@ export class SyncOrchestrator {
     return this.#view.known;
   }
 
+  /** The file-system circuit breaker's state, for `status`. */
+  get breakerState(): BreakerState {
+    return this.#breaker.state;
+  }
+
   get stats(): Record<string, number> {
     return {
       queued: this.queue.size,
@@ -216,6 +235,8 @@ export class SyncOrchestrator {
       heldDeletes: this.#held.size,
       dirtyFolders: this.queue.dirtyPrefixes().length,
       scans: this.#feeders,
+      retrying: this.#retries.pending,
+      parked: this.#parked.size,
       known: this.#view.known.size,
     };
   }
@@ -264,6 +285,10 @@ export class SyncOrchestrator {
     this.#paused = false;
     this.#wake.notify();
     this.#stopping = true;
+    // Parked tasks wait for a folder that is not there: the next start's catch-up scan takes them.
+    this.#breaker.close();
+    this.#parked.clear();
+    this.#retries.fireAll();
     this.#room.notify();
     while (this.queue.size > 0 || this.queue.inFlightCount > 0 || this.#feeders > 0) await this.#idle.wait();
     this.#stopped = true;
@@ -300,14 +325,34 @@ export class SyncOrchestrator {
 
   async #process(task: SyncTask): Promise<void> {
     const { path } = task;
+    if (this.#breaker.isOpen && !this.#stopping) return this.#park(task);
     const force = this.#forced.delete(path);
     // The same rule as the scan: a link is a (skipped) entry, a path through a linked folder is not in the graph.
-    if (graphEntryKind(this.#context.config.graph, path) === "none") return this.#missing(path);
+    let kind: ReturnType<typeof graphEntryKind> | undefined;
+    try {
+      kind = graphEntryKind(this.#context.config.graph, path);
+    } catch (error) {
+      // The way to the file cannot be walked (EACCES, EIO): the folder's trouble, not this file's?
+      if (!(await this.#breaker.reachable()) && !this.#stopping) return this.#park(task, force);
+      throw error;
+    }
+    if (kind === "none") {
+      // Gone, or is the whole graph folder gone (unmounted, renamed)? Only the first is a delete.
+      if (!(await this.#breaker.reachable()) && !this.#stopping) return this.#park(task, force);
+      return this.#missing(path);
+    }
     this.#forgetVanished(path);
     this.#hashing++;
     let write: FileWrite;
     try {
       write = await syncFile(this.#fileContext, path, this.#view.latest(path), { force });
+      this.#retries.forget(path);
+    } catch (error) {
+      if (!(error instanceof TransientReadError)) throw error;
+      // Not this file but the whole folder: wait for the breaker, not for a retry.
+      if (!(await this.#breaker.reachable()) && !this.#stopping) return this.#park(task, force);
+      if (this.#retryLater(task, error, force)) return;
+      write = error.write;
     } finally {
       this.#hashing--;
     }
@@ -331,6 +376,41 @@ export class SyncOrchestrator {
     // An edit with nothing queued behind it: no point waiting for the batch window.
     const now = priorityClass(task.priority) === SyncPriority.interactive && this.queue.size === 0;
     await this.#add(write, { now });
+  }
+
+  /** Keeps a task for when the breaker closes (the latest per path), instead of reading a folder that is not there. */
+  #park(task: SyncTask, force = false): void {
+    if (force) this.#forced.add(task.path);
+    this.#parked.set(task.path, task);
+  }
+
+  /** The graph folder is back: run what was parked, then a full catch-up scan for what no event told us. */
+  #breakerClosed(): void {
+    if (this.#stopping) return;
+    const parked = [...this.#parked.values()];
+    this.#parked.clear();
+    for (const task of parked) this.#push(task, priorityClass(task.priority));
+    this.markDirty("");
+  }
+
+  /**
+   * Puts a transiently unreadable file aside for a later attempt, so its
+   * consumer goes on with other files. False when the attempts are used up
+   * (or the orchestrator is closing): then its `failed` row is written.
+   */
+  #retryLater(task: SyncTask, error: TransientReadError, force: boolean): boolean {
+    if (this.#stopping) return false;
+    const attempt = this.#retries.attempts(task.path) + 1;
+    const delayMs = this.#retries.retry(task.path, () => {
+      if (force) this.#forced.add(task.path);
+      this.#push(task, priorityClass(task.priority));
+    });
+    if (delayMs === undefined) {
+      if (error.write.op === "metadata") error.write.file.error = `${error.message} (${attempt} attempts)`;
+      return false;
+    }
+    this.#emit({ type: "FileSyncRetried", path: task.path, attempt, delayMs, reason: error.message });
+    return true;
   }
 
   /**
@@ -365,6 +445,7 @@ export class SyncOrchestrator {
 
   async #missing(path: string): Promise<void> {
     this.#rereads.delete(path);
+    this.#retries.forget(path);
     const vanished = this.#vanished.get(path) ?? this.#registerVanished(path);
     if (vanished === undefined) return this.#add({ op: "delete", path });
     if (vanished.claimed) {

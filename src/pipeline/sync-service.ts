@@ -86,7 +86,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     // GetSyncStatus: the read model, plus index counts that are never waited for behind the writer's queue.
     status: async () => {
       const { status, ageMs } = await indexCounts();
-      const service = { state, pid: process.pid, strategy: config.strategy, ...orchestrator.stats, synced: orchestrator.summary };
+      const service = { state, pid: process.pid, strategy: config.strategy, breaker: orchestrator.breakerState, ...orchestrator.stats, synced: orchestrator.summary };
       return { ...status, indexCountsAgeMs: ageMs, service, sync: model.snapshot() };
     },
     pause: async () => {

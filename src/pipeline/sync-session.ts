@@ -5,10 +5,11 @@ import type { IndexedFileState } from "../index/index-writer.ts";
 import { SCHEMA_VERSION } from "../index/schema.ts";
 import { PARSER_VERSION } from "../logseq/parser-version.ts";
 import type { GraphConfig } from "../logseq/types.ts";
-import { BatchProcessor } from "./batch-processor.ts";
+import { BatchProcessor, isUnwritable } from "./batch-processor.ts";
 import { scanDirectory } from "./directory-scan.ts";
 import { detectChanges } from "./file-change-detector.ts";
-import { stillAsRead, syncFile, type FileSyncContext } from "./file-sync.ts";
+import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
+import { RetryManager } from "./retry-manager.ts";
 import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 
@@ -18,6 +19,12 @@ export type SyncSessionContext = {
   pools: Pools;
   onEvent?: SyncEventListener;
 };
+
+/** The database file cannot be written (disk full): the run stops, the index keeps its last committed batch. */
+export class IndexUnwritable extends Error {
+  readonly code = "INDEX_UNWRITABLE";
+  override name = "IndexUnwritable";
+}
 
 /** Reads of one file in one run when it keeps changing under us. */
 const MAX_REREADS = 3;
@@ -53,11 +60,13 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
       summary.blocks += result.blocks;
       for (const clash of result.pageNameClashes) emit({ type: "ConflictDetected", ...clash, batchId });
     },
-    onFailed: (write, error, batchId) => {
+    onFailed: (write, error, _recorded, batchId) => {
       const path = write.op === "delete" ? write.path : write.file.path;
       summary.failed++;
+      // The database cannot be written at all: one clear error at the end, not one line per file.
+      if (isUnwritable(error)) return;
       summary.problems.push({ path, status: "failed", reason: `index write failed: ${error.message}` });
-      emit({ type: "FileSyncFailed", path, status: "failed", reason: error.message, batchId });
+      emit({ type: "FileSyncFailed", path, status: "failed", reason: `index write failed: ${error.message}`, batchId });
     },
   });
 
@@ -78,20 +87,40 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
   // queues make `syncFile` wait when they are full.
   const concurrency = config.pools.hashing.threads + config.pools.parsing.threads + config.pools.parsing.maxQueue;
   const renamedFrom = new Set<string>();
+  // Transiently unreadable files wait here for their next attempt, not in a worker.
+  const retries = new RetryManager(config.retry);
+  const retried: string[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < changes.toCheck.length) {
-      const snapshot = changes.toCheck[next++];
-      if (snapshot === undefined) break;
-      const path = snapshot.path;
+    for (;;) {
+      const path = retried.shift() ?? changes.toCheck[next++]?.path;
+      if (path === undefined) {
+        if (retries.pending === 0) break;
+        await retries.whenFired();
+        continue;
+      }
       const known = changes.known.get(path);
       const options = { force: force || changes.repair.has(path) };
-      let write = await syncFile(fileContext, path, known, options);
-      // Changed while being synced: read it again rather than record bytes that
-      // are gone. A file that keeps changing gets its last consistent read
-      // recorded; its new size or mtime makes the next sync read it again.
-      for (let retry = 0; retry < MAX_REREADS && write.op !== "rename" && !(await stillAsRead(config.graph, write)); retry++) {
-        write = await syncFile(fileContext, path, known, options);
+      const read = () => syncFile(fileContext, path, known, options);
+      let write: FileWrite;
+      try {
+        write = await read();
+        // Changed while being synced: read it again rather than record bytes that
+        // are gone. A file that keeps changing gets its last consistent read
+        // recorded; its new size or mtime makes the next sync read it again.
+        for (let retry = 0; retry < MAX_REREADS && write.op !== "rename" && !(await stillAsRead(config.graph, write)); retry++) {
+          write = await read();
+        }
+      } catch (error) {
+        if (!(error instanceof TransientReadError)) throw error;
+        const attempt = retries.attempts(path) + 1;
+        const delayMs = retries.retry(path, () => retried.push(path));
+        if (delayMs !== undefined) {
+          emit({ type: "FileSyncRetried", path, attempt, delayMs, reason: error.message });
+          continue;
+        }
+        write = error.write;
+        if (write.op === "metadata") write.file.error = `${error.message} (${attempt} attempts)`;
       }
       if (write.op === "rename") renamedFrom.add(write.from);
       await batches.add(write);
@@ -103,6 +132,13 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
     if (!renamedFrom.has(vanished.path)) await batches.add({ op: "delete", path: vanished.path });
   }
   await batches.flush();
+  if (batches.unwritable !== undefined) {
+    throw new IndexUnwritable(
+      `cannot write the index ${config.database}: ${batches.unwritable.message}. The disk holding it is full or refuses writes; ` +
+        "the index keeps its last committed batch. Free space and run again to complete the sync.",
+      { cause: batches.unwritable },
+    );
+  }
 
   summary.durationMs = Math.round(performance.now() - started);
   const finished = {

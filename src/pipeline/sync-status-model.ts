@@ -142,6 +142,8 @@ export class SyncStatusModel {
       case "ConflictDetected":
         this.#totals.conflicts++;
         return;
+      // A retry is not an outcome: the file's FileIndexed or FileSyncFailed follows.
+      case "FileSyncRetried":
       case "SyncStarted":
       case "SyncCompleted":
         return;

@@ -8,7 +8,8 @@ export type HashTask = { absolutePath: string; maxBytes: number };
 
 export type HashOutcome =
   | { ok: true; size: number; mtime: number; checksum: string; bytes: ArrayBuffer }
-  | { ok: false; status: "failed" | "skipped"; size: number; mtime: number; reason: string };
+  /** `code`: the errno code of a read that failed, so the main thread can tell a transient failure (RetryManager). */
+  | { ok: false; status: "failed" | "skipped"; size: number; mtime: number; reason: string; code?: string };
 
 /**
  * Reads a file once and checksums it. The bytes go back to the main thread
@@ -27,7 +28,7 @@ export default function hashFile(task: HashTask): HashOutcome {
     fd = openGraphFile(task.absolutePath);
   } catch (error) {
     if (error instanceof EntrySkipped) return { ok: false, status: "skipped", size: error.size, mtime: error.mtime, reason: error.message };
-    return { ok: false, status: "failed", size: 0, mtime: 0, reason: `cannot read: ${describe(error)}` };
+    return cannotRead(error);
   }
   try {
     for (let attempt = 0; attempt < MAX_READS; attempt++) {
@@ -54,7 +55,7 @@ export default function hashFile(task: HashTask): HashOutcome {
     // Size and mtime 0 never match the disk: the next sync reads it again.
     return { ok: false, status: "failed", size: 0, mtime: 0, reason: `kept changing while being read (${MAX_READS} tries)` };
   } catch (error) {
-    return { ok: false, status: "failed", size: 0, mtime: 0, reason: `cannot read: ${describe(error)}` };
+    return cannotRead(error);
   } finally {
     closeSync(fd);
   }
@@ -75,6 +76,11 @@ function readAll(fd: number, expected: number): Uint8Array {
     length += n;
   }
   return buffer.subarray(0, length);
+}
+
+function cannotRead(error: unknown): HashOutcome {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return { ok: false, status: "failed", size: 0, mtime: 0, reason: `cannot read: ${describe(error)}`, ...(typeof code === "string" ? { code } : {}) };
 }
 
 function describe(error: unknown): string {

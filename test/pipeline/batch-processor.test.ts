@@ -120,7 +120,7 @@ test("BatchProcessor: each transaction gets its own SyncBatchId, a retry one wri
       return RESULT;
     },
     onCommitted: (writes, _result, batchId) => committed.push({ paths: writes.map((w) => (w.op === "delete" ? w.path : w.file.path)), batchId }),
-    onFailed: (write, _error, batchId) => failed.push({ path: write.op === "delete" ? write.path : write.file.path, batchId }),
+    onFailed: (write, _error, _recorded, batchId) => failed.push({ path: write.op === "delete" ? write.path : write.file.path, batchId }),
   });
   for (const path of ["a.md", "b.md", "c.md", "bad.md"]) await processor.add({ op: "metadata", file: row(path, 1) });
   await processor.flush();
