@@ -26,9 +26,9 @@ export function eventLogger(
         }
         return;
       case "ConflictDetected":
-        if (level >= LEVELS.warn) {
-          write(`conflict: page "${event.name}" is defined by ${event.paths.join(" and ")}\n`);
-        }
+        if (level < LEVELS.warn) return;
+        if (event.conflict === "pageNameClash") write(`conflict: page "${event.name ?? ""}" is defined by ${event.paths.join(" and ")}\n`);
+        else write(`conflict: #${event.id} ${event.conflict}: ${event.paths.join(", ")} (${event.status === "open" ? "open: sync-pipeline resolve " + event.id + " --strategy filesystem|index" : "applied " + event.strategy})\n`);
         return;
       case "FileChanged":
         if (level >= LEVELS.debug) {

@@ -12,6 +12,8 @@ import type { SyncEventListener } from "./sync-domain-event.ts";
 import { SyncEventKind } from "./sync-event.ts";
 import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./sync-priority-calculator.ts";
 import { recordWrite, type SyncSessionContext } from "./sync-session.ts";
+import { clashEvent, ConflictManager } from "./conflict-manager.ts";
+import type { ResolutionStrategy, SyncConflict } from "./conflict-types.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 import { parentFolder, SyncTaskQueue, type SyncTask } from "./sync-task-queue.ts";
 
@@ -84,14 +86,16 @@ export class SyncOrchestrator {
   readonly #room = new Signal();
   readonly #idle = new Signal();
   readonly #consumers: Promise<void>[];
+  readonly conflicts: ConflictManager;
   #feeders = 0;
   #hashing = 0;
   #stopping = false;
   #stopped = false;
   #rescanning = false;
 
-  private constructor(context: SyncSessionContext, known: IndexedFileState[], options: SyncOrchestratorOptions) {
+  private constructor(context: SyncSessionContext, known: IndexedFileState[], options: SyncOrchestratorOptions, conflicts: ConflictManager) {
     this.#context = context;
+    this.conflicts = conflicts;
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#emit = context.onEvent ?? (() => {});
@@ -123,7 +127,8 @@ export class SyncOrchestrator {
   /** Loads what the index holds and starts the consumers. */
   static async start(context: SyncSessionContext, options: SyncOrchestratorOptions): Promise<SyncOrchestrator> {
     const known = await readFileStates(context.pools);
-    return new SyncOrchestrator(context, known, options);
+    const conflicts = await ConflictManager.start(context.pools, context.config, context.onEvent ?? (() => {}));
+    return new SyncOrchestrator(context, known, options, conflicts);
   }
 
   /** Queues a settled watcher event at interactive priority (or marks its folder dirty when the queue is full). */
@@ -132,6 +137,9 @@ export class SyncOrchestrator {
     // Registered now, not when the task runs, so a create of the same content
     // settling right after it (a rename) finds it however the tasks are ordered.
     if (kind === SyncEventKind.delete) this.#registerVanished(path);
+    // Concurrent modification: this change settled while the path's sync is in flight. Under manual the
+    // path is held at once (synchronously), so the task queued below is not applied.
+    if (this.queue.isInFlight(path) && !this.conflicts.isHeld(path)) void this.conflicts.concurrentModification(path, at).catch(() => {});
     this.#push({ path, kind, at, priority: this.#priority(SyncPriority.interactive, path, at) }, SyncPriority.interactive);
   }
 
@@ -176,6 +184,22 @@ export class SyncOrchestrator {
       this.#feeders--;
       this.#idle.notify();
     }
+  }
+
+  /**
+   * ResolveSyncConflict in the service: records the decision, and with
+   * `filesystem` syncs the conflict's paths again now (re-parsing them, as a
+   * corrupt row's size and mtime match the file's).
+   */
+  async resolveConflict(id: number, strategy: ResolutionStrategy): Promise<SyncConflict> {
+    const conflict = await this.conflicts.resolve(id, strategy);
+    if (strategy === "filesystem") {
+      for (const path of conflict.paths) {
+        this.#forced.add(path);
+        this.submit(path, SyncEventKind.update, this.#clock.now());
+      }
+    }
+    return conflict;
   }
 
   /** Marks a folder for a catch-up rescan (e.g. events were lost); it runs once the queue drains. */
@@ -252,6 +276,8 @@ export class SyncOrchestrator {
 
   async #process(task: SyncTask): Promise<void> {
     const { path } = task;
+    // Held by an open conflict: no change of it is applied until `resolve` decides.
+    if (this.conflicts.isHeld(path)) return;
     const force = this.#forced.delete(path);
     // The same rule as the scan: a link is a (skipped) entry, a path through a linked folder is not in the graph.
     if (graphEntryKind(this.#context.config.graph, path) === "none") return this.#missing(path);
@@ -270,6 +296,8 @@ export class SyncOrchestrator {
     // written after a few tries, rather than keeping a consumer busy forever.
     // A move is written as is: the next task compares with the moved content.
     else if (!(await stillAsRead(this.#context.config.graph, write))) {
+      // Recorded once per run of re-reads; under manual the read is dropped and the path held.
+      if (!this.#rereads.has(path) && (await this.conflicts.modifiedDuringSync(path, write)) === "skip") return;
       const rereads = (this.#rereads.get(path) ?? 0) + 1;
       if (rereads <= MAX_REREADS) {
         this.#rereads.set(path, rereads);
@@ -280,6 +308,7 @@ export class SyncOrchestrator {
     }
     this.#rereads.delete(path);
     if (write.op === "metadata" && sameRow(this.#view.latest(path), write.file)) return;
+    if ((await this.conflicts.check(path, this.#view.latest(path), write)) === "skip") return;
     // An edit with nothing queued behind it: no point waiting for the batch window.
     const now = priorityClass(task.priority) === SyncPriority.interactive && this.queue.size === 0;
     await this.#add(write, { now });
@@ -436,7 +465,7 @@ export class SyncOrchestrator {
     // A service runs for weeks: keep only the latest problems.
     if (this.summary.problems.length > 100) this.summary.problems.splice(0, this.summary.problems.length - 100);
     this.summary.blocks += result.blocks;
-    for (const clash of result.pageNameClashes) this.#emit({ type: "ConflictDetected", ...clash });
+    for (const clash of result.pageNameClashes) this.#emit(clashEvent(clash));
     this.#idle.notify();
   }
 }

@@ -56,6 +56,8 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       const status = await pools.writing.run<ControlResult<"status">>(undefined, { name: "status" });
       return { ...status, service: { state, pid: process.pid, strategy: config.strategy, ...orchestrator.stats, synced: orchestrator.summary } };
     },
+    conflicts: (params) => orchestrator.conflicts.list(params),
+    resolve: (params) => orchestrator.resolveConflict(params.id, params.strategy),
   };
   const socketPath = controlSocketPath(config.database);
   // Refused (a file in the way, another service): stop what started, leave the path as it is.

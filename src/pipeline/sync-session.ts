@@ -10,6 +10,7 @@ import { scanDirectory } from "./directory-scan.ts";
 import { detectChanges } from "./file-change-detector.ts";
 import { stillAsRead, syncFile, type FileSyncContext } from "./file-sync.ts";
 import type { SyncEventListener } from "./sync-domain-event.ts";
+import { clashEvent, ConflictManager } from "./conflict-manager.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 
 export type SyncSessionContext = {
@@ -39,6 +40,7 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
     readFileStates(pools),
   ]);
   const { force, format } = await startIndexFormat(pools, graph, indexed.length);
+  const conflicts = await ConflictManager.start(pools, config, emit);
   const changes = detectChanges(disk, indexed, { force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes });
   summary.files = disk.files.size;
   summary.unchanged = changes.unchanged;
@@ -51,7 +53,7 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
     onCommitted: (writes, result) => {
       for (const write of writes) recordWrite(summary, write, emit);
       summary.blocks += result.blocks;
-      for (const clash of result.pageNameClashes) emit({ type: "ConflictDetected", ...clash });
+      for (const clash of result.pageNameClashes) emit(clashEvent(clash));
     },
     onFailed: (write, error) => {
       const path = write.op === "delete" ? write.path : write.file.path;
@@ -85,22 +87,29 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
       if (snapshot === undefined) break;
       const path = snapshot.path;
       const known = changes.known.get(path);
+      // Held by an open conflict: left as indexed until `resolve` decides.
+      if (conflicts.isHeld(path)) continue;
       const options = { force: force || changes.repair.has(path) };
       let write = await syncFile(fileContext, path, known, options);
       // Changed while being synced: read it again rather than record bytes that
       // are gone. A file that keeps changing gets its last consistent read
       // recorded; its new size or mtime makes the next sync read it again.
-      for (let retry = 0; retry < MAX_REREADS && write.op !== "rename" && !(await stillAsRead(config.graph, write)); retry++) {
+      // The first change is a modifiedDuringSync conflict: under manual the read is dropped.
+      for (let retry = 0; write.op !== "rename" && !(await stillAsRead(config.graph, write)); retry++) {
+        if (retry === 0 && (await conflicts.modifiedDuringSync(path, write)) === "skip") break;
+        if (retry === MAX_REREADS) break;
         write = await syncFile(fileContext, path, known, options);
       }
+      if (conflicts.isHeld(path)) continue;
       if (write.op === "rename") renamedFrom.add(write.from);
+      if ((await conflicts.check(path, known, write)) === "skip") continue;
       await batches.add(write);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, changes.toCheck.length)) }, worker));
 
   for (const vanished of changes.vanished) {
-    if (!renamedFrom.has(vanished.path)) await batches.add({ op: "delete", path: vanished.path });
+    if (!renamedFrom.has(vanished.path) && !conflicts.isHeld(vanished.path)) await batches.add({ op: "delete", path: vanished.path });
   }
   await batches.flush();
 

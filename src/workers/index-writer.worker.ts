@@ -4,6 +4,8 @@ import { readStatus, type IndexStatus } from "../index/status.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { DatabaseLimits } from "../index/database.ts";
 import type { BatchResult, IndexBatch } from "../index/index-batch.ts";
+import { listConflicts, markResolved, recordConflict as storeConflict } from "../pipeline/conflict-store.ts";
+import type { DetectedConflict, ResolutionStrategy, SyncConflict } from "../pipeline/conflict-types.ts";
 
 /**
  * The index-writer bulkhead's single thread. It alone holds the DuckDB
@@ -51,6 +53,19 @@ export function readState(): Promise<Record<string, string>> {
 
 export function setState(entries: Record<string, string>): Promise<void> {
   return exclusive(() => current().setState(entries));
+}
+
+export function recordConflict(conflict: DetectedConflict): Promise<{ conflict: SyncConflict; repeated: boolean }> {
+  return exclusive(() => storeConflict(current().connection, conflict));
+}
+
+/** Reads through the write connection, in order: a conflict just recorded is listed. */
+export function conflicts(options: { all?: boolean }): Promise<SyncConflict[]> {
+  return exclusive(() => listConflicts(current().connection, options));
+}
+
+export function resolveConflict(task: { id: number; strategy: ResolutionStrategy }): Promise<SyncConflict> {
+  return exclusive(() => markResolved(current().connection, task.id, task.strategy));
 }
 
 export function search(query: SearchQuery): Promise<SearchHit[]> {

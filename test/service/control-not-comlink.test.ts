@@ -28,7 +28,7 @@ test("messages that take over a comlink-exposed API are refused by the running s
   await c.connected;
   for (const [n, message] of COMLINK_MESSAGES.entries()) {
     c.send(JSON.stringify(message) + "\n");
-    assert.deepEqual(await c.reply(n), { id: message.id, error: { code: "BAD_REQUEST", message: 'request.method must be "search" or "status"' } });
+    assert.deepEqual(await c.reply(n), { id: message.id, error: { code: "BAD_REQUEST", message: 'request.method must be "search" or "status" or "conflicts" or "resolve"' } });
   }
   c.send(JSON.stringify({ id: "after", method: "status" }) + "\n");
   const after = (await c.reply(COMLINK_MESSAGES.length)) as { id: string; result: { files: number; service: { state: string } } };
