@@ -66,9 +66,10 @@ export class ConflictManager {
       // Keyed by the bytes found: a later pass finding the same bytes repeats this conflict (kept open, or kept index).
       return this.detect({ type: "indexCorruption", paths: [path], details, key: file.checksum ?? "" });
     }
-    // A transition only: a file still unreadable for the same reason on the next sync is the same conflict.
+    // A transition only: a file still unreadable for the same reason on the next sync is the same conflict
+    // (its row says so under filesystem; the key finds it when it was kept open, or kept as indexed).
     if (file.status === "failed" && PERMISSION_REASON.test(file.error ?? "") && !(known?.status === "failed" && known.error === file.error)) {
-      return this.detect({ type: "permissionDenied", paths: [path], details: { reason: file.error } });
+      return this.detect({ type: "permissionDenied", paths: [path], details: { reason: file.error }, key: file.error ?? "" });
     }
     return "apply";
   }

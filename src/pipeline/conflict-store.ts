@@ -40,7 +40,7 @@ export async function recordConflict(
   if (conflict.key !== undefined) {
     const existing = (await readConflicts(
       c,
-      `type = $1 AND paths[1] = $2 AND details->>'key' = $3 AND (status = 'open' OR resolution = 'index')`,
+      `type = $1 AND paths[1] = $2 AND json_extract_string(details, '$.key') = $3 AND (status = 'open' OR resolution = 'index')`,
       [conflict.type, first, conflict.key],
     )).at(-1);
     if (existing !== undefined) return { conflict: existing, repeated: true };
