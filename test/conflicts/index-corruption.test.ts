@@ -26,7 +26,8 @@ async function tamperedSandbox(strategy: string): Promise<Sandbox> {
   const path = join(sandbox.graph, "pages/a.md");
   const before = await stat(path);
   await writeFile(path, "- tampered words here\n");
-  await utimes(path, before.atime, before.mtime);
+  // Mid-millisecond: seconds as a double, or a Date, can round to the next or previous millisecond.
+  await utimes(path, before.atimeMs / 1000, (Math.trunc(before.mtimeMs) + 0.5) / 1000);
   assert.equal(Math.trunc((await stat(path)).mtimeMs), Math.trunc(before.mtimeMs), "mtime restored to the millisecond");
   return sandbox;
 }
