@@ -80,6 +80,8 @@ export class SyncOrchestrator {
   /** Paths re-queued because they changed while being read, with how often in a row. */
   readonly #rereads = new Map<string, number>();
   readonly #held = new Map<string, unknown>();
+  /** Paths in flight that a concurrentModification was recorded for. */
+  readonly #overtaken = new Set<string>();
   /** Paths to re-parse even if their checksum is unchanged (index format changed). */
   readonly #forced = new Set<string>();
   readonly #wake = new Signal();
@@ -139,7 +141,11 @@ export class SyncOrchestrator {
     if (kind === SyncEventKind.delete) this.#registerVanished(path);
     // Concurrent modification: this change settled while the path's sync is in flight. Under manual the
     // path is held at once (synchronously), so the task queued below is not applied.
-    if (this.queue.isInFlight(path) && !this.conflicts.isHeld(path)) void this.conflicts.concurrentModification(path, at).catch(() => {});
+    // Once per sync in flight: a burst of events during one read is one conflict.
+    if (this.queue.isInFlight(path) && !this.conflicts.isHeld(path) && !this.#overtaken.has(path)) {
+      this.#overtaken.add(path);
+      void this.conflicts.concurrentModification(path, at).catch(() => {});
+    }
     this.#push({ path, kind, at, priority: this.#priority(SyncPriority.interactive, path, at) }, SyncPriority.interactive);
   }
 
@@ -269,6 +275,7 @@ export class SyncOrchestrator {
         this.#emit({ type: "FileSyncFailed", path: task.path, status: "failed", reason: (error as Error).message ?? String(error) });
       } finally {
         this.queue.done(task.path);
+        this.#overtaken.delete(task.path);
         this.#idle.notify();
       }
     }
@@ -277,7 +284,7 @@ export class SyncOrchestrator {
   async #process(task: SyncTask): Promise<void> {
     const { path } = task;
     // Held by an open conflict: no change of it is applied until `resolve` decides.
-    if (this.conflicts.isHeld(path)) return;
+    if (this.conflicts.isHeld(path)) return void this.#rereads.delete(path);
     const force = this.#forced.delete(path);
     // The same rule as the scan: a link is a (skipped) entry, a path through a linked folder is not in the graph.
     if (graphEntryKind(this.#context.config.graph, path) === "none") return this.#missing(path);
@@ -289,6 +296,8 @@ export class SyncOrchestrator {
     } finally {
       this.#hashing--;
     }
+    // Held while it was read (a concurrent change under manual): drop the read.
+    if (this.conflicts.isHeld(path)) return void this.#rereads.delete(path);
     if (write.op === "rename") this.#claim(write.from);
     // Changed since it was read: what was read is no longer the file, so sync
     // it again (the task runs once this one is done) instead of writing it. A
