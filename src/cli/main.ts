@@ -88,7 +88,23 @@ export async function main(argv: string[]): Promise<number> {
           .option("json", { type: "boolean", default: false }),
       async (args) => setExit(await (await import("./verify-command.ts")).verifyCommand(args)),
     )
-    .demandCommand(1, "name a command: run, search, status, pause, resume, events, health, verify or mcp")
+    .command(
+      "conflicts",
+      "Open conflicts (all with --all): files the sync could not settle by its usual rule",
+      (y) => y.option("all", { type: "boolean", default: false, describe: "Resolved ones too" }).option("json", { type: "boolean", default: false }),
+      async (args) => setExit(await (await import("./conflicts-command.ts")).conflictsCommand(args)),
+    )
+    .command(
+      "resolve <id>",
+      "Resolve an open conflict: filesystem applies the file, index keeps the indexed content",
+      (y) =>
+        y
+          .positional("id", { type: "number", demandOption: true })
+          .option("strategy", { type: "string", demandOption: true, choices: ["filesystem", "index"] })
+          .option("json", { type: "boolean", default: false }),
+      async (args) => setExit(await (await import("./resolve-command.ts")).resolveCommand(args)),
+    )
+    .demandCommand(1, "name a command: run, search, status, pause, resume, events, health, verify, conflicts, resolve or mcp")
     .strict()
     .help()
     .exitProcess(false)

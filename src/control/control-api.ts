@@ -12,6 +12,7 @@ import {
   type BacklinksQuery, type BlockQuery, checkBacklinksQuery, checkBlockQuery, checkPageQuery, checkTasksQuery, type PageQuery, type TasksQuery,
 } from "../index/read-params.ts";
 import type { RepairReport, VerifyReport } from "../index/verify-report.ts";
+import { isResolutionStrategy, type ResolutionStrategy, type SyncConflict } from "../pipeline/conflict-types.ts";
 
 /**
  * `status` as the service answers it: the index's counts (read beside the
@@ -49,6 +50,10 @@ export type ControlApi = {
   tasks(params: TasksQuery): Promise<TaskHit[]>;
   /** `verify`: the report; with `repair`, the repair's report. */
   verify(params: { repair: boolean }): Promise<VerifyReport | RepairReport>;
+  /** Open conflicts, or all of them. */
+  conflicts(params: { all: boolean }): Promise<SyncConflict[]>;
+  /** ResolveSyncConflict: the service records the decision and applies the chosen side. */
+  resolve(params: { id: number; strategy: ResolutionStrategy }): Promise<SyncConflict>;
 };
 
 export type ControlMethod = keyof ControlApi;
@@ -57,7 +62,7 @@ export type ControlRequestMethod = Exclude<ControlMethod, "events">;
 export type ControlParams<M extends ControlMethod> = Parameters<ControlApi[M]>[0];
 export type ControlResult<M extends ControlRequestMethod> = Awaited<ReturnType<ControlApi[M]>>;
 
-export const controlMethods: readonly ControlMethod[] = ["search", "searchPages", "status", "pause", "resume", "events", "health", "getPage", "getBlock", "backlinks", "tasks", "verify"];
+export const controlMethods: readonly ControlMethod[] = ["search", "searchPages", "status", "pause", "resume", "events", "health", "getPage", "getBlock", "backlinks", "tasks", "verify", "conflicts", "resolve"];
 
 export function isControlMethod(method: unknown): method is ControlMethod {
   return typeof method === "string" && (controlMethods as readonly string[]).includes(method);
@@ -111,6 +116,17 @@ export function prepareCall(api: ControlApi, method: ControlRequestMethod, param
       const repair = p["repair"];
       return () => api.verify({ repair });
     }
+    case "conflicts": {
+      const all = fieldsOf(params, "conflicts", ["all"])["all"];
+      if (typeof all !== "boolean") throw new TypeError("conflicts params.all must be a boolean");
+      return () => api.conflicts({ all });
+    }
+    case "resolve": {
+      const { id, strategy } = fieldsOf(params, "resolve", ["id", "strategy"]);
+      if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 1) throw new RangeError("resolve params.id must be a positive whole number");
+      if (!isResolutionStrategy(strategy)) throw new RangeError('resolve params.strategy must be "filesystem" or "index"');
+      return () => api.resolve({ id, strategy });
+    }
     default: {
       const never: never = method;
       throw new RangeError(`unknown method ${String(never)}`);
@@ -156,4 +172,13 @@ function checkPageSearchQuery(params: unknown): PageSearchQuery {
   const limit = q["limit"];
   if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1) throw new RangeError("searchPages params.limit must be a positive whole number");
   return { text: q["text"], limit };
+}
+
+/** The params object of `method`, refusing fields it does not take. */
+function fieldsOf(params: unknown, method: string, fields: string[]): Record<string, unknown> {
+  if (params === null || typeof params !== "object" || Array.isArray(params)) throw new TypeError(`${method} params must be an object`);
+  for (const key of Object.keys(params)) {
+    if (!fields.includes(key)) throw new TypeError(`${method} params.${key.slice(0, 40)} is not a ${method} field`);
+  }
+  return params as Record<string, unknown>;
 }

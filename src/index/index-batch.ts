@@ -92,6 +92,6 @@ export type BatchResult = {
   renamed: number;
   metadata: number;
   blocks: number;
-  /** Paths whose page name clashes with another file's, with the other paths. */
-  pageNameClashes: { name: string; paths: string[] }[];
+  /** Page names a path newly joined in this batch, with all their paths and the id of the `conflicts` row recorded for each. */
+  pageNameClashes: { id: number; name: string; paths: string[] }[];
 };

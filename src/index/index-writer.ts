@@ -7,6 +7,7 @@ import { threadId } from "node:worker_threads";
 import { openDatabase, type Database, type DatabaseLimits } from "./database.ts";
 import { SCRATCH_DDL } from "./schema.ts";
 import { reconcilePageNameClashes } from "./page-name-clashes.ts";
+import { insertConflicts } from "../pipeline/conflict-store.ts";
 import { pageIdentity } from "../logseq/page-name.ts";
 import { foldedTitleTokens } from "./title-tokens.ts";
 import type { GraphConfig } from "../logseq/types.ts";
@@ -163,12 +164,16 @@ export class IndexWriter {
       }
       if (contentGone.length > 0 || result.blocks > 0) await this.#updateDocumentFrequencies(keyBefore, contentGone.length > 0);
       t = lap("blocks+postings", t);
-      result.pageNameClashes = await reconcilePageNameClashes(c, {
+      const clashes = await reconcilePageNameClashes(c, {
         names: [...goneNames, ...touchedNames],
         // A rename's or an edit's page name is among the names already.
         paths: batch.writes.flatMap((w) => (w.op === "metadata" ? [w.file.path] : [])),
         joined: joinedNames,
       });
+      // Recorded in the batch's transaction: a clash and its conflicts row commit together. Only the
+      // filesystem strategy exists for clashes (the config schema allows no other), so each is applied.
+      const ids = await insertConflicts(c, clashes.map((g) => ({ type: "pageNameClash", paths: g.paths, details: { name: g.name }, strategy: "filesystem" })));
+      result.pageNameClashes = clashes.map((g, i) => ({ ...g, id: ids[i] ?? 0 }));
       t = lap("clashes", t);
       await c.run("COMMIT");
       t = lap("commit", t);

@@ -38,7 +38,7 @@ export type ClashScope = {
  * caller's transaction, and returns the clashes a path newly joined (one
  * ConflictDetected each, with all the clash's paths).
  */
-export async function reconcilePageNameClashes(c: DuckDBConnection, scope: ClashScope): Promise<BatchResult["pageNameClashes"]> {
+export async function reconcilePageNameClashes(c: DuckDBConnection, scope: ClashScope): Promise<Omit<BatchResult["pageNameClashes"][number], "id">[]> {
   if (scope.names.length === 0 && scope.paths.length === 0) return [];
   // The names in scope that clash, or whose files still carry a clash text
   // (a clash that just ended): usually none, and then nothing is written.

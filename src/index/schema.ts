@@ -4,7 +4,7 @@
  * indexes slow bulk loads and reject delete-then-reinsert of one key inside a
  * transaction; the single writer thread keeps keys unique instead.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export const SCHEMA_DDL = [
   `CREATE TABLE IF NOT EXISTS sync_state (key VARCHAR, value VARCHAR)`,
@@ -61,6 +61,18 @@ export const SCHEMA_DDL = [
   // df: how many postings (blocks) hold the term, kept exact by the writer; a term with none is removed.
   `CREATE TABLE IF NOT EXISTS fts_terms (term_hash UBIGINT NOT NULL, term VARCHAR NOT NULL, df BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS fts_postings (term_hash UBIGINT NOT NULL, block_key BIGINT NOT NULL, tf INTEGER NOT NULL)`,
+  // SyncConflicts (src/pipeline/conflict-types.ts): history, not content, so a clean sync need not reproduce it.
+  `CREATE TABLE IF NOT EXISTS conflicts (
+    id BIGINT NOT NULL,
+    type VARCHAR NOT NULL,
+    paths VARCHAR[] NOT NULL,
+    detected_at TIMESTAMP NOT NULL,
+    details JSON,
+    strategy VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    resolved_at TIMESTAMP,
+    resolution VARCHAR
+  )`,
   `CREATE OR REPLACE VIEW fts_stats AS
     SELECT count(*) AS documents, coalesce(avg(length), 0) AS avg_length FROM blocks`,
 ];

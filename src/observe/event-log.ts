@@ -47,7 +47,13 @@ export function eventLog(logger: Logger, window: RepeatedConditionsOptions = def
         return;
       }
       case "ConflictDetected": {
-        const { name, paths: clashing } = event;
+        if (event.conflict !== "pageNameClash") {
+          const { id, conflict, paths: where, strategy, status } = event;
+          const outcome = status === "open" ? `open: sync-pipeline resolve ${id} --strategy filesystem|index` : `applied ${strategy}`;
+          logger.warn({ ...base, id, conflict, paths: where, strategy, status }, `conflict: #${id} ${conflict}: ${where.join(", ")} (${outcome})`);
+          return;
+        }
+        const { name = "", paths: clashing } = event;
         repeated.add(event.type, { fields: { ...base, name, paths: clashing }, msg: `conflict: page "${name}" is defined by ${clashing.join(" and ")}` }, (count, first) => ({
           fields: { ...base, count, names: first.map((o) => o.fields["name"]), paths: paths(first) },
           msg: `conflict: ${count} page names are each defined by more than one file in this sync, e.g. ${first.map((o) => o.msg.slice("conflict: ".length)).join("; ")}; and ${count - first.length} more (sync-pipeline status lists the files)`,

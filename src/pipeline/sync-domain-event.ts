@@ -1,5 +1,6 @@
 import type { FileStatus } from "../index/index-batch.ts";
 import type { SyncSummary } from "./sync-summary.ts";
+import type { ConflictStatus, ConflictStrategy, ConflictType } from "./conflict-types.ts";
 
 /**
  * SyncBatchId: the BatchProcessor's name for one transaction. Events that a
@@ -18,7 +19,8 @@ export type SyncDomainEvent =
   | { type: "FileSyncFailed"; path: string; status: Extract<FileStatus, "failed" | "skipped">; reason: string; batchId?: SyncBatchId }
   /** A read failed transiently (RetryManager); the file is read again after `delayMs`. */
   | { type: "FileSyncRetried"; path: string; attempt: number; delayMs: number; reason: string }
-  | { type: "ConflictDetected"; name: string; paths: string[]; batchId?: SyncBatchId }
+  /** A `conflicts` row was recorded (`name`: the page name of a pageNameClash); `status` open means held for `resolve`. */
+  | { type: "ConflictDetected"; id: number; conflict: ConflictType; paths: string[]; strategy: ConflictStrategy; status: ConflictStatus; name?: string; batchId?: SyncBatchId }
   | { type: "SyncCompleted"; summary: SyncSummary };
 
 export type SyncEventListener = (event: SyncDomainEvent) => void;

@@ -15,6 +15,8 @@ import { SyncEventKind } from "./sync-event.ts";
 import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./sync-priority-calculator.ts";
 import { recordWrite, type SyncSessionContext } from "./sync-session.ts";
 import { INDEX_WRITE_FAILED, type PendingOperations } from "./sync-status-model.ts";
+import { clashEvent, ConflictManager } from "./conflict-manager.ts";
+import type { ResolutionStrategy, SyncConflict } from "./conflict-types.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 import { parentFolder, SyncTaskQueue, type SyncTask } from "./sync-task-queue.ts";
 
@@ -81,6 +83,8 @@ export class SyncOrchestrator {
   /** Paths re-queued because they changed while being read, with how often in a row. */
   readonly #rereads = new Map<string, number>();
   readonly #held = new Map<string, unknown>();
+  /** Paths in flight that a concurrentModification was recorded for. */
+  readonly #overtaken = new Set<string>();
   /** Paths to re-parse even if their checksum is unchanged (index format changed). */
   readonly #forced = new Set<string>();
   /** Files whose read failed transiently, waiting off the queue for their next attempt. */
@@ -92,6 +96,7 @@ export class SyncOrchestrator {
   readonly #room = new Signal();
   readonly #idle = new Signal();
   readonly #consumers: Promise<void>[];
+  readonly conflicts: ConflictManager;
   #feeders = 0;
   #hashing = 0;
   #stopping = false;
@@ -100,8 +105,9 @@ export class SyncOrchestrator {
   /** PauseSyncOperations: consumers take no task and held deletes stay held; the queue keeps collecting. */
   #paused = false;
 
-  private constructor(context: SyncSessionContext, known: IndexedFileState[], options: SyncOrchestratorOptions) {
+  private constructor(context: SyncSessionContext, known: IndexedFileState[], options: SyncOrchestratorOptions, conflicts: ConflictManager) {
     this.#context = context;
+    this.conflicts = conflicts;
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#emit = context.onEvent ?? (() => {});
@@ -138,7 +144,8 @@ export class SyncOrchestrator {
   /** Loads what the index holds and starts the consumers. */
   static async start(context: SyncSessionContext, options: SyncOrchestratorOptions): Promise<SyncOrchestrator> {
     const known = await readFileStates(context.pools);
-    return new SyncOrchestrator(context, known, options);
+    const conflicts = await ConflictManager.start(context.pools, context.config, context.onEvent ?? (() => {}));
+    return new SyncOrchestrator(context, known, options, conflicts);
   }
 
   /** Queues a settled watcher event at interactive priority (or marks its folder dirty when the queue is full). */
@@ -147,6 +154,13 @@ export class SyncOrchestrator {
     // Registered now, not when the task runs, so a create of the same content
     // settling right after it (a rename) finds it however the tasks are ordered.
     if (kind === SyncEventKind.delete) this.#registerVanished(path);
+    // Concurrent modification: this change settled while the path's sync is in flight. Under manual the
+    // path is held at once (synchronously), so the task queued below is not applied.
+    // Once per sync in flight: a burst of events during one read is one conflict.
+    if (this.queue.isInFlight(path) && !this.conflicts.isHeld(path) && !this.#overtaken.has(path)) {
+      this.#overtaken.add(path);
+      void this.conflicts.concurrentModification(path, at).catch(() => {});
+    }
     this.#push({ path, kind, at, priority: this.#priority(SyncPriority.interactive, path, at) }, SyncPriority.interactive);
   }
 
@@ -193,6 +207,22 @@ export class SyncOrchestrator {
       this.#feeders--;
       this.#idle.notify();
     }
+  }
+
+  /**
+   * ResolveSyncConflict in the service: records the decision, and with
+   * `filesystem` syncs the conflict's paths again now (re-parsing them, as a
+   * corrupt row's size and mtime match the file's).
+   */
+  async resolveConflict(id: number, strategy: ResolutionStrategy): Promise<SyncConflict> {
+    const conflict = await this.conflicts.resolve(id, strategy);
+    if (strategy === "filesystem") {
+      for (const path of conflict.paths) {
+        this.#forced.add(path);
+        this.submit(path, SyncEventKind.update, this.#clock.now());
+      }
+    }
+    return conflict;
   }
 
   /** Marks a folder for a catch-up rescan (e.g. events were lost); it runs once the queue drains. */
@@ -318,6 +348,7 @@ export class SyncOrchestrator {
         this.#emit({ type: "FileSyncFailed", path: task.path, status: "failed", reason: (error as Error).message ?? String(error) });
       } finally {
         this.queue.done(task.path);
+        this.#overtaken.delete(task.path);
         this.#idle.notify();
       }
     }
@@ -326,6 +357,8 @@ export class SyncOrchestrator {
   async #process(task: SyncTask): Promise<void> {
     const { path } = task;
     if (this.#breaker.isOpen && !this.#stopping) return this.#park(task);
+    // Held by an open conflict: no change of it is applied until `resolve` decides.
+    if (this.conflicts.isHeld(path)) return void this.#rereads.delete(path);
     const force = this.#forced.delete(path);
     // The same rule as the scan: a link is a (skipped) entry, a path through a linked folder is not in the graph.
     let kind: ReturnType<typeof graphEntryKind> | undefined;
@@ -356,6 +389,8 @@ export class SyncOrchestrator {
     } finally {
       this.#hashing--;
     }
+    // Held while it was read (a concurrent change under manual): drop the read.
+    if (this.conflicts.isHeld(path)) return void this.#rereads.delete(path);
     if (write.op === "rename") this.#claim(write.from);
     // Changed since it was read: what was read is no longer the file, so sync
     // it again (the task runs once this one is done) instead of writing it. A
@@ -363,6 +398,8 @@ export class SyncOrchestrator {
     // written after a few tries, rather than keeping a consumer busy forever.
     // A move is written as is: the next task compares with the moved content.
     else if (!(await stillAsRead(this.#context.config.graph, write))) {
+      // Recorded once per run of re-reads; under manual the read is dropped and the path held.
+      if (!this.#rereads.has(path) && (await this.conflicts.modifiedDuringSync(path, write)) === "skip") return;
       const rereads = (this.#rereads.get(path) ?? 0) + 1;
       if (rereads <= MAX_REREADS) {
         this.#rereads.set(path, rereads);
@@ -373,6 +410,7 @@ export class SyncOrchestrator {
     }
     this.#rereads.delete(path);
     if (write.op === "metadata" && sameRow(this.#view.latest(path), write.file)) return;
+    if ((await this.conflicts.check(path, this.#view.latest(path), write)) === "skip") return;
     // An edit with nothing queued behind it: no point waiting for the batch window.
     const now = priorityClass(task.priority) === SyncPriority.interactive && this.queue.size === 0;
     await this.#add(write, { now });
@@ -570,7 +608,7 @@ export class SyncOrchestrator {
     // A service runs for weeks: keep only the latest problems.
     if (this.summary.problems.length > 100) this.summary.problems.splice(0, this.summary.problems.length - 100);
     this.summary.blocks += result.blocks;
-    for (const clash of result.pageNameClashes) this.#emit({ type: "ConflictDetected", ...clash, batchId });
+    for (const clash of result.pageNameClashes) this.#emit({ ...clashEvent(clash), batchId });
     this.#idle.notify();
   }
 }

@@ -110,6 +110,8 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       });
       return repair ? verifyAndRepair(config, graph, access) : (await verifyIndex(config, graph, access)).report;
     },
+    conflicts: (params) => orchestrator.conflicts.list(params),
+    resolve: (params) => orchestrator.resolveConflict(params.id, params.strategy),
   };
   const socketPath = controlSocketPath(config.database);
   // Refused (a file in the way, another service): stop what started, leave the path as it is.

@@ -11,6 +11,7 @@ import { detectChanges } from "./file-change-detector.ts";
 import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
 import { RetryManager } from "./retry-manager.ts";
 import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
+import { clashEvent, ConflictManager } from "./conflict-manager.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 
 export type SyncSessionContext = {
@@ -46,6 +47,7 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
     readFileStates(pools),
   ]);
   const { force, format } = await startIndexFormat(pools, graph, indexed.length);
+  const conflicts = await ConflictManager.start(pools, config, emit);
   const changes = detectChanges(disk, indexed, { force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes });
   summary.files = disk.files.size;
   summary.unchanged = changes.unchanged;
@@ -58,7 +60,7 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
     onCommitted: (writes, result, batchId) => {
       for (const write of writes) recordWrite(summary, write, emit, { batchId, wasIndexed: (path) => changes.known.has(path) });
       summary.blocks += result.blocks;
-      for (const clash of result.pageNameClashes) emit({ type: "ConflictDetected", ...clash, batchId });
+      for (const clash of result.pageNameClashes) emit({ ...clashEvent(clash), batchId });
     },
     onFailed: (write, error, _recorded, batchId) => {
       const path = write.op === "delete" ? write.path : write.file.path;
@@ -100,6 +102,8 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
         continue;
       }
       const known = changes.known.get(path);
+      // Held by an open conflict: left as indexed until `resolve` decides.
+      if (conflicts.isHeld(path)) continue;
       const options = { force: force || changes.repair.has(path) };
       const read = () => syncFile(fileContext, path, known, options);
       let write: FileWrite;
@@ -108,7 +112,10 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
         // Changed while being synced: read it again rather than record bytes that
         // are gone. A file that keeps changing gets its last consistent read
         // recorded; its new size or mtime makes the next sync read it again.
-        for (let retry = 0; retry < MAX_REREADS && write.op !== "rename" && !(await stillAsRead(config.graph, write)); retry++) {
+        // The first change is a modifiedDuringSync conflict: under manual the read is dropped.
+        for (let retry = 0; write.op !== "rename" && !(await stillAsRead(config.graph, write)); retry++) {
+          if (retry === 0 && (await conflicts.modifiedDuringSync(path, write)) === "skip") break;
+          if (retry === MAX_REREADS) break;
           write = await read();
         }
       } catch (error) {
@@ -122,14 +129,16 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
         write = error.write;
         if (write.op === "metadata") write.file.error = `${error.message} (${attempt} attempts)`;
       }
+      if (conflicts.isHeld(path)) continue;
       if (write.op === "rename") renamedFrom.add(write.from);
+      if ((await conflicts.check(path, known, write)) === "skip") continue;
       await batches.add(write);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, changes.toCheck.length)) }, worker));
 
   for (const vanished of changes.vanished) {
-    if (!renamedFrom.has(vanished.path)) await batches.add({ op: "delete", path: vanished.path });
+    if (!renamedFrom.has(vanished.path) && !conflicts.isHeld(vanished.path)) await batches.add({ op: "delete", path: vanished.path });
   }
   await batches.flush();
   if (batches.unwritable !== undefined) {

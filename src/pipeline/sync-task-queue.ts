@@ -114,6 +114,11 @@ export class SyncTaskQueue extends EventEmitter<SyncTaskQueueEvents> {
     return false;
   }
 
+  /** True while a task for `path` was taken and not yet done. */
+  isInFlight(path: string): boolean {
+    return this.#inFlight.has(path);
+  }
+
   /** The highest-priority task whose path is not in flight, now marked in flight. */
   take(): SyncTask | undefined {
     for (let top = this.#heapPop(); top; top = this.#heapPop()) {

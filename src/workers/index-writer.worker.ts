@@ -12,6 +12,8 @@ import { readTasks, type TaskHit } from "../index/tasks-query.ts";
 import type { BacklinksQuery, BlockQuery, PageQuery, TasksQuery } from "../index/read-params.ts";
 import { checkTables, type TableCheck } from "../index/verify-tables.ts";
 import { repairIndex, type RepairResult } from "../index/verify-repair.ts";
+import { listConflicts, markResolved, recordConflict as storeConflict } from "../pipeline/conflict-store.ts";
+import type { DetectedConflict, ResolutionStrategy, SyncConflict } from "../pipeline/conflict-types.ts";
 
 /**
  * The index-writer bulkhead's single thread. It alone holds the DuckDB
@@ -59,6 +61,19 @@ export function readState(): Promise<Record<string, string>> {
 
 export function setState(entries: Record<string, string>): Promise<void> {
   return exclusive(() => current().setState(entries));
+}
+
+export function recordConflict(conflict: DetectedConflict): Promise<{ conflict: SyncConflict; repeated: boolean }> {
+  return exclusive(() => storeConflict(current().connection, conflict));
+}
+
+/** Reads through the write connection, in order: a conflict just recorded is listed. */
+export function conflicts(options: { all?: boolean }): Promise<SyncConflict[]> {
+  return exclusive(() => listConflicts(current().connection, options));
+}
+
+export function resolveConflict(task: { id: number; strategy: ResolutionStrategy }): Promise<SyncConflict> {
+  return exclusive(() => markResolved(current().connection, task.id, task.strategy));
 }
 
 export function search(query: SearchQuery): Promise<SearchHit[]> {

@@ -33,7 +33,7 @@ test("each domain event finishes the files on disk it stands for", () => {
   assert.equal(filesFinished({ type: "FileSyncFailed", path: "a.md", status: "skipped", reason: "too large" }), 1);
   assert.equal(filesFinished({ type: "FileChanged", path: "b.md", change: "rename", from: "a.md" }), 1);
   assert.equal(filesFinished({ type: "FileChanged", path: "a.md", change: "delete" }), 0);
-  assert.equal(filesFinished({ type: "ConflictDetected", name: "a", paths: ["a.md", "A.md"] }), 0);
+  assert.equal(filesFinished({ type: "ConflictDetected", id: 1, conflict: "pageNameClash", name: "a", paths: ["a.md", "A.md"], strategy: "filesystem", status: "resolved" }), 0);
   assert.equal(filesFinished({ type: "SyncStarted", files: 3, unchanged: 0, at: 0 }), 0);
 });
 

@@ -19,7 +19,7 @@ test("followService stops reading while its output is full, so the service drops
   };
   const api: ControlApi = {
     search: notServed, searchPages: notServed, status: notServed, pause: notServed, resume: notServed, health: notServed,
-    getPage: notServed, getBlock: notServed, backlinks: notServed, tasks: notServed, verify: notServed,
+    getPage: notServed, getBlock: notServed, backlinks: notServed, tasks: notServed, verify: notServed, conflicts: notServed, resolve: notServed,
     events: (_params, listener) => {
       listeners.add(listener);
       return () => void listeners.delete(listener);

@@ -57,7 +57,7 @@ test("SyncStatusModel: totals, batches, failures and throughput over the last mi
   advance(10_000);
   model.apply({ type: "FileChanged", path: "e.md", change: "rename", from: "d.md", batchId: "b2" });
   model.apply({ type: "FileSyncFailed", path: "f.md", status: "skipped", reason: "too large", batchId: "b2" });
-  model.apply({ type: "ConflictDetected", name: "p", paths: ["x.md", "y.md"], batchId: "b2" });
+  model.apply({ type: "ConflictDetected", id: 1, conflict: "pageNameClash", strategy: "filesystem", status: "resolved", name: "p", paths: ["x.md", "y.md"], batchId: "b2" });
   for (let i = 0; i < 58; i++) model.apply({ type: "FileIndexed", path: `n${i}.md`, blocks: 1, warnings: [], change: "create", batchId: "b3" });
   const s = model.snapshot();
   assert.deepEqual(s.totals, { created: 59, updated: 1, deleted: 1, renamed: 1, failed: 0, skipped: 1, conflicts: 1, batches: 3 });

@@ -28,7 +28,7 @@ test("messages that take over a comlink-exposed API are refused by the running s
   await c.connected;
   for (const [n, message] of COMLINK_MESSAGES.entries()) {
     c.send(JSON.stringify(message) + "\n");
-    assert.deepEqual(await c.reply(n), { id: message.id, error: { code: "BAD_REQUEST", message: 'request.method must be "search" or "searchPages" or "status" or "pause" or "resume" or "events" or "health" or "getPage" or "getBlock" or "backlinks" or "tasks" or "verify"' } });
+    assert.deepEqual(await c.reply(n), { id: message.id, error: { code: "BAD_REQUEST", message: 'request.method must be "search" or "searchPages" or "status" or "pause" or "resume" or "events" or "health" or "getPage" or "getBlock" or "backlinks" or "tasks" or "verify" or "conflicts" or "resolve"' } });
   }
   c.send(JSON.stringify({ id: "after", method: "status" }) + "\n");
   const after = (await c.reply(COMLINK_MESSAGES.length)) as { id: string; result: { files: number; service: { state: string } } };

@@ -1,0 +1,141 @@
+import type { Pools } from "../bulkheads/pools.ts";
+import type { SyncConfiguration } from "../config/load-config.ts";
+import type { BatchResult, FileWrite } from "../index/index-batch.ts";
+import type { IndexedFileState } from "../index/index-writer.ts";
+import type { SyncDomainEvent, SyncEventListener } from "./sync-domain-event.ts";
+import type { ConflictStrategy, ConflictType, DetectedConflict, ResolutionStrategy, SyncConflict } from "./conflict-types.ts";
+
+/** What a sync does with a file's change once a conflict is detected on it. */
+export type ConflictDecision = "apply" | "skip";
+
+/** Reasons of a read refused for lack of rights (hash.worker.ts writes `cannot read: <code> ...`). */
+const PERMISSION_REASON = /^cannot read: (EACCES|EPERM)\b/;
+
+/**
+ * ConflictManager: detects conflicts on the main thread, records them
+ * through the writer (one `conflicts` row, or the open/kept one they
+ * repeat), publishes ConflictDetected, and tells the sync whether to apply
+ * the file's change under the type's strategy. It holds the paths of open
+ * (manual) conflicts: no change of theirs is applied until `resolve`.
+ */
+export class ConflictManager {
+  readonly #pools: Pick<Pools, "writing">;
+  readonly #strategies: SyncConfiguration["conflicts"];
+  readonly #emit: SyncEventListener;
+  /** Paths held by an open conflict, with its id (0 while its row is being recorded). */
+  readonly #held = new Map<string, number>();
+  /** Paths resolved for the file system: their next sync is applied without a new conflict. */
+  readonly #bypass = new Set<string>();
+
+  private constructor(pools: Pick<Pools, "writing">, config: SyncConfiguration, emit: SyncEventListener) {
+    this.#pools = pools;
+    this.#strategies = config.conflicts;
+    this.#emit = emit;
+  }
+
+  /** Loads the open conflicts: their paths stay held across restarts. */
+  static async start(pools: Pick<Pools, "writing">, config: SyncConfiguration, emit: SyncEventListener): Promise<ConflictManager> {
+    const manager = new ConflictManager(pools, config, emit);
+    for (const conflict of await manager.list()) manager.#hold(conflict);
+    return manager;
+  }
+
+  strategy(type: ConflictType): ConflictStrategy {
+    return this.#strategies[type].strategy;
+  }
+
+  isHeld(path: string): boolean {
+    return this.#held.has(path);
+  }
+
+  list(options: { all?: boolean } = {}): Promise<SyncConflict[]> {
+    return this.#pools.writing.run<SyncConflict[]>(options, { name: "conflicts" });
+  }
+
+  /**
+   * (b) and (d), once a file was read consistently: its read bytes differ
+   * from the indexed ones at the same size and mtime (index corruption), or
+   * it newly may not be read (permission). Anything else applies.
+   */
+  async check(path: string, known: IndexedFileState | undefined, write: FileWrite): Promise<ConflictDecision> {
+    if (write.op === "delete" || write.op === "rename" || this.#bypass.delete(path)) return "apply";
+    const file = write.file;
+    if (write.op === "index" && known !== undefined && (known.status === "indexed" || known.status === "warning") &&
+      known.checksum !== null && known.checksum !== file.checksum && known.size === file.size && known.mtime === file.mtime) {
+      const details = { size: file.size, mtime: file.mtime, indexedChecksum: known.checksum, diskChecksum: file.checksum };
+      // Keyed by the bytes found: a later pass finding the same bytes repeats this conflict (kept open, or kept index).
+      return this.detect({ type: "indexCorruption", paths: [path], details, key: file.checksum ?? "" });
+    }
+    // A transition only: a file still unreadable for the same reason on the next sync is the same conflict
+    // (its row says so under filesystem; the key finds it when it was kept open, or kept as indexed).
+    if (file.status === "failed" && PERMISSION_REASON.test(file.error ?? "") && !(known?.status === "failed" && known.error === file.error)) {
+      return this.detect({ type: "permissionDenied", paths: [path], details: { reason: file.error }, key: file.error ?? "" });
+    }
+    return "apply";
+  }
+
+  /** (a): the file changed between its read and the commit. "apply" means: read it again, as before. */
+  modifiedDuringSync(path: string, read: FileWrite): Promise<ConflictDecision> {
+    const details = read.op === "delete" ? {} : { read: { size: read.file.size, mtime: read.file.mtime, checksum: read.file.checksum } };
+    return this.detect({ type: "modifiedDuringSync", paths: [path], details });
+  }
+
+  /** (c): a change of `path` settled while its sync was in flight. */
+  concurrentModification(path: string, at: number): Promise<ConflictDecision> {
+    return this.detect({ type: "concurrentModification", paths: [path], details: { changedAt: new Date(at).toISOString() } });
+  }
+
+  /**
+   * Records a conflict under its type's strategy (or finds the one it
+   * repeats) and decides. Under manual the path is held at once, before the
+   * row is written, so a task that runs meanwhile is not applied either.
+   */
+  async detect(found: Omit<DetectedConflict, "strategy">): Promise<ConflictDecision> {
+    const strategy = this.strategy(found.type);
+    const path = found.paths[0] ?? "";
+    const provisional = strategy === "manual" && !this.#held.has(path);
+    if (provisional) this.#held.set(path, 0);
+    let recorded: { conflict: SyncConflict; repeated: boolean };
+    try {
+      recorded = await this.#pools.writing.run({ ...found, strategy }, { name: "recordConflict" });
+    } catch (error) {
+      if (provisional) this.#held.delete(path);
+      throw error;
+    }
+    const { conflict, repeated } = recorded;
+    if (!repeated) this.#emit(conflictEvent(conflict));
+    if (conflict.status === "open") {
+      this.#hold(conflict);
+      return "skip";
+    }
+    if (provisional) this.#held.delete(path);
+    return conflict.resolution === "index" ? "skip" : "apply";
+  }
+
+  /**
+   * ResolveSyncConflict: marks the conflict resolved and releases its paths.
+   * With `filesystem` the caller syncs them again; their next sync is
+   * applied without being taken for the same conflict again.
+   */
+  async resolve(id: number, strategy: ResolutionStrategy): Promise<SyncConflict> {
+    const conflict = await this.#pools.writing.run<SyncConflict>({ id, strategy }, { name: "resolveConflict" });
+    for (const path of conflict.paths) {
+      if (this.#held.get(path) === id) this.#held.delete(path);
+      if (strategy === "filesystem") this.#bypass.add(path);
+    }
+    return conflict;
+  }
+
+  #hold(conflict: SyncConflict): void {
+    for (const path of conflict.paths) this.#held.set(path, conflict.id);
+  }
+}
+
+export function conflictEvent(conflict: SyncConflict): SyncDomainEvent {
+  return { type: "ConflictDetected", id: conflict.id, conflict: conflict.type, paths: conflict.paths, strategy: conflict.strategy, status: conflict.status };
+}
+
+/** A clash recorded by the writer (always applied: both files indexed and flagged). */
+export function clashEvent(clash: BatchResult["pageNameClashes"][number]): Extract<SyncDomainEvent, { type: "ConflictDetected" }> {
+  return { type: "ConflictDetected", id: clash.id, conflict: "pageNameClash", paths: clash.paths, strategy: "filesystem", status: "resolved", name: clash.name };
+}

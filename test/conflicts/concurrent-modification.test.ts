@@ -1,0 +1,88 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runCli } from "../support/cli.ts";
+import { assertSameAsCleanSync } from "../support/index-invariants.ts";
+import { expectHits, makeSandbox, pollUntil, ServiceProcess, writePage, type Sandbox } from "../service/service-harness.ts";
+import { conflictRows, type ConflictRow } from "./conflict-rows.ts";
+
+/** An 8 MB page: reading and parsing it keeps its task in flight well past a second write 200 ms later. */
+const page = (word: string) => Array.from({ length: 8000 }, (_, i) => `- ${word} ${String(i).padStart(6, "0")} ${"x".repeat(1000)}\n`).join("");
+
+async function sandboxWith(strategy: string): Promise<Sandbox> {
+  return makeSandbox({
+    logLevel: "warn",
+    debounce: { markdownMs: 50, largeFileMs: 50, maxWaitMs: 200 },
+    conflicts: { concurrentModification: { strategy } },
+  });
+}
+
+/** Writes version "alpha", then 200 ms later (its task now reading or parsing it) version "bravo". */
+async function twoQuickVersions(sandbox: Sandbox): Promise<void> {
+  await writePage(sandbox, "pages/big.md", page("alpha"));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await writePage(sandbox, "pages/big.md", page("bravo"));
+}
+
+const concurrent = (rows: ConflictRow[]) => rows.filter((r) => r.type === "concurrentModification");
+const cleanSync = (sandbox: Sandbox) => assertSameAsCleanSync({ root: sandbox.dir, config: sandbox.configPath, database: sandbox.database });
+
+test("concurrentModification under filesystem: recorded once per overtaken sync, applied: the newest version is indexed after the one in flight", async () => {
+  const sandbox = await sandboxWith("filesystem");
+  await writePage(sandbox, "pages/a.md", "- small\n");
+  const service = new ServiceProcess(sandbox.configPath);
+  try {
+    await service.ready();
+    await twoQuickVersions(sandbox);
+    await expectHits(sandbox, "bravo", ["pages/big.md"], 60_000);
+    let rows: ConflictRow[] = [];
+    await pollUntil(async () => concurrent((rows = await conflictRows(sandbox.configPath))).length > 0, "a concurrentModification row", 30_000);
+    // How many syncs the writes overtook depends on the machine (an 8 MB write is seen as several changes):
+    // at least one, each recorded once, applied; a read overtaken is also modifiedDuringSync.
+    rows.forEach((row, i) => {
+      assert.deepEqual(row, {
+        id: i + 1, type: row.type, paths: ["pages/big.md"], details: row.details, strategy: "filesystem", status: "resolved", resolution: "filesystem",
+      });
+      if (row.type === "concurrentModification") assert.deepEqual(Object.keys(row.details), ["changedAt"]);
+      else assert.equal(row.type, "modifiedDuringSync");
+    });
+    assert.equal(await service.stop(), 0);
+    await cleanSync(sandbox);
+  } finally {
+    service.kill();
+    await sandbox.cleanup();
+  }
+});
+
+test("concurrentModification under manual: the path is held at once (neither read is written) until resolve --strategy filesystem through the service", async () => {
+  const sandbox = await sandboxWith("manual");
+  await writePage(sandbox, "pages/a.md", "- small\n");
+  const service = new ServiceProcess(sandbox.configPath);
+  try {
+    await service.ready();
+    await twoQuickVersions(sandbox);
+    let rows: ConflictRow[] = [];
+    await pollUntil(async () => (rows = await conflictRows(sandbox.configPath)).length > 0, "a conflict", 30_000);
+    const [row] = rows;
+    const open = {
+      id: 1, type: "concurrentModification", paths: ["pages/big.md"], details: { changedAt: row?.details["changedAt"] },
+      strategy: "manual", status: "open", resolution: null,
+    };
+    assert.deepEqual(rows, [open]);
+    // Held: whatever is queued or in flight for it finishes without writing; edits of other pages go on.
+    await writePage(sandbox, "pages/a.md", "- small, edited later\n");
+    await expectHits(sandbox, "later", ["pages/a.md"]);
+    await expectHits(sandbox, "alpha", []);
+    await expectHits(sandbox, "bravo", []);
+    assert.deepEqual(await conflictRows(sandbox.configPath), [open], "no second conflict for a held path");
+
+    const resolved = await runCli(["resolve", "1", "--strategy", "filesystem", "--config", sandbox.configPath]);
+    assert.equal(resolved.code, 0, resolved.stderr);
+    await expectHits(sandbox, "bravo", ["pages/big.md"], 60_000);
+    assert.deepEqual(await conflictRows(sandbox.configPath), [{ ...open, status: "resolved", resolution: "filesystem" }]);
+    assert.equal(await service.stop(), 0);
+    await cleanSync(sandbox);
+  } finally {
+    service.kill();
+    await sandbox.cleanup();
+  }
+});

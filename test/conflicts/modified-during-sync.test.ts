@@ -1,0 +1,90 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { runCli, tempGraph, type TempGraph } from "../support/cli.ts";
+import { queryRows } from "../support/db.ts";
+import { assertSameAsCleanSync } from "../support/index-invariants.ts";
+import { conflictRows, type ConflictRow } from "./conflict-rows.ts";
+
+/** Two versions of one 2 MB page, of equal size: reading and parsing it takes long enough to be overtaken by a rewrite. */
+const version = (word: string) => Array.from({ length: 2000 }, (_, i) => `- ${word} ${String(i).padStart(6, "0")} ${"x".repeat(1000)}\n`).join("");
+const A = version("alpha");
+const B = version("bravo");
+
+/** Rewrites `path` with A and B in turn, every few ms, until stopped: each write changes its mtime (and, mid-write, its size). */
+function rewriter(g: TempGraph, path: string): { stop: () => Promise<void> } {
+  let running = true;
+  const loop = (async () => {
+    for (let n = 0; running; n++) {
+      await writeFile(join(g.graph, path), n % 2 === 0 ? B : A);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // Settle on one known version, with a new mtime.
+    await writeFile(join(g.graph, path), B);
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+const bigRows = (g: TempGraph) => queryRows(g.database, "SELECT path, status FROM files ORDER BY path");
+
+function expectOne(rows: ConflictRow[], strategy: string, status: string, resolution: string | null): void {
+  assert.equal(rows.length, 1, JSON.stringify(rows));
+  const [row] = rows;
+  const read = row?.details["read"] as { size: number; mtime: number; checksum: string | null };
+  assert.equal(typeof read?.mtime, "number");
+  assert.deepEqual(row, {
+    id: 1, type: "modifiedDuringSync", paths: ["pages/big.md"], details: { read },
+    strategy, status, resolution,
+  });
+}
+
+test("modifiedDuringSync under filesystem: one conflict per run of re-reads, applied; once the file settles the index equals a clean sync", async () => {
+  const g = await tempGraph({ "pages/a.md": "- small\n", "pages/big.md": A }, { conflicts: { modifiedDuringSync: { strategy: "filesystem" } } });
+  try {
+    const writes = rewriter(g, "pages/big.md");
+    const run = await runCli(["run", "--once", "--config", g.config]);
+    await writes.stop();
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^conflict: #1 modifiedDuringSync: pages\/big\.md \(applied filesystem\)$/m);
+    expectOne(await conflictRows(g.config), "filesystem", "resolved", "filesystem");
+    // The last consistent read was written; the settled file differs from it in mtime, so the next run reads it again.
+    assert.equal((await runCli(["run", "--once", "--config", g.config])).code, 0);
+    assert.deepEqual(await queryRows(g.database, "SELECT count(*)::INTEGER AS n FROM blocks WHERE content LIKE 'bravo %'"), [{ n: 2000 }]);
+    expectOne(await conflictRows(g.config), "filesystem", "resolved", "filesystem");
+    await assertSameAsCleanSync(g);
+  } finally {
+    await g.cleanup();
+  }
+});
+
+test("modifiedDuringSync under manual: the read is dropped and the path held (nothing written) across runs, until resolve filesystem", async () => {
+  const g = await tempGraph({ "pages/a.md": "- small\n", "pages/big.md": A }, { conflicts: { modifiedDuringSync: { strategy: "manual" } } });
+  try {
+    const writes = rewriter(g, "pages/big.md");
+    const run = await runCli(["run", "--once", "--config", g.config]);
+    await writes.stop();
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^conflict: #1 modifiedDuringSync: pages\/big\.md \(open: sync-pipeline resolve 1 --strategy filesystem\|index\)$/m);
+    expectOne(await conflictRows(g.config, { all: false }), "manual", "open", null);
+    assert.deepEqual(await bigRows(g), [{ path: "pages/a.md", status: "indexed" }], "nothing of the held file is written");
+    // Settled, but still held: the next run leaves it alone and records nothing new.
+    assert.equal((await runCli(["run", "--once", "--config", g.config])).code, 0);
+    assert.deepEqual(await bigRows(g), [{ path: "pages/a.md", status: "indexed" }]);
+    expectOne(await conflictRows(g.config), "manual", "open", null);
+
+    const resolved = await runCli(["resolve", "1", "--strategy", "filesystem", "--config", g.config]);
+    assert.equal(resolved.code, 0, resolved.stderr);
+    expectOne(await conflictRows(g.config), "manual", "resolved", "filesystem");
+    assert.equal((await runCli(["run", "--once", "--config", g.config])).code, 0);
+    assert.deepEqual(await bigRows(g), [{ path: "pages/a.md", status: "indexed" }, { path: "pages/big.md", status: "indexed" }]);
+    await assertSameAsCleanSync(g);
+  } finally {
+    await g.cleanup();
+  }
+});
