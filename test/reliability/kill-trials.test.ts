@@ -79,7 +79,7 @@ test(`kill -9 trials (seed ${SEED}): after a restart the index equals a clean sy
       tally.filesLost += await lostFiles(graph, database);
       tally.trials++;
       if (hit) tally.killedMidRun++;
-      t.diagnostic(`${trial}: ${hit ? `killed with ${committed} files committed` : "had finished before the kill"}; recovered`);
+      t.diagnostic(`${trial}: ${hit ? `killed, ${committed} files in the index` : "had finished before the kill"}; recovered`);
     } catch (error) {
       fail(trial, error);
     }

@@ -32,15 +32,18 @@ type Op = fc.AsyncCommand<Model, Real>;
 const WORDS = ["amber", "basalt", "cinder", "drift", "ember", "fjord"];
 // Few names and folders, so operations collide: overwrites, moves onto an
 // existing file, two files naming one page (a/x.md and x.md are both "x").
-const NAMES = ["alpha", "beta", "gamma", "delta"];
+const NAMES = ["alpha", "beta", "gamma", "2024_01_15"];
 const FOLDERS = ["pages", "pages/a", "pages/a/b", "pages/c", "journals"];
 
-const text = fc
+const blocksText = fc
   .array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.array(fc.constantFrom(...WORDS, "[[alpha]]", "#beta", "TODO"), { minLength: 1, maxLength: 4 })), {
     minLength: 1,
     maxLength: 4,
   })
   .map((blocks) => blocks.map(([depth, words], i) => `${"\t".repeat(i === 0 ? 0 : depth)}- ${words.join(" ")}\n`).join(""));
+// Page properties that claim a page name or alias another file may hold too.
+const header = fc.option(fc.tuple(fc.constantFrom("title", "alias"), fc.constantFrom(...NAMES)).map(([key, name]) => `${key}:: ${name}\n`), { nil: "" });
+const text = fc.tuple(header, blocksText).map(([first, rest]) => first + rest);
 const path = fc.tuple(fc.constantFrom(...FOLDERS), fc.constantFrom(...NAMES)).map(([folder, name]) => `${folder}/${name}.md`);
 const pick = fc.nat();
 
