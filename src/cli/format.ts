@@ -80,6 +80,7 @@ export function formatStatus(s: IndexStatus & Pick<ServiceStatus, "sync" | "inde
     `Full-text: ${s.terms} terms, ${s.postings} postings`,
     `Last sync: ${s.lastSyncAt ?? "never"}`,
   );
+  if (s.openConflicts > 0) lines.push(`Open conflicts: ${s.openConflicts} (sync-pipeline conflicts lists them; resolve ID --strategy filesystem|index decides)`);
   if (s.problemCount > 0) {
     const cut = s.problemCount > s.problems.length;
     lines.push(`Files not cleanly indexed: ${s.problemCount}${cut ? ` (the first ${s.problems.length} listed)` : ""}`);

@@ -13,6 +13,8 @@ export type IndexStatus = {
   problemCount: number;
   /** Files that are not cleanly indexed, with the reason: the first PROBLEMS_LISTED by status and path. */
   problems: { path: string; status: string; error: string | null }[];
+  /** Conflicts kept open for `sync-pipeline resolve` (strategy manual): none of their paths' changes is written meanwhile. */
+  openConflicts: number;
   lastSyncAt: string | null;
   lastSyncSummary: unknown;
 };
@@ -25,7 +27,7 @@ export async function readStatus(connection: DuckDBConnection): Promise<IndexSta
   const counts = await connection.runAndReadAll(`SELECT
     (SELECT count(*) FROM files), (SELECT count(*) FROM pages), (SELECT count(*) FROM blocks),
     (SELECT count(*) FROM refs), (SELECT count(*) FROM fts_terms), (SELECT count(*) FROM fts_postings),
-    (SELECT count(*) FROM files WHERE status <> 'indexed')`);
+    (SELECT count(*) FROM files WHERE status <> 'indexed'), (SELECT count(*) FROM conflicts WHERE status = 'open')`);
   const c = (counts.getRows()[0] ?? []).map(Number);
   const statuses = await connection.runAndReadAll(`SELECT status, count(*) FROM files GROUP BY status ORDER BY status`);
   const problems = await connection.runAndReadAll(
@@ -42,6 +44,7 @@ export async function readStatus(connection: DuckDBConnection): Promise<IndexSta
     terms: c[4] ?? 0,
     postings: c[5] ?? 0,
     problemCount: c[6] ?? 0,
+    openConflicts: c[7] ?? 0,
     byStatus: Object.fromEntries(statuses.getRows().map((row) => [row[0] as string, Number(row[1])])),
     problems: problems.getRows().map((row) => ({
       path: row[0] as string,

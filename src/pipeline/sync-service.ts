@@ -170,9 +170,15 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       const { force, format } = await startIndexFormat(pools, graph, orchestrator.known.size);
       observer?.scan("started");
       const scanned = await orchestrator.scan("", SyncPriority.catchUp, { force });
+      // The start-up catch-up is a sync like `run --once`'s: subscribers (log, metrics, `events`) see it begin and end.
+      bus.publish({ type: "SyncStarted", files: scanned.files, unchanged: scanned.files - scanned.queued, at: Date.now() });
       await orchestrator.whenIdle();
       observer?.scan("ended");
       if ((state as ServiceState) === "stopping") return;
+      bus.publish({
+        type: "SyncCompleted",
+        summary: { ...orchestrator.summary, files: scanned.files, unchanged: scanned.files - scanned.queued, durationMs: Math.round(performance.now() - started) },
+      });
       if (force) await pools.writing.run({ index_format: format }, { name: "setState" });
       await recordSync();
       state = "watching";

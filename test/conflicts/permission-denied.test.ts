@@ -88,12 +88,18 @@ test("permissionDenied under manual: held open (nothing written for it, readable
     assert.equal((await cli(["run", "--once"])).code, 0);
     assert.deepEqual(await hits(g, "words"), [{ path: "pages/secret.md", content: "old words" }]);
     assert.deepEqual(await conflictRows(g.config, asCli), [openRow]);
+    // status says a conflict waits for the user, in both forms.
+    const status = await cli(["status"]);
+    assert.match(status.stdout, /^Open conflicts: 1 \(sync-pipeline conflicts lists them; resolve ID --strategy filesystem\|index decides\)$/m);
+    assert.equal((JSON.parse((await cli(["status", "--json"])).stdout) as { openConflicts: number }).openConflicts, 1);
 
     const resolved = await cli(["resolve", "1", "--strategy", "filesystem"]);
     assert.equal(resolved.code, 0, resolved.stderr);
     assert.equal(resolved.stdout, "Resolved #1 (permissionDenied: pages/secret.md) with filesystem: the file is read again by the next sync.\n");
     assert.deepEqual(await conflictRows(g.config, asCli), [{ ...openRow, status: "resolved", resolution: "filesystem" }]);
     assert.deepEqual(await conflictRows(g.config, { all: false, ...asCli }), []);
+    assert.equal((JSON.parse((await cli(["status", "--json"])).stdout) as { openConflicts: number }).openConflicts, 0);
+    assert.doesNotMatch((await cli(["status"])).stdout, /Open conflicts/);
     assert.equal((await cli(["run", "--once"])).code, 0);
     assert.deepEqual(await hits(g, "words"), [{ path: "pages/secret.md", content: "new words here" }]);
     await assertSameAsCleanSync(g);

@@ -107,3 +107,20 @@ test("the service logs its catch-up's 50 skipped files as one JSON line before i
   assert.deepEqual(later.map((r) => [r.status, r.path, r.count]).sort(), [["skipped", "pages/later1.md", undefined], ["skipped", "pages/later2.md", undefined]]);
   assert.equal(service.stderr, "SIGTERM: finishing in-flight work...\n", "the log went to its file");
 });
+
+test("the service's start-up catch-up is a sync in the log: SyncStarted, each file, then SyncCompleted with its counts", async (t) => {
+  const sandbox = await makeSandbox({ strategy: "realtime", logLevel: undefined, log: { level: "debug", destination: "service.log" } });
+  for (const name of ["a", "b", "c"]) await writePage(sandbox, `pages/${name}.md`, `- page ${name}\n`);
+  const service = new ServiceProcess(sandbox.configPath);
+  t.after(async () => {
+    service.kill();
+    await sandbox.cleanup();
+  });
+  await service.ready();
+  assert.equal(await service.stop("SIGTERM"), 0, service.stderr);
+  const records = (await readFile(join(sandbox.dir, "service.log"), "utf8")).split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record_);
+  const sync = records.filter((r) => ["SyncStarted", "FileIndexed", "SyncCompleted"].includes(String(r.event)));
+  assert.deepEqual(sync.map((r) => r.event), ["SyncStarted", "FileIndexed", "FileIndexed", "FileIndexed", "SyncCompleted"]);
+  assert.deepEqual([sync[0]?.["files"], sync[0]?.["unchanged"]], [3, 0]);
+  assert.deepEqual([sync[4]?.["files"], sync[4]?.["indexed"], sync[4]?.["failed"]], [3, 3, 0]);
+});
