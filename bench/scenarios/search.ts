@@ -12,6 +12,7 @@ import { round, row, type BenchRow } from "../report/row.ts";
 import { syncOnce } from "./one-shot.ts";
 import { openDatabase } from "../../src/index/database.ts";
 import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
+import { searchPages } from "../../src/index/page-search.ts";
 import { tokenize } from "../../src/index/tokenize.ts";
 import { readGraphConfig } from "../../src/logseq/graph-config.ts";
 import { scanDirectory } from "../../src/pipeline/directory-scan.ts";
@@ -35,12 +36,21 @@ export async function searchScenario(files: number, options: { cliRuns: number }
       const terms = await frequentTerms(graphDir);
       const common = terms[0] ?? "the";
       mid = terms[Math.min(terms.length - 1, 300)] ?? common;
+      const pair = await adjacentWords(graphDir);
+      // A trailing space ends the last word (no completions): the plain rows measure whole words only.
       const queries: Record<string, string> = {
-        "rare word": RARE_WORDS[0],
-        "uncommon word": RARE_WORDS[1],
-        "mid-frequency word": mid,
-        "most frequent word": common,
-        "two words": `${common} ${mid}`,
+        "rare word": `${RARE_WORDS[0]} `,
+        "uncommon word": `${RARE_WORDS[1]} `,
+        "mid-frequency word": `${mid} `,
+        "most frequent word": `${common} `,
+        "two words": `${common} ${mid} `,
+        "four words": `${common} ${mid} ${RARE_WORDS[1]} ${terms[50] ?? common} `,
+        // As you type: the last word completes from the vocabulary.
+        "prefix (typing 4 letters)": mid.slice(0, 4),
+        "two words, the second being typed": `${common} ${mid.slice(0, 3)}`,
+        // A swap inside a mid-frequency word: absent, so corrected within 1-2 edits.
+        typo: `${swapInside(mid)} `,
+        phrase: `"${pair}"`,
       };
       for (const [kind, text] of Object.entries(queries)) {
         const query: SearchQuery = { text, limit: 10 };
@@ -48,6 +58,10 @@ export async function searchScenario(files: number, options: { cliRuns: number }
         rows.push(row("search-in-process", files, { p50Ms: round(t.p50Ms), p95Ms: round(t.p95Ms), samples: t.samples, blocks, note: `${kind} "${text}"` }));
         log(`search: ${kind}: p50 ${round(t.p50Ms)} ms`);
       }
+      const pageQuery = { text: swapInside(mid), limit: 10 };
+      const p = await timeTask("pages", () => searchPages(db.connection, pageQuery), { timeMs: 1500, iterations: 20 });
+      rows.push(row("search-in-process", files, { p50Ms: round(p.p50Ms), p95Ms: round(p.p95Ms), samples: p.samples, blocks, note: `search --pages (fuzzy titles) "${pageQuery.text}"` }));
+      log(`search: pages: p50 ${round(p.p50Ms)} ms`);
     } finally {
       db.close();
     }
@@ -86,4 +100,26 @@ async function frequentTerms(graphDir: string): Promise<string[]> {
     }
   }
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([term]) => term);
+}
+
+/** `word` with two of its inner letters swapped: a typo one (Damerau) edit away. */
+function swapInside(word: string): string {
+  const chars = [...word];
+  const i = Math.max(1, Math.floor(chars.length / 2) - 1);
+  if (i + 1 >= chars.length) return word + word.slice(-1);
+  [chars[i], chars[i + 1]] = [chars[i + 1] as string, chars[i] as string];
+  return chars.join("");
+}
+
+/** Two words that follow each other in the first page with such a pair: a phrase that has hits. */
+async function adjacentWords(graphDir: string): Promise<string> {
+  const disk = await scanDirectory(graphDir, await readGraphConfig(graphDir), "");
+  for (const path of [...disk.files.keys()].sort().slice(0, 50)) {
+    const tokens = tokenize(await readFile(join(graphDir, path), "utf8"));
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      const [a, b] = [tokens[i] as string, tokens[i + 1] as string];
+      if (a.length > 3 && b.length > 3) return `${a} ${b}`;
+    }
+  }
+  return "graph index";
 }
