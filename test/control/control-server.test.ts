@@ -130,13 +130,15 @@ test("connections beyond the limit are answered TOO_MANY_CONNECTIONS and closed;
   open[0]?.end();
   await open[0]?.closed;
   // The server sees the close asynchronously: retry until the freed slot is taken.
+  // (A request, answered: waiting for the first line of a silent accepted connection took the 30 s idle timeout.)
   for (;;) {
     const next = connection(t, server.path);
-    const first = await Promise.race([next.reply(0).catch(() => null), next.closed.then(() => null)]);
-    if (first === null) {
+    const first = await Promise.race([next.ask({ id: 2, method: "status" }).catch(() => null), next.closed.then(() => null)]);
+    if (first === null || (first as { id: unknown }).id !== 2) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       continue;
     }
+    assert.deepEqual(first, { id: 2, result: { files: 1 } });
     break;
   }
 });

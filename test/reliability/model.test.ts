@@ -18,7 +18,7 @@ import { cleanSync, sleep } from "./trial-support.ts";
  * a failure, and shrinks it to a shortest failing sequence.
  */
 const SEED = Number(process.env["MODEL_SEED"] ?? Math.floor(Math.random() * 2 ** 31));
-const RUNS = Number(process.env["MODEL_RUNS"] ?? 10);
+const RUNS = Number(process.env["MODEL_RUNS"] ?? 6);
 
 /**
  * What the folder holds: graph-relative path → text. Only the model decides

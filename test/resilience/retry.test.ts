@@ -71,10 +71,15 @@ test("service: a file unreadable at catch-up is retried and indexed once readabl
   let stop: (() => void) | undefined;
   const run = runWatching(command, ["run", "--config", g.config], async (line) => {
     if (line.startsWith("retrying: pages/secret.md") && ++retries === 2) unlocked = letIn(secret);
-    if (line.startsWith("indexed: pages/secret.md")) stop?.();
+    // Indexed, or given up on: either way the assertions below say which, with the service's log.
+    if (line.startsWith("indexed: pages/secret.md") || line.startsWith("failed: pages/secret.md")) stop?.();
   });
   try {
-    await new Promise<void>((resolve) => (stop = resolve));
+    // A service that ends early (or is killed at the harness's timeout) fails here with its log, not by hanging.
+    await Promise.race([
+      new Promise<void>((resolve) => (stop = resolve)),
+      run.then((r) => assert.fail(`the service ended before pages/secret.md was indexed or failed (exit ${r.code}):\n${r.stderr}`)),
+    ]);
     const pid = await servicePid(g.config);
     process.kill(pid, "SIGINT");
     const result = await run;
