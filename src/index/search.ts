@@ -40,9 +40,13 @@ const PAGE_TERM_WEIGHT = 0.5;
 const EXACT_TITLE_WEIGHT = 100;
 
 /**
- * Ranked block search over our own inverted index: BM25 over block content,
- * with page names and aliases weighing in on each page's first block. Blocks
- * matching more of the query's terms come first, then by score.
+ * Ranked block search over our own inverted index (see README "Query
+ * syntax"). Each query word matches itself, its completions when it is being
+ * typed and its corrections when it is rare (term-expansion.ts); phrases
+ * must appear in order. A block scores BM25 over its content plus its page's
+ * name and aliases (in full on the page's first block, at a block's weight
+ * on the others), scaled by the cube of the share of the query's IDF it
+ * matched: a block matching the rare words ranks first.
  */
 export async function searchIndex(connection: DuckDBConnection, query: SearchQuery): Promise<SearchHit[]> {
   const parsed = parseQuery(query.text);
