@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { assertIndexInvariants } from "../support/index-invariants.ts";
-import { makeSandbox, pollUntil, ServiceProcess, status, type Sandbox } from "../service/service-harness.ts";
+import { makeSandbox, ServiceProcess, serviceSettled, type Sandbox } from "../service/service-harness.ts";
 import { assertConverged } from "./converged.ts";
 import { cleanSync, sleep } from "./trial-support.ts";
 
@@ -176,7 +176,7 @@ test(`model-based: random file operations against a running service converge to 
         model.files.set("pages/alpha.md", "- first page [[beta]]\n");
         await service.ready();
         await fc.asyncModelRun(() => ({ model, real: { sandbox } }), ops);
-        await settled(sandbox);
+        await serviceSettled(sandbox);
         assert.equal(await service.stop("SIGINT"), 0, service.stderr);
         await assertIndexInvariants(sandbox.database);
         const clean = join(sandbox.dir, "clean.duckdb");
@@ -191,15 +191,3 @@ test(`model-based: random file operations against a running service converge to 
   );
   t.diagnostic(`${runs} runs (shrinking included) in ${Date.now() - started} ms`);
 });
-
-/** fast-revert.test.ts's wait: past the debounce and pairing windows, then nothing queued, in flight, held or scanning, twice. */
-async function settled(sandbox: Sandbox): Promise<void> {
-  await sleep(1000);
-  let quiet = 0;
-  await pollUntil(async () => {
-    const s = (await status(sandbox)).service ?? {};
-    const idle = s["queued"] === 0 && s["inFlight"] === 0 && s["heldDeletes"] === 0 && s["scans"] === 0 && s["dirtyFolders"] === 0;
-    quiet = idle ? quiet + 1 : 0;
-    return quiet >= 2;
-  }, "service idle", 60_000);
-}

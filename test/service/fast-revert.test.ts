@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { assertSameIndex } from "../support/index-tables.ts";
-import { makeSandbox, pollUntil, runCli, ServiceProcess, status, writePage } from "./service-harness.ts";
+import { makeSandbox, runCli, ServiceProcess, serviceSettled, writePage } from "./service-harness.ts";
 
 const run = promisify(execFile);
 const PAGES = 100;
@@ -39,7 +39,7 @@ test("fast edit-then-revert: the service's index equals a clean sync after every
     await Promise.all(Array.from({ length: PAGES }, (_, i) => appendFile(join(sandbox.graph, `pages/page-${i}.md`), `- appended ${word}\n`)));
     await new Promise((resolve) => setTimeout(resolve, 200));
     await git("checkout", "--", ".");
-    await settled(sandbox);
+    await serviceSettled(sandbox);
     assert.equal(await service.stop("SIGINT"), 0, service.stderr);
 
     await rm(cleanDatabase, { force: true });
@@ -53,15 +53,3 @@ test("fast edit-then-revert: the service's index equals a clean sync after every
   }
   assert.equal(await service.stop("SIGINT"), 0);
 });
-
-/** Waits past the debounce and pairing windows until the service has nothing queued, in flight or held. */
-async function settled(sandbox: Parameters<typeof status>[0]): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  let quiet = 0;
-  await pollUntil(async () => {
-    const s = (await status(sandbox)).service ?? {};
-    const idle = s["queued"] === 0 && s["inFlight"] === 0 && s["heldDeletes"] === 0 && s["scans"] === 0 && s["dirtyFolders"] === 0;
-    quiet = idle ? quiet + 1 : 0;
-    return quiet >= 2;
-  }, "service idle", 60_000);
-}

@@ -110,6 +110,21 @@ export async function pollUntil(check: () => Promise<boolean> | boolean, what: s
   }
 }
 
+/**
+ * Waits past the debounce and pairing windows (1 s), then until the service
+ * reports nothing queued, in flight, held, scanning or dirty, twice in a row.
+ */
+export async function serviceSettled(sandbox: Sandbox): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  let quiet = 0;
+  await pollUntil(async () => {
+    const s = (await status(sandbox)).service ?? {};
+    const idle = s["queued"] === 0 && s["inFlight"] === 0 && s["heldDeletes"] === 0 && s["scans"] === 0 && s["dirtyFolders"] === 0;
+    quiet = idle ? quiet + 1 : 0;
+    return quiet >= 2;
+  }, "service idle", 60_000);
+}
+
 /** Polls until the search for `text` finds exactly `paths`. */
 export async function expectHits(sandbox: Sandbox, text: string, paths: string[], timeoutMs = 15_000): Promise<void> {
   let last: string[] = [];
