@@ -1,3 +1,4 @@
+import process from "node:process";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
@@ -40,13 +41,20 @@ test("fixture graph agrees with mldoc", async (t) => {
   assert.deepEqual(r.diffs, []);
 });
 
-// CI clones the repository with shared/ beside it: a missing graph is a broken checkout, not a reason to skip.
-const docs = root + "/../shared/graphs/logseq-docs";
+// The real docs graph (shared/graphs beside the repository, as CI clones it) is not part of the
+// project. On a fresh clone without it this test is skipped, saying so; under CI (CI=true) a
+// missing graph is a broken checkout and fails, so the gate cannot pass unnoticed there.
+const docs = process.env["LOGSEQ_DOCS_GRAPH"] ?? root + "/../shared/graphs/logseq-docs";
+const docsMissing = !existsSync(docs + "/pages");
+const skipWhy = docsMissing && process.env["CI"] !== "true"
+  ? `no logseq-docs graph at ${docs} (set LOGSEQ_DOCS_GRAPH, or clone beside shared/)`
+  : false;
 
 test(
   "logseq-docs graph agrees with mldoc on at least 99% of files",
+  { skip: skipWhy },
   async (t) => {
-    assert.ok(existsSync(docs + "/pages"), `the logseq-docs graph is missing at ${docs} (shared/graphs must sit beside the repository)`);
+    assert.ok(!docsMissing, `the logseq-docs graph is missing at ${docs} (shared/graphs must sit beside the repository under CI)`);
     const r = await compareGraph(docs);
     for (const d of r.diffs) t.diagnostic(d);
     results.total += r.total;
