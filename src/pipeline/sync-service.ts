@@ -61,6 +61,8 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     upstreamBusy: () => (router?.pending ?? 0) > 0,
   });
 
+  /** Index-counts reads of `status` on the writer right now (0 or 1). */
+  let countsReading = 0;
   const model = new SyncStatusModel({
     phase: () => (state === "watching" ? "caughtUp" : state),
     paused: () => orchestrator.paused,
@@ -68,12 +70,20 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     bulkheads: () => ({
       hashing: bulkheadLoad(pools.hashing.pending, config.pools.hashing.threads),
       parsing: bulkheadLoad(pools.parsing.pending, config.pools.parsing.threads),
-      // One thread that applies one batch at a time (reads run beside it and count here too).
-      writing: bulkheadLoad(pools.writing.pending, 1),
+      // One thread that applies one batch at a time. Searches and other reads run beside it and count
+      // here too, except status's own index-counts read: an idle service must not show itself busy.
+      writing: bulkheadLoad(pools.writing.pending - countsReading, 1),
     }),
   });
   bus.subscribe(model.apply);
-  const indexCounts = indexCountsReader(() => pools.writing.run<IndexStatus>(undefined, { name: "status" }));
+  const indexCounts = indexCountsReader(async () => {
+    countsReading++;
+    try {
+      return await pools.writing.run<IndexStatus>(undefined, { name: "status" });
+    } finally {
+      countsReading--;
+    }
+  });
   await indexCounts(); // the first counts, read while the writer is idle: later answers never wait for them
   const pauseResult = (): PauseResult => ({ paused: orchestrator.paused, pending: model.snapshot().pending });
   const api: ControlApi = {
