@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 import { openDatabase, type Database, type DatabaseLimits } from "./database.ts";
 import { SCRATCH_DDL } from "./schema.ts";
+import { FILE_STATES_SQL } from "./file-states.ts";
 import { reconcilePageNameClashes } from "./page-name-clashes.ts";
 import { insertConflicts } from "../pipeline/conflict-store.ts";
 import { pageIdentity } from "../logseq/page-name.ts";
@@ -93,18 +94,14 @@ export class IndexWriter {
   }
 
   /**
-   * Every file row, for change detection, as one JSON text: DuckDB builds
-   * it in one vectorised pass, it crosses to the main thread as one string,
-   * and JSON.parse is far cheaper than converting 20,000 rows value by value
-   * through the client (measured 160 ms for 20,000 rows).
+   * Every file row, for change detection, as one JSON text (see
+   * file-states.ts): DuckDB builds it in one vectorised pass, it crosses to
+   * the main thread as one string, and JSON.parse is far cheaper than
+   * converting 20,000 rows value by value through the client (measured
+   * 160 ms for 20,000 rows).
    */
   async fileStatesJson(): Promise<string> {
-    const text = await this.#scalar(
-      `SELECT coalesce(to_json(list({path: f.path, size: f.size::DOUBLE, mtime: f.mtime, checksum: f.checksum, status: f.status,
-        error: f.error, idSeed: f.id_seed, contentChecksum: p.checksum}))::VARCHAR, '[]')
-       FROM files f LEFT JOIN pages p ON p.path = f.path`,
-    );
-    return String(text);
+    return String(await this.#scalar(FILE_STATES_SQL));
   }
 
   async apply(batch: IndexBatch): Promise<BatchResult> {
