@@ -1,6 +1,6 @@
 // `npm run bench`: every scenario, the tuning grid and the report.
 //
-//   npm run bench -- [--quick] [--out FILE] [--write-config FILE] [--files N] [--scale N,N,…]
+//   npm run bench -- [--quick] [--out FILE] [--write-config FILE] [--files N] [--scale N,N,…] [--help]
 //
 // Run it under `nice -n -20` on a shared machine. Writes a table to stdout,
 // the rows as JSON to --out, and report.md + grid.svg + latest.json to
@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
-import { parseArgs } from "node:util";
+import { BENCH_USAGE, parseBenchArgs } from "./args.ts";
 import { generateGraph } from "./generate-graph.ts";
 import { repoRoot } from "./lib/child.ts";
 import { loadSample } from "./lib/sample.ts";
@@ -35,23 +35,17 @@ import { duckdbThreadsScenario } from "./scenarios/duckdb-threads.ts";
 import { clashScenario } from "./scenarios/clash.ts";
 import { parseConfig } from "../src/config/load-config.ts";
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: "boolean", default: false },
-    out: { type: "string" },
-    "write-config": { type: "string" },
-    files: { type: "string" },
-    scale: { type: "string" },
-  },
-  strict: true,
-});
-const quick = values.quick === true;
-const fullFiles = values.files === undefined ? (quick ? 1000 : 20_000) : Number(values.files);
-if (!Number.isInteger(fullFiles) || fullFiles < 100) throw new RangeError("--files must be a whole number of at least 100");
-const scaleSizes = values.scale === undefined ? (quick ? [500, 1500] : [1000, 5000, 20_000]) : values.scale.split(",").map(Number);
-if (scaleSizes.length === 0 || scaleSizes.some((n) => !Number.isInteger(n) || n < 100)) {
-  throw new RangeError("--scale must list whole numbers of at least 100, separated by commas (e.g. 1000,10000,100000)");
+const parsed = parseBenchArgs(process.argv.slice(2));
+if (parsed.kind === "help") {
+  process.stdout.write(BENCH_USAGE);
+  process.exit(0);
 }
+if (parsed.kind === "error") {
+  process.stderr.write(`bench: ${parsed.message}\n`);
+  process.exit(2);
+}
+const { quick, files: fullFiles, scale: scaleSizes } = parsed.args;
+const values = { out: parsed.args.out, "write-config": parsed.args.writeConfig };
 
 const plan = quick
   ? { gridFiles: 600, batchSizes: [32, 1024], threads: [1, 2], confirmTop: 0, baselineRuns: 1, fts5Runs: 1, searchFiles: 1000, cliSearchRuns: 3, parserBytes: 150_000, mldocIterations: 1, hashBytes: 2e6, idleFiles: 300, catchUpFiles: 1500, edits: 5, searchCatchUpFiles: 1500, clashFiles: 600, clashRuns: 1 }
@@ -127,7 +121,7 @@ try {
 
 const winner = bestSetting(rows);
 const svg = gridSvg(rows, winner);
-const command = `nice -n -20 npm run bench --${quick ? " --quick" : ""}${values.files === undefined ? "" : ` --files ${fullFiles}`}${values.scale === undefined ? "" : ` --scale ${scaleSizes.join(",")}`}`;
+const command = `nice -n -20 npm run bench --${quick ? " --quick" : ""}${parsed.args.filesGiven ? ` --files ${fullFiles}` : ""}${!parsed.args.scaleGiven ? "" : ` --scale ${scaleSizes.join(",")}`}`;
 // The targets judge the pipeline at its shipped defaults: read them from the schema, not from a copy here.
 const defaults = parseConfig({ graph: "graph", database: "index.duckdb" }, join(repoRoot, "defaults.json"));
 const targets = issueTargets(rows, {

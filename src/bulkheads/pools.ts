@@ -2,6 +2,7 @@ import { Bulkhead } from "./bulkhead.ts";
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
+import { fileStatesFromJson } from "../index/file-states.ts";
 
 /** The three bulkheads of the pipeline. */
 export type Pools = {
@@ -50,5 +51,5 @@ export async function createPools(config: SyncConfiguration, graph: GraphConfig)
 
 /** What the index knows of every file, for change detection. */
 export async function readFileStates(pools: Pick<Pools, "writing">): Promise<IndexedFileState[]> {
-  return JSON.parse(await pools.writing.run<string>(undefined, { name: "fileStates" })) as IndexedFileState[];
+  return fileStatesFromJson(await pools.writing.run<string>(undefined, { name: "fileStates" }));
 }

@@ -81,7 +81,8 @@ export const SCHEMA_DDL = [
 export const SCRATCH_DDL = [
   `CREATE TEMP TABLE IF NOT EXISTS batch_paths (path VARCHAR)`,
   `CREATE TEMP TABLE IF NOT EXISTS batch_docs (path VARCHAR, page VARCHAR, base BIGINT)`,
-  `CREATE TEMP TABLE IF NOT EXISTS batch_blocks (path VARCHAR, ord BIGINT, id VARCHAR, parent_id VARCHAR,
+  // The blocks table's columns in its order, keys already computed, plus the tokens the postings are built from.
+  `CREATE TEMP TABLE IF NOT EXISTS batch_blocks (key BIGINT, id VARCHAR, page VARCHAR, path VARCHAR, parent_id VARCHAR,
     position INTEGER, level INTEGER, content VARCHAR, properties JSON, marker VARCHAR, priority VARCHAR,
     scheduled INTEGER, deadline INTEGER, repeater VARCHAR, pre_block BOOLEAN, length INTEGER, tokens VARCHAR)`,
   `CREATE TEMP TABLE IF NOT EXISTS batch_terms (block_key BIGINT, term_hash UBIGINT, term VARCHAR)`,

@@ -46,7 +46,7 @@ export function open(task: { database: string; graph: GraphConfig; limits: Datab
   });
 }
 
-/** Every file row as a JSON array of IndexedFileState (see `readFileStates`). */
+/** Every file row as one JSON text (see `readFileStates` and file-states.ts). */
 export function fileStates(): Promise<string> {
   return exclusive(() => current().fileStatesJson());
 }

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { configSchema } from "../../src/config/schema.ts";
+import { validatorSource } from "../../src/config/write-schema.ts";
 import { parseConfig } from "../../src/config/load-config.ts";
 import { ConfigInvalid } from "../../src/config/config-invalid.ts";
 import { repoRoot, runCli, tempGraph } from "../support/cli.ts";
@@ -10,6 +11,11 @@ import { repoRoot, runCli, tempGraph } from "../support/cli.ts";
 test("config.schema.json is exactly the schema the code validates with", async () => {
   const published = JSON.parse(await readFile(join(repoRoot, "config.schema.json"), "utf8"));
   assert.deepEqual(published, JSON.parse(JSON.stringify(configSchema)));
+});
+
+test("src/config/config-validator.ts is exactly what ajv standalone generates from the schema", async () => {
+  const held = await readFile(join(repoRoot, "src/config/config-validator.ts"), "utf8");
+  assert.ok(held === validatorSource(), "src/config/config-validator.ts is stale: run `npm run schema`");
 });
 
 test("a minimal config gets every default and absolute paths", () => {

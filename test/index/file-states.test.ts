@@ -1,0 +1,51 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { IndexWriter, type IndexedFileState } from "../../src/index/index-writer.ts";
+import { fileStatesFromJson } from "../../src/index/file-states.ts";
+import { serialiseBlocks } from "../../src/index/block-rows.ts";
+import { foldedTitleTokens } from "../../src/index/title-tokens.ts";
+import { parseFile } from "../../src/logseq/parse.ts";
+import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
+import type { FileRow, FileWrite } from "../../src/index/index-batch.ts";
+
+function indexWrite(file: FileRow, text: string): FileWrite {
+  const parsed = parseFile(file.path, text, defaultGraphConfig);
+  const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
+  const { blockRows, refRows } = serialiseBlocks(file.path, parsed.blocks);
+  return { op: "index", file, doc: { page, blockCount: parsed.blocks.length, blockRows, refRows, warnings: [] } };
+}
+
+test("the writer's file states: every files row exactly, the content checksum only where the page disagrees", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "sync-pipeline-file-states-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
+  try {
+    assert.deepEqual(fileStatesFromJson(await writer.fileStatesJson()), []);
+    const row = (path: string, checksum: string | null, status: FileRow["status"], error: string | null, idSeed: string | null): FileRow =>
+      ({ path, size: 12, mtime: 1700000000123, checksum, status, error, idSeed });
+    await writer.apply({
+      writes: [
+        indexWrite(row("pages/agrees.md", "c1", "indexed", null, "agrees"), "- one\n"),
+        indexWrite(row("pages/edited.md", "c2", "warning", "bad UTF-8 replaced", "edited"), "- two\n"),
+        indexWrite(row("pages/pageless.md", "c3", "indexed", null, "pageless"), "- three\n"),
+        { op: "metadata", file: row("assets/big.md", null, "skipped", "too large", null) },
+      ],
+    });
+    // Disagreeing rows as a crash or an older version could leave them (see contentDisagrees).
+    await writer.connection.run(`UPDATE pages SET checksum = 'older' WHERE path = 'pages/edited.md'`);
+    await writer.connection.run(`DELETE FROM pages WHERE path = 'pages/pageless.md'`);
+    const states = fileStatesFromJson(await writer.fileStatesJson()).sort((a, b) => a.path.localeCompare(b.path));
+    const expected: IndexedFileState[] = [
+      { path: "assets/big.md", size: 12, mtime: 1700000000123, checksum: null, status: "skipped", error: "too large", idSeed: null },
+      { path: "pages/agrees.md", size: 12, mtime: 1700000000123, checksum: "c1", status: "indexed", error: null, idSeed: "agrees" },
+      { path: "pages/edited.md", size: 12, mtime: 1700000000123, checksum: "c2", status: "warning", error: "bad UTF-8 replaced", idSeed: "edited", contentChecksum: "older" },
+      { path: "pages/pageless.md", size: 12, mtime: 1700000000123, checksum: "c3", status: "indexed", error: null, idSeed: "pageless", contentChecksum: null },
+    ];
+    assert.deepEqual(states, expected);
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
