@@ -27,7 +27,7 @@ export type BlockView = {
 export async function readBlock(connection: DuckDBConnection, query: BlockQuery): Promise<BlockView | null> {
   const reader = await connection.runAndReadAll(
     `SELECT b.id, pg.original_name, b.path, b.content, b.marker, b.priority, b.scheduled, b.deadline, b.properties
-     FROM blocks b JOIN pages pg ON pg.path = b.path WHERE b.id = $id ORDER BY b.key LIMIT 1`,
+     FROM blocks b JOIN pages pg ON pg.path = b.path WHERE b.id = $id ORDER BY b.seq LIMIT 1`,
     { id: query.id },
   );
   const row = reader.getRowsJson()[0];
