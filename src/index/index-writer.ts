@@ -141,7 +141,7 @@ export class IndexWriter {
     const keyBefore = this.#nextKey;
     let t = performance.now();
     let rows = 0;
-    let diffed: DiffedWrites = { paths: new Set(), rows: 0, blocks: 0, postingsGone: false };
+    let diffed: DiffedWrites = { paths: new Set(), names: new Set(), rows: 0, blocks: 0, postingsGone: false };
     await c.run("BEGIN TRANSACTION");
     try {
       diffed = await this.#writeIncrementally(batch.writes);
@@ -175,7 +175,7 @@ export class IndexWriter {
       rows += await this.#deleteWhere(fileRowsGone, [`DELETE FROM files WHERE path IN (SELECT path FROM batch_paths)`]);
       t = lap("delete", t);
 
-      const touchedNames = new Set<string>();
+      const touchedNames = new Set<string>(diffed.names);
       const joinedNames = new Set<string>();
       for (const write of batch.writes) {
         if (write.op === "rename") {
@@ -337,7 +337,7 @@ export class IndexWriter {
    * say) always goes the whole-file way.
    */
   async #writeIncrementally(writes: FileWrite[]): Promise<DiffedWrites> {
-    const diffed: DiffedWrites = { paths: new Set(), rows: 0, blocks: 0, postingsGone: false };
+    const diffed: DiffedWrites = { paths: new Set(), names: new Set(), rows: 0, blocks: 0, postingsGone: false };
     if (!this.#writeOptions.incremental) return diffed;
     const seen = new Map<string, number>();
     for (const w of writes) for (const path of pathsOf(w)) seen.set(path, (seen.get(path) ?? 0) + 1);
@@ -356,6 +356,7 @@ export class IndexWriter {
       });
       if (outcome === null) continue;
       diffed.paths.add(w.file.path);
+      diffed.names.add(w.doc.page.name);
       diffed.rows += outcome.rows;
       diffed.blocks += outcome.inserted;
       if (outcome.deleted > 0) diffed.postingsGone = true;
@@ -512,7 +513,14 @@ function pathsOf(write: FileWrite): string[] {
 }
 
 /** The `index` writes a batch applied as block diffs, and what they wrote. */
-type DiffedWrites = { paths: Set<string>; rows: number; blocks: number; postingsGone: boolean };
+type DiffedWrites = {
+  paths: Set<string>;
+  /** Their page names: unchanged by a diff, but the files rows just rewritten need their clash warnings again. */
+  names: Set<string>;
+  rows: number;
+  blocks: number;
+  postingsGone: boolean;
+};
 
 /** Writes the parse workers' NDJSON bytes one after another into `path` (no concatenated copy). */
 function writeAll(path: string, parts: Uint8Array[]): void {

@@ -120,3 +120,23 @@ test("the diff's cache of recently changed files stays within its bound, evictin
     }
   });
 });
+
+test("an incremental edit of a file whose page name clashes keeps the clash warning on its files row, as a whole rewrite does", async () => {
+  await withDir(async (dir) => {
+    const incremental = await IndexWriter.open(join(dir, "incr.duckdb"), defaultGraphConfig);
+    const whole = await IndexWriter.open(join(dir, "whole.duckdb"), defaultGraphConfig, undefined, { ...DEFAULT_WRITE_OPTIONS, incremental: false });
+    try {
+      const first = [indexWrite("pages/Foo.md", bigPage(10)), indexWrite("pages/foo.md", bigPage(10))];
+      for (const writer of [incremental, whole]) await writer.apply({ writes: first });
+      const edit = indexWrite("pages/foo.md", bigPage(10, { at: 4, text: "edited" }), "foo");
+      for (const writer of [incremental, whole]) await writer.apply({ writes: [edit] });
+      assert.equal(incremental.writeStats().lastBatch?.incrementalFiles, 1);
+      const status = await incremental.readConnection.runAndReadAll(`SELECT status FROM files WHERE path = 'pages/foo.md'`);
+      assert.deepEqual(status.getRows(), [["warning"]]);
+      assert.deepEqual(await contentOf(incremental.readConnection), await contentOf(whole.readConnection));
+    } finally {
+      incremental.close();
+      whole.close();
+    }
+  });
+});
