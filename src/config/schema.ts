@@ -205,7 +205,7 @@ export const configSchema = {
         diffStateMaxBytes: {
           type: "integer",
           minimum: 0,
-          default: 33554432,
+          default: 67108864,
           description:
             "The index writer keeps the blocks of recently changed files, as the block diff compares them, up to about this many bytes of memory: a file edited again is diffed without reading its blocks back from the index. 0 turns the cache off.",
         },

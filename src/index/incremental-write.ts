@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { diffBlocks } from "./block-diff.ts";
+import { blockLines } from "./block-lines.ts";
 import { SEQ_GAP } from "./schema.ts";
 import type { FileWrite } from "./index-batch.ts";
 import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
@@ -16,6 +17,11 @@ import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
  *
  * Inserted blocks take a `seq` between their kept neighbours' (whole-file
  * writes leave gaps of SEQ_GAP), so no kept block is renumbered.
+ *
+ * The first diff of a file since it was last written whole reads its blocks
+ * back and digests both sides in DuckDB; it then leaves the file's blocks in
+ * the DiffStateCache, keyed in JavaScript (block-lines.ts), so the next edit
+ * is compared without DuckDB and loads only its inserted rows.
  */
 
 /** The columns of a BlockRow / RefRow line for DuckDB's JSON reader (as index-writer.ts reads them). */
@@ -81,18 +87,22 @@ export async function writeIncrementally(
   const path = write.file.path;
   if (!(await samePageFields(c, write))) return null;
   for (const table of SCRATCH_TABLES) await c.run(`DELETE FROM ${table}`);
-  writeBytes(options.scratchBlocks, write.doc.blockRows);
-  await c.run(`INSERT INTO incr_blocks SELECT * FROM read_json($file, format = 'newline_delimited', columns = ${BLOCK_ROW_COLUMNS})`,
-    { file: options.scratchBlocks });
-  if (write.doc.refRows.byteLength > 0) {
-    writeBytes(options.scratchRefs, write.doc.refRows);
-    await c.run(`INSERT INTO incr_refs SELECT * FROM read_json($file, format = 'newline_delimited', columns = ${REF_ROW_COLUMNS})`,
-      { file: options.scratchRefs });
+  const lines = blockLines(write.doc.blockRows, write.doc.refRows);
+  // A file in the cache is compared in JavaScript, by the cache's keys; otherwise both sides are
+  // digested by DuckDB (the indexed blocks are only there), and the cache gets this write's keys.
+  const cached = options.cache.get(path);
+  let before: DiffBlock[];
+  let after: DiffBlock[];
+  if (cached !== undefined) {
+    before = cached;
+    after = lines.blocks;
+  } else {
+    await load(c, options, write.doc.blockRows, write.doc.refRows);
+    before = await tuples(c, `SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR")} AS t, b.seq AS o
+      FROM blocks b LEFT JOIN ${REFS_OF("refs", "block_key")} r ON r.block_key = b.key WHERE b.path = $path`, path);
+    after = await tuples(c, `SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''")} AS t, b.ord AS o
+      FROM incr_blocks b LEFT JOIN ${REFS_OF("incr_refs", "ord")} r ON r.ord = b.ord WHERE b.path = $path`, path);
   }
-  const before = options.cache.get(path) ?? await tuples(c, `SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR")} AS t, b.seq AS o
-    FROM blocks b LEFT JOIN ${REFS_OF("refs", "block_key")} r ON r.block_key = b.key WHERE b.path = $path`, path);
-  const after = await tuples(c, `SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''")} AS t, b.ord AS o
-    FROM incr_blocks b LEFT JOIN ${REFS_OF("incr_refs", "ord")} r ON r.ord = b.ord WHERE b.path = $path`, path);
   const pairs = diffBlocks(before.map((b) => b.t[1]), after.map((b) => b.t[1]));
   if (pairs === null) return null;
   const kept = pairs.oldIndex.length;
@@ -134,6 +144,12 @@ export async function writeIncrementally(
     let n = 0n;
     for (const ord of seqs.keys()) newKeys.set(ord, String(base + n++));
     await append(c, "incr_new", [...seqs].map(([ord, seq]) => [String(ord), newKeys.get(ord) as string, String(seq)]));
+    if (cached !== undefined) {
+      // Only the inserted blocks' rows go through DuckDB's reader.
+      const ords = [...seqs.keys()];
+      await load(c, options, encoder.encode(ords.map((ord) => lines.blockLines[ord] + "\n").join("")),
+        encoder.encode(ords.flatMap((ord) => (lines.refLines[ord] ?? []).map((line) => line + "\n")).join("")));
+    }
     const page = write.doc.page.name;
     await run(`INSERT INTO blocks
       SELECT n.key, b.id, $page, b.path, b.parent_id, b.position, b.level, b.content, b.properties,
@@ -153,7 +169,7 @@ export async function writeIncrementally(
       block_count = ${after.length}, checksum = $checksum WHERE path = $path`,
     { path, checksum: write.file.checksum as string });
   for (const table of SCRATCH_TABLES) await c.run(`DELETE FROM ${table}`);
-  options.cache.set(path, stateAfter(before, after, pairs, seqs, newKeys));
+  options.cache.set(path, stateAfter(before, lines.blocks, pairs, seqs, newKeys));
   return { kept, inserted: seqs.size, deleted: gone.length, placed: placed.length, rows };
 }
 
@@ -243,6 +259,19 @@ function stateAfter(
       ? { k: newKeys.get(j) as string, t: [String(seqs.get(j)), digest, parent, position, level] }
       : { k: old.k, t: [old.t[0], digest, parent, position, level] };
   });
+}
+
+const encoder = new TextEncoder();
+
+/** Loads NDJSON block and ref rows into incr_blocks and incr_refs. */
+async function load(c: DuckDBConnection, options: IncrementalOptions, blockRows: Uint8Array, refRows: Uint8Array): Promise<void> {
+  writeBytes(options.scratchBlocks, blockRows);
+  await c.run(`INSERT INTO incr_blocks SELECT * FROM read_json($file, format = 'newline_delimited', columns = ${BLOCK_ROW_COLUMNS})`,
+    { file: options.scratchBlocks });
+  if (refRows.byteLength === 0) return;
+  writeBytes(options.scratchRefs, refRows);
+  await c.run(`INSERT INTO incr_refs SELECT * FROM read_json($file, format = 'newline_delimited', columns = ${REF_ROW_COLUMNS})`,
+    { file: options.scratchRefs });
 }
 
 async function append(c: DuckDBConnection, table: string, rows: (string | null)[][]): Promise<void> {

@@ -51,7 +51,7 @@ export type IndexedFileState = FileRow & { contentChecksum?: string | null };
  * changed; `incremental: false` rewrites every file whole.
  */
 export type WriteOptions = { incremental: boolean; maxChangedFraction: number; diffStateMaxBytes: number };
-export const DEFAULT_WRITE_OPTIONS: WriteOptions = Object.freeze({ incremental: true, maxChangedFraction: 0.5, diffStateMaxBytes: 32 * 1024 * 1024 });
+export const DEFAULT_WRITE_OPTIONS: WriteOptions = Object.freeze({ incremental: true, maxChangedFraction: 0.5, diffStateMaxBytes: 64 * 1024 * 1024 });
 
 /**
  * The only owner of the index database in a process. Applies batches of
