@@ -30,7 +30,10 @@ export async function createPools(config: SyncConfiguration, graph: GraphConfig)
   const writing = new Bulkhead({ name: "writing", worker: "index-writer", threads: 1, maxQueue: room, concurrentTasksPerWorker: room });
   try {
     const { duckdbThreads, duckdbMemoryMb } = config.pools.writing;
-    await writing.run({ database: config.database, graph, limits: { threads: duckdbThreads, memoryLimitMb: duckdbMemoryMb } }, { name: "open" });
+    await writing.run(
+      { database: config.database, graph, limits: { threads: duckdbThreads, memoryLimitMb: duckdbMemoryMb }, diffStateMaxBytes: config.cache.diffStateMaxBytes },
+      { name: "open" },
+    );
   } catch (error) {
     await writing.close();
     throw error;

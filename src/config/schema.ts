@@ -196,6 +196,21 @@ export const configSchema = {
         },
       },
     },
+    cache: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "Bounded in-memory caches (LRU eviction), issue #11.",
+      properties: {
+        diffStateMaxBytes: {
+          type: "integer",
+          minimum: 0,
+          default: 67108864,
+          description:
+            "The index writer keeps the blocks of recently changed files, as the block diff compares them, up to about this many bytes of memory: a file edited again is diffed without reading its blocks back from the index. 0 turns the cache off.",
+        },
+      },
+    },
     verify: {
       type: "object",
       additionalProperties: false,

@@ -38,7 +38,7 @@ export async function readBacklinks(connection: DuckDBConnection, query: Backlin
        GROUP BY r.block_key)
      SELECT pg.original_name, b.path, b.id, b.content, l.kinds, count(*) OVER () AS total
      FROM linking l JOIN blocks b ON b.key = l.block_key JOIN pages pg ON pg.path = b.path
-     ORDER BY pg.name, b.path, b.key LIMIT $limit`,
+     ORDER BY pg.name, b.path, b.seq LIMIT $limit`,
     { names: listValue(names), kinds: listValue(PAGE_REF_KINDS), self: page?.name ?? "", limit: query.limit },
   );
   const rows = reader.getRowsJson();

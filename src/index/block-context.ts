@@ -23,11 +23,11 @@ export type BlockView = {
   markdown: string;
 };
 
-/** GetBlock: the block with this UUID (the first by key if a copied `id::` repeats it), or null. */
+/** GetBlock: the block with this UUID (the first by seq if a copied `id::` repeats it), or null. */
 export async function readBlock(connection: DuckDBConnection, query: BlockQuery): Promise<BlockView | null> {
   const reader = await connection.runAndReadAll(
     `SELECT b.id, pg.original_name, b.path, b.content, b.marker, b.priority, b.scheduled, b.deadline, b.properties
-     FROM blocks b JOIN pages pg ON pg.path = b.path WHERE b.id = $id ORDER BY b.key LIMIT 1`,
+     FROM blocks b JOIN pages pg ON pg.path = b.path WHERE b.id = $id ORDER BY b.seq LIMIT 1`,
     { id: query.id },
   );
   const row = reader.getRowsJson()[0];

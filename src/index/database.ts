@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { SCHEMA_DDL, SCHEMA_VERSION } from "./schema.ts";
+import { migrateSchema } from "./schema-migration.ts";
 import { databaseFailure, DatabaseError, REBUILD_HINT } from "./database-error.ts";
 
 export type Database = {
@@ -75,6 +76,7 @@ async function migrate(connection: DuckDBConnection, path: string): Promise<void
     );
   }
   if (names.has("sync_state")) {
+    await migrateSchema(connection);
     // The same schema version means the same tables: nothing to create.
     await checkVersion(connection, path);
     return;

@@ -75,8 +75,12 @@ export type RefRow = { path: string; ord: number; block_id: string; target: stri
 
 /** One change the writer applies inside a batch transaction (a SyncOperation's outcome). */
 export type FileWrite =
-  /** The file's content changed (or is new): replace everything indexed for this path. */
-  | { op: "index"; file: FileRow; doc: IndexedDocument }
+  /**
+   * The file's content changed (or is new): replace everything indexed for this path, as a block diff
+   * where that pays (incremental-write.ts); `whole`: the indexed rows are not trusted (a forced
+   * re-index after a format change, a repair), so rewrite them all.
+   */
+  | { op: "index"; file: FileRow; doc: IndexedDocument; whole?: true }
   /** Same content, new metadata (mtime touched, or a status change such as failed → skipped). */
   | { op: "metadata"; file: FileRow }
   /** The file is gone from disk. */

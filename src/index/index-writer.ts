@@ -5,13 +5,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 import { openDatabase, type Database, type DatabaseLimits } from "./database.ts";
-import { SCRATCH_DDL } from "./schema.ts";
+import { SCRATCH_DDL, SEQ_GAP } from "./schema.ts";
 import { FILE_STATES_SQL } from "./file-states.ts";
 import { reconcilePageNameClashes } from "./page-name-clashes.ts";
 import { insertConflicts } from "../pipeline/conflict-store.ts";
 import { pageIdentity } from "../logseq/page-name.ts";
 import { foldedTitleTokens } from "./title-tokens.ts";
 import type { GraphConfig } from "../logseq/types.ts";
+import { INCREMENTAL_SCRATCH_DDL, writeIncrementally } from "./incremental-write.ts";
+import { countBatch, emptyWriteStats, type WriteStats } from "./write-stats.ts";
+import { DiffStateCache } from "./diff-state-cache.ts";
 import type { BatchResult, FileRow, FileWrite, IndexBatch, IndexedDocument } from "./index-batch.ts";
 
 const VARCHAR_LIST = LIST(VARCHAR);
@@ -44,6 +47,14 @@ function lap(name: string, since: number): number {
 export type IndexedFileState = FileRow & { contentChecksum?: string | null };
 
 /**
+ * How `index` writes of files with indexed content are applied (issue #11):
+ * as a block diff unless more than `maxChangedFraction` of the blocks
+ * changed; `incremental: false` rewrites every file whole.
+ */
+export type WriteOptions = { incremental: boolean; maxChangedFraction: number; diffStateMaxBytes: number };
+export const DEFAULT_WRITE_OPTIONS: WriteOptions = Object.freeze({ incremental: true, maxChangedFraction: 0.5, diffStateMaxBytes: 64 * 1024 * 1024 });
+
+/**
  * The only owner of the index database in a process. Applies batches of
  * FileWrites, each in one transaction: metadata, pages, blocks, refs and
  * full-text postings commit together or not at all.
@@ -62,6 +73,9 @@ export class IndexWriter {
     blocks: join(tmpdir(), `sync-pipeline-${process.pid}-${threadId}-blocks.ndjson`),
     refs: join(tmpdir(), `sync-pipeline-${process.pid}-${threadId}-refs.ndjson`),
   };
+  #writeOptions: WriteOptions = DEFAULT_WRITE_OPTIONS;
+  readonly #writeStats: WriteStats = emptyWriteStats();
+  #diffStates = new DiffStateCache(DEFAULT_WRITE_OPTIONS.diffStateMaxBytes);
 
   private constructor(db: Database, reader: DuckDBConnection, graph: GraphConfig) {
     this.#db = db;
@@ -69,14 +83,18 @@ export class IndexWriter {
     this.#graph = graph;
   }
 
-  static async open(path: string, graph: GraphConfig, limits?: DatabaseLimits): Promise<IndexWriter> {
+  static async open(path: string, graph: GraphConfig, limits?: DatabaseLimits, writeOptions?: WriteOptions): Promise<IndexWriter> {
     const db = await openDatabase(path, { create: true, ...(limits === undefined ? {} : { limits }) });
     // A bulk catch-up writes many batches: checkpointing (rewriting and
     // compressing row groups) every 16 MB of WAL, DuckDB's default, made
     // commits cost more than the inserts. The WAL is checkpointed on close.
     await db.connection.run(`SET checkpoint_threshold = '256MB'`);
     const writer = new IndexWriter(db, await db.instance.connect(), graph);
-    for (const ddl of SCRATCH_DDL) await db.connection.run(ddl);
+    for (const ddl of [...SCRATCH_DDL, ...INCREMENTAL_SCRATCH_DDL]) await db.connection.run(ddl);
+    if (writeOptions !== undefined) {
+      writer.#writeOptions = writeOptions;
+      writer.#diffStates = new DiffStateCache(writeOptions.diffStateMaxBytes);
+    }
     writer.#nextKey = BigInt(Number(await writer.#scalar(`SELECT coalesce(max(key), -1) + 1 FROM blocks`)));
     await writer.#invalidateOnNewDuckDB();
     writer.#filePaths = new Set(await writer.#paths("files"));
@@ -86,6 +104,16 @@ export class IndexWriter {
 
   get connection(): DuckDBConnection {
     return this.#db.connection;
+  }
+
+  /** Rows touched and files written incrementally or whole, for `status`. */
+  writeStats(): WriteStats {
+    return { ...structuredClone(this.#writeStats), diffStateCache: this.#diffStates.stats() };
+  }
+
+  /** Drops what the writer remembers of files' blocks: for changes made to the tables around it (repair). */
+  forgetDiffStates(): void {
+    this.#diffStates.clear();
   }
 
   /** For reads (search, status) that must not wait behind a batch: sees committed data only. */
@@ -109,15 +137,20 @@ export class IndexWriter {
     const result: BatchResult = { indexed: 0, deleted: 0, renamed: 0, metadata: 0, blocks: 0, pageNameClashes: [] };
     const keyBefore = this.#nextKey;
     let t = performance.now();
+    let rows = 0;
+    let diffed: DiffedWrites = { paths: new Set(), names: new Set(), rows: 0, blocks: 0, postingsGone: false };
     await c.run("BEGIN TRANSACTION");
     try {
+      diffed = await this.#writeIncrementally(batch.writes);
+      rows += diffed.rows;
+      result.blocks += diffed.blocks;
       const contentGone = batch.writes
         .flatMap((w) => (w.op === "index" ? [w.file.path] : w.op === "delete" ? [w.path] : []))
-        .filter((path) => this.#contentPaths.has(path));
+        .filter((path) => this.#contentPaths.has(path) && !diffed.paths.has(path));
       const goneNames = new Set<string>();
       /** "path\0name" of the pages the batch replaces: a path keeping its name does not join a clash anew. */
       const pagesBefore = new Set<string>();
-      await this.#deleteWhere(contentGone, [
+      rows += await this.#deleteWhere(contentGone, [
         // The gone postings, counted per term, leave their terms' df (#updateDocumentFrequencies).
         // Cheap: block keys are clustered, so zone maps skip the rest of fts_postings.
         `INSERT INTO batch_df SELECT term_hash, -count(*) FROM fts_postings
@@ -136,14 +169,15 @@ export class IndexWriter {
       const fileRowsGone = batch.writes
         .flatMap((w) => (w.op === "delete" ? [w.path] : w.op === "rename" ? [w.from, w.file.path] : [w.file.path]))
         .filter((path) => this.#filePaths.has(path));
-      await this.#deleteWhere(fileRowsGone, [`DELETE FROM files WHERE path IN (SELECT path FROM batch_paths)`]);
+      rows += await this.#deleteWhere(fileRowsGone, [`DELETE FROM files WHERE path IN (SELECT path FROM batch_paths)`]);
       t = lap("delete", t);
 
-      const touchedNames = new Set<string>();
+      const touchedNames = new Set<string>(diffed.names);
       const joinedNames = new Set<string>();
       for (const write of batch.writes) {
         if (write.op === "rename") {
           const names = await this.#rename(write.from, write.file.path);
+          rows += names?.rows ?? 0;
           if (names !== null) {
             goneNames.add(names.before);
             touchedNames.add(names.after);
@@ -152,14 +186,20 @@ export class IndexWriter {
         }
       }
       await this.#appendFiles(batch.writes);
+      rows += batch.writes.filter((w) => w.op !== "delete").length;
       t = lap("files", t);
-      const docs = batch.writes.filter((w): w is Extract<FileWrite, { op: "index" }> => w.op === "index");
-      result.blocks = await this.#appendDocuments(docs);
+      const docs = batch.writes.filter((w): w is Extract<FileWrite, { op: "index" }> => w.op === "index" && !diffed.paths.has(w.file.path));
+      const wholeFirstKey = this.#nextKey;
+      const wholeBlocks = await this.#appendDocuments(docs);
+      result.blocks += wholeBlocks;
+      rows += docs.length + wholeBlocks + await this.#insertedRefsAndPostings(docs, wholeFirstKey, wholeBlocks);
       for (const d of docs) {
         touchedNames.add(d.doc.page.name);
         if (!pagesBefore.has(`${d.file.path}\0${d.doc.page.name}`)) joinedNames.add(d.doc.page.name);
       }
-      if (contentGone.length > 0 || result.blocks > 0) await this.#updateDocumentFrequencies(keyBefore, contentGone.length > 0);
+      if (contentGone.length > 0 || result.blocks > 0 || diffed.postingsGone) {
+        await this.#updateDocumentFrequencies(keyBefore, contentGone.length > 0 || diffed.postingsGone);
+      }
       t = lap("blocks+postings", t);
       const clashes = await reconcilePageNameClashes(c, {
         names: [...goneNames, ...touchedNames],
@@ -176,6 +216,8 @@ export class IndexWriter {
       t = lap("commit", t);
     } catch (error) {
       this.#nextKey = keyBefore;
+      // The diffs' cache entries describe rows that were not committed.
+      for (const w of batch.writes) for (const path of pathsOf(w)) this.#diffStates.delete(path);
       await c.run("ROLLBACK").catch(() => {});
       for (const table of ["batch_docs", "batch_blocks", "batch_terms", "batch_df"]) await c.run(`DELETE FROM ${table}`).catch(() => {});
       throw error;
@@ -183,7 +225,10 @@ export class IndexWriter {
     for (const w of batch.writes) {
       result[w.op === "index" ? "indexed" : w.op === "delete" ? "deleted" : w.op === "rename" ? "renamed" : "metadata"]++;
       this.#trackPaths(w);
+      // A path written other than by a diff no longer matches its cached blocks.
+      if (w.op !== "metadata" && !(w.op === "index" && diffed.paths.has(w.file.path))) for (const path of pathsOf(w)) this.#diffStates.delete(path);
     }
+    countBatch(this.#writeStats, { rowsTouched: rows, incrementalFiles: diffed.paths.size, wholeFiles: result.indexed - diffed.paths.size });
     return result;
   }
 
@@ -271,8 +316,9 @@ export class IndexWriter {
     return reader.getRows()[0]?.[0];
   }
 
-  async #deleteWhere(paths: string[], statements: string[], before?: () => Promise<void>): Promise<void> {
-    if (paths.length === 0) return;
+  /** Returns how many rows the statements changed. */
+  async #deleteWhere(paths: string[], statements: string[], before?: () => Promise<void>): Promise<number> {
+    if (paths.length === 0) return 0;
     const c = this.#db.connection;
     const appender = await c.createAppender("batch_paths", "main", "temp");
     for (const path of paths) {
@@ -281,12 +327,57 @@ export class IndexWriter {
     }
     appender.closeSync();
     await before?.();
-    for (const sql of statements) await c.run(sql);
+    let rows = 0;
+    // batch_df's inserts are bookkeeping, not index rows.
+    for (const sql of statements) rows += sql.includes("INTO batch_df") ? (await c.run(sql), 0) : (await c.run(sql)).rowsChanged;
     await c.run(`DELETE FROM batch_paths`);
+    return rows;
+  }
+
+  /**
+   * `index` writes of files with indexed content, applied as block diffs
+   * where the diff is small enough (incremental-write.ts); the rest are left
+   * for the whole-file path. A path written twice in the batch (renamed onto,
+   * say) always goes the whole-file way.
+   */
+  async #writeIncrementally(writes: FileWrite[]): Promise<DiffedWrites> {
+    const diffed: DiffedWrites = { paths: new Set(), names: new Set(), rows: 0, blocks: 0, postingsGone: false };
+    if (!this.#writeOptions.incremental) return diffed;
+    const seen = new Map<string, number>();
+    for (const w of writes) for (const path of pathsOf(w)) seen.set(path, (seen.get(path) ?? 0) + 1);
+    for (const w of writes) {
+      if (w.op !== "index" || w.whole === true || !this.#contentPaths.has(w.file.path) || seen.get(w.file.path) !== 1) continue;
+      const outcome = await writeIncrementally(this.#db.connection, w, {
+        maxChangedFraction: this.#writeOptions.maxChangedFraction,
+        scratchBlocks: this.#scratchFiles.blocks,
+        scratchRefs: this.#scratchFiles.refs,
+        cache: this.#diffStates,
+        allocateKeys: (n) => {
+          const first = this.#nextKey;
+          this.#nextKey += BigInt(n);
+          return first;
+        },
+      });
+      if (outcome === null) continue;
+      diffed.paths.add(w.file.path);
+      diffed.names.add(w.doc.page.name);
+      diffed.rows += outcome.rows;
+      diffed.blocks += outcome.inserted;
+      if (outcome.deleted > 0) diffed.postingsGone = true;
+    }
+    return diffed;
+  }
+
+  /** Refs and postings the whole-file path inserted (keys from `firstKey`), for the rows-touched counter. */
+  async #insertedRefsAndPostings(docs: Extract<FileWrite, { op: "index" }>[], firstKey: bigint, blocks: number): Promise<number> {
+    if (blocks === 0) return 0;
+    let refs = 0;
+    for (const { doc } of docs) for (const byte of doc.refRows) if (byte === 10) refs++;
+    return refs + Number(await this.#scalar(`SELECT count(*) FROM fts_postings WHERE block_key >= ${firstKey}`));
   }
 
   /** Moves a page's rows to a new path without re-parsing; returns its page name before and after. */
-  async #rename(from: string, to: string): Promise<{ before: string; after: string } | null> {
+  async #rename(from: string, to: string): Promise<{ before: string; after: string; rows: number } | null> {
     const c = this.#db.connection;
     const reader = await c.runAndReadAll(`SELECT properties->>'title', aliases, name FROM pages WHERE path = $1`, [from]);
     const row = reader.getRows()[0];
@@ -295,13 +386,13 @@ export class IndexWriter {
     const identity = pageIdentity(to, title, this.#graph);
     const aliases = ((row[1] as { items: string[] } | null)?.items ?? []) as string[];
     const params = [to, identity.name, from];
-    await c.run(
+    const pages = await c.run(
       `UPDATE pages SET path = $1, name = $2, original_name = $4, journal_day = $5, title_tokens = $6 WHERE path = $3`,
       [...params, identity.originalName, identity.journalDay, foldedTitleTokens(identity.originalName, aliases)],
     );
-    await c.run(`UPDATE blocks SET path = $1, page = $2 WHERE path = $3`, params);
-    await c.run(`UPDATE refs SET path = $1, page = $2 WHERE path = $3`, params);
-    return { before: row[2] as string, after: identity.name };
+    const blocks = await c.run(`UPDATE blocks SET path = $1, page = $2 WHERE path = $3`, params);
+    const refs = await c.run(`UPDATE refs SET path = $1, page = $2 WHERE path = $3`, params);
+    return { before: row[2] as string, after: identity.name, rows: pages.rowsChanged + blocks.rowsChanged + refs.rowsChanged };
   }
 
   async #appendFiles(writes: FileWrite[]): Promise<void> {
@@ -360,7 +451,8 @@ export class IndexWriter {
           b.marker, b.priority, b.scheduled, b.deadline, b.repeater, b.pre_block, b.length, b.tokens
         FROM read_json(${sqlString(this.#scratchFiles.blocks)}, format = 'newline_delimited', columns = ${BLOCK_ROW_COLUMNS}) b
         JOIN batch_docs d ON d.path = b.path`);
-      await this.#run("s.blocks", `INSERT INTO blocks SELECT * EXCLUDE (tokens) FROM batch_blocks`);
+      // seq: file order, with gaps an incremental write can insert into (schema.ts SEQ_GAP).
+      await this.#run("s.blocks", `INSERT INTO blocks SELECT * EXCLUDE (tokens), key * ${SEQ_GAP} FROM batch_blocks`);
       if (refRows.some((rows) => rows.byteLength > 0)) {
         await this.#run("s.refs", `INSERT INTO refs
           SELECT r.block_id, d.base + r.ord, d.page, r.path, r.target, r.kind
@@ -423,6 +515,20 @@ export class IndexWriter {
     await this.#run("s.cleanup", `DELETE FROM batch_df`);
   }
 }
+
+function pathsOf(write: FileWrite): string[] {
+  return write.op === "delete" ? [write.path] : write.op === "rename" ? [write.from, write.file.path] : [write.file.path];
+}
+
+/** The `index` writes a batch applied as block diffs, and what they wrote. */
+type DiffedWrites = {
+  paths: Set<string>;
+  /** Their page names: unchanged by a diff, but the files rows just rewritten need their clash warnings again. */
+  names: Set<string>;
+  rows: number;
+  blocks: number;
+  postingsGone: boolean;
+};
 
 /** Writes the parse workers' NDJSON bytes one after another into `path` (no concatenated copy). */
 function writeAll(path: string, parts: Uint8Array[]): void {

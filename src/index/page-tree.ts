@@ -39,7 +39,7 @@ export async function readPage(connection: DuckDBConnection, query: PageQuery): 
 /** Every block of one file, in file order. */
 export async function readTreeBlocks(connection: DuckDBConnection, path: string): Promise<TreeBlock[]> {
   const reader = await connection.runAndReadAll(
-    `SELECT id, parent_id, position, content, pre_block FROM blocks WHERE path = $path ORDER BY key`,
+    `SELECT id, parent_id, position, content, pre_block FROM blocks WHERE path = $path ORDER BY seq`,
     { path },
   );
   return reader.getRowsJson().map((row) => ({

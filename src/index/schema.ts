@@ -4,7 +4,14 @@
  * indexes slow bulk loads and reject delete-then-reinsert of one key inside a
  * transaction; the single writer thread keeps keys unique instead.
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
+
+/**
+ * `blocks.seq` of a whole-file write: key × SEQ_GAP. The gaps let an
+ * incremental write (incremental-write.ts) place inserted blocks between
+ * kept ones without renumbering the file.
+ */
+export const SEQ_GAP = 4096;
 
 export const SCHEMA_DDL = [
   `CREATE TABLE IF NOT EXISTS sync_state (key VARCHAR, value VARCHAR)`,
@@ -48,7 +55,8 @@ export const SCHEMA_DDL = [
     deadline INTEGER,
     repeater VARCHAR,
     pre_block BOOLEAN NOT NULL,
-    length INTEGER NOT NULL
+    length INTEGER NOT NULL,
+    seq BIGINT NOT NULL
   )`,
   `CREATE TABLE IF NOT EXISTS refs (
     block_id VARCHAR NOT NULL,
@@ -76,6 +84,20 @@ export const SCHEMA_DDL = [
   `CREATE OR REPLACE VIEW fts_stats AS
     SELECT count(*) AS documents, coalesce(avg(length), 0) AS avg_length FROM blocks`,
 ];
+
+/**
+ * Steps from an older schema version (the key) to the next, as transactions
+ * run in turn, each safe to run again after a crash (the version moves on in
+ * the last); versions without steps are refused with a rebuild hint.
+ */
+export const SCHEMA_MIGRATIONS: Record<string, string[][]> = {
+  // 5 → 6: blocks.seq, the file order readers use since incremental writes keep keys (issue #11).
+  // DuckDB refuses SET NOT NULL in the transaction that filled the column, hence two.
+  "5": [
+    [`ALTER TABLE blocks ADD COLUMN IF NOT EXISTS seq BIGINT`, `UPDATE blocks SET seq = key * ${SEQ_GAP}`],
+    [`ALTER TABLE blocks ALTER COLUMN seq SET NOT NULL`],
+  ],
+};
 
 /** Per-batch scratch tables, private to the writer's connection. */
 export const SCRATCH_DDL = [

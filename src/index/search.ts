@@ -66,7 +66,7 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
     sql = `SELECT b.path, pg.original_name, b.id, b.content, b.marker, 0.0 AS score, 0 AS matched, [] AS terms
       FROM blocks b JOIN pages pg ON pg.path = b.path
       WHERE ${filters.where.join(" AND ")}
-      ORDER BY pg.name, b.key LIMIT $limit`;
+      ORDER BY pg.name, b.seq LIMIT $limit`;
   } else {
     params["terms"] = listValue(matches.map((m) => m.term));
     params["words"] = listValue(matches.map((m) => m.word));
@@ -122,7 +122,7 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
       ${filters.where.length > 0 ? `WHERE ${filters.where.join(" AND ")}` : ""}
       -- The score, scaled by the cube of the share of the query's IDF the block matched: missing "how" costs
       -- little, missing "deadline" much, and a block matching every word beats a title matching one of them.
-      ORDER BY s.score * s.coverage * s.coverage * s.coverage DESC, b.key
+      ORDER BY s.score * s.coverage * s.coverage * s.coverage DESC, b.seq
       LIMIT $limit`;
   }
   // Typed: a JS number list would otherwise take the type of its first item (1 → INTEGER, then 0.7 fails).
@@ -166,7 +166,7 @@ async function phraseBlocks(connection: DuckDBConnection, phrases: string[][]): 
     `SELECT b.key, b.content FROM blocks b
      JOIN (SELECT block_key FROM fts_postings WHERE term_hash IN (SELECT hash(unnest($words::VARCHAR[])))
            GROUP BY block_key HAVING count(*) = $n) c ON c.block_key = b.key
-     ORDER BY b.key LIMIT ${PHRASE_CANDIDATES}`,
+     ORDER BY b.seq LIMIT ${PHRASE_CANDIDATES}`,
     { words: listValue(words), n: words.length },
   );
   const keys: bigint[] = [];

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
+import type { WriteStats } from "./write-stats.ts";
 
 export type IndexStatus = {
   files: number;
@@ -17,6 +18,8 @@ export type IndexStatus = {
   openConflicts: number;
   lastSyncAt: string | null;
   lastSyncSummary: unknown;
+  /** A running service's writer since it started: rows touched by the last batch and in total (write-stats.ts). */
+  writes?: WriteStats;
 };
 
 /** A status reply stays small even when thousands of files fail; the `files` table holds them all. */

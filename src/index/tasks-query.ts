@@ -43,7 +43,7 @@ export async function readTasks(connection: DuckDBConnection, query: TasksQuery)
     `SELECT b.id, pg.original_name, b.path, b.marker, b.priority, b.scheduled, b.deadline, b.content
      FROM blocks b JOIN pages pg ON pg.path = b.path
      WHERE ${where.join(" AND ")}
-     ORDER BY ${sortDay} NULLS LAST, pg.name, b.path, b.key LIMIT $limit`,
+     ORDER BY ${sortDay} NULLS LAST, pg.name, b.path, b.seq LIMIT $limit`,
     params,
   );
   return reader.getRowsJson().map((row) => ({

@@ -78,7 +78,8 @@ export async function syncFile(
     // A file indexed for the first time seeds its ids with its page name, and keeps that seed.
     idSeed: idSeed ?? parsed.doc.page.name,
   };
-  return { op: "index", file, doc: parsed.doc };
+  // A forced re-parse (new index format, repair) does not trust the rows it replaces: no block diff against them.
+  return options.force === true ? { op: "index", file, doc: parsed.doc, whole: true } : { op: "index", file, doc: parsed.doc };
 }
 
 /** A read failed in a way that may clear; `write` is the `failed` row to record if it never does. */

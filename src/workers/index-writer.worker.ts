@@ -1,4 +1,4 @@
-import { IndexWriter, type IndexedFileState } from "../index/index-writer.ts";
+import { DEFAULT_WRITE_OPTIONS, IndexWriter, type IndexedFileState } from "../index/index-writer.ts";
 import { searchIndex, type SearchQuery, type SearchHit } from "../index/search.ts";
 import { searchPages as searchPageTitles, type PageHit, type PageSearchQuery } from "../index/page-search.ts";
 import { readStatus, type IndexStatus } from "../index/status.ts";
@@ -40,9 +40,10 @@ function current(): IndexWriter {
   return writer;
 }
 
-export function open(task: { database: string; graph: GraphConfig; limits: DatabaseLimits }): Promise<void> {
+export function open(task: { database: string; graph: GraphConfig; limits: DatabaseLimits; diffStateMaxBytes?: number }): Promise<void> {
   return exclusive(async () => {
-    writer ??= await IndexWriter.open(task.database, task.graph, task.limits);
+    const options = task.diffStateMaxBytes === undefined ? undefined : { ...DEFAULT_WRITE_OPTIONS, diffStateMaxBytes: task.diffStateMaxBytes };
+    writer ??= await IndexWriter.open(task.database, task.graph, task.limits, options);
   });
 }
 
@@ -84,8 +85,9 @@ export function searchPages(query: PageSearchQuery): Promise<PageHit[]> {
   return searchPageTitles(current().readConnection, query);
 }
 
-export function status(): Promise<IndexStatus> {
-  return readStatus(current().readConnection);
+export async function status(): Promise<IndexStatus> {
+  const writer = current();
+  return { ...(await readStatus(writer.readConnection)), writes: writer.writeStats() };
 }
 
 // The MCP tools' reads (src/mcp), beside `search` on the read connection.
@@ -112,7 +114,11 @@ export function verifyTables(): Promise<TableCheck> {
 
 /** `verify --repair`: one transaction on the write connection, in turn with the batches. */
 export function repair(paths: string[]): Promise<RepairResult> {
-  return exclusive(() => repairIndex(current().connection, paths));
+  return exclusive(async () => {
+    // Repair rewrites rows behind the writer's back: the block diff must read them afresh.
+    current().forgetDiffStates();
+    return repairIndex(current().connection, paths);
+  });
 }
 
 export function close(): Promise<void> {

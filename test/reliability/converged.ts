@@ -7,13 +7,15 @@ import { CONTENT_QUERIES } from "../support/index-tables.ts";
  * for scenarios with moves. A move keeps its blocks' ids (they hash the page
  * name the file was first indexed under, files.id_seed, issue #14) while a
  * clean sync derives them from the new name: so every block is named by its
- * place, `path#ord` (ord = key - its page's first_block_key), in every table
+ * place, `path#ord` (ord = how many blocks of its file come before it by seq), in every table
  * that points at a block, and the ids themselves are compared for every file
  * whose id_seed agrees with the clean sync's. Everything else is exact:
  * parents (by place), refs, terms with df, postings with tf, page rows
  * including their content checksum.
  */
-const BLOCK_PLACE = `b.path || '#' || (b.key - bp.first_block_key)::VARCHAR`;
+/** A block's index in its file: incremental writes keep keys, so file order is `seq` (issue #11). */
+const ordOf = (b: string): string => `(SELECT count(*) FROM blocks o WHERE o.path = ${b}.path AND o.seq < ${b}.seq)`;
+const BLOCK_PLACE = `b.path || '#' || ${ordOf("b")}::VARCHAR`;
 const JOIN_PLACE = `LEFT JOIN pages bp ON bp.path = b.path`;
 
 const QUERIES: Record<string, string> = {
@@ -21,7 +23,7 @@ const QUERIES: Record<string, string> = {
   pages: `SELECT name, original_name, path, journal_day, format, properties::VARCHAR AS properties, aliases::VARCHAR AS aliases,
     tags::VARCHAR AS tags, title_tokens, first_block_key IS NULL AS no_blocks, block_count, checksum FROM pages`,
   blocks: `SELECT ${BLOCK_PLACE} AS place, b.page, CASE WHEN b.parent_id IS NULL THEN NULL
-      ELSE coalesce((SELECT min(p.path || '#' || (p.key - bp.first_block_key)::VARCHAR) FROM blocks p
+      ELSE coalesce((SELECT min(p.path || '#' || ${ordOf("p")}::VARCHAR) FROM blocks p
         WHERE p.path = b.path AND p.id = b.parent_id), 'missing parent ' || b.parent_id) END AS parent,
     b.position, b.level, b.content, b.properties::VARCHAR AS properties, b.marker, b.priority, b.scheduled, b.deadline,
     b.repeater, b.pre_block, b.length FROM blocks b ${JOIN_PLACE}`,
@@ -33,7 +35,7 @@ const QUERIES: Record<string, string> = {
     (SELECT count(*) FROM refs) AS refs, (SELECT count(*) FROM fts_terms) AS terms, (SELECT count(*) FROM fts_postings) AS postings`,
 };
 
-const IDS = `SELECT f.id_seed, b.path, (b.key - bp.first_block_key)::INTEGER AS ord, b.id, b.parent_id
+const IDS = `SELECT f.id_seed, b.path, ${ordOf("b")}::INTEGER AS ord, b.id, b.parent_id
   FROM blocks b ${JOIN_PLACE} JOIN files f ON f.path = b.path`;
 
 /**

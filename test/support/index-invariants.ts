@@ -9,7 +9,7 @@ import { queryRows } from "./db.ts";
  * search joins postings to blocks, so a leftover posting, term or ref is
  * invisible to it; only counting the tables finds one.
  */
-const INVARIANTS: { rule: string; sql: string }[] = [
+export const INVARIANTS: { rule: string; sql: string }[] = [
   { rule: "posting without its block", sql: `SELECT term_hash, block_key FROM fts_postings WHERE block_key NOT IN (SELECT key FROM blocks)` },
   { rule: "posting without its term", sql: `SELECT term_hash, block_key FROM fts_postings WHERE term_hash NOT IN (SELECT term_hash FROM fts_terms)` },
   { rule: "term without postings", sql: `SELECT term FROM fts_terms WHERE term_hash NOT IN (SELECT term_hash FROM fts_postings)` },
@@ -38,6 +38,12 @@ const INVARIANTS: { rule: string; sql: string }[] = [
       GROUP BY p.path, p.block_count HAVING p.block_count <> count(b.key)`,
   },
   { rule: "block key used twice", sql: `SELECT key FROM blocks GROUP BY key HAVING count(*) > 1` },
+  { rule: "block seq used twice in a file", sql: `SELECT path, seq FROM blocks GROUP BY path, seq HAVING count(*) > 1` },
+  {
+    rule: "page whose first_block_key is not its first block by seq",
+    sql: `SELECT p.path, p.first_block_key FROM pages p
+      WHERE p.first_block_key IS DISTINCT FROM (SELECT b.key FROM blocks b WHERE b.path = p.path ORDER BY b.seq LIMIT 1)`,
+  },
   { rule: "file listed twice", sql: `SELECT path FROM files GROUP BY path HAVING count(*) > 1` },
   { rule: "page row for a path twice", sql: `SELECT path FROM pages GROUP BY path HAVING count(*) > 1` },
 ];
@@ -62,8 +68,8 @@ export async function assertIndexInvariants(database: string): Promise<void> {
  * the same folder must reproduce exactly.
  */
 export async function indexContent(database: string): Promise<Record<string, unknown[]>> {
-  // A block's place in its file: keys are its file's base key + its ordinal.
-  const ord = `b.key - pg.first_block_key`;
+  // A block's place in its file: how many of its file's blocks come before it by seq (incremental writes keep keys, issue #11).
+  const ord = `(SELECT count(*) FROM blocks o WHERE o.path = b.path AND o.seq < b.seq)`;
   return {
     files: await queryRows(database, `SELECT path, size, checksum, status, error FROM files ORDER BY path`),
     pages: await queryRows(

@@ -1,0 +1,67 @@
+import { LRUCache } from "lru-cache";
+
+/**
+ * One block as the block diff sees it (incremental-write.ts): `k` its key
+ * (or, for a new parse, its ord) and `t` [seq, content digest, parent_id,
+ * position, level], all as text.
+ */
+export type DiffBlock = { k: string; t: [string, string, string, string, string] };
+
+/** Cache figures for `status --json`. */
+export type CacheStats = { entries: number; sizeBytes: number; maxBytes: number; hits: number; misses: number };
+
+/**
+ * The design's cache of recently changed files' parses (issue #11), in the
+ * form the block diff compares against: each file's indexed blocks after
+ * its last incremental write. A file edited again is diffed without reading
+ * its blocks back from DuckDB. Bounded by `cache.diffStateMaxBytes` (an
+ * estimate of the entries' heap size) with LRU eviction; a file larger than
+ * the bound is not kept. Only the writer thread uses it, and it drops a
+ * path's entry whenever that path is written any other way, so an entry
+ * always equals the committed rows.
+ */
+export class DiffStateCache {
+  readonly #lru: LRUCache<string, DiffBlock[]> | null;
+  readonly #maxBytes: number;
+  #hits = 0;
+  #misses = 0;
+
+  constructor(maxBytes: number) {
+    if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new RangeError(`cache size must be a whole number of bytes >= 0, got ${maxBytes}`);
+    this.#maxBytes = maxBytes;
+    this.#lru = maxBytes === 0 ? null : new LRUCache<string, DiffBlock[]>({ maxSize: maxBytes, sizeCalculation: sizeOf });
+  }
+
+  get(path: string): DiffBlock[] | undefined {
+    const state = this.#lru?.get(path);
+    if (state === undefined) this.#misses++;
+    else this.#hits++;
+    return state;
+  }
+
+  set(path: string, state: DiffBlock[]): void {
+    this.#lru?.set(path, state);
+  }
+
+  delete(path: string): void {
+    this.#lru?.delete(path);
+  }
+
+  clear(): void {
+    this.#lru?.clear();
+  }
+
+  stats(): CacheStats {
+    return { entries: this.#lru?.size ?? 0, sizeBytes: this.#lru?.calculatedSize ?? 0, maxBytes: this.#maxBytes, hits: this.#hits, misses: this.#misses };
+  }
+}
+
+/** About what V8 holds for an entry: two bytes a character (worst case) plus object and array headers per block. */
+function sizeOf(state: DiffBlock[]): number {
+  let size = 64;
+  for (const block of state) {
+    size += 120 + 2 * block.k.length;
+    for (const text of block.t) size += 16 + 2 * text.length;
+  }
+  return size;
+}

@@ -1,0 +1,296 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { diffBlocks } from "./block-diff.ts";
+import { blockLines } from "./block-lines.ts";
+import { SEQ_GAP } from "./schema.ts";
+import type { FileWrite } from "./index-batch.ts";
+import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
+
+/**
+ * An `index` write of a file that has indexed content, applied as a diff
+ * (issue #11): blocks whose content columns are unchanged keep their rows,
+ * keys and postings; a kept block whose place in the tree changed (parent,
+ * position among siblings, level) gets those three columns updated; only the
+ * removed blocks' rows and the inserted blocks' rows are deleted and written,
+ * with their refs, postings and document frequencies. A whole-file write and
+ * this one leave the same tables, apart from internal keys and seqs.
+ *
+ * Inserted blocks take a `seq` between their kept neighbours' (whole-file
+ * writes leave gaps of SEQ_GAP), so no kept block is renumbered.
+ *
+ * The first diff of a file since it was last written whole reads its blocks
+ * back and digests both sides in DuckDB; it then leaves the file's blocks in
+ * the DiffStateCache, keyed in JavaScript (block-lines.ts), so the next edit
+ * is compared without DuckDB and loads only its inserted rows.
+ */
+
+/** The columns of a BlockRow / RefRow line for DuckDB's JSON reader (as index-writer.ts reads them). */
+const BLOCK_ROW_COLUMNS = `{path: 'VARCHAR', ord: 'BIGINT', id: 'VARCHAR', parent_id: 'VARCHAR', position: 'INTEGER',
+  level: 'INTEGER', content: 'VARCHAR', properties: 'JSON', marker: 'VARCHAR', priority: 'VARCHAR',
+  scheduled: 'INTEGER', deadline: 'INTEGER', repeater: 'VARCHAR', pre_block: 'BOOLEAN', length: 'INTEGER', tokens: 'VARCHAR'}`;
+const REF_ROW_COLUMNS = `{path: 'VARCHAR', ord: 'BIGINT', block_id: 'VARCHAR', target: 'VARCHAR', kind: 'VARCHAR'}`;
+
+/** The diff's scratch tables, private to the writer's connection. */
+export const INCREMENTAL_SCRATCH_DDL = [
+  `CREATE TEMP TABLE IF NOT EXISTS incr_blocks (path VARCHAR, ord BIGINT, id VARCHAR, parent_id VARCHAR,
+    position INTEGER, level INTEGER, content VARCHAR, properties JSON, marker VARCHAR, priority VARCHAR,
+    scheduled INTEGER, deadline INTEGER, repeater VARCHAR, pre_block BOOLEAN, length INTEGER, tokens VARCHAR)`,
+  `CREATE TEMP TABLE IF NOT EXISTS incr_refs (path VARCHAR, ord BIGINT, block_id VARCHAR, target VARCHAR, kind VARCHAR)`,
+  `CREATE TEMP TABLE IF NOT EXISTS incr_gone (key BIGINT)`,
+  `CREATE TEMP TABLE IF NOT EXISTS incr_place (key BIGINT, parent_id VARCHAR, position INTEGER, level INTEGER)`,
+  `CREATE TEMP TABLE IF NOT EXISTS incr_new (ord BIGINT, key BIGINT, seq BIGINT)`,
+  `CREATE TEMP TABLE IF NOT EXISTS incr_terms (block_key BIGINT, term_hash UBIGINT, term VARCHAR)`,
+];
+const SCRATCH_TABLES = ["incr_blocks", "incr_refs", "incr_gone", "incr_place", "incr_new", "incr_terms"];
+
+/**
+ * A block's content columns and its refs as one digest: equal digests, equal
+ * rows apart from the place columns. The id is among them (a content hash,
+ * or `id::`).
+ */
+const DIGEST = `md5(to_json({id: b.id, content: b.content, properties: b.properties, marker: b.marker, priority: b.priority,
+  scheduled: b.scheduled, deadline: b.deadline, repeater: b.repeater, pre_block: b.pre_block, length: b.length, refs: r.refs})::VARCHAR)`;
+/** One block of the diff, as DuckDB lists it: [seq ('' for a new block), digest, parent_id ('' for none), position, level]. */
+const BLOCK_TUPLE = (seq: string): string =>
+  `[${seq}, ${DIGEST}, coalesce(b.parent_id, ''), b.position::VARCHAR, b.level::VARCHAR]`;
+const REFS_OF = (table: string, by: string): string =>
+  `(SELECT ${by}, list([target, kind] ORDER BY target, kind) AS refs FROM ${table} WHERE path = $path GROUP BY ${by})`;
+
+export type IncrementalOptions = {
+  /** Above this share of changed blocks (of the larger of old and new), the whole file is rewritten. */
+  maxChangedFraction: number;
+  /** Where the new blocks' and refs' NDJSON are staged for DuckDB's reader. */
+  scratchBlocks: string;
+  scratchRefs: string;
+  /** Hands out `n` consecutive unused block keys; returns the first. */
+  allocateKeys: (n: number) => bigint;
+  /** Each file's blocks after its last incremental write: read instead of the blocks table, and updated. */
+  cache: DiffStateCache;
+};
+
+/** What an incremental write did; `rows`: rows of blocks, refs, fts_postings and pages deleted, inserted or updated. */
+export type IncrementalOutcome = { kept: number; inserted: number; deleted: number; placed: number; rows: number };
+
+type Tuple = DiffBlock["t"];
+
+/**
+ * Applies `write` as a diff inside the caller's transaction, or returns null
+ * having written nothing: the page row is unknown, a page-level field
+ * changed, too much changed, or no seq fits between two kept blocks. The
+ * caller then rewrites the whole file.
+ */
+export async function writeIncrementally(
+  c: DuckDBConnection,
+  write: Extract<FileWrite, { op: "index" }>,
+  options: IncrementalOptions,
+): Promise<IncrementalOutcome | null> {
+  const path = write.file.path;
+  if (!(await samePageFields(c, write))) return null;
+  for (const table of SCRATCH_TABLES) await c.run(`DELETE FROM ${table}`);
+  const lines = blockLines(write.doc.blockRows, write.doc.refRows);
+  // A file in the cache is compared in JavaScript, by the cache's keys; otherwise both sides are
+  // digested by DuckDB (the indexed blocks are only there), and the cache gets this write's keys.
+  const cached = options.cache.get(path);
+  let before: DiffBlock[];
+  let after: DiffBlock[];
+  if (cached !== undefined) {
+    before = cached;
+    after = lines.blocks;
+  } else {
+    await load(c, options, write.doc.blockRows, write.doc.refRows);
+    before = await tuples(c, `SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR")} AS t, b.seq AS o
+      FROM blocks b LEFT JOIN ${REFS_OF("refs", "block_key")} r ON r.block_key = b.key WHERE b.path = $path`, path);
+    after = await tuples(c, `SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''")} AS t, b.ord AS o
+      FROM incr_blocks b LEFT JOIN ${REFS_OF("incr_refs", "ord")} r ON r.ord = b.ord WHERE b.path = $path`, path);
+  }
+  const pairs = diffBlocks(before.map((b) => b.t[1]), after.map((b) => b.t[1]));
+  if (pairs === null) return null;
+  const kept = pairs.oldIndex.length;
+  const larger = Math.max(before.length, after.length);
+  if (larger - kept > options.maxChangedFraction * larger) return null;
+  const seqs = insertedSeqs(before, after, pairs);
+  if (seqs === null) return null;
+
+  // Decided: from here on, write.
+  const keptOld = new Set(pairs.oldIndex);
+  const gone = before.filter((_, i) => !keptOld.has(i)).map((b) => b.k);
+  const placed: { key: string; t: Tuple }[] = [];
+  pairs.oldIndex.forEach((i, n) => {
+    const o = (before[i] as (typeof before)[number]);
+    const a = (after[pairs.newIndex[n] as number] as (typeof after)[number]);
+    if (o.t[2] !== a.t[2] || o.t[3] !== a.t[3] || o.t[4] !== a.t[4]) placed.push({ key: o.k, t: a.t });
+  });
+  let rows = 0;
+  const run = async (sql: string, params?: Record<string, string>): Promise<void> => {
+    rows += (await c.run(sql, params)).rowsChanged;
+  };
+  if (gone.length > 0) {
+    await append(c, "incr_gone", gone.map((key) => [key]));
+    // As in a whole-file write: the gone postings leave their terms' df (IndexWriter #updateDocumentFrequencies).
+    await c.run(`INSERT INTO batch_df SELECT term_hash, -count(*) FROM fts_postings
+      WHERE block_key IN (SELECT key FROM incr_gone) GROUP BY term_hash`);
+    await run(`DELETE FROM fts_postings WHERE block_key IN (SELECT key FROM incr_gone)`);
+    await run(`DELETE FROM refs WHERE block_key IN (SELECT key FROM incr_gone)`);
+    await run(`DELETE FROM blocks WHERE key IN (SELECT key FROM incr_gone)`);
+  }
+  if (placed.length > 0) {
+    await append(c, "incr_place", placed.map((p) => [p.key, p.t[2] === "" ? null : p.t[2], p.t[3], p.t[4]]));
+    await run(`UPDATE blocks SET parent_id = p.parent_id, position = p.position, level = p.level
+      FROM incr_place p WHERE blocks.key = p.key`);
+  }
+  const newKeys = new Map<number, string>();
+  if (seqs.size > 0) {
+    const base = options.allocateKeys(seqs.size);
+    let n = 0n;
+    for (const ord of seqs.keys()) newKeys.set(ord, String(base + n++));
+    await append(c, "incr_new", [...seqs].map(([ord, seq]) => [String(ord), newKeys.get(ord) as string, String(seq)]));
+    if (cached !== undefined) {
+      // Only the inserted blocks' rows go through DuckDB's reader.
+      const ords = [...seqs.keys()];
+      await load(c, options, encoder.encode(ords.map((ord) => lines.blockLines[ord] + "\n").join("")),
+        encoder.encode(ords.flatMap((ord) => (lines.refLines[ord] ?? []).map((line) => line + "\n")).join("")));
+    }
+    const page = write.doc.page.name;
+    await run(`INSERT INTO blocks
+      SELECT n.key, b.id, $page, b.path, b.parent_id, b.position, b.level, b.content, b.properties,
+        b.marker, b.priority, b.scheduled, b.deadline, b.repeater, b.pre_block, b.length, n.seq
+      FROM incr_blocks b JOIN incr_new n ON n.ord = b.ord`, { page });
+    await run(`INSERT INTO refs SELECT r.block_id, n.key, $page, r.path, r.target, r.kind FROM incr_refs r JOIN incr_new n ON n.ord = r.ord`,
+      { page });
+    // As IndexWriter #buildPostings: the new keys are above the batch's first, so #updateDocumentFrequencies counts them.
+    await c.run(`INSERT INTO incr_terms SELECT key, hash(term), term FROM (
+        SELECT n.key, unnest(string_split(b.tokens, ' ')) AS term FROM incr_blocks b JOIN incr_new n ON n.ord = b.ord WHERE b.length > 0)`);
+    await c.run(`INSERT INTO fts_terms SELECT b.term_hash, b.term, 0 FROM (SELECT term_hash, any_value(term) AS term FROM incr_terms GROUP BY term_hash) b
+      WHERE NOT EXISTS (SELECT 1 FROM fts_terms t WHERE t.term_hash = b.term_hash)`);
+    await run(`INSERT INTO fts_postings SELECT term_hash, block_key, count(*)::INTEGER FROM incr_terms
+      GROUP BY term_hash, block_key ORDER BY term_hash`);
+  }
+  await run(`UPDATE pages SET first_block_key = (SELECT key FROM blocks WHERE path = $path ORDER BY seq LIMIT 1),
+      block_count = ${after.length}, checksum = $checksum WHERE path = $path`,
+    { path, checksum: write.file.checksum as string });
+  for (const table of SCRATCH_TABLES) await c.run(`DELETE FROM ${table}`);
+  options.cache.set(path, stateAfter(before, lines.blocks, pairs, seqs, newKeys));
+  return { kept, inserted: seqs.size, deleted: gone.length, placed: placed.length, rows };
+}
+
+/** A page-level change (name, title, properties, aliases, tags...) goes the whole-file way. */
+async function samePageFields(c: DuckDBConnection, write: Extract<FileWrite, { op: "index" }>): Promise<boolean> {
+  if (write.file.checksum === null) return false;
+  const reader = await c.runAndReadAll(
+    `SELECT to_json([name, original_name, journal_day::VARCHAR, format, properties::VARCHAR,
+       to_json(aliases)::VARCHAR, to_json(tags)::VARCHAR, title_tokens])::VARCHAR FROM pages WHERE path = $path`,
+    { path: write.file.path },
+  );
+  const row = reader.getRows();
+  if (row.length !== 1) return false;
+  const page = write.doc.page;
+  const properties = Object.keys(page.properties).length > 0 ? JSON.stringify(page.properties) : null;
+  const now = JSON.stringify([page.name, page.originalName, page.journalDay === null ? null : String(page.journalDay), page.format,
+    properties, JSON.stringify(page.aliases), JSON.stringify(page.tags), page.titleTokens]);
+  return row[0]?.[0] === now;
+}
+
+/** A file's blocks in file order, as one JSON text built by DuckDB (see IndexWriter.fileStatesJson). */
+async function tuples(c: DuckDBConnection, select: string, path: string): Promise<{ k: string; t: Tuple }[]> {
+  const reader = await c.runAndReadAll(
+    `SELECT coalesce(to_json(list({k: k, t: t} ORDER BY o))::VARCHAR, '[]') FROM (${select}) s`,
+    { path },
+  );
+  return JSON.parse(String(reader.getRows()[0]?.[0])) as { k: string; t: Tuple }[];
+}
+
+/**
+ * The seq of each inserted block (by its ord in the new parse): a run of
+ * inserted blocks is spread evenly between the seqs of the kept blocks
+ * around it, or steps by SEQ_GAP past the first or last one. Null when a run
+ * does not fit between its neighbours.
+ */
+function insertedSeqs(
+  before: { t: Tuple }[],
+  after: { k: string }[],
+  pairs: { oldIndex: number[]; newIndex: number[] },
+): Map<number, bigint> | null {
+  const keptAt = new Map<number, bigint>();
+  pairs.newIndex.forEach((j, n) => keptAt.set(j, BigInt((before[pairs.oldIndex[n] as number] as { t: Tuple }).t[0])));
+  const seqs = new Map<number, bigint>();
+  const gap = BigInt(SEQ_GAP);
+  let lo: bigint | null = null;
+  let run: number[] = [];
+  const place = (hi: bigint | null): boolean => {
+    const k = BigInt(run.length);
+    if (k === 0n) return true;
+    let step = gap;
+    let start: bigint = lo ?? (hi === null ? 0n : hi - gap * (k + 1n));
+    if (lo !== null && hi !== null) {
+      step = (hi - lo) / (k + 1n);
+      if (step < 1n) return false;
+      start = lo;
+    }
+    run.forEach((ord, i) => seqs.set(ord, start + step * BigInt(i + 1)));
+    run = [];
+    return true;
+  };
+  for (let j = 0; j < after.length; j++) {
+    const seq = keptAt.get(j);
+    if (seq === undefined) {
+      run.push(j);
+      continue;
+    }
+    if (!place(seq)) return null;
+    lo = seq;
+  }
+  return place(null) ? seqs : null;
+}
+
+/** The file's blocks as this write leaves them, for the cache: kept blocks with their new place, inserted ones with their new key and seq. */
+function stateAfter(
+  before: DiffBlock[],
+  after: DiffBlock[],
+  pairs: { oldIndex: number[]; newIndex: number[] },
+  seqs: Map<number, bigint>,
+  newKeys: Map<number, string>,
+): DiffBlock[] {
+  const keptFrom = new Map<number, DiffBlock>();
+  pairs.newIndex.forEach((j, n) => keptFrom.set(j, before[pairs.oldIndex[n] as number] as DiffBlock));
+  return after.map((block, j) => {
+    const old = keptFrom.get(j);
+    const [, digest, parent, position, level] = block.t;
+    return old === undefined
+      ? { k: newKeys.get(j) as string, t: [String(seqs.get(j)), digest, parent, position, level] }
+      : { k: old.k, t: [old.t[0], digest, parent, position, level] };
+  });
+}
+
+const encoder = new TextEncoder();
+
+/** Loads NDJSON block and ref rows into incr_blocks and incr_refs. */
+async function load(c: DuckDBConnection, options: IncrementalOptions, blockRows: Uint8Array, refRows: Uint8Array): Promise<void> {
+  writeBytes(options.scratchBlocks, blockRows);
+  await c.run(`INSERT INTO incr_blocks SELECT * FROM read_json($file, format = 'newline_delimited', columns = ${BLOCK_ROW_COLUMNS})`,
+    { file: options.scratchBlocks });
+  if (refRows.byteLength === 0) return;
+  writeBytes(options.scratchRefs, refRows);
+  await c.run(`INSERT INTO incr_refs SELECT * FROM read_json($file, format = 'newline_delimited', columns = ${REF_ROW_COLUMNS})`,
+    { file: options.scratchRefs });
+}
+
+async function append(c: DuckDBConnection, table: string, rows: (string | null)[][]): Promise<void> {
+  const appender = await c.createAppender(table, "main", "temp");
+  for (const row of rows) {
+    for (const value of row) {
+      if (value === null) appender.appendNull();
+      else appender.appendVarchar(value);
+    }
+    appender.endRow();
+  }
+  appender.closeSync();
+}
+
+function writeBytes(path: string, bytes: Uint8Array): void {
+  const fd = openSync(path, "w");
+  try {
+    for (let done = 0; done < bytes.byteLength; ) done += writeSync(fd, bytes, done);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,36 @@
+import type { CacheStats } from "./diff-state-cache.ts";
+
+/**
+ * What the writer did, for `status --json` (issue #11): rows touched counts
+ * rows of files, pages, blocks, refs and fts_postings that a batch inserted,
+ * deleted or updated (the vocabulary's df bookkeeping is not counted). An
+ * incremental write of a one-block edit touches a handful; a whole-file
+ * rewrite touches every row of the file twice (delete, insert).
+ */
+export type WriteStats = {
+  lastBatch: BatchWriteStats | null;
+  total: BatchWriteStats & { batches: number };
+  /** The block diff's cache of recently changed files (diff-state-cache.ts); hits: diffs that read no blocks back. */
+  diffStateCache?: CacheStats;
+};
+
+export type BatchWriteStats = {
+  rowsTouched: number;
+  /** `index` writes applied as a block diff. */
+  incrementalFiles: number;
+  /** `index` writes applied by deleting and re-inserting the whole file. */
+  wholeFiles: number;
+};
+
+export function emptyWriteStats(): WriteStats {
+  return { lastBatch: null, total: { rowsTouched: 0, incrementalFiles: 0, wholeFiles: 0, batches: 0 } };
+}
+
+/** Adds a committed batch's figures. */
+export function countBatch(stats: WriteStats, batch: BatchWriteStats): void {
+  stats.lastBatch = { ...batch };
+  stats.total.rowsTouched += batch.rowsTouched;
+  stats.total.incrementalFiles += batch.incrementalFiles;
+  stats.total.wholeFiles += batch.wholeFiles;
+  stats.total.batches++;
+}

@@ -1,0 +1,39 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { IndexWriter } from "../../src/index/index-writer.ts";
+import { openDatabase } from "../../src/index/database.ts";
+import { SCHEMA_VERSION, SEQ_GAP } from "../../src/index/schema.ts";
+import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
+import { readTreeBlocks } from "../../src/index/page-tree.ts";
+import { indexWrite } from "../support/index-writes.ts";
+
+test("an index of schema version 5 gains blocks.seq (key × SEQ_GAP, file order) when opened, and is version 6", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "schema-migration-"));
+  const database = join(dir, "index.duckdb");
+  try {
+    let writer = await IndexWriter.open(database, defaultGraphConfig);
+    await writer.apply({ writes: [indexWrite("pages/a.md", "- one\n\t- two\n- three\n")] });
+    writer.close();
+    // What version 5 looked like: no seq column.
+    const db = await openDatabase(database, { create: false });
+    await db.connection.run(`ALTER TABLE blocks DROP COLUMN seq`);
+    await db.connection.run(`UPDATE sync_state SET value = '5' WHERE key = 'schema_version'`);
+    db.close();
+
+    writer = await IndexWriter.open(database, defaultGraphConfig);
+    try {
+      const c = writer.readConnection;
+      assert.equal(SCHEMA_VERSION, 6);
+      assert.deepEqual((await c.runAndReadAll(`SELECT value FROM sync_state WHERE key = 'schema_version'`)).getRows(), [["6"]]);
+      assert.deepEqual((await c.runAndReadAll(`SELECT count(*)::INTEGER FROM blocks WHERE seq <> key * ${SEQ_GAP}`)).getRows(), [[0]]);
+      assert.deepEqual((await readTreeBlocks(c, "pages/a.md")).map((b) => b.content), ["one", "two", "three"]);
+    } finally {
+      writer.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

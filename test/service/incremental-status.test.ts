@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { makeSandbox, pollUntil, ServiceProcess, status, writePage } from "./service-harness.ts";
+import type { WriteStats } from "../../src/index/write-stats.ts";
+
+const BLOCKS = 5000;
+const page = (edited: boolean): string =>
+  Array.from({ length: BLOCKS }, (_, i) => (edited && i === 2500 ? "- line2500 common edited\n" : `- line${i} common\n`)).join("");
+
+/**
+ * Issue #11: the running service writes a one-block edit of a 5,000-block
+ * page as a block diff, and `status --json` says how many rows it touched:
+ * files row 2 (delete, insert), block 2 (delete, insert), postings 2 out and
+ * 3 in, page row 1.
+ */
+test("status --json counts the rows the writer touched: 10 for a one-block edit of a 5,000-block page, and its diff cache's hits", async (t) => {
+  const sandbox = await makeSandbox({ logLevel: "warn" });
+  t.after(() => sandbox.cleanup());
+  await writePage(sandbox, "pages/big.md", page(false));
+  const service = new ServiceProcess(sandbox.configPath);
+  t.after(() => service.kill());
+  await service.ready();
+  const writes = async () => (await status(sandbox))["writes"] as WriteStats;
+  const before = (await writes()).total;
+  await writePage(sandbox, "pages/big.md", page(true));
+  await pollUntil(async () => (await writes()).total.incrementalFiles === before.incrementalFiles + 1, "the edit written as a block diff");
+  const after = await writes();
+  assert.deepEqual(after.lastBatch, { rowsTouched: 10, incrementalFiles: 1, wholeFiles: 0 });
+  assert.equal(after.total.rowsTouched, before.rowsTouched + 10);
+  // Edited back: the diff now compares against the writer's cache of the page, reading nothing back.
+  await writePage(sandbox, "pages/big.md", page(false));
+  await pollUntil(async () => (await writes()).total.incrementalFiles === before.incrementalFiles + 2, "the revert written as a block diff");
+  const reverted = await writes();
+  assert.deepEqual(reverted.lastBatch, { rowsTouched: 10, incrementalFiles: 1, wholeFiles: 0 });
+  assert.deepEqual([reverted.diffStateCache?.hits, reverted.diffStateCache?.entries], [1, 1]);
+  assert.equal(await service.stop("SIGINT"), 0, service.stderr);
+});

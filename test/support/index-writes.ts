@@ -1,0 +1,53 @@
+import { createHash } from "node:crypto";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { parseFile } from "../../src/logseq/parse.ts";
+import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
+import { foldedTitleTokens } from "../../src/index/title-tokens.ts";
+import { serialiseBlocks } from "../../src/index/block-rows.ts";
+import type { FileWrite } from "../../src/index/index-batch.ts";
+import { CONTENT_QUERIES } from "./index-tables.ts";
+import { INVARIANTS } from "./index-invariants.ts";
+
+/**
+ * The `index` write the pipeline builds for a file (parse worker + file-sync),
+ * built in-process, for tests that drive IndexWriter directly.
+ */
+export function indexWrite(path: string, text: string, idSeed?: string): Extract<FileWrite, { op: "index" }> {
+  const parsed = parseFile(path, text, defaultGraphConfig, idSeed);
+  const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
+  const { blockRows, refRows } = serialiseBlocks(path, parsed.blocks);
+  const bytes = Buffer.byteLength(text);
+  return {
+    op: "index",
+    file: {
+      path,
+      size: bytes,
+      mtime: 1_700_000_000_000,
+      checksum: createHash("sha256").update(text).digest("hex"),
+      status: "indexed",
+      error: null,
+      idSeed: idSeed ?? parsed.page.name,
+    },
+    doc: { page, blockCount: parsed.blocks.length, blockRows, refRows, warnings: parsed.warnings },
+  };
+}
+
+/** Every table's content rows, as index-tables.ts readIndexContent, through an open connection. */
+export async function contentOf(connection: DuckDBConnection): Promise<Record<string, string[]>> {
+  const content: Record<string, string[]> = {};
+  for (const [table, sql] of Object.entries(CONTENT_QUERIES)) {
+    const reader = await connection.runAndReadAll(sql);
+    content[table] = (reader.getRowObjectsJson() as Record<string, unknown>[]).map((row) => JSON.stringify(row)).sort();
+  }
+  return content;
+}
+
+/** index-invariants.ts's broken rules, through an open connection. */
+export async function violationsOf(connection: DuckDBConnection): Promise<string[]> {
+  const broken: string[] = [];
+  for (const { rule, sql } of INVARIANTS) {
+    const rows = (await connection.runAndReadAll(sql)).getRowObjectsJson();
+    if (rows.length > 0) broken.push(`${rule}: ${JSON.stringify(rows.slice(0, 3))}`);
+  }
+  return broken;
+}
