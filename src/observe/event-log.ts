@@ -48,9 +48,11 @@ export function eventLog(logger: Logger, window: RepeatedConditionsOptions = def
       }
       case "ConflictDetected": {
         if (event.conflict !== "pageNameClash") {
-          const { id, conflict, paths: where, strategy, status } = event;
-          const outcome = status === "open" ? `open: sync-pipeline resolve ${id} --strategy filesystem|index` : `applied ${strategy}`;
-          logger.warn({ ...base, id, conflict, paths: where, strategy, status }, `conflict: #${id} ${conflict}: ${where.join(", ")} (${outcome})`);
+          const { id, conflict, paths: where, strategy, status, resolution } = event;
+          // Under timestamp the row says which side was newer: "applied timestamp (index)".
+          const applied = resolution === undefined ? strategy : `${strategy} (${resolution})`;
+          const outcome = status === "open" ? `open: sync-pipeline resolve ${id} --strategy filesystem|index` : `applied ${applied}`;
+          logger.warn({ ...base, id, conflict, paths: where, strategy, status, ...(resolution === undefined ? {} : { resolution }) }, `conflict: #${id} ${conflict}: ${where.join(", ")} (${outcome})`);
           return;
         }
         const { name = "", paths: clashing } = event;

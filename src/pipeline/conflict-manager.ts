@@ -90,14 +90,15 @@ export class ConflictManager {
    * repeats) and decides. Under manual the path is held at once, before the
    * row is written, so a task that runs meanwhile is not applied either.
    */
-  async detect(found: Omit<DetectedConflict, "strategy">): Promise<ConflictDecision> {
+  async detect(found: Omit<DetectedConflict, "strategy" | "resolution">): Promise<ConflictDecision> {
     const strategy = this.strategy(found.type);
     const path = found.paths[0] ?? "";
     const provisional = strategy === "manual" && !this.#held.has(path);
     if (provisional) this.#held.set(path, 0);
     let recorded: { conflict: SyncConflict; repeated: boolean };
     try {
-      recorded = await this.#pools.writing.run({ ...found, strategy }, { name: "recordConflict" });
+      const resolution = strategy === "timestamp" ? await this.#newerSide(found) : undefined;
+      recorded = await this.#pools.writing.run({ ...found, strategy, ...(resolution === undefined ? {} : { resolution }) }, { name: "recordConflict" });
     } catch (error) {
       if (provisional) this.#held.delete(path);
       throw error;
@@ -126,13 +127,41 @@ export class ConflictManager {
     return conflict;
   }
 
+  /**
+   * The timestamp strategy: which side is newer, per type. Only index
+   * corruption has two times to compare (the file's mtime, equal to the
+   * indexed one, against when its row was written: an mtime later than
+   * that is a file from a clock ahead, or written after us, so it wins).
+   * Elsewhere "newer" is settled by the type itself: a change seen during
+   * or after a read is the newest side (filesystem), and an unreadable file
+   * has nothing newer to offer than what the index holds (index).
+   */
+  async #newerSide(found: Omit<DetectedConflict, "strategy">): Promise<ResolutionStrategy> {
+    switch (found.type) {
+      case "modifiedDuringSync":
+      case "concurrentModification":
+      case "pageNameClash":
+        return "filesystem";
+      case "permissionDenied":
+        return "index";
+      case "indexCorruption": {
+        const indexedAt = await this.#pools.writing.run<number | null>(found.paths[0] ?? "", { name: "indexedAt" });
+        const mtime = Number(found.details["mtime"]);
+        return indexedAt !== null && mtime > indexedAt ? "filesystem" : "index";
+      }
+    }
+  }
+
   #hold(conflict: SyncConflict): void {
     for (const path of conflict.paths) this.#held.set(path, conflict.id);
   }
 }
 
 export function conflictEvent(conflict: SyncConflict): SyncDomainEvent {
-  return { type: "ConflictDetected", id: conflict.id, conflict: conflict.type, paths: conflict.paths, strategy: conflict.strategy, status: conflict.status };
+  return {
+    type: "ConflictDetected", id: conflict.id, conflict: conflict.type, paths: conflict.paths, strategy: conflict.strategy, status: conflict.status,
+    ...(conflict.resolution !== null && conflict.resolution !== conflict.strategy ? { resolution: conflict.resolution } : {}),
+  };
 }
 
 /** A clash recorded by the writer (always applied: both files indexed and flagged). */

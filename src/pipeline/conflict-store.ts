@@ -66,11 +66,12 @@ export async function insertConflicts(c: DuckDBConnection, conflicts: DetectedCo
     details: conflict.key === undefined ? conflict.details : { ...conflict.details, key: conflict.key },
     strategy: conflict.strategy,
     status: (conflict.strategy === "manual" ? "open" : "resolved") satisfies ConflictStatus,
+    resolution: conflict.resolution ?? conflict.strategy,
   }));
   const reader = await c.runAndReadAll(
     `INSERT INTO conflicts
      SELECT (SELECT coalesce(max(id), 0) FROM conflicts) + t.n, t.type, t.paths, epoch_ms($2::BIGINT), t.details, t.strategy, t.status,
-       CASE WHEN t.status = 'resolved' THEN epoch_ms($2::BIGINT) END, CASE WHEN t.status = 'resolved' THEN t.strategy END
+       CASE WHEN t.status = 'resolved' THEN epoch_ms($2::BIGINT) END, CASE WHEN t.status = 'resolved' THEN t.resolution END
      FROM (SELECT unnest(from_json($1, '${ROW_TYPES}'), recursive := true)) t
      ORDER BY t.n
      RETURNING id`,
@@ -79,7 +80,7 @@ export async function insertConflicts(c: DuckDBConnection, conflicts: DetectedCo
   return reader.getRows().map((row) => Number(row[0])).sort((a, b) => a - b);
 }
 
-const ROW_TYPES = JSON.stringify([{ n: "BIGINT", type: "VARCHAR", paths: ["VARCHAR"], details: "JSON", strategy: "VARCHAR", status: "VARCHAR" }]);
+const ROW_TYPES = JSON.stringify([{ n: "BIGINT", type: "VARCHAR", paths: ["VARCHAR"], details: "JSON", strategy: "VARCHAR", status: "VARCHAR", resolution: "VARCHAR" }]);
 
 /** Open conflicts, or every conflict with `all`, oldest first. */
 export function listConflicts(c: DuckDBConnection, options: { all?: boolean } = {}): Promise<SyncConflict[]> {
@@ -114,4 +115,11 @@ export async function markResolved(c: DuckDBConnection, id: number, strategy: Re
  */
 export async function invalidateFileRows(c: DuckDBConnection, paths: string[]): Promise<void> {
   await c.run(`UPDATE files SET size = 0, mtime = 0 WHERE path IN (SELECT unnest($1::VARCHAR[]))`, [listValue(paths)], [NAMES]);
+}
+
+/** When the path's `files` row was last written (epoch ms), or null without one: what timestamp compares a file's mtime with. */
+export async function indexedAt(c: DuckDBConnection, path: string): Promise<number | null> {
+  const reader = await c.runAndReadAll(`SELECT epoch_ms(indexed_at)::DOUBLE FROM files WHERE path = $1`, [path]);
+  const value = reader.getRows()[0]?.[0];
+  return value === undefined || value === null ? null : Number(value);
 }

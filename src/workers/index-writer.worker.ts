@@ -12,7 +12,7 @@ import { readTasks, type TaskHit } from "../index/tasks-query.ts";
 import type { BacklinksQuery, BlockQuery, PageQuery, TasksQuery } from "../index/read-params.ts";
 import { checkTables, type TableCheck } from "../index/verify-tables.ts";
 import { repairIndex, type RepairResult } from "../index/verify-repair.ts";
-import { listConflicts, markResolved, recordConflict as storeConflict } from "../pipeline/conflict-store.ts";
+import { indexedAt as readIndexedAt, listConflicts, markResolved, recordConflict as storeConflict } from "../pipeline/conflict-store.ts";
 import type { DetectedConflict, ResolutionStrategy, SyncConflict } from "../pipeline/conflict-types.ts";
 
 /**
@@ -70,6 +70,11 @@ export function recordConflict(conflict: DetectedConflict): Promise<{ conflict: 
 /** Reads through the write connection, in order: a conflict just recorded is listed. */
 export function conflicts(options: { all?: boolean }): Promise<SyncConflict[]> {
   return exclusive(() => listConflicts(current().connection, options));
+}
+
+/** Through the write connection, in order: sees every batch committed before it. */
+export function indexedAt(path: string): Promise<number | null> {
+  return exclusive(() => readIndexedAt(current().connection, path));
 }
 
 export function resolveConflict(task: { id: number; strategy: ResolutionStrategy }): Promise<SyncConflict> {
