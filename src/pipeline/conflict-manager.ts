@@ -26,17 +26,32 @@ export class ConflictManager {
   readonly #held = new Map<string, number>();
   /** Paths resolved for the file system: their next sync is applied without a new conflict. */
   readonly #bypass = new Set<string>();
+  /** Paths resolved for the index against a change with no key: the checksum of the bytes kept out. */
+  readonly #kept = new Map<string, string>();
+  /** While starting: the conflict behind each kept entry. */
+  readonly #keptBy = new Map<string, SyncConflict>();
+  readonly #graphRoot: string;
 
   private constructor(pools: Pick<Pools, "writing">, config: SyncConfiguration, emit: SyncEventListener) {
     this.#pools = pools;
     this.#strategies = config.conflicts;
+    this.#graphRoot = config.graph;
     this.#emit = emit;
   }
 
   /** Loads the open conflicts: their paths stay held across restarts. */
   static async start(pools: Pick<Pools, "writing">, config: SyncConfiguration, emit: SyncEventListener): Promise<ConflictManager> {
     const manager = new ConflictManager(pools, config, emit);
-    for (const conflict of await manager.list()) manager.#hold(conflict);
+    for (const conflict of await manager.list({ all: true })) {
+      if (conflict.status === "open") manager.#hold(conflict);
+      else manager.#keep(conflict);
+    }
+    // A kept-out decision is spent once a later edit of the path was written (its row is newer than the decision).
+    for (const [path, conflict] of manager.#keptBy) {
+      const indexedAt = await pools.writing.run<number | null>(path, { name: "indexedAt" });
+      if (indexedAt !== null && indexedAt > Date.parse(conflict.resolvedAt ?? "")) manager.#kept.delete(path);
+    }
+    manager.#keptBy.clear();
     return manager;
   }
 
@@ -60,6 +75,13 @@ export class ConflictManager {
   async check(path: string, known: IndexedFileState | undefined, write: FileWrite): Promise<ConflictDecision> {
     if (write.op === "delete" || write.op === "rename" || this.#bypass.delete(path)) return "apply";
     const file = write.file;
+    const kept = this.#kept.get(path);
+    if (kept !== undefined) {
+      // The bytes a user kept out (resolve --strategy index): still those, still kept out. Anything else is
+      // an edit made after the decision, newer than it: applied, and the decision is spent.
+      if (file.checksum === kept && known?.checksum !== kept) return "skip";
+      this.#kept.delete(path);
+    }
     if (write.op === "index" && known !== undefined && (known.status === "indexed" || known.status === "warning") &&
       known.checksum !== null && known.checksum !== file.checksum && known.size === file.size && known.mtime === file.mtime) {
       const details = { size: file.size, mtime: file.mtime, indexedChecksum: known.checksum, diskChecksum: file.checksum };
@@ -119,11 +141,12 @@ export class ConflictManager {
    * applied without being taken for the same conflict again.
    */
   async resolve(id: number, strategy: ResolutionStrategy): Promise<SyncConflict> {
-    const conflict = await this.#pools.writing.run<SyncConflict>({ id, strategy }, { name: "resolveConflict" });
+    const conflict = await this.#pools.writing.run<SyncConflict>({ id, strategy, graphRoot: this.#graphRoot }, { name: "resolveConflict" });
     for (const path of conflict.paths) {
       if (this.#held.get(path) === id) this.#held.delete(path);
       if (strategy === "filesystem") this.#bypass.add(path);
     }
+    this.#keep(conflict);
     return conflict;
   }
 
@@ -149,6 +172,20 @@ export class ConflictManager {
         const mtime = Number(found.details["mtime"]);
         return indexedAt !== null && mtime > indexedAt ? "filesystem" : "index";
       }
+    }
+  }
+
+  /** A conflict resolved for the index that recorded the bytes it kept out (see markResolved). The latest wins. */
+  #keep(conflict: SyncConflict): void {
+    const kept = conflict.details["kept"];
+    const path = conflict.paths[0] ?? "";
+    if (conflict.resolution === "index" && typeof kept === "string") {
+      this.#kept.set(path, kept);
+      this.#keptBy.set(path, conflict);
+    } else if (conflict.type === "modifiedDuringSync" || conflict.type === "concurrentModification") {
+      // A later decision on the path for the file replaces the kept one.
+      this.#kept.delete(path);
+      this.#keptBy.delete(path);
     }
   }
 

@@ -1,5 +1,6 @@
 import { LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
-import type { ConflictStatus, DetectedConflict, ResolutionStrategy, SyncConflict } from "./conflict-types.ts";
+import type { ConflictStatus, ConflictType, DetectedConflict, ResolutionStrategy, SyncConflict } from "./conflict-types.ts";
+import { checksumOnDisk } from "./disk-checksum.ts";
 
 /**
  * The `conflicts` table's statements, over a connection that may write: the
@@ -87,6 +88,13 @@ export function listConflicts(c: DuckDBConnection, options: { all?: boolean } = 
   return readConflicts(c, options.all === true ? `true` : `status = 'open'`);
 }
 
+/**
+ * Types whose conflict names no bytes (a change seen in flight): keeping the
+ * index records the bytes on disk at `resolve`. indexCorruption and
+ * permissionDenied carry their key already (the bytes found, the error).
+ */
+const KEPT_BY_BYTES: ReadonlySet<ConflictType> = new Set<ConflictType>(["modifiedDuringSync", "concurrentModification"]);
+
 /** No conflict has this id, or it is resolved already: `resolve` exits 2 on it. */
 export class ConflictNotOpen extends Error {
   readonly code = "CONFLICT_NOT_OPEN" as const;
@@ -98,11 +106,26 @@ export class ConflictNotOpen extends Error {
  * `strategy`. Applying the chosen side is the caller's (the service syncs
  * the path; without one, see `invalidateFileRows`).
  */
-export async function markResolved(c: DuckDBConnection, id: number, strategy: ResolutionStrategy, now = Date.now()): Promise<SyncConflict> {
+export async function markResolved(
+  c: DuckDBConnection,
+  id: number,
+  strategy: ResolutionStrategy,
+  options: { graphRoot?: string; now?: number } = {},
+): Promise<SyncConflict> {
   const [row] = await readConflicts(c, `id = $1`, [id]);
   if (row === undefined) throw new ConflictNotOpen(`no conflict has id ${id}`);
   if (row.status !== "open") throw new ConflictNotOpen(`conflict ${id} is already resolved (${row.resolution ?? "?"})`);
-  await c.run(`UPDATE conflicts SET status = 'resolved', resolved_at = epoch_ms($2::BIGINT), resolution = $3 WHERE id = $1`, [id, now, strategy]);
+  const details = { ...row.details };
+  // Keeping the index against a change that has no key of its own: record which bytes were kept out, or
+  // the next sync, seeing the file differ from its row, would apply them as if nothing had been decided.
+  if (strategy === "index" && KEPT_BY_BYTES.has(row.type) && options.graphRoot !== undefined) {
+    const kept = await checksumOnDisk(options.graphRoot, row.paths[0] ?? "");
+    if (kept !== null) details["kept"] = kept;
+  }
+  await c.run(
+    `UPDATE conflicts SET status = 'resolved', resolved_at = epoch_ms($2::BIGINT), resolution = $3, details = $4::JSON WHERE id = $1`,
+    [id, options.now ?? Date.now(), strategy, JSON.stringify(details)],
+  );
   const [resolved] = await readConflicts(c, `id = $1`, [id]);
   return resolved as SyncConflict;
 }

@@ -77,8 +77,8 @@ export function indexedAt(path: string): Promise<number | null> {
   return exclusive(() => readIndexedAt(current().connection, path));
 }
 
-export function resolveConflict(task: { id: number; strategy: ResolutionStrategy }): Promise<SyncConflict> {
-  return exclusive(() => markResolved(current().connection, task.id, task.strategy));
+export function resolveConflict(task: { id: number; strategy: ResolutionStrategy; graphRoot: string }): Promise<SyncConflict> {
+  return exclusive(() => markResolved(current().connection, task.id, task.strategy, { graphRoot: task.graphRoot }));
 }
 
 export function search(query: SearchQuery): Promise<SearchHit[]> {

@@ -86,3 +86,36 @@ test("concurrentModification under manual: the path is held at once (neither rea
     await sandbox.cleanup();
   }
 });
+
+test("concurrentModification under manual, resolved index through the service: the bytes kept out stay out across a restart's catch-up; a later edit is applied", async () => {
+  const sandbox = await sandboxWith("manual");
+  await writePage(sandbox, "pages/a.md", "- small\n");
+  let service = new ServiceProcess(sandbox.configPath);
+  try {
+    await service.ready();
+    await twoQuickVersions(sandbox);
+    let rows: ConflictRow[] = [];
+    await pollUntil(async () => (rows = await conflictRows(sandbox.configPath)).length > 0, "a conflict", 30_000);
+    const resolved = await runCli(["resolve", "1", "--strategy", "index", "--config", sandbox.configPath]);
+    assert.equal(resolved.code, 0, resolved.stderr);
+    assert.equal(resolved.stdout, "Resolved #1 (concurrentModification: pages/big.md) with index: the indexed content is kept.\n");
+    const [row] = await conflictRows(sandbox.configPath);
+    assert.equal(typeof row?.details["kept"], "string", JSON.stringify(row));
+    assert.deepEqual({ ...row, details: {} }, { id: 1, type: "concurrentModification", paths: ["pages/big.md"], details: {}, strategy: "manual", status: "resolved", resolution: "index" });
+    assert.equal(await service.stop(), 0);
+
+    // The restart's catch-up finds big.md unlike its (missing) row: the kept-out bytes are read and not applied.
+    service = new ServiceProcess(sandbox.configPath);
+    await service.ready();
+    await expectHits(sandbox, "small", ["pages/a.md"]);
+    await expectHits(sandbox, "bravo", []);
+    assert.equal((await conflictRows(sandbox.configPath)).length, 1, "nothing new recorded");
+    await writePage(sandbox, "pages/big.md", "- charlie\n");
+    await expectHits(sandbox, "charlie", ["pages/big.md"]);
+    assert.equal(await service.stop(), 0);
+    await cleanSync(sandbox);
+  } finally {
+    service.kill();
+    await sandbox.cleanup();
+  }
+});
