@@ -24,6 +24,8 @@ export class ConflictManager {
   readonly #emit: SyncEventListener;
   /** Paths held by an open conflict, with its id (0 while its row is being recorded). */
   readonly #held = new Map<string, number>();
+  /** Paths in flight that a concurrentModification was recorded for. */
+  readonly #overtaken = new Set<string>();
   /** Paths resolved for the file system: their next sync is applied without a new conflict. */
   readonly #bypass = new Set<string>();
   /** Paths resolved for the index against a change with no key: the checksum of the bytes kept out. */
@@ -105,6 +107,24 @@ export class ConflictManager {
   /** (c): a change of `path` settled while its sync was in flight. */
   concurrentModification(path: string, at: number): Promise<ConflictDecision> {
     return this.detect({ type: "concurrentModification", paths: [path], details: { changedAt: new Date(at).toISOString() } });
+  }
+
+  /**
+   * A change of `path` settled (before its task is queued). While a sync of
+   * the path is in flight, that is a concurrent modification: recorded once
+   * per sync in flight (a burst of events during one read is one conflict),
+   * and under manual the path is held at once, synchronously, so the task
+   * queued next is not applied.
+   */
+  changeSettled(path: string, at: number, inFlight: boolean): void {
+    if (!inFlight || this.isHeld(path) || this.#overtaken.has(path)) return;
+    this.#overtaken.add(path);
+    void this.concurrentModification(path, at).catch(() => {});
+  }
+
+  /** The path's sync in flight is over: a change settling from now on overtakes nothing. */
+  syncEnded(path: string): void {
+    this.#overtaken.delete(path);
   }
 
   /**
