@@ -41,14 +41,15 @@ export class ConflictManager {
     this.#emit = emit;
   }
 
-  /** Loads the open conflicts: their paths stay held across restarts. */
+  /** Loads the open conflicts (their paths stay held across restarts) and the kept-out decisions. */
   static async start(pools: Pick<Pools, "writing">, config: SyncConfiguration, emit: SyncEventListener): Promise<ConflictManager> {
     const manager = new ConflictManager(pools, config, emit);
-    for (const conflict of await manager.list({ all: true })) {
+    for (const conflict of await pools.writing.run<SyncConflict[]>(undefined, { name: "liveConflicts" })) {
       if (conflict.status === "open") manager.#hold(conflict);
       else manager.#keep(conflict);
     }
-    // A kept-out decision is spent once a later edit of the path was written (its row is newer than the decision).
+    // A kept-out decision is spent once a later edit of the path was written (its row is newer than the decision),
+    // as after a later `resolve --strategy filesystem` of the path.
     for (const [path, conflict] of manager.#keptBy) {
       const indexedAt = await pools.writing.run<number | null>(path, { name: "indexedAt" });
       if (indexedAt !== null && indexedAt > Date.parse(conflict.resolvedAt ?? "")) manager.#kept.delete(path);

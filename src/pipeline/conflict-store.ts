@@ -83,6 +83,15 @@ export async function insertConflicts(c: DuckDBConnection, conflicts: DetectedCo
 
 const ROW_TYPES = JSON.stringify([{ n: "BIGINT", type: "VARCHAR", paths: ["VARCHAR"], details: "JSON", strategy: "VARCHAR", status: "VARCHAR", resolution: "VARCHAR" }]);
 
+/**
+ * What a starting ConflictManager holds on to: open conflicts (their paths
+ * stay held) and decisions that kept bytes out of the index (`details.kept`).
+ * Not the whole history: a large graph can have thousands of clash rows.
+ */
+export function listLiveConflicts(c: DuckDBConnection): Promise<SyncConflict[]> {
+  return readConflicts(c, `status = 'open' OR json_extract_string(details, '$.kept') IS NOT NULL`);
+}
+
 /** Open conflicts, or every conflict with `all`, oldest first. */
 export function listConflicts(c: DuckDBConnection, options: { all?: boolean } = {}): Promise<SyncConflict[]> {
   return readConflicts(c, options.all === true ? `true` : `status = 'open'`);
