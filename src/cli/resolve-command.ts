@@ -28,7 +28,7 @@ export async function resolveCommand(args: { config: string; id: number; strateg
       const { invalidateFileRows, markResolved } = await import("../pipeline/conflict-store.ts");
       const db = await openDatabase(config.database, { create: false });
       try {
-        conflict = await markResolved(db.connection, args.id, strategy);
+        conflict = await markResolved(db.connection, args.id, strategy, { graphRoot: config.graph });
         if (strategy === "filesystem") await invalidateFileRows(db.connection, conflict.paths);
       } finally {
         db.close();

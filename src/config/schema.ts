@@ -1,4 +1,5 @@
 import type { FromSchema } from "json-schema-to-ts";
+import { conflictStrategyBlocks } from "./conflict-strategies.ts";
 
 /**
  * The configuration schema. `config.schema.json` at the repository root is
@@ -236,74 +237,8 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       description:
-        "Per conflict type, which side wins (ConflictResolver). filesystem: the file on disk (today's behaviour); index: keep what the index holds; manual: keep it open, the file's change not applied, until `sync-pipeline resolve`. Strategies that mean nothing for a type are refused.",
-      properties: {
-        modifiedDuringSync: {
-          type: "object",
-          additionalProperties: false,
-          default: {},
-          properties: {
-            strategy: {
-              type: "string",
-              enum: ["filesystem", "manual"],
-              default: "filesystem",
-              description: "The file changed between its read and the commit. filesystem: read it again and index its newest bytes. manual: hold the path (nothing of it is written) until resolved. index and timestamp are refused: the file is newer than anything read, and the next scan would sync it anyway.",
-            },
-          },
-        },
-        indexCorruption: {
-          type: "object",
-          additionalProperties: false,
-          default: {},
-          properties: {
-            strategy: {
-              type: "string",
-              enum: ["filesystem", "index", "manual"],
-              default: "filesystem",
-              description: "A checksum pass finds a file's bytes differ from the indexed ones at the same size and mtime. filesystem: re-index the file. index: keep the indexed content (not reported again for the same bytes). manual: hold it until resolved. timestamp is refused: the mtimes are equal.",
-            },
-          },
-        },
-        concurrentModification: {
-          type: "object",
-          additionalProperties: false,
-          default: {},
-          properties: {
-            strategy: {
-              type: "string",
-              enum: ["filesystem", "manual"],
-              default: "filesystem",
-              description: "A change of a path settled while a sync of that path was in flight. filesystem: sync it again after the one in flight. manual: hold the path (the sync in flight still completes) until resolved. index and timestamp are refused: the newest change is always the file's.",
-            },
-          },
-        },
-        permissionDenied: {
-          type: "object",
-          additionalProperties: false,
-          default: {},
-          properties: {
-            strategy: {
-              type: "string",
-              enum: ["filesystem", "manual"],
-              default: "filesystem",
-              description: "A file may not be read (EACCES/EPERM). filesystem: record it failed, keep its indexed content, retry on every sync. manual: write nothing for it until resolved. index would be the same as filesystem and timestamp compares nothing readable: both refused.",
-            },
-          },
-        },
-        pageNameClash: {
-          type: "object",
-          additionalProperties: false,
-          default: {},
-          properties: {
-            strategy: {
-              type: "string",
-              enum: ["filesystem"],
-              default: "filesystem",
-              description: "Two files resolve to one page name. filesystem: both are indexed and flagged. index, timestamp and manual are not built yet and are refused.",
-            },
-          },
-        },
-      },
+        "Per conflict type, which side wins (ConflictResolver). filesystem: the file on disk (today's behaviour); index: keep what the index holds; timestamp: the newer side (per type, see docs/conflicts.md); manual: keep it open, the file's change not applied, until `sync-pipeline resolve`. A strategy that means nothing for a type is refused.",
+      properties: conflictStrategyBlocks,
     },
     logLevel: {
       type: "string",

@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
 import type { SyncDomainEvent, SyncEventListener } from "../pipeline/sync-domain-event.ts";
+import { isUnwritable } from "../pipeline/batch-processor.ts";
+import { INDEX_WRITE_FAILED } from "../pipeline/sync-status-model.ts";
 import { type Occurrence, RepeatedConditions, type RepeatedConditionsOptions } from "./repeated-conditions.ts";
 
 /** The domain events as log records: a plain subscriber plus the flush that ends a sync's summaries. */
@@ -8,6 +10,9 @@ export type EventLog = {
   /** Writes the held-back warnings now (the sync is over, or the service is caught up or stopping). */
   flush(): void;
 };
+
+/** The repeated-conditions key of "the index cannot be written". */
+const UNWRITABLE_INDEX = "index-unwritable";
 
 const defaultWindow: RepeatedConditionsOptions = { quietMs: 1000, maxDelayMs: 10_000 };
 
@@ -20,6 +25,10 @@ const defaultWindow: RepeatedConditionsOptions = { quietMs: 1000, maxDelayMs: 10
 export function eventLog(logger: Logger, window: RepeatedConditionsOptions = defaultWindow): EventLog {
   const repeated = new RepeatedConditions(logger, window);
   const debug = logger.isLevelEnabled("debug");
+  const releaseUnwritable = (base: Record<string, unknown>): void => {
+    const turnedAway = repeated.release(UNWRITABLE_INDEX);
+    if (turnedAway > 0) logger.info({ ...base, count: turnedAway }, `the index is writable again (${turnedAway} files were turned away while it was not)`);
+  };
   const onEvent = (event: SyncDomainEvent): void => {
     // The batch an event belongs to, once events carry one.
     const batchId = (event as { batchId?: unknown }).batchId;
@@ -27,6 +36,17 @@ export function eventLog(logger: Logger, window: RepeatedConditionsOptions = def
     switch (event.type) {
       case "FileSyncFailed": {
         const { path, status, reason } = event;
+        // The index cannot be written (disk full): the database's condition, not each file's. One error line for
+        // as long as it lasts, not a line (or a summary per sync) for every file it turns away.
+        if (reason.startsWith(INDEX_WRITE_FAILED) && isUnwritable(new Error(reason))) {
+          const message = reason.slice(INDEX_WRITE_FAILED.length).replace(/^: /, "");
+          repeated.latch(UNWRITABLE_INDEX, {
+            fields: { ...base, error: { message } },
+            msg: `cannot write the index: ${message}. The disk holding it is full or refuses writes; the index keeps its last committed batch. ` +
+              "Free space: the next scan writes the files turned away meanwhile (sync-pipeline status counts them).",
+          });
+          return;
+        }
         repeated.add(`${event.type}:${status}`, { fields: { ...base, path, status, error: { message: reason } }, msg: `${status}: ${path}: ${reason}` }, (count, first) => ({
           fields: { ...base, status, count, paths: paths(first), error: first[0]?.fields["error"] },
           msg: `${status}: ${count} files in this sync, e.g. ${first.map((o) => o.msg.slice(status.length + 2)).join("; ")}; and ${count - first.length} more (sync-pipeline status lists them)`,
@@ -34,6 +54,8 @@ export function eventLog(logger: Logger, window: RepeatedConditionsOptions = def
         return;
       }
       case "FileIndexed": {
+        // A batch committed: the index is writable again.
+        releaseUnwritable(base);
         const { path, blocks, warnings } = event;
         if (warnings.length === 0) {
           // Checked first: a catch-up publishes one of these per file, and at warn nobody reads them.
@@ -48,9 +70,11 @@ export function eventLog(logger: Logger, window: RepeatedConditionsOptions = def
       }
       case "ConflictDetected": {
         if (event.conflict !== "pageNameClash") {
-          const { id, conflict, paths: where, strategy, status } = event;
-          const outcome = status === "open" ? `open: sync-pipeline resolve ${id} --strategy filesystem|index` : `applied ${strategy}`;
-          logger.warn({ ...base, id, conflict, paths: where, strategy, status }, `conflict: #${id} ${conflict}: ${where.join(", ")} (${outcome})`);
+          const { id, conflict, paths: where, strategy, status, resolution } = event;
+          // Under timestamp the row says which side was newer: "applied timestamp (index)".
+          const applied = resolution === undefined ? strategy : `${strategy} (${resolution})`;
+          const outcome = status === "open" ? `open: sync-pipeline resolve ${id} --strategy filesystem|index` : `applied ${applied}`;
+          logger.warn({ ...base, id, conflict, paths: where, strategy, status, ...(resolution === undefined ? {} : { resolution }) }, `conflict: #${id} ${conflict}: ${where.join(", ")} (${outcome})`);
           return;
         }
         const { name = "", paths: clashing } = event;
@@ -66,6 +90,7 @@ export function eventLog(logger: Logger, window: RepeatedConditionsOptions = def
         return;
       }
       case "FileChanged": {
+        releaseUnwritable(base);
         const { path, change, from } = event;
         if (debug) logger.debug({ ...base, path, change, ...(from === undefined ? {} : { from }) }, `${change}: ${from ? `${from} -> ` : ""}${path}`);
         return;

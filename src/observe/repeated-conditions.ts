@@ -10,7 +10,7 @@ export type Occurrence = { fields: Record<string, unknown>; msg: string };
 /** Builds the one line that stands for `count` occurrences, given the first few. */
 export type Summarise = (count: number, first: readonly Occurrence[]) => Occurrence;
 
-type Condition = { count: number; first: Occurrence[]; summarise: Summarise };
+type Condition = { count: number; first: Occurrence[]; summarise: Summarise; level: "warn" | "error" };
 
 export type RepeatedConditionsOptions = {
   /** Written this long after the last occurrence (the sync went quiet)... */
@@ -41,10 +41,13 @@ export class RepeatedConditions {
     this.#clock = options.clock ?? systemClock;
   }
 
-  add(key: string, occurrence: Occurrence, summarise: Summarise): void {
+  /** Conditions raised with `latch` and not released: their later occurrences are counted, not written. */
+  readonly #latched = new Map<string, number>();
+
+  add(key: string, occurrence: Occurrence, summarise: Summarise, level: "warn" | "error" = "warn"): void {
     let condition = this.#conditions.get(key);
     if (condition === undefined) {
-      condition = { count: 0, first: [], summarise };
+      condition = { count: 0, first: [], summarise, level };
       this.#conditions.set(key, condition);
     }
     condition.count++;
@@ -52,14 +55,33 @@ export class RepeatedConditions {
     this.#schedule();
   }
 
+  /**
+   * A condition that holds until `release` (the index disk is full): one
+   * error line for it, written like any held-back line, however many files
+   * it fails and however many syncs it spans. Returns the occurrences so far.
+   */
+  latch(key: string, occurrence: Occurrence): number {
+    const count = (this.#latched.get(key) ?? 0) + 1;
+    this.#latched.set(key, count);
+    if (count === 1) this.add(key, occurrence, (_count, first) => first[0] ?? occurrence, "error");
+    return count;
+  }
+
+  /** The latched condition is over: its next occurrence is written again. Returns how many occurrences it had (0: none). */
+  release(key: string): number {
+    const count = this.#latched.get(key) ?? 0;
+    this.#latched.delete(key);
+    return count;
+  }
+
   /** Writes what is held back. */
   flush(): void {
     this.#clearTimers();
     const conditions = [...this.#conditions.values()];
     this.#conditions.clear();
-    for (const { count, first, summarise } of conditions) {
+    for (const { count, first, summarise, level } of conditions) {
       const lines = count <= REPEAT_LIMIT ? first : [summarise(count, first)];
-      for (const { fields, msg } of lines) this.#logger.warn(fields, msg);
+      for (const { fields, msg } of lines) this.#logger[level](fields, msg);
     }
   }
 

@@ -1,4 +1,5 @@
-import { accessSync, constants, statSync } from "node:fs";
+import { constants } from "node:fs";
+import { access, stat } from "node:fs/promises";
 import { CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from "cockatiel";
 import { type Clock, systemClock } from "./clock.ts";
 
@@ -106,8 +107,14 @@ export class FileSystemBreaker {
   }
 }
 
-/** Throws unless `root` is a folder this process may list and enter. */
-function probeFolder(root: string): void {
-  if (!statSync(root).isDirectory()) throw new Error(`graph folder ${root} is not a folder`);
-  accessSync(root, constants.R_OK | constants.X_OK);
+/**
+ * Throws unless `root` is a folder this process may list and enter. Off the
+ * main thread (fs/promises): a network mount that stops answering hangs the
+ * call, and a hung probe must not hang the service's loop (status, events,
+ * the control socket) with it. cockatiel lets one half-open call through at
+ * a time, so a hung probe holds one libuv thread, not one per interval.
+ */
+async function probeFolder(root: string): Promise<void> {
+  if (!(await stat(root)).isDirectory()) throw new Error(`graph folder ${root} is not a folder`);
+  await access(root, constants.R_OK | constants.X_OK);
 }

@@ -24,19 +24,37 @@ export class ConflictManager {
   readonly #emit: SyncEventListener;
   /** Paths held by an open conflict, with its id (0 while its row is being recorded). */
   readonly #held = new Map<string, number>();
+  /** Paths in flight that a concurrentModification was recorded for. */
+  readonly #overtaken = new Set<string>();
   /** Paths resolved for the file system: their next sync is applied without a new conflict. */
   readonly #bypass = new Set<string>();
+  /** Paths resolved for the index against a change with no key: the checksum of the bytes kept out. */
+  readonly #kept = new Map<string, string>();
+  /** While starting: the conflict behind each kept entry. */
+  readonly #keptBy = new Map<string, SyncConflict>();
+  readonly #graphRoot: string;
 
   private constructor(pools: Pick<Pools, "writing">, config: SyncConfiguration, emit: SyncEventListener) {
     this.#pools = pools;
     this.#strategies = config.conflicts;
+    this.#graphRoot = config.graph;
     this.#emit = emit;
   }
 
-  /** Loads the open conflicts: their paths stay held across restarts. */
+  /** Loads the open conflicts (their paths stay held across restarts) and the kept-out decisions. */
   static async start(pools: Pick<Pools, "writing">, config: SyncConfiguration, emit: SyncEventListener): Promise<ConflictManager> {
     const manager = new ConflictManager(pools, config, emit);
-    for (const conflict of await manager.list()) manager.#hold(conflict);
+    for (const conflict of await pools.writing.run<SyncConflict[]>(undefined, { name: "liveConflicts" })) {
+      if (conflict.status === "open") manager.#hold(conflict);
+      else manager.#keep(conflict);
+    }
+    // A kept-out decision is spent once a later edit of the path was written (its row is newer than the decision),
+    // as after a later `resolve --strategy filesystem` of the path.
+    for (const [path, conflict] of manager.#keptBy) {
+      const indexedAt = await pools.writing.run<number | null>(path, { name: "indexedAt" });
+      if (indexedAt !== null && indexedAt > Date.parse(conflict.resolvedAt ?? "")) manager.#kept.delete(path);
+    }
+    manager.#keptBy.clear();
     return manager;
   }
 
@@ -60,6 +78,13 @@ export class ConflictManager {
   async check(path: string, known: IndexedFileState | undefined, write: FileWrite): Promise<ConflictDecision> {
     if (write.op === "delete" || write.op === "rename" || this.#bypass.delete(path)) return "apply";
     const file = write.file;
+    const kept = this.#kept.get(path);
+    if (kept !== undefined) {
+      // The bytes a user kept out (resolve --strategy index): still those, still kept out. Anything else is
+      // an edit made after the decision, newer than it: applied, and the decision is spent.
+      if (file.checksum === kept && known?.checksum !== kept) return "skip";
+      this.#kept.delete(path);
+    }
     if (write.op === "index" && known !== undefined && (known.status === "indexed" || known.status === "warning") &&
       known.checksum !== null && known.checksum !== file.checksum && known.size === file.size && known.mtime === file.mtime) {
       const details = { size: file.size, mtime: file.mtime, indexedChecksum: known.checksum, diskChecksum: file.checksum };
@@ -86,18 +111,37 @@ export class ConflictManager {
   }
 
   /**
+   * A change of `path` settled (before its task is queued). While a sync of
+   * the path is in flight, that is a concurrent modification: recorded once
+   * per sync in flight (a burst of events during one read is one conflict),
+   * and under manual the path is held at once, synchronously, so the task
+   * queued next is not applied.
+   */
+  changeSettled(path: string, at: number, inFlight: boolean): void {
+    if (!inFlight || this.isHeld(path) || this.#overtaken.has(path)) return;
+    this.#overtaken.add(path);
+    void this.concurrentModification(path, at).catch(() => {});
+  }
+
+  /** The path's sync in flight is over: a change settling from now on overtakes nothing. */
+  syncEnded(path: string): void {
+    this.#overtaken.delete(path);
+  }
+
+  /**
    * Records a conflict under its type's strategy (or finds the one it
    * repeats) and decides. Under manual the path is held at once, before the
    * row is written, so a task that runs meanwhile is not applied either.
    */
-  async detect(found: Omit<DetectedConflict, "strategy">): Promise<ConflictDecision> {
+  async detect(found: Omit<DetectedConflict, "strategy" | "resolution">): Promise<ConflictDecision> {
     const strategy = this.strategy(found.type);
     const path = found.paths[0] ?? "";
     const provisional = strategy === "manual" && !this.#held.has(path);
     if (provisional) this.#held.set(path, 0);
     let recorded: { conflict: SyncConflict; repeated: boolean };
     try {
-      recorded = await this.#pools.writing.run({ ...found, strategy }, { name: "recordConflict" });
+      const resolution = strategy === "timestamp" ? await this.#newerSide(found) : undefined;
+      recorded = await this.#pools.writing.run({ ...found, strategy, ...(resolution === undefined ? {} : { resolution }) }, { name: "recordConflict" });
     } catch (error) {
       if (provisional) this.#held.delete(path);
       throw error;
@@ -118,12 +162,52 @@ export class ConflictManager {
    * applied without being taken for the same conflict again.
    */
   async resolve(id: number, strategy: ResolutionStrategy): Promise<SyncConflict> {
-    const conflict = await this.#pools.writing.run<SyncConflict>({ id, strategy }, { name: "resolveConflict" });
+    const conflict = await this.#pools.writing.run<SyncConflict>({ id, strategy, graphRoot: this.#graphRoot }, { name: "resolveConflict" });
     for (const path of conflict.paths) {
       if (this.#held.get(path) === id) this.#held.delete(path);
       if (strategy === "filesystem") this.#bypass.add(path);
     }
+    this.#keep(conflict);
     return conflict;
+  }
+
+  /**
+   * The timestamp strategy: which side is newer, per type. Only index
+   * corruption has two times to compare (the file's mtime, equal to the
+   * indexed one, against when its row was written: an mtime later than
+   * that is a file from a clock ahead, or written after us, so it wins).
+   * Elsewhere "newer" is settled by the type itself: a change seen during
+   * or after a read is the newest side (filesystem), and an unreadable file
+   * has nothing newer to offer than what the index holds (index).
+   */
+  async #newerSide(found: Omit<DetectedConflict, "strategy">): Promise<ResolutionStrategy> {
+    switch (found.type) {
+      case "modifiedDuringSync":
+      case "concurrentModification":
+      case "pageNameClash":
+        return "filesystem";
+      case "permissionDenied":
+        return "index";
+      case "indexCorruption": {
+        const indexedAt = await this.#pools.writing.run<number | null>(found.paths[0] ?? "", { name: "indexedAt" });
+        const mtime = Number(found.details["mtime"]);
+        return indexedAt !== null && mtime > indexedAt ? "filesystem" : "index";
+      }
+    }
+  }
+
+  /** A conflict resolved for the index that recorded the bytes it kept out (see markResolved). The latest wins. */
+  #keep(conflict: SyncConflict): void {
+    const kept = conflict.details["kept"];
+    const path = conflict.paths[0] ?? "";
+    if (conflict.resolution === "index" && typeof kept === "string") {
+      this.#kept.set(path, kept);
+      this.#keptBy.set(path, conflict);
+    } else if (conflict.type === "modifiedDuringSync" || conflict.type === "concurrentModification") {
+      // A later decision on the path for the file replaces the kept one.
+      this.#kept.delete(path);
+      this.#keptBy.delete(path);
+    }
   }
 
   #hold(conflict: SyncConflict): void {
@@ -132,7 +216,10 @@ export class ConflictManager {
 }
 
 export function conflictEvent(conflict: SyncConflict): SyncDomainEvent {
-  return { type: "ConflictDetected", id: conflict.id, conflict: conflict.type, paths: conflict.paths, strategy: conflict.strategy, status: conflict.status };
+  return {
+    type: "ConflictDetected", id: conflict.id, conflict: conflict.type, paths: conflict.paths, strategy: conflict.strategy, status: conflict.status,
+    ...(conflict.resolution !== null && conflict.resolution !== conflict.strategy ? { resolution: conflict.resolution } : {}),
+  };
 }
 
 /** A clash recorded by the writer (always applied: both files indexed and flagged). */

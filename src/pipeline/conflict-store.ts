@@ -1,5 +1,6 @@
 import { LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
-import type { ConflictStatus, DetectedConflict, ResolutionStrategy, SyncConflict } from "./conflict-types.ts";
+import type { ConflictStatus, ConflictType, DetectedConflict, ResolutionStrategy, SyncConflict } from "./conflict-types.ts";
+import { checksumOnDisk } from "./disk-checksum.ts";
 
 /**
  * The `conflicts` table's statements, over a connection that may write: the
@@ -66,11 +67,12 @@ export async function insertConflicts(c: DuckDBConnection, conflicts: DetectedCo
     details: conflict.key === undefined ? conflict.details : { ...conflict.details, key: conflict.key },
     strategy: conflict.strategy,
     status: (conflict.strategy === "manual" ? "open" : "resolved") satisfies ConflictStatus,
+    resolution: conflict.resolution ?? conflict.strategy,
   }));
   const reader = await c.runAndReadAll(
     `INSERT INTO conflicts
      SELECT (SELECT coalesce(max(id), 0) FROM conflicts) + t.n, t.type, t.paths, epoch_ms($2::BIGINT), t.details, t.strategy, t.status,
-       CASE WHEN t.status = 'resolved' THEN epoch_ms($2::BIGINT) END, CASE WHEN t.status = 'resolved' THEN t.strategy END
+       CASE WHEN t.status = 'resolved' THEN epoch_ms($2::BIGINT) END, CASE WHEN t.status = 'resolved' THEN t.resolution END
      FROM (SELECT unnest(from_json($1, '${ROW_TYPES}'), recursive := true)) t
      ORDER BY t.n
      RETURNING id`,
@@ -79,12 +81,28 @@ export async function insertConflicts(c: DuckDBConnection, conflicts: DetectedCo
   return reader.getRows().map((row) => Number(row[0])).sort((a, b) => a - b);
 }
 
-const ROW_TYPES = JSON.stringify([{ n: "BIGINT", type: "VARCHAR", paths: ["VARCHAR"], details: "JSON", strategy: "VARCHAR", status: "VARCHAR" }]);
+const ROW_TYPES = JSON.stringify([{ n: "BIGINT", type: "VARCHAR", paths: ["VARCHAR"], details: "JSON", strategy: "VARCHAR", status: "VARCHAR", resolution: "VARCHAR" }]);
+
+/**
+ * What a starting ConflictManager holds on to: open conflicts (their paths
+ * stay held) and decisions that kept bytes out of the index (`details.kept`).
+ * Not the whole history: a large graph can have thousands of clash rows.
+ */
+export function listLiveConflicts(c: DuckDBConnection): Promise<SyncConflict[]> {
+  return readConflicts(c, `status = 'open' OR json_extract_string(details, '$.kept') IS NOT NULL`);
+}
 
 /** Open conflicts, or every conflict with `all`, oldest first. */
 export function listConflicts(c: DuckDBConnection, options: { all?: boolean } = {}): Promise<SyncConflict[]> {
   return readConflicts(c, options.all === true ? `true` : `status = 'open'`);
 }
+
+/**
+ * Types whose conflict names no bytes (a change seen in flight): keeping the
+ * index records the bytes on disk at `resolve`. indexCorruption and
+ * permissionDenied carry their key already (the bytes found, the error).
+ */
+const KEPT_BY_BYTES: ReadonlySet<ConflictType> = new Set<ConflictType>(["modifiedDuringSync", "concurrentModification"]);
 
 /** No conflict has this id, or it is resolved already: `resolve` exits 2 on it. */
 export class ConflictNotOpen extends Error {
@@ -97,11 +115,26 @@ export class ConflictNotOpen extends Error {
  * `strategy`. Applying the chosen side is the caller's (the service syncs
  * the path; without one, see `invalidateFileRows`).
  */
-export async function markResolved(c: DuckDBConnection, id: number, strategy: ResolutionStrategy, now = Date.now()): Promise<SyncConflict> {
+export async function markResolved(
+  c: DuckDBConnection,
+  id: number,
+  strategy: ResolutionStrategy,
+  options: { graphRoot?: string; now?: number } = {},
+): Promise<SyncConflict> {
   const [row] = await readConflicts(c, `id = $1`, [id]);
   if (row === undefined) throw new ConflictNotOpen(`no conflict has id ${id}`);
   if (row.status !== "open") throw new ConflictNotOpen(`conflict ${id} is already resolved (${row.resolution ?? "?"})`);
-  await c.run(`UPDATE conflicts SET status = 'resolved', resolved_at = epoch_ms($2::BIGINT), resolution = $3 WHERE id = $1`, [id, now, strategy]);
+  const details = { ...row.details };
+  // Keeping the index against a change that has no key of its own: record which bytes were kept out, or
+  // the next sync, seeing the file differ from its row, would apply them as if nothing had been decided.
+  if (strategy === "index" && KEPT_BY_BYTES.has(row.type) && options.graphRoot !== undefined) {
+    const kept = await checksumOnDisk(options.graphRoot, row.paths[0] ?? "");
+    if (kept !== null) details["kept"] = kept;
+  }
+  await c.run(
+    `UPDATE conflicts SET status = 'resolved', resolved_at = epoch_ms($2::BIGINT), resolution = $3, details = $4::JSON WHERE id = $1`,
+    [id, options.now ?? Date.now(), strategy, JSON.stringify(details)],
+  );
   const [resolved] = await readConflicts(c, `id = $1`, [id]);
   return resolved as SyncConflict;
 }
@@ -114,4 +147,11 @@ export async function markResolved(c: DuckDBConnection, id: number, strategy: Re
  */
 export async function invalidateFileRows(c: DuckDBConnection, paths: string[]): Promise<void> {
   await c.run(`UPDATE files SET size = 0, mtime = 0 WHERE path IN (SELECT unnest($1::VARCHAR[]))`, [listValue(paths)], [NAMES]);
+}
+
+/** When the path's `files` row was last written (epoch ms), or null without one: what timestamp compares a file's mtime with. */
+export async function indexedAt(c: DuckDBConnection, path: string): Promise<number | null> {
+  const reader = await c.runAndReadAll(`SELECT epoch_ms(indexed_at)::DOUBLE FROM files WHERE path = $1`, [path]);
+  const value = reader.getRows()[0]?.[0];
+  return value === undefined || value === null ? null : Number(value);
 }

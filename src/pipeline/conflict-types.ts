@@ -22,7 +22,7 @@ export const ConflictStrategy = {
   filesystem: "filesystem",
   /** The index keeps what it holds; the file's change is not applied. */
   index: "index",
-  /** The newer side wins. */
+  /** The newer side wins; what "newer" compares is per type (docs/conflicts.md). Recorded with the side it chose. */
   timestamp: "timestamp",
   /** Kept open, the file's change not applied, until `resolve` decides. */
   manual: "manual",
@@ -54,6 +54,8 @@ export type DetectedConflict = {
   details: Record<string, unknown>;
   strategy: ConflictStrategy;
   key?: string;
+  /** The side applied at once when the strategy itself does not name one (timestamp); else the strategy. */
+  resolution?: ResolutionStrategy;
 };
 
 export const conflictTypes = Object.values(ConflictType);

@@ -20,7 +20,7 @@ export type SyncDomainEvent =
   /** A read failed transiently (RetryManager); the file is read again after `delayMs`. */
   | { type: "FileSyncRetried"; path: string; attempt: number; delayMs: number; reason: string }
   /** A `conflicts` row was recorded (`name`: the page name of a pageNameClash); `status` open means held for `resolve`. */
-  | { type: "ConflictDetected"; id: number; conflict: ConflictType; paths: string[]; strategy: ConflictStrategy; status: ConflictStatus; name?: string; batchId?: SyncBatchId }
+  | { type: "ConflictDetected"; id: number; conflict: ConflictType; paths: string[]; strategy: ConflictStrategy; status: ConflictStatus; resolution?: string; name?: string; batchId?: SyncBatchId }
   | { type: "SyncCompleted"; summary: SyncSummary };
 
 export type SyncEventListener = (event: SyncDomainEvent) => void;

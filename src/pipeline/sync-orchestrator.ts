@@ -8,8 +8,8 @@ import { contentDisagrees, detectChanges } from "./file-change-detector.ts";
 import { graphEntryKind } from "./graph-entry.ts";
 import { IndexView } from "./index-view.ts";
 import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
-import { RetryManager } from "./retry-manager.ts";
-import { type BreakerState, FileSystemBreaker } from "./circuit-breaker.ts";
+import type { BreakerState } from "./circuit-breaker.ts";
+import { TaskDeferral } from "./task-deferral.ts";
 import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
 import { SyncEventKind } from "./sync-event.ts";
 import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./sync-priority-calculator.ts";
@@ -83,15 +83,10 @@ export class SyncOrchestrator {
   /** Paths re-queued because they changed while being read, with how often in a row. */
   readonly #rereads = new Map<string, number>();
   readonly #held = new Map<string, unknown>();
-  /** Paths in flight that a concurrentModification was recorded for. */
-  readonly #overtaken = new Set<string>();
   /** Paths to re-parse even if their checksum is unchanged (index format changed). */
   readonly #forced = new Set<string>();
-  /** Files whose read failed transiently, waiting off the queue for their next attempt. */
-  readonly #retries: RetryManager;
-  /** Guards the graph folder; while open, tasks are parked here by path and run when it closes. */
-  readonly #breaker: FileSystemBreaker;
-  readonly #parked = new Map<string, SyncTask>();
+  /** Tasks off the queue: files waiting for a retry, and tasks parked while the circuit breaker keeps the graph folder closed. */
+  readonly #deferred: TaskDeferral;
   readonly #wake = new Signal();
   readonly #room = new Signal();
   readonly #idle = new Signal();
@@ -112,8 +107,12 @@ export class SyncOrchestrator {
     this.#clock = options.clock ?? systemClock;
     this.#emit = context.onEvent ?? (() => {});
     this.#view = new IndexView(known);
-    this.#retries = new RetryManager(context.config.retry, this.#clock);
-    this.#breaker = new FileSystemBreaker(context.config.graph, context.config.breaker, () => this.#breakerClosed(), this.#clock);
+    this.#deferred = new TaskDeferral(context.config, this.#clock, {
+      requeue: (task) => this.#push(task, priorityClass(task.priority)),
+      force: (path) => this.#forced.add(path),
+      reachableAgain: () => this.markDirty(""),
+      emit: this.#emit,
+    });
     this.queue = new SyncTaskQueue({ maxSize: options.maxQueued });
     this.queue.on("drain", () => this.#rescanDirtySoon());
     const { config, pools } = context;
@@ -154,13 +153,8 @@ export class SyncOrchestrator {
     // Registered now, not when the task runs, so a create of the same content
     // settling right after it (a rename) finds it however the tasks are ordered.
     if (kind === SyncEventKind.delete) this.#registerVanished(path);
-    // Concurrent modification: this change settled while the path's sync is in flight. Under manual the
-    // path is held at once (synchronously), so the task queued below is not applied.
-    // Once per sync in flight: a burst of events during one read is one conflict.
-    if (this.queue.isInFlight(path) && !this.conflicts.isHeld(path) && !this.#overtaken.has(path)) {
-      this.#overtaken.add(path);
-      void this.conflicts.concurrentModification(path, at).catch(() => {});
-    }
+    // Before the task is queued: under manual the path is held at once, so that task is not applied.
+    this.conflicts.changeSettled(path, at, this.queue.isInFlight(path));
     this.#push({ path, kind, at, priority: this.#priority(SyncPriority.interactive, path, at) }, SyncPriority.interactive);
   }
 
@@ -171,10 +165,10 @@ export class SyncOrchestrator {
    */
   async scan(folder: string, source: SyncPriority, options: { force?: boolean; verify?: boolean } = {}): Promise<{ files: number; queued: number }> {
     // The folder is unreachable: the catch-up scan when the breaker closes covers this one.
-    if (this.#breaker.isOpen) return { files: 0, queued: 0 };
+    if (this.#deferred.breaker.isOpen) return { files: 0, queued: 0 };
     this.#feeders++;
     try {
-      const disk = await this.#breaker.run(() => scanDirectory(this.#context.config.graph, this.#context.graph, folder));
+      const disk = await this.#deferred.breaker.run(() => scanDirectory(this.#context.config.graph, this.#context.graph, folder));
       const all = options.force === true || options.verify === true;
       const changes = detectChanges(disk, this.#view.states(), {
         force: all,
@@ -234,7 +228,7 @@ export class SyncOrchestrator {
   /** True when nothing is queued, in flight, held or being scanned, and every write is committed. */
   get idle(): boolean {
     return this.queue.size === 0 && this.queue.inFlightCount === 0 && this.#held.size === 0 &&
-      this.#feeders === 0 && !this.#rescanning && this.#batches.pending === 0 && this.#retries.pending === 0;
+      this.#feeders === 0 && !this.#rescanning && this.#batches.pending === 0 && this.#deferred.retrying === 0;
   }
 
   /** Resolves once the orchestrator is idle and every write so far is committed. */
@@ -255,7 +249,7 @@ export class SyncOrchestrator {
 
   /** The file-system circuit breaker's state, for `status`. */
   get breakerState(): BreakerState {
-    return this.#breaker.state;
+    return this.#deferred.breakerState;
   }
 
   get stats(): Record<string, number> {
@@ -265,8 +259,8 @@ export class SyncOrchestrator {
       heldDeletes: this.#held.size,
       dirtyFolders: this.queue.dirtyPrefixes().length,
       scans: this.#feeders,
-      retrying: this.#retries.pending,
-      parked: this.#parked.size,
+      retrying: this.#deferred.retrying,
+      parked: this.#deferred.parked,
       known: this.#view.known.size,
     };
   }
@@ -315,10 +309,7 @@ export class SyncOrchestrator {
     this.#paused = false;
     this.#wake.notify();
     this.#stopping = true;
-    // Parked tasks wait for a folder that is not there: the next start's catch-up scan takes them.
-    this.#breaker.close();
-    this.#parked.clear();
-    this.#retries.fireAll();
+    this.#deferred.close();
     this.#room.notify();
     while (this.queue.size > 0 || this.queue.inFlightCount > 0 || this.#feeders > 0) await this.#idle.wait();
     this.#stopped = true;
@@ -348,7 +339,7 @@ export class SyncOrchestrator {
         this.#emit({ type: "FileSyncFailed", path: task.path, status: "failed", reason: (error as Error).message ?? String(error) });
       } finally {
         this.queue.done(task.path);
-        this.#overtaken.delete(task.path);
+        this.conflicts.syncEnded(task.path);
         this.#idle.notify();
       }
     }
@@ -356,7 +347,7 @@ export class SyncOrchestrator {
 
   async #process(task: SyncTask): Promise<void> {
     const { path } = task;
-    if (this.#breaker.isOpen && !this.#stopping) return this.#park(task);
+    if (this.#deferred.breaker.isOpen && !this.#stopping) return this.#deferred.park(task);
     // Held by an open conflict: no change of it is applied until `resolve` decides.
     if (this.conflicts.isHeld(path)) return void this.#rereads.delete(path);
     const force = this.#forced.delete(path);
@@ -366,12 +357,12 @@ export class SyncOrchestrator {
       kind = graphEntryKind(this.#context.config.graph, path);
     } catch (error) {
       // The way to the file cannot be walked (EACCES, EIO): the folder's trouble, not this file's?
-      if (!(await this.#breaker.reachable()) && !this.#stopping) return this.#park(task, force);
+      if (!(await this.#deferred.breaker.reachable()) && !this.#stopping) return this.#deferred.park(task, force);
       throw error;
     }
     if (kind === "none") {
       // Gone, or is the whole graph folder gone (unmounted, renamed)? Only the first is a delete.
-      if (!(await this.#breaker.reachable()) && !this.#stopping) return this.#park(task, force);
+      if (!(await this.#deferred.breaker.reachable()) && !this.#stopping) return this.#deferred.park(task, force);
       return this.#missing(path);
     }
     this.#forgetVanished(path);
@@ -379,12 +370,12 @@ export class SyncOrchestrator {
     let write: FileWrite;
     try {
       write = await syncFile(this.#fileContext, path, this.#view.latest(path), { force });
-      this.#retries.forget(path);
+      this.#deferred.readDone(path);
     } catch (error) {
       if (!(error instanceof TransientReadError)) throw error;
       // Not this file but the whole folder: wait for the breaker, not for a retry.
-      if (!(await this.#breaker.reachable()) && !this.#stopping) return this.#park(task, force);
-      if (this.#retryLater(task, error, force)) return;
+      if (!(await this.#deferred.breaker.reachable()) && !this.#stopping) return this.#deferred.park(task, force);
+      if (this.#deferred.retryLater(task, error, force)) return;
       write = error.write;
     } finally {
       this.#hashing--;
@@ -414,41 +405,6 @@ export class SyncOrchestrator {
     // An edit with nothing queued behind it: no point waiting for the batch window.
     const now = priorityClass(task.priority) === SyncPriority.interactive && this.queue.size === 0;
     await this.#add(write, { now });
-  }
-
-  /** Keeps a task for when the breaker closes (the latest per path), instead of reading a folder that is not there. */
-  #park(task: SyncTask, force = false): void {
-    if (force) this.#forced.add(task.path);
-    this.#parked.set(task.path, task);
-  }
-
-  /** The graph folder is back: run what was parked, then a full catch-up scan for what no event told us. */
-  #breakerClosed(): void {
-    if (this.#stopping) return;
-    const parked = [...this.#parked.values()];
-    this.#parked.clear();
-    for (const task of parked) this.#push(task, priorityClass(task.priority));
-    this.markDirty("");
-  }
-
-  /**
-   * Puts a transiently unreadable file aside for a later attempt, so its
-   * consumer goes on with other files. False when the attempts are used up
-   * (or the orchestrator is closing): then its `failed` row is written.
-   */
-  #retryLater(task: SyncTask, error: TransientReadError, force: boolean): boolean {
-    if (this.#stopping) return false;
-    const attempt = this.#retries.attempts(task.path) + 1;
-    const delayMs = this.#retries.retry(task.path, () => {
-      if (force) this.#forced.add(task.path);
-      this.#push(task, priorityClass(task.priority));
-    });
-    if (delayMs === undefined) {
-      if (error.write.op === "metadata") error.write.file.error = `${error.message} (${attempt} attempts)`;
-      return false;
-    }
-    this.#emit({ type: "FileSyncRetried", path: task.path, attempt, delayMs, reason: error.message });
-    return true;
   }
 
   /**
@@ -483,7 +439,7 @@ export class SyncOrchestrator {
 
   async #missing(path: string): Promise<void> {
     this.#rereads.delete(path);
-    this.#retries.forget(path);
+    this.#deferred.readDone(path);
     const vanished = this.#vanished.get(path) ?? this.#registerVanished(path);
     if (vanished === undefined) return this.#add({ op: "delete", path });
     if (vanished.claimed) {

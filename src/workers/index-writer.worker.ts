@@ -12,7 +12,7 @@ import { readTasks, type TaskHit } from "../index/tasks-query.ts";
 import type { BacklinksQuery, BlockQuery, PageQuery, TasksQuery } from "../index/read-params.ts";
 import { checkTables, type TableCheck } from "../index/verify-tables.ts";
 import { repairIndex, type RepairResult } from "../index/verify-repair.ts";
-import { listConflicts, markResolved, recordConflict as storeConflict } from "../pipeline/conflict-store.ts";
+import { indexedAt as readIndexedAt, listConflicts, listLiveConflicts, markResolved, recordConflict as storeConflict } from "../pipeline/conflict-store.ts";
 import type { DetectedConflict, ResolutionStrategy, SyncConflict } from "../pipeline/conflict-types.ts";
 
 /**
@@ -73,8 +73,18 @@ export function conflicts(options: { all?: boolean }): Promise<SyncConflict[]> {
   return exclusive(() => listConflicts(current().connection, options));
 }
 
-export function resolveConflict(task: { id: number; strategy: ResolutionStrategy }): Promise<SyncConflict> {
-  return exclusive(() => markResolved(current().connection, task.id, task.strategy));
+/** Through the write connection, in order: sees every batch committed before it. */
+export function indexedAt(path: string): Promise<number | null> {
+  return exclusive(() => readIndexedAt(current().connection, path));
+}
+
+/** Open conflicts and kept-out decisions, for a starting ConflictManager. */
+export function liveConflicts(): Promise<SyncConflict[]> {
+  return exclusive(() => listLiveConflicts(current().connection));
+}
+
+export function resolveConflict(task: { id: number; strategy: ResolutionStrategy; graphRoot: string }): Promise<SyncConflict> {
+  return exclusive(() => markResolved(current().connection, task.id, task.strategy, { graphRoot: task.graphRoot }));
 }
 
 export function search(query: SearchQuery): Promise<SearchHit[]> {

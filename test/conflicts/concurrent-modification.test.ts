@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runCli } from "../support/cli.ts";
 import { assertSameAsCleanSync } from "../support/index-invariants.ts";
-import { expectHits, makeSandbox, pollUntil, ServiceProcess, writePage, type Sandbox } from "../service/service-harness.ts";
+import { expectHits, hitPaths, makeSandbox, pollUntil, ServiceProcess, writePage, type Sandbox } from "../service/service-harness.ts";
 import { conflictRows, type ConflictRow } from "./conflict-rows.ts";
 
 /** An 8 MB page: reading and parsing it keeps its task in flight well past a second write 200 ms later. */
@@ -79,6 +79,45 @@ test("concurrentModification under manual: the path is held at once (neither rea
     assert.equal(resolved.code, 0, resolved.stderr);
     await expectHits(sandbox, "bravo", ["pages/big.md"], 60_000);
     assert.deepEqual(await conflictRows(sandbox.configPath), [{ ...open, status: "resolved", resolution: "filesystem" }]);
+    assert.equal(await service.stop(), 0);
+    await cleanSync(sandbox);
+  } finally {
+    service.kill();
+    await sandbox.cleanup();
+  }
+});
+
+test("concurrentModification under manual, resolved index through the service: the bytes kept out stay out across a restart's catch-up; a later edit is applied", async () => {
+  const sandbox = await sandboxWith("manual");
+  await writePage(sandbox, "pages/a.md", "- small\n");
+  let service = new ServiceProcess(sandbox.configPath);
+  try {
+    await service.ready();
+    await twoQuickVersions(sandbox);
+    await pollUntil(async () => (await conflictRows(sandbox.configPath)).length > 0, "a conflict", 30_000);
+    // Written while the path is held, so never applied before the decision (whichever of alpha and bravo got in
+    // before the conflict, under load): these are the bytes the decision keeps out.
+    await writePage(sandbox, "pages/big.md", "- charlie kept out\n");
+    await writePage(sandbox, "pages/a.md", "- small, edited later\n");
+    await expectHits(sandbox, "later", ["pages/a.md"]);
+    await expectHits(sandbox, "charlie", []);
+    const resolved = await runCli(["resolve", "1", "--strategy", "index", "--config", sandbox.configPath]);
+    assert.equal(resolved.code, 0, resolved.stderr);
+    assert.equal(resolved.stdout, "Resolved #1 (concurrentModification: pages/big.md) with index: the indexed content is kept.\n");
+    const [row] = await conflictRows(sandbox.configPath);
+    assert.equal(typeof row?.details["kept"], "string", JSON.stringify(row));
+    assert.deepEqual({ ...row, details: {} }, { id: 1, type: "concurrentModification", paths: ["pages/big.md"], details: {}, strategy: "manual", status: "resolved", resolution: "index" });
+    const heldAtResolve = { alpha: await hitPaths(sandbox, "alpha"), bravo: await hitPaths(sandbox, "bravo") };
+    assert.equal(await service.stop(), 0);
+
+    // The restart's catch-up finds big.md unlike its row: the kept-out bytes are read and not applied.
+    service = new ServiceProcess(sandbox.configPath);
+    await service.ready();
+    await expectHits(sandbox, "charlie", []);
+    assert.deepEqual({ alpha: await hitPaths(sandbox, "alpha"), bravo: await hitPaths(sandbox, "bravo") }, heldAtResolve, "the index holds what it held at resolve");
+    assert.equal((await conflictRows(sandbox.configPath)).length, 1, "nothing new recorded");
+    await writePage(sandbox, "pages/big.md", "- delta\n");
+    await expectHits(sandbox, "delta", ["pages/big.md"]);
     assert.equal(await service.stop(), 0);
     await cleanSync(sandbox);
   } finally {

@@ -71,12 +71,11 @@ test("two files naming one page: one pageNameClash row, applied (both indexed), 
 
 test("a strategy that means nothing for its type is refused (exit 2, naming the field and the allowed ones)", async () => {
   const refused: [string, string, string][] = [
-    ["modifiedDuringSync", "index", `"filesystem", "manual"`],
-    ["modifiedDuringSync", "timestamp", `"filesystem", "manual"`],
-    ["indexCorruption", "timestamp", `"filesystem", "index", "manual"`],
-    ["concurrentModification", "index", `"filesystem", "manual"`],
-    ["permissionDenied", "index", `"filesystem", "manual"`],
-    ["pageNameClash", "manual", `"filesystem"`],
+    ["modifiedDuringSync", "index", `"filesystem", "timestamp", "manual"`],
+    ["concurrentModification", "index", `"filesystem", "timestamp", "manual"`],
+    ["permissionDenied", "index", `"filesystem", "timestamp", "manual"`],
+    ["pageNameClash", "index", `"filesystem", "timestamp"`],
+    ["pageNameClash", "manual", `"filesystem", "timestamp"`],
   ];
   for (const [type, strategy, allowed] of refused) {
     const g = await tempGraph({ "pages/a.md": "- alpha\n" }, { conflicts: { [type]: { strategy } } });
@@ -87,5 +86,20 @@ test("a strategy that means nothing for its type is refused (exit 2, naming the 
     } finally {
       await g.cleanup();
     }
+  }
+});
+
+test("timestamp for every conflict type is a working config: a clean sync runs, and a page-name clash is applied as under filesystem", async () => {
+  const timestamp = Object.fromEntries(["modifiedDuringSync", "indexCorruption", "concurrentModification", "permissionDenied", "pageNameClash"]
+    .map((type) => [type, { strategy: "timestamp" }]));
+  const g = await tempGraph({ "pages/Foo.md": "- upper\n", "pages/foo.md": "- lower\n" }, { conflicts: timestamp });
+  try {
+    const run = await runCli(["run", "--once", "--config", g.config]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual((await conflictRows(g.config)).map((r) => [r.type, r.paths, r.status, r.resolution]), [
+      ["pageNameClash", ["pages/Foo.md", "pages/foo.md"], "resolved", "filesystem"],
+    ]);
+  } finally {
+    await g.cleanup();
   }
 });

@@ -12,7 +12,7 @@ import { conflictRows, type ConflictRow } from "./conflict-rows.ts";
  * with bytes of the same size and given back its mtime while no service
  * ran: only a checksum pass can see it (index corruption).
  */
-async function tamperedSandbox(strategy: string): Promise<Sandbox> {
+async function tamperedSandbox(strategy: string, options: { aheadMs?: number } = {}): Promise<Sandbox> {
   const sandbox = await makeSandbox({
     strategy: "hybrid",
     // Only the checksum pass records syncs often: `lastSyncAt` then counts checksum passes.
@@ -20,6 +20,11 @@ async function tamperedSandbox(strategy: string): Promise<Sandbox> {
     conflicts: { indexCorruption: { strategy } },
   });
   await writePage(sandbox, "pages/a.md", "- original words here\n");
+  // A file from a clock ahead of ours: its mtime is later than the time its row is indexed.
+  if (options.aheadMs !== undefined) {
+    const ahead = (Math.trunc(Date.now() + options.aheadMs) + 0.5) / 1000;
+    await utimes(join(sandbox.graph, "pages/a.md"), ahead, ahead);
+  }
   await writePage(sandbox, "pages/b.md", "- other page\n");
   const first = await runCli(["run", "--once", "--config", sandbox.configPath]);
   assert.equal(first.code, 0, first.stderr);
@@ -125,5 +130,29 @@ test("indexCorruption under manual: held open across passes; resolve --strategy 
   } finally {
     service.kill();
     await sandbox.cleanup();
+  }
+});
+
+test("indexCorruption under timestamp: an mtime older than the indexed row keeps the index; one later than it (a clock ahead) re-indexes the file", async () => {
+  for (const [aheadMs, side, expected] of [[undefined, "index", "original"], [86_400_000, "filesystem", "tampered"]] as const) {
+    const sandbox = await tamperedSandbox("timestamp", aheadMs === undefined ? {} : { aheadMs });
+    const service = new ServiceProcess(sandbox.configPath);
+    try {
+      await service.ready();
+      const row = await firstConflict(sandbox);
+      assert.deepEqual({ ...row, details: {} }, {
+        id: 1, type: "indexCorruption", paths: ["pages/a.md"], details: {}, strategy: "timestamp", status: "resolved", resolution: side,
+      });
+      await twoMorePasses(sandbox);
+      assert.deepEqual(await rows(sandbox), [row], "decided once: the same bytes are not recorded again");
+      await expectHits(sandbox, expected, ["pages/a.md"]);
+      await expectHits(sandbox, expected === "original" ? "tampered" : "original", []);
+      assert.equal(await service.stop(), 0);
+      assert.match(service.stderr, new RegExp(`^conflict: #1 indexCorruption: pages/a\\.md \\(applied timestamp \\(${side}\\)\\)$`, "m"));
+      if (side === "filesystem") await cleanSync(sandbox);
+    } finally {
+      service.kill();
+      await sandbox.cleanup();
+    }
   }
 });

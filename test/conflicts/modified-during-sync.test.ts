@@ -88,3 +88,34 @@ test("modifiedDuringSync under manual: the read is dropped and the path held (no
     await g.cleanup();
   }
 });
+
+test("modifiedDuringSync under manual, resolved index: the bytes on disk at resolve are kept out across runs (no new conflict); a later edit is applied", async () => {
+  const g = await tempGraph({ "pages/a.md": "- small\n", "pages/big.md": A }, { conflicts: { modifiedDuringSync: { strategy: "manual" } } });
+  try {
+    const writes = rewriter(g, "pages/big.md");
+    const run = await runCli(["run", "--once", "--config", g.config]);
+    await writes.stop();
+    assert.equal(run.code, 0, run.stderr);
+    expectOne(await conflictRows(g.config, { all: false }), "manual", "open", null);
+
+    const resolved = await runCli(["resolve", "1", "--strategy", "index", "--config", g.config]);
+    assert.equal(resolved.code, 0, resolved.stderr);
+    assert.equal(resolved.stdout, "Resolved #1 (modifiedDuringSync: pages/big.md) with index: the indexed content is kept.\n");
+    const [row] = await conflictRows(g.config);
+    const kept = row?.details["kept"];
+    assert.equal(typeof kept, "string", JSON.stringify(row));
+    // Twice: the decision holds across runs, and nothing new is recorded.
+    for (let n = 0; n < 2; n++) {
+      assert.equal((await runCli(["run", "--once", "--config", g.config])).code, 0);
+      assert.deepEqual(await bigRows(g), [{ path: "pages/a.md", status: "indexed" }], "the kept-out bytes are not applied");
+      assert.equal((await conflictRows(g.config)).length, 1);
+    }
+    // The user edits the file after deciding: that edit is newer than the decision and is applied.
+    await g.write("pages/big.md", "- charlie\n");
+    assert.equal((await runCli(["run", "--once", "--config", g.config])).code, 0);
+    assert.deepEqual(await bigRows(g), [{ path: "pages/a.md", status: "indexed" }, { path: "pages/big.md", status: "indexed" }]);
+    await assertSameAsCleanSync(g);
+  } finally {
+    await g.cleanup();
+  }
+});

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { rename } from "node:fs/promises";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, rename, rmdir, symlink, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import process from "node:process";
 import { test } from "node:test";
 import { createPools } from "../../src/bulkheads/pools.ts";
 import { loadConfig } from "../../src/config/load-config.ts";
@@ -83,6 +87,69 @@ test("circuit breaker: `status` shows it open while the graph folder is gone and
     assert.equal(await service.stop(), 0, service.stderr);
     await assertSameAsCleanSync(g);
   } finally {
+    service.kill();
+    await g.cleanup();
+  }
+});
+
+/**
+ * Mounts a FUSE file system at `path` that never answers (the process
+ * holding /dev/fuse never reads it): every access to `path` hangs, as on a
+ * network mount whose server went away. Root only; `release` ends it
+ * (pending accesses then fail with ENOTCONN).
+ */
+async function hangingMount(path: string): Promise<{ release: () => Promise<void> }> {
+  const holder = spawn("bash", ["-c", `exec 3<>/dev/fuse; mount -t fuse -o fd=3,rootmode=40000,user_id=0,group_id=0 sync-pipeline-hang "$1" || exit 1; echo mounted; exec sleep 600`, "bash", path], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  holder.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+  const closed = new Promise((resolve) => holder.on("close", resolve));
+  await until(() => out.includes("mounted") || holder.exitCode !== null, "the hanging mount");
+  assert.equal(holder.exitCode, null, "mount -t fuse failed");
+  return {
+    release: async () => {
+      holder.kill("SIGKILL");
+      await closed;
+      execFileSync("umount", ["-l", path]);
+    },
+  };
+}
+
+const canMountFuse = process.getuid?.() === 0 && existsSync("/dev/fuse");
+
+test("circuit breaker: a half-open probe of a folder that hangs (a mount nobody answers) does not block the service: status answers while it runs", { skip: canMountFuse ? false : "needs root and /dev/fuse" }, async () => {
+  const g = await tempGraph(FILES, { strategy: "batch", verify: { scanIntervalMs: 1000 }, breaker: { threshold: 2, halfOpenAfterMs: 200 } });
+  const service = new ServiceProcess(g.config);
+  // A blocked service never answers: a status that does not come back within 20 s is a hang.
+  const breaker = async () => {
+    const r = await runCli(["status", "--json", "--config", g.config], { timeoutMs: 20_000 });
+    assert.equal(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout) as { service?: { breaker?: string } }).service?.breaker;
+  };
+  let mount: { release: () => Promise<void> } | undefined;
+  try {
+    await service.ready();
+    await rename(g.graph, `${g.graph}-unmounted`);
+    await until(async () => (await breaker()) === "open", "status to say open");
+    // The graph path leads to the hung mount (through a link, so that the folder can come back before the mount goes).
+    const hung = join(g.root, "hung");
+    await mkdir(hung);
+    mount = await hangingMount(hung);
+    await symlink(hung, g.graph);
+    // The next probe stats the hung mount and stays in flight: half-open, and the service still answers.
+    await until(async () => (await breaker()) === "halfOpen", "status to say halfOpen while the probe hangs");
+    assert.equal(await breaker(), "halfOpen");
+    assert.equal(service.child.exitCode, null);
+    // The folder back, then the mount gone: the hung probe fails (ENOTCONN), the next one finds the folder.
+    await unlink(g.graph);
+    await rename(`${g.graph}-unmounted`, g.graph);
+    await mount.release();
+    mount = undefined;
+    await rmdir(hung);
+    await until(async () => (await breaker()) === "closed", "status to say closed once the folder is back");
+    assert.equal(await service.stop(), 0, service.stderr);
+    await assertSameAsCleanSync(g);
+  } finally {
+    await mount?.release().catch(() => {});
     service.kill();
     await g.cleanup();
   }
