@@ -1,9 +1,8 @@
 import process from "node:process";
 import { LIST, VARCHAR, listValue, timestampValue, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
-import { closeSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { threadId } from "node:worker_threads";
 import { openDatabase, type Database, type DatabaseLimits } from "./database.ts";
 import { SCRATCH_DDL, SEQ_GAP } from "./schema.ts";
 import { FILE_STATES_SQL } from "./file-states.ts";
@@ -69,9 +68,15 @@ export class IndexWriter {
   #filePaths = new Set<string>();
   #contentPaths = new Set<string>();
   /** Where each batch's NDJSON is staged for DuckDB's reader; private to this process and thread. */
+  /**
+   * A folder of this writer's own (mkdtemp), removed on close: names made of
+   * pid and thread collided with files a kill -9 left behind, which another
+   * user's process given the same pid could not overwrite (EACCES).
+   */
+  readonly #scratchDir = mkdtempSync(join(tmpdir(), "sync-pipeline-writer-"));
   readonly #scratchFiles = {
-    blocks: join(tmpdir(), `sync-pipeline-${process.pid}-${threadId}-blocks.ndjson`),
-    refs: join(tmpdir(), `sync-pipeline-${process.pid}-${threadId}-refs.ndjson`),
+    blocks: join(this.#scratchDir, "blocks.ndjson"),
+    refs: join(this.#scratchDir, "refs.ndjson"),
   };
   #writeOptions: WriteOptions = DEFAULT_WRITE_OPTIONS;
   readonly #writeStats: WriteStats = emptyWriteStats();
@@ -289,7 +294,7 @@ export class IndexWriter {
 
 
   close(): void {
-    for (const file of Object.values(this.#scratchFiles)) rmSync(file, { force: true });
+    rmSync(this.#scratchDir, { recursive: true, force: true });
     if (PROFILE) console.error("writer profile ms", Object.fromEntries(Object.entries(profile).map(([k, v]) => [k, Math.round(v)])));
     this.#reader.closeSync();
     this.#db.close();

@@ -1,0 +1,40 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { threadId } from "node:worker_threads";
+import { IndexWriter } from "../../src/index/index-writer.ts";
+import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
+import { indexWrite } from "../support/index-writes.ts";
+
+/**
+ * The writer stages each batch's rows as NDJSON files for DuckDB's reader.
+ * They were named by pid and thread in the shared temp folder, so a file a
+ * kill -9 left behind (owned by another user, or anything else in the way)
+ * broke a later writer that got the same pid. They now live in a folder of
+ * the writer's own (mkdtemp), removed on close.
+ */
+test("a leftover at the old scratch names does not break the writer; its own scratch folder is gone after close", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "sync-pipeline-scratch-"));
+  const oldNames = ["blocks", "refs"].map((kind) => join(tmpdir(), `sync-pipeline-${process.pid}-${threadId}-${kind}.ndjson`));
+  // A folder cannot be opened for writing: as a root-owned file is for another user.
+  for (const name of oldNames) await mkdir(name, { recursive: true });
+  const before = new Set((await readdir(tmpdir())).filter((name) => name.startsWith("sync-pipeline-writer-")));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
+  try {
+    const result = await writer.apply({ writes: [indexWrite("pages/a.md", "- alpha [[b]]\n- beta\n")] });
+    assert.equal(result.indexed, 1);
+    assert.equal(result.blocks, 2);
+    const refs = await writer.connection.runAndReadAll(`SELECT target FROM refs`);
+    assert.deepEqual(refs.getRows(), [["b"]]);
+  } finally {
+    writer.close();
+    for (const name of oldNames) await rm(name, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
+  }
+  const after = (await readdir(tmpdir())).filter((name) => name.startsWith("sync-pipeline-writer-") && !before.has(name));
+  assert.deepEqual(after, [], "the writer's scratch folder is removed on close");
+  for (const name of oldNames) assert.equal(existsSync(name), false);
+});
