@@ -1,5 +1,5 @@
 import process from "node:process";
-import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { SCHEMA_DDL, SCHEMA_VERSION } from "./schema.ts";
@@ -31,6 +31,7 @@ export async function openDatabase(
       throw new DatabaseError("DATABASE_MISSING", `no index at ${path}: run \`sync-pipeline run --once\` first`);
     }
     mkdirSync(dirname(path), { recursive: true });
+    if (!mode.readOnly) await createAtomically(path);
   }
   let instance: DuckDBInstance;
   try {
@@ -62,6 +63,37 @@ export async function openDatabase(
     throw databaseFailure(path, error) ?? error;
   }
   return db;
+}
+
+/**
+ * A new index is built beside its final name (`FILE.creating`) and renamed
+ * into place once its schema is committed and checkpointed: a crash while
+ * DuckDB writes a new file's header left a file (even 0 bytes) that every
+ * later command refused as damaged, asking for --rebuild. A leftover
+ * `.creating` file of such a crash is replaced.
+ */
+async function createAtomically(path: string): Promise<void> {
+  const creating = `${path}.creating`;
+  rmSync(creating, { force: true });
+  rmSync(`${creating}.wal`, { force: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(creating);
+  } catch (cause) {
+    throw describeOpenError(creating, cause);
+  }
+  const connection = await instance.connect();
+  try {
+    await migrate(connection, creating);
+    await connection.run("CHECKPOINT");
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  // A WAL left without its database (the file deleted by hand) would be replayed into the new one.
+  rmSync(`${path}.wal`, { force: true });
+  if (existsSync(`${creating}.wal`)) renameSync(`${creating}.wal`, `${path}.wal`);
+  renameSync(creating, path);
 }
 
 async function migrate(connection: DuckDBConnection, path: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { execFileSync } from "node:child_process";
-import { open, readFile, truncate, writeFile } from "node:fs/promises";
+import { copyFile, open, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { openDatabase } from "../../src/index/database.ts";
 
 /**
@@ -44,13 +44,44 @@ export const BREAKS: Record<string, (database: string) => Promise<void>> = {
 
 /**
  * A damaged data block: the file opens, and only a query that reads the
- * block fails (DuckDB checks each block's checksum when it loads it). In
- * the test graph's index the block at 300,000 is read by search and verify.
+ * block fails (DuckDB checks each block's checksum when it loads it). Which
+ * block holds the rows depends on how the file was written, so each 256 KiB
+ * block is tried on a copy: the first whose damage leaves the file opening
+ * but a read of every table's content failing is damaged in the file itself.
  */
 export async function damageBlock(database: string): Promise<void> {
-  const file = await open(database, "r+");
+  const size = (await stat(database)).size;
+  const probe = `${database}.probe`;
+  for (let offset = 3 * 4096 + 16; offset < size; offset += 262_144) {
+    await copyFile(database, probe);
+    await poke(probe, offset);
+    let opens = false;
+    try {
+      const db = await openDatabase(probe, { create: false, readOnly: true });
+      opens = true;
+      try {
+        await db.connection.run(`SELECT (SELECT count(content) FROM blocks), (SELECT count(properties) FROM pages),
+          (SELECT sum(tf) FROM fts_postings), (SELECT count(term) FROM fts_terms), (SELECT count(path) FROM files)`);
+      } finally {
+        db.close();
+      }
+      continue;
+    } catch {
+      if (!opens) continue;
+    } finally {
+      await rm(probe, { force: true });
+      await rm(`${probe}.wal`, { force: true });
+    }
+    await poke(database, offset);
+    return;
+  }
+  throw new Error(`no block of ${database} whose damage leaves it opening while a read fails`);
+}
+
+async function poke(path: string, offset: number): Promise<void> {
+  const file = await open(path, "r+");
   try {
-    await file.write(Buffer.from([0xff, 0xff, 0xff, 0xff]), 0, 4, 300_000);
+    await file.write(Buffer.from([0xff, 0xff, 0xff, 0xff]), 0, 4, offset);
   } finally {
     await file.close();
   }
