@@ -72,6 +72,7 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
     params["words"] = listValue(matches.map((m) => m.word));
     params["weights"] = listValue(matches.map((m) => m.weight));
     params["exact"] = foldText(query.text).replaceAll('"', " ").trim().normalize("NFC");
+    params["title_pattern"] = titlePattern(matches.map((m) => m.term));
     sql = `WITH
       stats AS (SELECT count(*)::DOUBLE AS n, greatest(avg(length), 1)::DOUBLE AS avgdl FROM blocks),
       q AS (
@@ -87,12 +88,14 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
         SELECT p.block_key, q.word, q.term, 'content' AS source,
           q.weight * q.idf * p.tf * ${K1 + 1} / (p.tf + ${K1} * (${1 - B} + ${B} * b.length / s.avgdl)) AS score
         FROM fts_postings p JOIN q ON p.term_hash = q.term_hash JOIN blocks b ON b.key = p.block_key CROSS JOIN stats s),
-      titles AS (
+      titles AS MATERIALIZED (
         SELECT path, first_block_key,
           list_intersect(string_split(title_tokens, ' '), $terms::VARCHAR[]) AS found,
           (strip_accents(name) = $exact OR list_contains(list_transform(aliases, a -> strip_accents(a)), $exact)) AS exact
         FROM pages
-        WHERE first_block_key IS NOT NULL AND list_has_any(string_split(title_tokens, ' '), $terms::VARCHAR[])),
+        -- The regular expression (any query term as a whole token) is a cheap first pass over every title.
+        WHERE first_block_key IS NOT NULL AND regexp_matches(title_tokens, $title_pattern)
+          AND list_has_any(string_split(title_tokens, ' '), $terms::VARCHAR[])),
       title_terms AS (
         -- The page's first block stands for the page: its name and aliases weigh in there in full.
         SELECT t.first_block_key AS block_key, q.word, q.term, 'title' AS source,
@@ -104,26 +107,38 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
         SELECT b.key, q.word, q.term, 'page' AS source, q.weight * q.idf * ${PAGE_TERM_WEIGHT} AS score
         FROM (SELECT path, first_block_key, unnest(found) AS term FROM titles) t JOIN q ON q.term = t.term
         JOIN blocks b ON b.path = t.path AND b.key <> t.first_block_key),
+      matches AS MATERIALIZED (SELECT * FROM content UNION ALL SELECT * FROM title_terms),
       per_word AS (
         -- A word counts once per block, by its best term from each source (a completion or a correction never
         -- adds to the word itself).
-        SELECT block_key, word, list(DISTINCT term ORDER BY term) AS terms,
+        SELECT block_key, word,
           coalesce(max(score) FILTER (WHERE source = 'content'), 0) + coalesce(max(score) FILTER (WHERE source = 'title'), 0)
             + coalesce(max(score) FILTER (WHERE source = 'page'), 0) AS score
-        FROM (SELECT * FROM content UNION ALL SELECT * FROM title_terms)
+        FROM matches
         GROUP BY block_key, word),
       scored AS (
-        SELECT w.block_key, count(*) AS matched, sum(w.score) AS score, sum(i.idf) / any_value(total.idf) AS coverage,
-          list({word: w.word, terms: w.terms} ORDER BY w.word) AS terms
+        SELECT w.block_key, count(*) AS matched, sum(w.score) AS score, sum(i.idf) / any_value(total.idf) AS coverage
         FROM per_word w JOIN word_idf i ON i.word = w.word CROSS JOIN total
-        GROUP BY w.block_key)
-      SELECT b.path, pg.original_name, b.id, b.content, b.marker, s.score, s.matched, s.terms
-      FROM scored s JOIN blocks b ON b.key = s.block_key JOIN pages pg ON pg.path = b.path
-      ${filters.where.length > 0 ? `WHERE ${filters.where.join(" AND ")}` : ""}
+        GROUP BY w.block_key),
       -- The score, scaled by the cube of the share of the query's IDF the block matched: missing "how" costs
       -- little, missing "deadline" much, and a block matching every word beats a title matching one of them.
-      ORDER BY s.score * s.coverage * s.coverage * s.coverage DESC, b.key
-      LIMIT $limit`;
+      ranked AS (
+        SELECT s.block_key, s.matched, s.score, s.score * s.coverage * s.coverage * s.coverage AS rank
+        FROM scored s${filters.where.length > 0 ? ` JOIN blocks b ON b.key = s.block_key JOIN pages pg ON pg.path = b.path WHERE ${filters.where.join(" AND ")}` : ""}
+        ORDER BY rank DESC, s.block_key
+        LIMIT $limit),
+      -- Only the hits read their content and list their terms: the top N first, then the wide columns.
+      hit_terms AS (
+        SELECT block_key, list({word: word, terms: terms} ORDER BY word) AS terms
+        FROM (SELECT block_key, word, list(DISTINCT term ORDER BY term) AS terms FROM matches
+              WHERE block_key IN (SELECT block_key FROM ranked) GROUP BY block_key, word)
+        GROUP BY block_key),
+      -- By row id: DuckDB fetches those rows alone, where a join on key would read every block's content.
+      hit_rows AS (SELECT rowid AS row_id, key FROM blocks WHERE key IN (SELECT block_key FROM ranked))
+      SELECT b.path, pg.original_name, b.id, b.content, b.marker, r.score, r.matched, t.terms
+      FROM ranked r JOIN hit_terms t ON t.block_key = r.block_key JOIN hit_rows h ON h.key = r.block_key
+        JOIN blocks b ON b.rowid = h.row_id JOIN pages pg ON pg.path = b.path
+      ORDER BY r.rank DESC, r.block_key`;
   }
   // Typed: a JS number list would otherwise take the type of its first item (1 → INTEGER, then 0.7 fails).
   const types: Record<string, DuckDBType> = { terms: LIST(VARCHAR), words: LIST(VARCHAR), weights: LIST(DOUBLE), phrase_keys: LIST(BIGINT) };
@@ -138,6 +153,12 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
     matched: Number(row[6]),
     terms: wordTerms(row[7]),
   }));
+}
+
+/** A regular expression matching a space-joined token list that holds any of `terms` as a whole token. */
+function titlePattern(terms: readonly string[]): string {
+  const escaped = [...new Set(terms)].map((term) => term.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&"));
+  return `(^| )(${escaped.join("|")})( |$)`;
 }
 
 /** `[{word, terms}]` as DuckDB returns it, as a plain object. */
