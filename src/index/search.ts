@@ -34,6 +34,8 @@ const K1 = 1.2;
 const B = 0.75;
 /** What a query term found in a page's name or alias adds to that page's first block. */
 const TITLE_TERM_WEIGHT = 2;
+/** What a query term found in a page's properties block (description::, type::, ...) adds to that block. */
+const PROPERTY_TERM_WEIGHT = TITLE_TERM_WEIGHT / 2;
 /** A query word in a page's name or alias, on the page's other blocks: one typical content match's worth. */
 const PAGE_TERM_WEIGHT = 0.5;
 /** What an exact page name or alias match adds: typing a page's name brings that page first. */
@@ -84,10 +86,18 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
       -- What matching each query word is worth: frequent words (how, do, a) little, through their IDF.
       word_idf AS (SELECT word, max(idf) AS idf FROM q GROUP BY word),
       total AS (SELECT sum(idf) AS idf FROM word_idf),
+      postings AS (
+        SELECT p.block_key, p.tf, b.length, b.pre_block, q.word, q.term, q.weight, q.idf
+        FROM fts_postings p JOIN q ON p.term_hash = q.term_hash JOIN blocks b ON b.key = p.block_key),
       content AS (
-        SELECT p.block_key, q.word, q.term, 'content' AS source,
-          q.weight * q.idf * p.tf * ${K1 + 1} / (p.tf + ${K1} * (${1 - B} + ${B} * b.length / s.avgdl)) AS score
-        FROM fts_postings p JOIN q ON p.term_hash = q.term_hash JOIN blocks b ON b.key = p.block_key CROSS JOIN stats s),
+        SELECT p.block_key, p.word, p.term, 'content' AS source,
+          p.weight * p.idf * p.tf * ${K1 + 1} / (p.tf + ${K1} * (${1 - B} + ${B} * p.length / s.avgdl)) AS score
+        FROM postings p CROSS JOIN stats s
+        UNION ALL
+        -- A page's properties (description::, type::, ...) say what the page is about: a word there counts on
+        -- the properties block, the page's first, as a page name's does, at half its weight.
+        SELECT block_key, word, term, 'property' AS source, weight * idf * ${PROPERTY_TERM_WEIGHT} AS score
+        FROM postings WHERE pre_block),
       titles AS MATERIALIZED (
         SELECT path, first_block_key,
           list_intersect(string_split(title_tokens, ' '), $terms::VARCHAR[]) AS found,
@@ -113,7 +123,7 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
         -- adds to the word itself).
         SELECT block_key, word,
           coalesce(max(score) FILTER (WHERE source = 'content'), 0) + coalesce(max(score) FILTER (WHERE source = 'title'), 0)
-            + coalesce(max(score) FILTER (WHERE source = 'page'), 0) AS score
+            + coalesce(max(score) FILTER (WHERE source = 'page'), 0) + coalesce(max(score) FILTER (WHERE source = 'property'), 0) AS score
         FROM matches
         GROUP BY block_key, word),
       scored AS (
