@@ -10,6 +10,7 @@ import { timeTask } from "../lib/tiny.ts";
 import { removeDir, tempDir, writeConfig } from "../lib/workspace.ts";
 import { round, row, type BenchRow } from "../report/row.ts";
 import { syncOnce } from "./one-shot.ts";
+import { docsQualityRow } from "./search-quality.ts";
 import { openDatabase } from "../../src/index/database.ts";
 import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
 import { searchPages } from "../../src/index/page-search.ts";
@@ -48,6 +49,7 @@ export async function searchScenario(files: number, options: { cliRuns: number }
         note: "whole `search --json` process, no service running (start-up + DuckDB load + query)",
       }),
     );
+    rows.push(await docsQualityRow(log));
     return rows;
   } finally {
     await removeDir(dir);
