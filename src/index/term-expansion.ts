@@ -85,7 +85,8 @@ export async function expandTerms(connection: DuckDBConnection, words: readonly 
       p3: listValue(probes.map((p) => p.pieces[2] ?? null)),
       prefix: listValue(probes.map((p) => p.prefix)),
       swaps: listValue(probes.map((p) => listValue(p.swaps))),
-      typed: probes.find((p) => p.prefix)?.word ?? "",
+      // NULL when no word is being typed: no page name is read at all (an empty string would match every one).
+      typed: probes.find((p) => p.prefix)?.word ?? null,
     },
     // Typed: a list of nothing but NULLs (no word long enough for a third piece) has no type of its own.
     { words: LIST(VARCHAR), k: LIST(INTEGER), p1: LIST(VARCHAR), p2: LIST(VARCHAR), p3: LIST(VARCHAR), prefix: LIST(BOOLEAN), swaps: LIST(LIST(VARCHAR)), typed: VARCHAR },
