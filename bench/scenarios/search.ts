@@ -10,6 +10,7 @@ import { timeTask } from "../lib/tiny.ts";
 import { removeDir, tempDir, writeConfig } from "../lib/workspace.ts";
 import { round, row, type BenchRow } from "../report/row.ts";
 import { syncOnce } from "./one-shot.ts";
+import { docsQualityRow } from "./search-quality.ts";
 import { openDatabase } from "../../src/index/database.ts";
 import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
 import { searchPages } from "../../src/index/page-search.ts";
@@ -28,43 +29,7 @@ export async function searchScenario(files: number, options: { cliRuns: number }
     const { summary } = await syncOnce(config);
     const blocks = summary.blocks;
 
-    const db = await openDatabase(database, { create: false, readOnly: true });
-    const rows: BenchRow[] = [];
-    let mid: string = RARE_WORDS[1];
-    try {
-      // Ranked from the files, not the index's tables: the schema is free to change.
-      const terms = await frequentTerms(graphDir);
-      const common = terms[0] ?? "the";
-      mid = terms[Math.min(terms.length - 1, 300)] ?? common;
-      const pair = await adjacentWords(graphDir);
-      // A trailing space ends the last word (no completions): the plain rows measure whole words only.
-      const queries: Record<string, string> = {
-        "rare word": `${RARE_WORDS[0]} `,
-        "uncommon word": `${RARE_WORDS[1]} `,
-        "mid-frequency word": `${mid} `,
-        "most frequent word": `${common} `,
-        "two words": `${common} ${mid} `,
-        "four words": `${common} ${mid} ${RARE_WORDS[1]} ${terms[50] ?? common} `,
-        // As you type: the last word completes from the vocabulary.
-        "prefix (typing 4 letters)": mid.slice(0, 4),
-        "two words, the second being typed": `${common} ${mid.slice(0, 3)}`,
-        // A swap inside a mid-frequency word: absent, so corrected within 1-2 edits.
-        typo: `${swapInside(mid)} `,
-        phrase: `"${pair}"`,
-      };
-      for (const [kind, text] of Object.entries(queries)) {
-        const query: SearchQuery = { text, limit: 10 };
-        const t = await timeTask(kind, () => searchIndex(db.connection, query), { timeMs: 1500, iterations: 20 });
-        rows.push(row("search-in-process", files, { p50Ms: round(t.p50Ms), p95Ms: round(t.p95Ms), samples: t.samples, blocks, note: `${kind} "${text}"` }));
-        log(`search: ${kind}: p50 ${round(t.p50Ms)} ms`);
-      }
-      const pageQuery = { text: swapInside(mid), limit: 10 };
-      const p = await timeTask("pages", () => searchPages(db.connection, pageQuery), { timeMs: 1500, iterations: 20 });
-      rows.push(row("search-in-process", files, { p50Ms: round(p.p50Ms), p95Ms: round(p.p95Ms), samples: p.samples, blocks, note: `search --pages (fuzzy titles) "${pageQuery.text}"` }));
-      log(`search: pages: p50 ${round(p.p50Ms)} ms`);
-    } finally {
-      db.close();
-    }
+    const { rows, mid } = await searchLatencyRows(database, graphDir, files, blocks, log);
 
     const wall: number[] = [];
     let peak = 0;
@@ -84,10 +49,63 @@ export async function searchScenario(files: number, options: { cliRuns: number }
         note: "whole `search --json` process, no service running (start-up + DuckDB load + query)",
       }),
     );
+    rows.push(await docsQualityRow(log));
     return rows;
   } finally {
     await removeDir(dir);
   }
+}
+
+/**
+ * The in-process rows: each kind of query on an indexed graph, timed on a
+ * read-only connection. Also run alone on an existing index by
+ * bench/search-only.ts.
+ */
+export async function searchLatencyRows(
+  database: string,
+  graphDir: string,
+  files: number,
+  blocks: number,
+  log: (line: string) => void,
+): Promise<{ rows: BenchRow[]; mid: string }> {
+  const db = await openDatabase(database, { create: false, readOnly: true });
+  const rows: BenchRow[] = [];
+  let mid: string = RARE_WORDS[1];
+  try {
+    // Ranked from the files, not the index's tables: the schema is free to change.
+    const terms = await frequentTerms(graphDir);
+    const common = terms[0] ?? "the";
+    mid = terms[Math.min(terms.length - 1, 300)] ?? common;
+    const pair = await adjacentWords(graphDir);
+    // A trailing space ends the last word (no completions): the plain rows measure whole words only.
+    const queries: Record<string, string> = {
+      "rare word": `${RARE_WORDS[0]} `,
+      "uncommon word": `${RARE_WORDS[1]} `,
+      "mid-frequency word": `${mid} `,
+      "most frequent word": `${common} `,
+      "two words": `${common} ${mid} `,
+      "four words": `${common} ${mid} ${RARE_WORDS[1]} ${terms[50] ?? common} `,
+      // As you type: the last word completes from the vocabulary.
+      "prefix (typing 4 letters)": mid.slice(0, 4),
+      "two words, the second being typed": `${common} ${mid.slice(0, 3)}`,
+      // A swap inside a mid-frequency word: absent, so corrected within 1-2 edits.
+      typo: `${swapInside(mid)} `,
+      phrase: `"${pair}"`,
+    };
+    for (const [kind, text] of Object.entries(queries)) {
+      const query: SearchQuery = { text, limit: 10 };
+      const t = await timeTask(kind, () => searchIndex(db.connection, query), { timeMs: 1500, iterations: 20 });
+      rows.push(row("search-in-process", files, { p50Ms: round(t.p50Ms), p95Ms: round(t.p95Ms), samples: t.samples, blocks, note: `${kind} "${text}"` }));
+      log(`search: ${kind}: p50 ${round(t.p50Ms)} ms`);
+    }
+    const pageQuery = { text: swapInside(mid), limit: 10 };
+    const p = await timeTask("pages", () => searchPages(db.connection, pageQuery), { timeMs: 1500, iterations: 20 });
+    rows.push(row("search-in-process", files, { p50Ms: round(p.p50Ms), p95Ms: round(p.p95Ms), samples: p.samples, blocks, note: `search --pages (fuzzy titles) "${pageQuery.text}"` }));
+    log(`search: pages: p50 ${round(p.p50Ms)} ms`);
+  } finally {
+    db.close();
+  }
+  return { rows, mid };
 }
 
 /** Words longer than 3 letters, most frequent first, counted over the first 500 files. */

@@ -34,6 +34,8 @@ const K1 = 1.2;
 const B = 0.75;
 /** What a query term found in a page's name or alias adds to that page's first block. */
 const TITLE_TERM_WEIGHT = 2;
+/** What a query term found in a page's properties block (description::, type::, ...) adds to that block. */
+const PROPERTY_TERM_WEIGHT = TITLE_TERM_WEIGHT / 2;
 /** A query word in a page's name or alias, on the page's other blocks: one typical content match's worth. */
 const PAGE_TERM_WEIGHT = 0.5;
 /** What an exact page name or alias match adds: typing a page's name brings that page first. */
@@ -72,6 +74,7 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
     params["words"] = listValue(matches.map((m) => m.word));
     params["weights"] = listValue(matches.map((m) => m.weight));
     params["exact"] = foldText(query.text).replaceAll('"', " ").trim().normalize("NFC");
+    params["title_pattern"] = titlePattern(matches.map((m) => m.term));
     sql = `WITH
       stats AS (SELECT count(*)::DOUBLE AS n, greatest(avg(length), 1)::DOUBLE AS avgdl FROM blocks),
       q AS (
@@ -83,16 +86,26 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
       -- What matching each query word is worth: frequent words (how, do, a) little, through their IDF.
       word_idf AS (SELECT word, max(idf) AS idf FROM q GROUP BY word),
       total AS (SELECT sum(idf) AS idf FROM word_idf),
+      postings AS (
+        SELECT p.block_key, p.tf, b.length, b.pre_block, q.word, q.term, q.weight, q.idf
+        FROM fts_postings p JOIN q ON p.term_hash = q.term_hash JOIN blocks b ON b.key = p.block_key),
       content AS (
-        SELECT p.block_key, q.word, q.term, 'content' AS source,
-          q.weight * q.idf * p.tf * ${K1 + 1} / (p.tf + ${K1} * (${1 - B} + ${B} * b.length / s.avgdl)) AS score
-        FROM fts_postings p JOIN q ON p.term_hash = q.term_hash JOIN blocks b ON b.key = p.block_key CROSS JOIN stats s),
-      titles AS (
+        SELECT p.block_key, p.word, p.term, 'content' AS source,
+          p.weight * p.idf * p.tf * ${K1 + 1} / (p.tf + ${K1} * (${1 - B} + ${B} * p.length / s.avgdl)) AS score
+        FROM postings p CROSS JOIN stats s
+        UNION ALL
+        -- A page's properties (description::, type::, ...) say what the page is about: a word there counts on
+        -- the properties block, the page's first, as a page name's does, at half its weight.
+        SELECT block_key, word, term, 'property' AS source, weight * idf * ${PROPERTY_TERM_WEIGHT} AS score
+        FROM postings WHERE pre_block),
+      titles AS MATERIALIZED (
         SELECT path, first_block_key,
           list_intersect(string_split(title_tokens, ' '), $terms::VARCHAR[]) AS found,
           (strip_accents(name) = $exact OR list_contains(list_transform(aliases, a -> strip_accents(a)), $exact)) AS exact
         FROM pages
-        WHERE first_block_key IS NOT NULL AND list_has_any(string_split(title_tokens, ' '), $terms::VARCHAR[])),
+        -- The regular expression (any query term as a whole token) is a cheap first pass over every title.
+        WHERE first_block_key IS NOT NULL AND regexp_matches(title_tokens, $title_pattern)
+          AND list_has_any(string_split(title_tokens, ' '), $terms::VARCHAR[])),
       title_terms AS (
         -- The page's first block stands for the page: its name and aliases weigh in there in full.
         SELECT t.first_block_key AS block_key, q.word, q.term, 'title' AS source,
@@ -104,26 +117,39 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
         SELECT b.key, q.word, q.term, 'page' AS source, q.weight * q.idf * ${PAGE_TERM_WEIGHT} AS score
         FROM (SELECT path, first_block_key, unnest(found) AS term FROM titles) t JOIN q ON q.term = t.term
         JOIN blocks b ON b.path = t.path AND b.key <> t.first_block_key),
+      matches AS MATERIALIZED (SELECT * FROM content UNION ALL SELECT * FROM title_terms),
       per_word AS (
         -- A word counts once per block, by its best term from each source (a completion or a correction never
         -- adds to the word itself).
-        SELECT block_key, word, list(DISTINCT term ORDER BY term) AS terms,
+        SELECT block_key, word,
           coalesce(max(score) FILTER (WHERE source = 'content'), 0) + coalesce(max(score) FILTER (WHERE source = 'title'), 0)
-            + coalesce(max(score) FILTER (WHERE source = 'page'), 0) AS score
-        FROM (SELECT * FROM content UNION ALL SELECT * FROM title_terms)
+            + coalesce(max(score) FILTER (WHERE source = 'page'), 0) + coalesce(max(score) FILTER (WHERE source = 'property'), 0) AS score
+        FROM matches
         GROUP BY block_key, word),
       scored AS (
-        SELECT w.block_key, count(*) AS matched, sum(w.score) AS score, sum(i.idf) / any_value(total.idf) AS coverage,
-          list({word: w.word, terms: w.terms} ORDER BY w.word) AS terms
+        SELECT w.block_key, count(*) AS matched, sum(w.score) AS score, sum(i.idf) / any_value(total.idf) AS coverage
         FROM per_word w JOIN word_idf i ON i.word = w.word CROSS JOIN total
-        GROUP BY w.block_key)
-      SELECT b.path, pg.original_name, b.id, b.content, b.marker, s.score, s.matched, s.terms
-      FROM scored s JOIN blocks b ON b.key = s.block_key JOIN pages pg ON pg.path = b.path
-      ${filters.where.length > 0 ? `WHERE ${filters.where.join(" AND ")}` : ""}
+        GROUP BY w.block_key),
       -- The score, scaled by the cube of the share of the query's IDF the block matched: missing "how" costs
       -- little, missing "deadline" much, and a block matching every word beats a title matching one of them.
-      ORDER BY s.score * s.coverage * s.coverage * s.coverage DESC, b.seq
-      LIMIT $limit`;
+      ranked AS (
+        -- Ties go in file order (blocks.seq), whichever way (diff or whole rewrite) the blocks were written.
+        SELECT s.block_key, s.matched, s.score, s.score * s.coverage * s.coverage * s.coverage AS rank, b.seq
+        FROM scored s JOIN blocks b ON b.key = s.block_key${filters.where.length > 0 ? ` JOIN pages pg ON pg.path = b.path WHERE ${filters.where.join(" AND ")}` : ""}
+        ORDER BY rank DESC, b.seq
+        LIMIT $limit),
+      -- Only the hits read their content and list their terms: the top N first, then the wide columns.
+      hit_terms AS (
+        SELECT block_key, list({word: word, terms: terms} ORDER BY word) AS terms
+        FROM (SELECT block_key, word, list(DISTINCT term ORDER BY term) AS terms FROM matches
+              WHERE block_key IN (SELECT block_key FROM ranked) GROUP BY block_key, word)
+        GROUP BY block_key),
+      -- By row id: DuckDB fetches those rows alone, where a join on key would read every block's content.
+      hit_rows AS (SELECT rowid AS row_id, key FROM blocks WHERE key IN (SELECT block_key FROM ranked))
+      SELECT b.path, pg.original_name, b.id, b.content, b.marker, r.score, r.matched, t.terms
+      FROM ranked r JOIN hit_terms t ON t.block_key = r.block_key JOIN hit_rows h ON h.key = r.block_key
+        JOIN blocks b ON b.rowid = h.row_id JOIN pages pg ON pg.path = b.path
+      ORDER BY r.rank DESC, r.seq`;
   }
   // Typed: a JS number list would otherwise take the type of its first item (1 → INTEGER, then 0.7 fails).
   const types: Record<string, DuckDBType> = { terms: LIST(VARCHAR), words: LIST(VARCHAR), weights: LIST(DOUBLE), phrase_keys: LIST(BIGINT) };
@@ -138,6 +164,12 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
     matched: Number(row[6]),
     terms: wordTerms(row[7]),
   }));
+}
+
+/** A regular expression matching a space-joined token list that holds any of `terms` as a whole token. */
+function titlePattern(terms: readonly string[]): string {
+  const escaped = [...new Set(terms)].map((term) => term.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&"));
+  return `(^| )(${escaped.join("|")})( |$)`;
 }
 
 /** `[{word, terms}]` as DuckDB returns it, as a plain object. */

@@ -28,6 +28,8 @@ const TYPO_WEIGHT = [1, 0.6, 0.4] as const;
  * word being typed, the vocabulary's most frequent completions; and for a
  * word that is rare or absent, the vocabulary's terms within a small edit
  * distance (1 for 4-7 letters, 2 for longer words) that are more frequent.
+ * The word being typed also completes to the words of page names and
+ * aliases (`pages.title_tokens`), which may be in no block at all.
  *
  * Both expansions scan `fts_terms` (the vocabulary, never the postings) in
  * one statement. Typo candidates are first narrowed by a pigeonhole filter:
@@ -65,11 +67,16 @@ export async function expandTerms(connection: DuckDBConnection, words: readonly 
               AND (contains(t.term, w.p1) OR contains(t.term, w.p2) OR contains(t.term, w.p3))))
         UNION ALL
         SELECT w.word, w.k, false, t.term, t.df FROM (SELECT word, k, unnest(swaps) AS swap FROM w) w
-        JOIN fts_terms t ON t.term_hash = hash(w.swap) AND t.term = w.swap)
-      SELECT DISTINCT word, term, df::BIGINT,
-        prefix AND starts_with(term, word) AS completes,
-        CASE WHEN k > 0 THEN damerau_levenshtein(term, word) ELSE 99 END AS distance
-      FROM candidates`,
+        JOIN fts_terms t ON t.term_hash = hash(w.swap) AND t.term = w.swap
+        UNION ALL
+        -- Page names and aliases complete the word too: a page's name need not be in any block (Flashcards).
+        SELECT w.word, 0, true, t.term, 0 FROM w,
+          (SELECT DISTINCT unnest(string_split(title_tokens, ' ')) AS term FROM pages WHERE contains(title_tokens, $typed)) t
+        WHERE w.prefix AND starts_with(t.term, w.word) AND t.term <> w.word)
+      SELECT word, term, max(df)::BIGINT AS df,
+        bool_or(prefix AND starts_with(term, word)) AS completes,
+        min(CASE WHEN k > 0 THEN damerau_levenshtein(term, word) ELSE 99 END) AS distance
+      FROM candidates GROUP BY word, term`,
     {
       words: listValue(probes.map((p) => p.word)),
       k: listValue(probes.map((p) => p.k)),
@@ -78,9 +85,11 @@ export async function expandTerms(connection: DuckDBConnection, words: readonly 
       p3: listValue(probes.map((p) => p.pieces[2] ?? null)),
       prefix: listValue(probes.map((p) => p.prefix)),
       swaps: listValue(probes.map((p) => listValue(p.swaps))),
+      // NULL when no word is being typed: no page name is read at all (an empty string would match every one).
+      typed: probes.find((p) => p.prefix)?.word ?? null,
     },
     // Typed: a list of nothing but NULLs (no word long enough for a third piece) has no type of its own.
-    { words: LIST(VARCHAR), k: LIST(INTEGER), p1: LIST(VARCHAR), p2: LIST(VARCHAR), p3: LIST(VARCHAR), prefix: LIST(BOOLEAN), swaps: LIST(LIST(VARCHAR)) },
+    { words: LIST(VARCHAR), k: LIST(INTEGER), p1: LIST(VARCHAR), p2: LIST(VARCHAR), p3: LIST(VARCHAR), prefix: LIST(BOOLEAN), swaps: LIST(LIST(VARCHAR)), typed: VARCHAR },
   );
   const rows = reader.getRows().map((row) => ({
     word: row[0] as string,
