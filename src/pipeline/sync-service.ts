@@ -191,6 +191,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       });
       if (force) await pools.writing.run({ index_format: format }, { name: "setState" });
       await recordSync();
+      await pools.writing.run(undefined, { name: "clusterPostings" });
       state = "watching";
       // The catch-up's repeated warnings as one summary each, before the line that says it is done.
       log.flush();

@@ -156,6 +156,7 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
     last_sync_summary: JSON.stringify({ ...summary, problems: summary.problems.length }),
   };
   await pools.writing.run(finished, { name: "setState" });
+  await pools.writing.run(undefined, { name: "clusterPostings" });
   emit({ type: "SyncCompleted", summary });
   return summary;
 }

@@ -60,6 +60,11 @@ export function readState(): Promise<Record<string, string>> {
   return exclusive(() => current().readState());
 }
 
+/** After a sync: fts_postings in term order again when the sync appended many postings (IndexWriter.clusterPostings). */
+export function clusterPostings(): Promise<boolean> {
+  return exclusive(() => current().clusterPostings());
+}
+
 export function setState(entries: Record<string, string>): Promise<void> {
   return exclusive(() => current().setState(entries));
 }

@@ -1,0 +1,47 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { IndexWriter } from "../../src/index/index-writer.ts";
+import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
+import { contentOf, indexWrite } from "../support/index-writes.ts";
+
+/** Whether fts_postings is stored in (term, block) order, read in storage order (rowid). */
+async function inTermOrder(writer: IndexWriter): Promise<boolean> {
+  const reader = await writer.connection.runAndReadAll(`SELECT count(*) FROM (
+      SELECT term_hash, block_key, lag(term_hash) OVER w AS prev_term, lag(block_key) OVER w AS prev_key
+      FROM fts_postings WINDOW w AS (ORDER BY rowid))
+    WHERE prev_term > term_hash OR (prev_term = term_hash AND prev_key > block_key)`);
+  return Number(reader.getRows()[0]?.[0]) === 0;
+}
+
+const page = (i: number) => Array.from({ length: 20 }, (_, j) => `- word${(i * 7 + j) % 50} other${j} note${i}\n`).join("");
+
+test("clusterPostings puts fts_postings in term order after a sync that appended many postings, and changes no row", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "sync-pipeline-cluster-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
+  try {
+    // Ten batches, each sorted by term within itself: the table as a whole is not.
+    for (let b = 0; b < 10; b++) {
+      await writer.apply({ writes: Array.from({ length: 10 }, (_, i) => indexWrite(`pages/p${b}-${i}.md`, page(b * 10 + i))) });
+    }
+    assert.equal(await inTermOrder(writer), false, "batch by batch, the postings are not in one term order");
+    const before = await contentOf(writer.connection);
+
+    assert.equal(await writer.clusterPostings(100_000), false, "under the row minimum: nothing to do");
+    assert.equal(await inTermOrder(writer), false);
+    assert.equal(await writer.clusterPostings(1_000), true);
+    assert.equal(await inTermOrder(writer), true);
+    assert.deepEqual(await contentOf(writer.connection), before, "the same rows, table by table");
+    assert.equal(await writer.clusterPostings(1_000), false, "nothing appended since");
+
+    // Writes go on against the new table, and search reads it.
+    await writer.apply({ writes: [indexWrite("pages/p0-0.md", "- word1 fresh\n")] });
+    const fresh = await writer.connection.runAndReadAll(`SELECT count(*) FROM fts_postings p JOIN fts_terms t USING (term_hash) WHERE t.term = 'fresh'`);
+    assert.equal(Number(fresh.getRows()[0]?.[0]), 1);
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
