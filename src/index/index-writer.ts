@@ -109,6 +109,11 @@ export class IndexWriter {
     return writer;
   }
 
+  /** Where this writer stages its batches' rows (removed on close). */
+  get scratchFolder(): string {
+    return this.#scratchDir;
+  }
+
   get connection(): DuckDBConnection {
     return this.#db.connection;
   }

@@ -12,13 +12,18 @@ const version = (word: string) => Array.from({ length: 2000 }, (_, i) => `- ${wo
 const A = version("alpha");
 const B = version("bravo");
 
-/** Rewrites `path` with A and B in turn, every few ms, until stopped: each write changes its mtime (and, mid-write, its size). */
+/**
+ * Rewrites `path` with A and B in turn, every 25 ms, until stopped: each write changes its mtime (and, mid-write,
+ * its size). The pause leaves a read of 2 MB room to finish between two writes even on a busy machine (at 5 ms,
+ * with another test file running beside, every read was overtaken and the file failed as "kept changing while
+ * being read"), while parsing and committing it still take longer than the pause, so the commit is overtaken.
+ */
 function rewriter(g: TempGraph, path: string): { stop: () => Promise<void> } {
   let running = true;
   const loop = (async () => {
     for (let n = 0; running; n++) {
       await writeFile(join(g.graph, path), n % 2 === 0 ? B : A);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
     // Settle on one known version, with a new mtime.
     await writeFile(join(g.graph, path), B);

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
@@ -21,8 +21,10 @@ test("a leftover at the old scratch names does not break the writer; its own scr
   const oldNames = ["blocks", "refs"].map((kind) => join(tmpdir(), `sync-pipeline-${process.pid}-${threadId}-${kind}.ndjson`));
   // A folder cannot be opened for writing: as a root-owned file is for another user.
   for (const name of oldNames) await mkdir(name, { recursive: true });
-  const before = new Set((await readdir(tmpdir())).filter((name) => name.startsWith("sync-pipeline-writer-")));
   const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
+  const scratch = writer.scratchFolder;
+  assert.ok(scratch.startsWith(join(tmpdir(), "sync-pipeline-writer-")), scratch);
+  assert.equal(existsSync(scratch), true);
   try {
     const result = await writer.apply({ writes: [indexWrite("pages/a.md", "- alpha [[b]]\n- beta\n")] });
     assert.equal(result.indexed, 1);
@@ -34,7 +36,7 @@ test("a leftover at the old scratch names does not break the writer; its own scr
     for (const name of oldNames) await rm(name, { recursive: true, force: true });
     await rm(dir, { recursive: true, force: true });
   }
-  const after = (await readdir(tmpdir())).filter((name) => name.startsWith("sync-pipeline-writer-") && !before.has(name));
-  assert.deepEqual(after, [], "the writer's scratch folder is removed on close");
+  // Its own folder only: other test files' writers may have theirs in the same temp folder meanwhile.
+  assert.equal(existsSync(scratch), false, "the writer's scratch folder is removed on close");
   for (const name of oldNames) assert.equal(existsSync(name), false);
 });
