@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { appendFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
@@ -31,6 +31,11 @@ test("fast edit-then-revert: the service's index equals a clean sync after every
   await writeFile(cleanConfig, JSON.stringify({ graph: "graph", database: "clean.duckdb", logLevel: "warn" }));
   const cleanDatabase = join(sandbox.dir, "clean.duckdb");
 
+  // Every round ends on the committed bytes (`git checkout -- .`), so one clean sync of them is the expected index
+  // of every round (the comparison leaves out times of writing and mtimes, which the checkout changes).
+  const clean = await runCli(["run", "--once", "--config", cleanConfig]);
+  assert.equal(clean.code, 0, clean.stderr);
+
   let service = new ServiceProcess(sandbox.configPath);
   t.after(() => service.kill());
   await service.ready();
@@ -42,10 +47,6 @@ test("fast edit-then-revert: the service's index equals a clean sync after every
     await serviceSettled(sandbox);
     assert.equal(await service.stop("SIGINT"), 0, service.stderr);
 
-    await rm(cleanDatabase, { force: true });
-    await rm(`${cleanDatabase}.wal`, { force: true });
-    const clean = await runCli(["run", "--once", "--config", cleanConfig]);
-    assert.equal(clean.code, 0, clean.stderr);
     await assertSameIndex(sandbox.database, cleanDatabase, `round ${round}`);
 
     service = new ServiceProcess(sandbox.configPath);
