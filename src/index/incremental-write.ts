@@ -3,6 +3,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { diffBlocks } from "./block-diff.ts";
 import { blockLines } from "./block-lines.ts";
 import { SEQ_GAP } from "./schema.ts";
+import { addPostings } from "./postings.ts";
 import type { FileWrite } from "./index-batch.ts";
 import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
 
@@ -126,7 +127,7 @@ export async function writeIncrementally(
   };
   if (gone.length > 0) {
     await append(c, "incr_gone", gone.map((key) => [key]));
-    // As in a whole-file write: the gone postings leave their terms' df (IndexWriter #updateDocumentFrequencies).
+    // As in a whole-file write: the gone postings leave their terms' df (postings.ts updateDocumentFrequencies).
     await c.run(`INSERT INTO batch_df SELECT term_hash, -count(*) FROM fts_postings
       WHERE block_key IN (SELECT key FROM incr_gone) GROUP BY term_hash`);
     await run(`DELETE FROM fts_postings WHERE block_key IN (SELECT key FROM incr_gone)`);
@@ -157,13 +158,10 @@ export async function writeIncrementally(
       FROM incr_blocks b JOIN incr_new n ON n.ord = b.ord`, { page });
     await run(`INSERT INTO refs SELECT r.block_id, n.key, $page, r.path, r.target, r.kind FROM incr_refs r JOIN incr_new n ON n.ord = r.ord`,
       { page });
-    // As IndexWriter #buildPostings: the new keys are above the batch's first, so #updateDocumentFrequencies counts them.
+    // As IndexWriter #buildPostings: the new keys are above the batch's first, so updateDocumentFrequencies counts them.
     await c.run(`INSERT INTO incr_terms SELECT key, hash(term), term FROM (
         SELECT n.key, unnest(string_split(b.tokens, ' ')) AS term FROM incr_blocks b JOIN incr_new n ON n.ord = b.ord WHERE b.length > 0)`);
-    await c.run(`INSERT INTO fts_terms SELECT b.term_hash, b.term, 0 FROM (SELECT term_hash, any_value(term) AS term FROM incr_terms GROUP BY term_hash) b
-      WHERE NOT EXISTS (SELECT 1 FROM fts_terms t WHERE t.term_hash = b.term_hash)`);
-    await run(`INSERT INTO fts_postings SELECT term_hash, block_key, count(*)::INTEGER FROM incr_terms
-      GROUP BY term_hash, block_key ORDER BY term_hash`);
+    rows += await addPostings(async (_name, sql) => (await c.run(sql)).rowsChanged, "incr_terms");
   }
   await run(`UPDATE pages SET first_block_key = (SELECT key FROM blocks WHERE path = $path ORDER BY seq LIMIT 1),
       block_count = ${after.length}, checksum = $checksum WHERE path = $path`,

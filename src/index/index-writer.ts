@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { openDatabase, type Database, type DatabaseLimits } from "./database.ts";
 import { SCRATCH_DDL, SEQ_GAP } from "./schema.ts";
 import { FILE_STATES_SQL } from "./file-states.ts";
+import { addPostings, rewriteInTermOrder, updateDocumentFrequencies } from "./postings.ts";
 import { reconcilePageNameClashes } from "./page-name-clashes.ts";
 import { insertConflicts } from "../pipeline/conflict-store.ts";
 import { pageIdentity } from "../logseq/page-name.ts";
@@ -124,30 +125,15 @@ export class IndexWriter {
   }
 
   /**
-   * Rewrites fts_postings in term order once a sync has appended many
-   * postings. Each batch sorts its own postings, so after a bulk load a
-   * term's postings sit in every batch's row groups and a lookup scans most
-   * of the table; in one term order, DuckDB's zone maps skip all but the
-   * term's own row groups. Worth it only when the appended part is large:
-   * at least `minRows` and a quarter of the table. One transaction: readers
-   * see the old table or the new one. Returns whether it ran.
+   * fts_postings in one term order again (postings.ts rewriteInTermOrder),
+   * once a sync has appended many postings: at least `minRows` and a quarter
+   * of the table. Returns whether it ran.
    */
   async clusterPostings(minRows = 100_000): Promise<boolean> {
     if (this.#postingsUnclustered < minRows) return false;
     const total = Number(await this.#scalar(`SELECT count(*) FROM fts_postings`));
     if (this.#postingsUnclustered * 4 < total) return false;
-    const c = this.#db.connection;
-    await c.run("BEGIN TRANSACTION");
-    try {
-      await c.run(`CREATE TABLE fts_postings_clustered (term_hash UBIGINT NOT NULL, block_key BIGINT NOT NULL, tf INTEGER NOT NULL)`);
-      await c.run(`INSERT INTO fts_postings_clustered SELECT * FROM fts_postings ORDER BY term_hash, block_key`);
-      await c.run(`DROP TABLE fts_postings`);
-      await c.run(`ALTER TABLE fts_postings_clustered RENAME TO fts_postings`);
-      await c.run("COMMIT");
-    } catch (error) {
-      await c.run("ROLLBACK").catch(() => {});
-      throw error;
-    }
+    await rewriteInTermOrder(this.#db.connection);
     this.#postingsUnclustered = 0;
     return true;
   }
@@ -192,7 +178,7 @@ export class IndexWriter {
       /** "path\0name" of the pages the batch replaces: a path keeping its name does not join a clash anew. */
       const pagesBefore = new Set<string>();
       rows += await this.#deleteWhere(contentGone, [
-        // The gone postings, counted per term, leave their terms' df (#updateDocumentFrequencies).
+        // The gone postings, counted per term, leave their terms' df (postings.ts updateDocumentFrequencies).
         // Cheap: block keys are clustered, so zone maps skip the rest of fts_postings.
         `INSERT INTO batch_df SELECT term_hash, -count(*) FROM fts_postings
           WHERE block_key IN (SELECT key FROM blocks WHERE path IN (SELECT path FROM batch_paths)) GROUP BY term_hash`,
@@ -239,7 +225,7 @@ export class IndexWriter {
         if (!pagesBefore.has(`${d.file.path}\0${d.doc.page.name}`)) joinedNames.add(d.doc.page.name);
       }
       if (contentGone.length > 0 || result.blocks > 0 || diffed.postingsGone) {
-        await this.#updateDocumentFrequencies(keyBefore, contentGone.length > 0 || diffed.postingsGone);
+        await updateDocumentFrequencies(this.#run, keyBefore, contentGone.length > 0 || diffed.postingsGone);
       }
       t = lap("blocks+postings", t);
       const clashes = await reconcilePageNameClashes(c, {
@@ -346,11 +332,13 @@ export class IndexWriter {
   }
 
   /** Runs one writer statement, timed under its name when SYNC_PIPELINE_PROFILE=1. */
-  async #run(name: string, sql: string): Promise<void> {
+  /** One statement of a batch, timed under SYNC_PIPELINE_PROFILE=1; returns the rows it changed. */
+  #run = async (name: string, sql: string): Promise<number> => {
     const t = performance.now();
-    await this.#db.connection.run(sql);
+    const changed = (await this.#db.connection.run(sql)).rowsChanged;
     lap(name, t);
-  }
+    return changed;
+  };
 
   async #scalar(sql: string): Promise<unknown> {
     const reader = await this.#db.connection.runAndReadAll(sql);
@@ -517,46 +505,9 @@ export class IndexWriter {
     await this.#run("s.unnest", `INSERT INTO batch_terms
       SELECT block_key, hash(term), term FROM (
         SELECT key AS block_key, unnest(string_split(tokens, ' ')) AS term FROM batch_blocks WHERE length > 0)`);
-    // Terms the vocabulary lacks join it with df 0; #updateDocumentFrequencies
-    // adds their postings. The batch's terms are grouped before the anti join
-    // with the vocabulary: anti-joining every occurrence cost 4x more.
-    await this.#run("s.vocab", `INSERT INTO fts_terms
-      SELECT b.term_hash, b.term, 0 FROM (SELECT term_hash, any_value(term) AS term FROM batch_terms GROUP BY term_hash) b
-      WHERE NOT EXISTS (SELECT 1 FROM fts_terms t WHERE t.term_hash = b.term_hash)`);
-    // Sorted by term within the batch: zone maps then let a search skip most
-    // row groups (8,000 files: a one-term lookup's p50 1.4-2.3 ms sorted,
-    // 10-12 ms unsorted), which pays for the sort.
-    const t = performance.now();
-    const inserted = await this.#db.connection.run(`INSERT INTO fts_postings
-      SELECT term_hash, block_key, count(*)::INTEGER FROM batch_terms
-      GROUP BY term_hash, block_key
-      ORDER BY term_hash`);
-    lap("s.postings", t);
-    this.#postingsUnclustered += inserted.rowsChanged;
+    this.#postingsUnclustered += await addPostings(this.#run, "batch_terms");
     await this.#run("s.cleanup", `DELETE FROM batch_terms`);
     await this.#run("s.cleanup", `DELETE FROM batch_blocks`);
-  }
-
-  /**
-   * Keeps `fts_terms.df` equal to each term's postings count (issue #8):
-   * adds the batch's new postings per term (their keys are >= `firstNewKey`,
-   * so zone maps skip every older row group) and subtracts the gone ones
-   * counted into batch_df before their delete; terms falling to 0 leave the
-   * vocabulary. Two statements (one when nothing was deleted), neither
-   * reading older postings: the orphan-term anti-join this replaces scanned
-   * every posting's term in each batch that removed text (36-120 ms each).
-   */
-  async #updateDocumentFrequencies(firstNewKey: bigint, postingsGone: boolean): Promise<void> {
-    await this.#run("s.df", `UPDATE fts_terms SET df = fts_terms.df + d.n
-      FROM (SELECT term_hash, sum(n) AS n FROM (
-          SELECT term_hash, n FROM batch_df
-          UNION ALL SELECT term_hash, count(*) FROM fts_postings WHERE block_key >= ${firstNewKey} GROUP BY term_hash)
-        GROUP BY term_hash HAVING sum(n) <> 0) d
-      WHERE fts_terms.term_hash = d.term_hash`);
-    if (!postingsGone) return;
-    // Only terms that lost postings can be at 0: a scan of one integer column.
-    await this.#run("s.df", `DELETE FROM fts_terms WHERE df = 0`);
-    await this.#run("s.cleanup", `DELETE FROM batch_df`);
   }
 }
 

@@ -1,0 +1,68 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+
+/** Runs one named statement (the name is for the writer's profile) and returns the rows it changed. */
+export type Statement = (name: string, sql: string) => Promise<number>;
+
+/**
+ * From a table of (block_key, term_hash, term) occurrences: the terms the
+ * vocabulary lacks join it with df 0 (updateDocumentFrequencies adds their
+ * postings), then one posting per term and block with its count. Shared by
+ * whole-file batches (batch_terms) and block diffs (incr_terms). Returns the
+ * postings inserted.
+ */
+export async function addPostings(run: Statement, terms: string): Promise<number> {
+  // The terms are grouped before the anti join with the vocabulary: anti-joining every occurrence cost 4x more.
+  await run("s.vocab", `INSERT INTO fts_terms
+    SELECT b.term_hash, b.term, 0 FROM (SELECT term_hash, any_value(term) AS term FROM ${terms} GROUP BY term_hash) b
+    WHERE NOT EXISTS (SELECT 1 FROM fts_terms t WHERE t.term_hash = b.term_hash)`);
+  // Sorted by term within the batch: zone maps then let a search skip most
+  // row groups (8,000 files: a one-term lookup's p50 1.4-2.3 ms sorted,
+  // 10-12 ms unsorted), which pays for the sort.
+  return run("s.postings", `INSERT INTO fts_postings
+    SELECT term_hash, block_key, count(*)::INTEGER FROM ${terms}
+    GROUP BY term_hash, block_key
+    ORDER BY term_hash`);
+}
+
+/**
+ * Keeps `fts_terms.df` equal to each term's postings count (issue #8):
+ * adds the batch's new postings per term (their keys are >= `firstNewKey`,
+ * so zone maps skip every older row group) and subtracts the gone ones
+ * counted into batch_df before their delete; terms falling to 0 leave the
+ * vocabulary. Two statements (one when nothing was deleted), neither
+ * reading older postings: the orphan-term anti-join this replaces scanned
+ * every posting's term in each batch that removed text (36-120 ms each).
+ */
+export async function updateDocumentFrequencies(run: Statement, firstNewKey: bigint, postingsGone: boolean): Promise<void> {
+  await run("s.df", `UPDATE fts_terms SET df = fts_terms.df + d.n
+    FROM (SELECT term_hash, sum(n) AS n FROM (
+        SELECT term_hash, n FROM batch_df
+        UNION ALL SELECT term_hash, count(*) FROM fts_postings WHERE block_key >= ${firstNewKey} GROUP BY term_hash)
+      GROUP BY term_hash HAVING sum(n) <> 0) d
+    WHERE fts_terms.term_hash = d.term_hash`);
+  if (!postingsGone) return;
+  // Only terms that lost postings can be at 0: a scan of one integer column.
+  await run("s.df", `DELETE FROM fts_terms WHERE df = 0`);
+  await run("s.cleanup", `DELETE FROM batch_df`);
+}
+
+/**
+ * Rewrites fts_postings in term order. Each batch sorts its own postings, so
+ * after a bulk load a term's postings sit in every batch's row groups and a
+ * lookup scans most of the table; in one term order, DuckDB's zone maps skip
+ * all but the term's own row groups. One transaction: readers see the old
+ * table or the new one.
+ */
+export async function rewriteInTermOrder(c: DuckDBConnection): Promise<void> {
+  await c.run("BEGIN TRANSACTION");
+  try {
+    await c.run(`CREATE TABLE fts_postings_clustered (term_hash UBIGINT NOT NULL, block_key BIGINT NOT NULL, tf INTEGER NOT NULL)`);
+    await c.run(`INSERT INTO fts_postings_clustered SELECT * FROM fts_postings ORDER BY term_hash, block_key`);
+    await c.run(`DROP TABLE fts_postings`);
+    await c.run(`ALTER TABLE fts_postings_clustered RENAME TO fts_postings`);
+    await c.run("COMMIT");
+  } catch (error) {
+    await c.run("ROLLBACK").catch(() => {});
+    throw error;
+  }
+}
