@@ -1,9 +1,9 @@
 import process from "node:process";
 import { LIST, VARCHAR, listValue, timestampValue, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase, type Database, type DatabaseLimits } from "./database.ts";
+import { makeScratchFolder } from "./scratch-folder.ts";
 import { SCRATCH_DDL, SEQ_GAP } from "./schema.ts";
 import { FILE_STATES_SQL } from "./file-states.ts";
 import { addPostings, rewriteInTermOrder, updateDocumentFrequencies } from "./postings.ts";
@@ -70,13 +70,13 @@ export class IndexWriter {
   /** Paths with a `files` row, and paths with indexed content: deletes are issued only for these. */
   #filePaths = new Set<string>();
   #contentPaths = new Set<string>();
-  /** Where each batch's NDJSON is staged for DuckDB's reader; private to this process and thread. */
   /**
-   * A folder of this writer's own (mkdtemp), removed on close: names made of
-   * pid and thread collided with files a kill -9 left behind, which another
-   * user's process given the same pid could not overwrite (EACCES).
+   * Where each batch's NDJSON is staged for DuckDB's reader: a folder of this
+   * writer's own (scratch-folder.ts), removed on close. Names made of pid and
+   * thread collided with files a kill -9 left behind, which another user's
+   * process given the same pid could not overwrite (EACCES).
    */
-  readonly #scratchDir = mkdtempSync(join(tmpdir(), "sync-pipeline-writer-"));
+  readonly #scratchDir = makeScratchFolder();
   readonly #scratchFiles = {
     blocks: join(this.#scratchDir, "blocks.ndjson"),
     refs: join(this.#scratchDir, "refs.ndjson"),

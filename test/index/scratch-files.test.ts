@@ -1,11 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 import { IndexWriter } from "../../src/index/index-writer.ts";
+import { makeScratchFolder } from "../../src/index/scratch-folder.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 import { indexWrite } from "../support/index-writes.ts";
 
@@ -23,7 +27,7 @@ test("a leftover at the old scratch names does not break the writer; its own scr
   for (const name of oldNames) await mkdir(name, { recursive: true });
   const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
   const scratch = writer.scratchFolder;
-  assert.ok(scratch.startsWith(join(tmpdir(), "sync-pipeline-writer-")), scratch);
+  assert.ok(scratch.startsWith(join(tmpdir(), `sync-pipeline-writer-${process.pid}-`)), scratch);
   assert.equal(existsSync(scratch), true);
   try {
     const result = await writer.apply({ writes: [indexWrite("pages/a.md", "- alpha [[b]]\n- beta\n")] });
@@ -39,4 +43,33 @@ test("a leftover at the old scratch names does not break the writer; its own scr
   // Its own folder only: other test files' writers may have theirs in the same temp folder meanwhile.
   assert.equal(existsSync(scratch), false, "the writer's scratch folder is removed on close");
   for (const name of oldNames) assert.equal(existsSync(name), false);
+});
+
+/**
+ * kill -9 skips close, so the folder stays: the kill trials left dozens.
+ * The next writer removes those whose process is gone, and nothing else.
+ */
+test("a new scratch folder removes the folders of writers whose process is gone, and only those", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "sync-pipeline-orphans-"));
+  const sleeper = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+  try {
+    const dead = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+    await once(dead, "exit");
+    const folders = {
+      dead: join(dir, `sync-pipeline-writer-${dead.pid}-Ab12Cd`),
+      live: join(dir, `sync-pipeline-writer-${sleeper.pid}-Ef34Gh`),
+      pidless: join(dir, "sync-pipeline-writer-Ij56Kl"),
+      other: join(dir, `sync-pipeline-other-${dead.pid}-Mn78Op`),
+    };
+    for (const folder of Object.values(folders)) {
+      await mkdir(folder);
+      await writeFile(join(folder, "blocks.ndjson"), "{}\n");
+    }
+    const made = makeScratchFolder(dir);
+    assert.ok(made.startsWith(join(dir, `sync-pipeline-writer-${process.pid}-`)), made);
+    assert.deepEqual((await readdir(dir)).sort(), [made, folders.live, folders.other, folders.pidless].map((f) => f.slice(dir.length + 1)).sort());
+  } finally {
+    sleeper.kill("SIGKILL");
+    await rm(dir, { recursive: true, force: true });
+  }
 });
