@@ -1,6 +1,7 @@
 import process from "node:process";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { processIsAlive } from "./process-alive.ts";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { SCHEMA_DDL, SCHEMA_VERSION } from "./schema.ts";
 import { migrateSchema } from "./schema-migration.ts";
@@ -66,16 +67,22 @@ export async function openDatabase(
 }
 
 /**
- * A new index is built beside its final name (`FILE.creating`) and renamed
- * into place once its schema is committed and checkpointed: a crash while
- * DuckDB writes a new file's header left a file (even 0 bytes) that every
- * later command refused as damaged, asking for --rebuild. A leftover
- * `.creating` file of such a crash is replaced.
+ * A new index is built beside its final name (`FILE.creating-<pid>`) and
+ * linked into place once its schema is committed and checkpointed: a crash
+ * while DuckDB writes a new file's header left a file (even 0 bytes) that
+ * every later command refused as damaged, asking for --rebuild.
+ *
+ * Processes starting on one new index at the same moment (two first starts,
+ * a service and a `run --once`) each build their own file, and a hard link,
+ * which never replaces a file, lets exactly one of them win: the others drop
+ * theirs and open the winner's, as any later start does. With one shared
+ * `FILE.creating` they removed and renamed each other's files (ENOENT, or
+ * no process indexing at all). Leftovers of crashed creations (a dead pid's
+ * file, the older pid-less name) are removed.
  */
 async function createAtomically(path: string): Promise<void> {
-  const creating = `${path}.creating`;
-  rmSync(creating, { force: true });
-  rmSync(`${creating}.wal`, { force: true });
+  removeCrashedCreations(path);
+  const creating = `${path}.creating-${process.pid}`;
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(creating);
@@ -91,9 +98,36 @@ async function createAtomically(path: string): Promise<void> {
     instance.closeSync();
   }
   // A WAL left without its database (the file deleted by hand) would be replayed into the new one.
-  rmSync(`${path}.wal`, { force: true });
-  if (existsSync(`${creating}.wal`)) renameSync(`${creating}.wal`, `${path}.wal`);
-  renameSync(creating, path);
+  if (!existsSync(path)) rmSync(`${path}.wal`, { force: true });
+  let won: boolean;
+  try {
+    linkSync(creating, path);
+    won = true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") won = false;
+    // A file system without hard links: a rename, which cannot refuse to replace.
+    else if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP") {
+      won = !existsSync(path);
+      if (won) renameSync(creating, path);
+    } else throw error;
+  }
+  if (won && existsSync(`${creating}.wal`)) renameSync(`${creating}.wal`, `${path}.wal`);
+  rmSync(creating, { force: true });
+  rmSync(`${creating}.wal`, { force: true });
+}
+
+/** `FILE.creating` (older versions) and `FILE.creating-<pid>` of a process that is gone, with their WALs. */
+function removeCrashedCreations(path: string): void {
+  const folder = dirname(path);
+  const prefix = `${basename(path)}.creating`;
+  for (const name of readdirSync(folder)) {
+    if (!name.startsWith(prefix)) continue;
+    const rest = name.slice(prefix.length).replace(/\.wal$/, "");
+    const pid = rest === "" ? 0 : Number(/^-(\d+)$/.exec(rest)?.[1] ?? NaN);
+    if (Number.isNaN(pid) || (pid !== 0 && processIsAlive(pid))) continue;
+    rmSync(join(folder, name), { force: true });
+  }
 }
 
 async function migrate(connection: DuckDBConnection, path: string): Promise<void> {

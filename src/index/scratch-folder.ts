@@ -1,4 +1,5 @@
 import process from "node:process";
+import { processIsAlive } from "./process-alive.ts";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,21 +28,11 @@ function removeOrphans(dir: string): void {
   }
   for (const name of names) {
     const pid = Number(/^sync-pipeline-writer-(\d+)-/.exec(name)?.[1]);
-    if (!Number.isSafeInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    if (!Number.isSafeInteger(pid) || pid <= 0 || processIsAlive(pid)) continue;
     try {
       rmSync(join(dir, name), { recursive: true, force: true });
     } catch {
       // Another user's folder: not ours to remove.
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the pid exists, owned by another user.
-    return (error as NodeJS.ErrnoException).code !== "ESRCH";
   }
 }
