@@ -10,14 +10,12 @@ import { serviceState, sleep, startService, stopService, type Service } from "..
 import { percentile } from "../lib/stats.ts";
 import { removeDir, tempDir, writeConfig } from "../lib/workspace.ts";
 import { round, row, type BenchRow } from "../report/row.ts";
-import { callService } from "../../src/control/control-client.ts";
+import { waitSearchable } from "../lib/searchable.ts";
 import { readGraphConfig } from "../../src/logseq/graph-config.ts";
 import { scanDirectory } from "../../src/pipeline/directory-scan.ts";
 
 export type EditLatencyOptions = { idleFiles: number; catchUpFiles: number; edits: number };
 
-const POLL_MS = 10;
-const EDIT_TIMEOUT_MS = 60_000;
 
 export async function editLatencyScenarios(options: EditLatencyOptions, log: (line: string) => void): Promise<BenchRow[]> {
   return [
@@ -52,13 +50,7 @@ async function scenario(name: string, files: number, edits: number, during: "wat
       const path = paths[(i * 37) % paths.length] as string;
       const t0 = performance.now();
       await appendFile(join(graphDir, path), `\n- edited ${word}\n`);
-      for (;;) {
-        const reply = await callService(service.socket, "search", { text: word, limit: 1 });
-        if (Array.isArray(reply?.result) && reply.result.length > 0) break;
-        if (performance.now() - t0 > EDIT_TIMEOUT_MS) throw new Error(`${name}: edit ${i} not searchable after ${EDIT_TIMEOUT_MS} ms`);
-        await sleep(POLL_MS);
-      }
-      latencies.push(performance.now() - t0);
+      latencies.push(await waitSearchable(service.socket, word, t0, `${name}: edit ${i}`));
     }
     const note =
       during === "catchingUp"

@@ -13,13 +13,12 @@ import { serviceState, sleep, startService, stopService, type Service } from "..
 import { percentile } from "../lib/stats.ts";
 import { removeDir, tempDir, writeConfig } from "../lib/workspace.ts";
 import { round, row, type BenchRow } from "../report/row.ts";
+import { waitSearchable } from "../lib/searchable.ts";
 import { callService } from "../../src/control/control-client.ts";
 import type { WriteStats } from "../../src/index/write-stats.ts";
 
 export type LargePageEditOptions = { files: number; blocks: number; edits: number };
 
-const POLL_MS = 10;
-const EDIT_TIMEOUT_MS = 60_000;
 const PAGE = "pages/long-journal.md";
 
 function pageText(blocks: number, edit?: { at: number; text: string }): string {
@@ -55,13 +54,7 @@ export async function largePageEditScenario(options: LargePageEditOptions, log: 
       const at = Math.floor(options.blocks / 2) + i * 101;
       const t0 = performance.now();
       await writeFile(join(graphDir, PAGE), pageText(options.blocks, { at, text: `edited ${word}` }));
-      for (;;) {
-        const reply = await callService(service.socket, "search", { text: word, limit: 1 });
-        if (Array.isArray(reply?.result) && reply.result.length > 0) break;
-        if (performance.now() - t0 > EDIT_TIMEOUT_MS) throw new Error(`${name}: edit ${i} not searchable after ${EDIT_TIMEOUT_MS} ms`);
-        await sleep(POLL_MS);
-      }
-      latencies.push(performance.now() - t0);
+      latencies.push(await waitSearchable(service.socket, word, t0, `${name}: edit ${i}`));
       const status = (await callService(service.socket, "status", undefined))?.result as { writes?: WriteStats } | undefined;
       rows.push(status?.writes?.lastBatch?.rowsTouched ?? -1);
       await sleep(300);
