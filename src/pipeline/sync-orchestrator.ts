@@ -16,6 +16,7 @@ import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./s
 import { recordWrite, type SyncSessionContext } from "./sync-session.ts";
 import { INDEX_WRITE_FAILED, type PendingOperations } from "./sync-status-model.ts";
 import { clashEvent, ConflictManager } from "./conflict-manager.ts";
+import { appliedWrites } from "../index/page-name-holds.ts";
 import type { ResolutionStrategy, SyncConflict } from "./conflict-types.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 import { parentFolder, SyncTaskQueue, type SyncTask } from "./sync-task-queue.ts";
@@ -125,7 +126,7 @@ export class SyncOrchestrator {
     this.#batches = new BatchProcessor({
       ...config.batch,
       maxInFlight: config.pools.writing.maxQueue,
-      write: (batch) => pools.writing.run<BatchResult>(batch, { name: "apply" }),
+      write: (batch) => pools.writing.run<BatchResult>({ ...batch, pageNameClash: config.conflicts.pageNameClash.strategy }, { name: "apply" }),
       onCommitted: (writes, result, batchId) => this.#committed(writes, result, batchId),
       onFailed: (write, error, recorded, batchId) => {
         this.#view.settle(write);
@@ -555,7 +556,8 @@ export class SyncOrchestrator {
 
   #committed(writes: FileWrite[], result: BatchResult, batchId: SyncBatchId): void {
     const known = this.#view.known;
-    for (const write of writes) {
+    // As applied: a held page-name claim wrote its skipped row only (page-name-holds.ts).
+    for (const write of appliedWrites(writes, result)) {
       // Asked before `commit`: did the index hold the path before this write?
       const wasIndexed = (path: string) => known.has(path);
       recordWrite(this.summary, write, this.#emit, { batchId, wasIndexed });
@@ -564,7 +566,13 @@ export class SyncOrchestrator {
     // A service runs for weeks: keep only the latest problems.
     if (this.summary.problems.length > 100) this.summary.problems.splice(0, this.summary.problems.length - 100);
     this.summary.blocks += result.blocks;
+    for (const write of writes) this.#view.settle(write);
     for (const clash of result.pageNameClashes) this.#emit({ ...clashEvent(clash), batchId });
+    // Held claims whose name lost its owner: read and claim it again now (forced: their rows say size and mtime 0 anyway).
+    for (const path of this.conflicts.clashesCommitted(result)) {
+      this.#forced.add(path);
+      this.submit(path, SyncEventKind.update, this.#clock.now());
+    }
     this.#idle.notify();
   }
 }
