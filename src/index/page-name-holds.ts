@@ -30,8 +30,7 @@ export function holdsNewcomers(strategy: ConflictStrategy | undefined): strategy
   return strategy === "index" || strategy === "manual";
 }
 
-/** A held row's error starts so; the name is what the release statement extracts. */
-const HELD = /^page name "(.*)" is held by /;
+/** A held row's error starts so (heldReason); the name is what the release statement extracts (RE2). */
 const HELD_RE2 = `^page name "(.*)" is held by `;
 /** A held row a user let in (`resolve --strategy filesystem`): its next write is indexed even though the name is owned. */
 const GRANTED = "page name claim let in by resolve #";
@@ -39,11 +38,6 @@ const GRANTED = "page name claim let in by resolve #";
 export function heldReason(name: string, owner: string, strategy: HoldingStrategy): string {
   const until = strategy === "manual" ? `until \`sync-pipeline resolve\` lets it in or ${owner} gives the name up` : `until ${owner} gives the name up`;
   return `page name "${name}" is held by ${owner} (pageNameClash, strategy ${strategy}): not indexed ${until}`;
-}
-
-/** The page name a held row waits for, or undefined for any other row. */
-export function heldName(row: Pick<FileRow, "status" | "error">): string | undefined {
-  return row.status === "skipped" ? HELD.exec(row.error ?? "")?.[1] : undefined;
 }
 
 /** A claim the batch holds out: the write that made it, and the `files` row written instead. */
