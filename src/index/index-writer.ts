@@ -170,7 +170,7 @@ export class IndexWriter {
     await c.run("BEGIN TRANSACTION");
     try {
       // Under index/manual, claims of owned page names are held: the batch then writes their skipped rows only.
-      ({ batch, held } = await holdClaims(c, batch, this.#graph));
+      ({ batch, held } = await holdClaims(c, batch, this.#graph, (path) => this.#filePaths.has(path)));
       diffed = await this.#writeIncrementally(batch.writes);
       rows += diffed.rows;
       result.blocks += diffed.blocks;

@@ -49,18 +49,26 @@ type Claim = { path: string; name: string; had: string; write: FileWrite };
  * Rewrites the batch so held claims write nothing but their `skipped` row:
  * an `index` write becomes delete + metadata, a move delete(from) + metadata(to).
  */
-export async function holdClaims(c: DuckDBConnection, batch: IndexBatch, graph: GraphConfig): Promise<{ batch: IndexBatch; held: HeldClaim[] }> {
+export async function holdClaims(
+  c: DuckDBConnection,
+  batch: IndexBatch,
+  graph: GraphConfig,
+  hasFileRow: (path: string) => boolean,
+): Promise<{ batch: IndexBatch; held: HeldClaim[] }> {
   const strategy = batch.pageNameClash;
   if (!holdsNewcomers(strategy)) return { batch, held: [] };
   const claims = await claimsOf(c, batch.writes, graph);
   if (claims.length === 0) return { batch, held: [] };
   // Paths whose pages rows this batch replaces or removes: they own nothing unless they claim their name again.
   const leaving = new Set(batch.writes.flatMap((w) => (w.op === "index" ? [w.file.path] : w.op === "delete" ? [w.path] : w.op === "rename" ? [w.from] : [])));
+  // Only a claimant with a files row can have been let in: new files (a whole first sync) skip that scan of files.
+  const rowed = claims.filter((cl) => hasFileRow(cl.path)).map((cl) => cl.path);
+  const names = listValue([...new Set(claims.map((cl) => cl.name))]);
+  const grantedRows = ` UNION ALL SELECT NULL, path, true FROM files WHERE path IN (SELECT unnest($2::VARCHAR[])) AND starts_with(error, ${sqlString(GRANTED)})`;
   const reader = await c.runAndReadAll(
-    `SELECT name, path, false AS granted FROM pages WHERE name IN (SELECT unnest($1::VARCHAR[]))
-     UNION ALL SELECT NULL, path, true FROM files WHERE path IN (SELECT unnest($2::VARCHAR[])) AND starts_with(error, ${sqlString(GRANTED)})`,
-    [listValue([...new Set(claims.map((cl) => cl.name))]), listValue(claims.map((cl) => cl.path))],
-    [NAMES, NAMES],
+    `SELECT name, path, false AS granted FROM pages WHERE name IN (SELECT unnest($1::VARCHAR[]))${rowed.length === 0 ? "" : grantedRows}`,
+    rowed.length === 0 ? [names] : [names, listValue(rowed)],
+    rowed.length === 0 ? [NAMES] : [NAMES, NAMES],
   );
   const owners = new Map<string, string[]>();
   const had = new Set<string>();
