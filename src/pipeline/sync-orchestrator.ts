@@ -211,12 +211,7 @@ export class SyncOrchestrator {
    */
   async resolveConflict(id: number, strategy: ResolutionStrategy): Promise<SyncConflict> {
     const conflict = await this.conflicts.resolve(id, strategy);
-    if (strategy === "filesystem") {
-      for (const path of conflict.paths) {
-        this.#forced.add(path);
-        this.submit(path, SyncEventKind.update, this.#clock.now());
-      }
-    }
+    if (strategy === "filesystem") for (const path of conflict.paths) this.#syncAgain(path);
     return conflict;
   }
 
@@ -568,12 +563,15 @@ export class SyncOrchestrator {
     this.summary.blocks += result.blocks;
     for (const write of writes) this.#view.settle(write);
     for (const clash of result.pageNameClashes) this.#emit({ ...clashEvent(clash), batchId });
-    // Held claims whose name lost its owner: read and claim it again now (forced: their rows say size and mtime 0 anyway).
-    for (const path of this.conflicts.clashesCommitted(result)) {
-      this.#forced.add(path);
-      this.submit(path, SyncEventKind.update, this.#clock.now());
-    }
+    // Held page-name claims whose name lost its owner: synced again now, to claim it.
+    for (const path of this.conflicts.clashesCommitted(result)) this.#syncAgain(path);
     this.#idle.notify();
+  }
+
+  /** Re-parses a path now, whatever its size and mtime say. */
+  #syncAgain(path: string): void {
+    this.#forced.add(path);
+    this.submit(path, SyncEventKind.update, this.#clock.now());
   }
 }
 
