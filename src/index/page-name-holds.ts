@@ -40,6 +40,11 @@ export function heldReason(name: string, owner: string, strategy: HoldingStrateg
   return `page name "${name}" is held by ${owner} (pageNameClash, strategy ${strategy}): not indexed ${until}`;
 }
 
+/** A `files` row held by a page-name owner (heldReason). */
+export function isHeldRow(row: Pick<FileRow, "status" | "error">): boolean {
+  return row.status === "skipped" && new RegExp(HELD_RE2).test(row.error ?? "");
+}
+
 /** A claim the batch holds out: the write that made it, and the `files` row written instead. */
 export type HeldClaim = { name: string; owner: string; file: FileRow; from?: string };
 

@@ -174,6 +174,7 @@ export class SyncOrchestrator {
       const changes = detectChanges(disk, this.#view.states(), {
         force: all,
         maxFileSizeBytes: this.#context.config.maxFileSizeBytes,
+        pageNameClash: this.#context.config.conflicts.pageNameClash.strategy,
         ...(folder === "" ? {} : { under: folder }),
       });
       for (const path of changes.repair) this.#forced.add(path);

@@ -49,7 +49,9 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
   ]);
   const { force, format } = await startIndexFormat(pools, graph, indexed.length);
   const conflicts = await ConflictManager.start(pools, config, emit);
-  const changes = detectChanges(disk, indexed, { force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes });
+  const changes = detectChanges(disk, indexed, {
+    force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes, pageNameClash: config.conflicts.pageNameClash.strategy,
+  });
   summary.files = disk.files.size;
   summary.unchanged = changes.unchanged;
   emit({ type: "SyncStarted", files: disk.files.size, unchanged: changes.unchanged, at: Date.now() });

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rm } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runCli, tempGraph, type TempGraph } from "../support/cli.ts";
 import { queryRows } from "../support/db.ts";
@@ -97,5 +97,24 @@ test("pageNameClash under index (service): a new clash is held at once, and the 
     service.kill();
     await service.exited;
     await sandbox.cleanup();
+  }
+});
+
+test("pageNameClash switched from index back to filesystem: the held file is read again and indexed, both flagged", async () => {
+  const g = await tempGraph({ "pages/foo.md": "- owner words\n" }, INDEX);
+  try {
+    assert.deepEqual(await runOnce(g), []);
+    await g.write("pages/Foo.md", "- newcomer words\n");
+    assert.deepEqual(await runOnce(g), ["conflict: #1 pageNameClash: pages/Foo.md, pages/foo.md (applied index)"]);
+    await writeFile(g.config, JSON.stringify({ graph: "graph", database: "index.duckdb", logLevel: "warn" }));
+    assert.deepEqual(await runOnce(g), ['conflict: page "foo" is defined by pages/Foo.md and pages/foo.md']);
+    assert.deepEqual(await rows(g), [
+      { path: "pages/Foo.md", status: "warning", error: 'page name "foo" is also defined by pages/foo.md; both are indexed, neither overwrites the other' },
+      { path: "pages/foo.md", status: "warning", error: 'page name "foo" is also defined by pages/Foo.md; both are indexed, neither overwrites the other' },
+    ]);
+    assert.deepEqual(await runOnce(g), []);
+    await assertSameAsCleanSync(g);
+  } finally {
+    await g.cleanup();
   }
 });
