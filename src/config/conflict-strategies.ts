@@ -24,8 +24,8 @@ const table = {
     description: "A file may not be read (EACCES/EPERM). filesystem: record it failed, keep its indexed content, retry on every sync. timestamp: nothing newer can be read, so the index wins: its row and content stay as indexed (no failure reported) until the file is readable again. manual: write nothing for it until resolved.",
   },
   pageNameClash: {
-    enum: ["filesystem", "timestamp"],
-    description: "Two files resolve to one page name. filesystem: both are indexed and flagged. timestamp: an alias of filesystem for now (both indexed and flagged), so a config setting timestamp everywhere works. index and manual are not built yet and are refused.",
+    enum: ["filesystem", "index", "timestamp", "manual"],
+    description: "Two files resolve to one page name. filesystem: both are indexed and flagged. index: the path that owns the name in the index keeps it; a file newly claiming it is held (not indexed, its files row skipped naming the owner; between new files in one batch the first by path order owns it) until the owner gives the name up, then it is synced again. timestamp: an alias of filesystem for now (both indexed and flagged), so a config setting timestamp everywhere works. manual: held as under index, the conflict open until resolved (filesystem: the newcomer is indexed too, both flagged; index: kept out until the file changes again).",
   },
 } as const;
 

@@ -1,4 +1,5 @@
 import type { ParsedPage } from "../logseq/types.ts";
+import type { ConflictStatus, ConflictStrategy } from "../pipeline/conflict-types.ts";
 
 /** Why a file is or is not in the index. */
 export const FileStatus = {
@@ -88,7 +89,11 @@ export type FileWrite =
   /** The same content moved: keep its blocks, change the path (and the page name the path implies). */
   | { op: "rename"; from: string; file: FileRow };
 
-export type IndexBatch = { writes: FileWrite[] };
+export type IndexBatch = {
+  writes: FileWrite[];
+  /** `conflicts.pageNameClash.strategy`: under index and manual a file newly claiming an owned page name is held (page-name-holds.ts). */
+  pageNameClash?: ConflictStrategy;
+};
 
 export type BatchResult = {
   indexed: number;
@@ -97,5 +102,9 @@ export type BatchResult = {
   metadata: number;
   blocks: number;
   /** Page names a path newly joined in this batch, with all their paths and the id of the `conflicts` row recorded for each. */
-  pageNameClashes: { id: number; name: string; paths: string[] }[];
+  pageNameClashes: { id: number; name: string; paths: string[]; strategy?: ConflictStrategy; status?: ConflictStatus }[];
+  /** Claims held out of the index (index/manual): the path claimed and the `skipped` row written instead. */
+  held?: { path: string; file: FileRow }[];
+  /** Held paths whose page name lost its owner in this batch: to be synced again. */
+  released?: string[];
 };

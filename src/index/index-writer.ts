@@ -8,7 +8,7 @@ import { SCRATCH_DDL, SEQ_GAP } from "./schema.ts";
 import { FILE_STATES_SQL } from "./file-states.ts";
 import { addPostings, rewriteInTermOrder, updateDocumentFrequencies } from "./postings.ts";
 import { reconcilePageNameClashes } from "./page-name-clashes.ts";
-import { insertConflicts } from "../pipeline/conflict-store.ts";
+import { holdClaims, recordClashes, type HeldClaim } from "./page-name-holds.ts";
 import { pageIdentity } from "../logseq/page-name.ts";
 import { foldedTitleTokens } from "./title-tokens.ts";
 import type { GraphConfig } from "../logseq/types.ts";
@@ -166,8 +166,11 @@ export class IndexWriter {
     let t = performance.now();
     let rows = 0;
     let diffed: DiffedWrites = { paths: new Set(), names: new Set(), rows: 0, blocks: 0, postingsGone: false };
+    let held: HeldClaim[];
     await c.run("BEGIN TRANSACTION");
     try {
+      // Under index/manual, claims of owned page names are held: the batch then writes their skipped rows only.
+      ({ batch, held } = await holdClaims(c, batch, this.#graph, (path) => this.#filePaths.has(path)));
       diffed = await this.#writeIncrementally(batch.writes);
       rows += diffed.rows;
       result.blocks += diffed.blocks;
@@ -234,10 +237,8 @@ export class IndexWriter {
         paths: batch.writes.flatMap((w) => (w.op === "metadata" ? [w.file.path] : [])),
         joined: joinedNames,
       });
-      // Recorded in the batch's transaction: a clash and its conflicts row commit together. Only the
-      // filesystem strategy exists for clashes (the config schema allows no other), so each is applied.
-      const ids = await insertConflicts(c, clashes.map((g) => ({ type: "pageNameClash", paths: g.paths, details: { name: g.name }, strategy: "filesystem" })));
-      result.pageNameClashes = clashes.map((g, i) => ({ ...g, id: ids[i] ?? 0 }));
+      // Recorded in the batch's transaction: a clash or a held claim and its conflicts row commit together.
+      Object.assign(result, await recordClashes(c, batch.pageNameClash, clashes, held, [...goneNames]));
       t = lap("clashes", t);
       await c.run("COMMIT");
       t = lap("commit", t);

@@ -69,7 +69,8 @@ export function eventLog(logger: Logger, window: RepeatedConditionsOptions = def
         return;
       }
       case "ConflictDetected": {
-        if (event.conflict !== "pageNameClash") {
+        // A held page-name claim (index, manual) is one decision on one newcomer, logged as the other types are.
+        if (event.conflict !== "pageNameClash" || event.strategy === "index" || event.strategy === "manual") {
           const { id, conflict, paths: where, strategy, status, resolution } = event;
           // Under timestamp the row says which side was newer: "applied timestamp (index)".
           const applied = resolution === undefined ? strategy : `${strategy} (${resolution})`;

@@ -157,6 +157,17 @@ export class ConflictManager {
   }
 
   /**
+   * A batch committed: its open page-name claims (manual) hold their
+   * newcomers; its released paths (their name lost its owner, and the writer
+   * closed their conflicts) are held no more. Returns those, to sync again.
+   */
+  clashesCommitted(result: BatchResult): string[] {
+    for (const clash of result.pageNameClashes) if (clash.status === "open") this.#held.set(clash.paths[0] ?? "", clash.id);
+    for (const path of result.released ?? []) this.#held.delete(path);
+    return result.released ?? [];
+  }
+
+  /**
    * ResolveSyncConflict: marks the conflict resolved and releases its paths.
    * With `filesystem` the caller syncs them again; their next sync is
    * applied without being taken for the same conflict again.
@@ -211,7 +222,9 @@ export class ConflictManager {
   }
 
   #hold(conflict: SyncConflict): void {
-    for (const path of conflict.paths) this.#held.set(path, conflict.id);
+    // A held page-name claim holds the newcomer only (paths[0]): the owner's edits go on being applied.
+    const paths = conflict.type === "pageNameClash" ? conflict.paths.slice(0, 1) : conflict.paths;
+    for (const path of paths) this.#held.set(path, conflict.id);
   }
 }
 
@@ -222,7 +235,10 @@ export function conflictEvent(conflict: SyncConflict): SyncDomainEvent {
   };
 }
 
-/** A clash recorded by the writer (always applied: both files indexed and flagged). */
+/** A clash recorded by the writer: applied (both files indexed and flagged), or a held claim (index, manual: open). */
 export function clashEvent(clash: BatchResult["pageNameClashes"][number]): Extract<SyncDomainEvent, { type: "ConflictDetected" }> {
-  return { type: "ConflictDetected", id: clash.id, conflict: "pageNameClash", paths: clash.paths, strategy: "filesystem", status: "resolved", name: clash.name };
+  return {
+    type: "ConflictDetected", id: clash.id, conflict: "pageNameClash", paths: clash.paths, strategy: clash.strategy ?? "filesystem",
+    status: clash.status ?? "resolved", name: clash.name,
+  };
 }

@@ -1,6 +1,7 @@
 import { LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import type { ConflictStatus, ConflictType, DetectedConflict, ResolutionStrategy, SyncConflict } from "./conflict-types.ts";
 import { checksumOnDisk } from "./disk-checksum.ts";
+import { letClaimIn } from "../index/page-name-holds.ts";
 
 /**
  * The `conflicts` table's statements, over a connection that may write: the
@@ -135,6 +136,8 @@ export async function markResolved(
     `UPDATE conflicts SET status = 'resolved', resolved_at = epoch_ms($2::BIGINT), resolution = $3, details = $4::JSON WHERE id = $1`,
     [id, options.now ?? Date.now(), strategy, JSON.stringify(details)],
   );
+  // A held page-name claim let in: its row says so, so the next write of the path is indexed (page-name-holds.ts).
+  if (row.type === "pageNameClash" && strategy === "filesystem" && row.details["held"] !== undefined) await letClaimIn(c, id, String(row.details["held"]));
   const [resolved] = await readConflicts(c, `id = $1`, [id]);
   return resolved as SyncConflict;
 }

@@ -1,3 +1,5 @@
+import { holdsNewcomers, isHeldRow } from "../index/page-name-holds.ts";
+import type { ConflictStrategy } from "./conflict-types.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
 import type { DirectoryState } from "./directory-scan.ts";
 import type { FileSnapshot } from "./file-snapshot.ts";
@@ -28,7 +30,7 @@ export type ChangeSet = {
 export function detectChanges(
   disk: DirectoryState,
   indexed: IndexedFileState[],
-  options: { force?: boolean; under?: string; maxFileSizeBytes?: number } = {},
+  options: { force?: boolean; under?: string; maxFileSizeBytes?: number; pageNameClash?: ConflictStrategy } = {},
 ): ChangeSet {
   const known = new Map(indexed.map((state) => [state.path, state]));
   const toCheck: FileSnapshot[] = [];
@@ -45,7 +47,9 @@ export function detectChanges(
       state !== undefined &&
       state.size === snapshot.size &&
       state.mtime === snapshot.mtime &&
-      !newlyWithinLimit(state, options.maxFileSizeBytes);
+      !newlyWithinLimit(state, options.maxFileSizeBytes) &&
+      // Held out by a page-name owner under a strategy no longer configured: indexed as the current one says.
+      !(options.pageNameClash !== undefined && !holdsNewcomers(options.pageNameClash) && isHeldRow(state));
     if (same && !options.force) unchanged++;
     else toCheck.push(snapshot);
   }

@@ -16,6 +16,7 @@ import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./s
 import { recordWrite, type SyncSessionContext } from "./sync-session.ts";
 import { INDEX_WRITE_FAILED, type PendingOperations } from "./sync-status-model.ts";
 import { clashEvent, ConflictManager } from "./conflict-manager.ts";
+import { appliedWrites } from "../index/page-name-holds.ts";
 import type { ResolutionStrategy, SyncConflict } from "./conflict-types.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 import { parentFolder, SyncTaskQueue, type SyncTask } from "./sync-task-queue.ts";
@@ -125,7 +126,7 @@ export class SyncOrchestrator {
     this.#batches = new BatchProcessor({
       ...config.batch,
       maxInFlight: config.pools.writing.maxQueue,
-      write: (batch) => pools.writing.run<BatchResult>(batch, { name: "apply" }),
+      write: (batch) => pools.writing.run<BatchResult>({ ...batch, pageNameClash: config.conflicts.pageNameClash.strategy }, { name: "apply" }),
       onCommitted: (writes, result, batchId) => this.#committed(writes, result, batchId),
       onFailed: (write, error, recorded, batchId) => {
         this.#view.settle(write);
@@ -173,6 +174,7 @@ export class SyncOrchestrator {
       const changes = detectChanges(disk, this.#view.states(), {
         force: all,
         maxFileSizeBytes: this.#context.config.maxFileSizeBytes,
+        pageNameClash: this.#context.config.conflicts.pageNameClash.strategy,
         ...(folder === "" ? {} : { under: folder }),
       });
       for (const path of changes.repair) this.#forced.add(path);
@@ -210,12 +212,7 @@ export class SyncOrchestrator {
    */
   async resolveConflict(id: number, strategy: ResolutionStrategy): Promise<SyncConflict> {
     const conflict = await this.conflicts.resolve(id, strategy);
-    if (strategy === "filesystem") {
-      for (const path of conflict.paths) {
-        this.#forced.add(path);
-        this.submit(path, SyncEventKind.update, this.#clock.now());
-      }
-    }
+    if (strategy === "filesystem") for (const path of conflict.paths) this.#syncAgain(path);
     return conflict;
   }
 
@@ -555,7 +552,8 @@ export class SyncOrchestrator {
 
   #committed(writes: FileWrite[], result: BatchResult, batchId: SyncBatchId): void {
     const known = this.#view.known;
-    for (const write of writes) {
+    // As applied: a held page-name claim wrote its skipped row only (page-name-holds.ts).
+    for (const write of appliedWrites(writes, result)) {
       // Asked before `commit`: did the index hold the path before this write?
       const wasIndexed = (path: string) => known.has(path);
       recordWrite(this.summary, write, this.#emit, { batchId, wasIndexed });
@@ -564,8 +562,17 @@ export class SyncOrchestrator {
     // A service runs for weeks: keep only the latest problems.
     if (this.summary.problems.length > 100) this.summary.problems.splice(0, this.summary.problems.length - 100);
     this.summary.blocks += result.blocks;
+    for (const write of writes) this.#view.settle(write);
     for (const clash of result.pageNameClashes) this.#emit({ ...clashEvent(clash), batchId });
+    // Held page-name claims whose name lost its owner: synced again now, to claim it.
+    for (const path of this.conflicts.clashesCommitted(result)) this.#syncAgain(path);
     this.#idle.notify();
+  }
+
+  /** Re-parses a path now, whatever its size and mtime say. */
+  #syncAgain(path: string): void {
+    this.#forced.add(path);
+    this.submit(path, SyncEventKind.update, this.#clock.now());
   }
 }
 

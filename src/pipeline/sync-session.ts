@@ -12,6 +12,7 @@ import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from 
 import { RetryManager } from "./retry-manager.ts";
 import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
 import { clashEvent, ConflictManager } from "./conflict-manager.ts";
+import { appliedWrites } from "../index/page-name-holds.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 
 export type SyncSessionContext = {
@@ -48,19 +49,25 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
   ]);
   const { force, format } = await startIndexFormat(pools, graph, indexed.length);
   const conflicts = await ConflictManager.start(pools, config, emit);
-  const changes = detectChanges(disk, indexed, { force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes });
+  const changes = detectChanges(disk, indexed, {
+    force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes, pageNameClash: config.conflicts.pageNameClash.strategy,
+  });
   summary.files = disk.files.size;
   summary.unchanged = changes.unchanged;
   emit({ type: "SyncStarted", files: disk.files.size, unchanged: changes.unchanged, at: Date.now() });
 
+  /** Held page-name claims whose name lost its owner in this run: read again once the run's writes are in. */
+  const released: string[] = [];
   const batches = new BatchProcessor({
     ...config.batch,
     maxInFlight: config.pools.writing.maxQueue,
-    write: (batch) => pools.writing.run<BatchResult>(batch, { name: "apply" }),
+    write: (batch) => pools.writing.run<BatchResult>({ ...batch, pageNameClash: config.conflicts.pageNameClash.strategy }, { name: "apply" }),
     onCommitted: (writes, result, batchId) => {
-      for (const write of writes) recordWrite(summary, write, emit, { batchId, wasIndexed: (path) => changes.known.has(path) });
+      // As applied: a held page-name claim wrote its skipped row only (page-name-holds.ts).
+      for (const write of appliedWrites(writes, result)) recordWrite(summary, write, emit, { batchId, wasIndexed: (path) => changes.known.has(path) });
       summary.blocks += result.blocks;
       for (const clash of result.pageNameClashes) emit({ ...clashEvent(clash), batchId });
+      released.push(...conflicts.clashesCommitted(result));
     },
     onFailed: (write, error, _recorded, batchId) => {
       const path = write.op === "delete" ? write.path : write.file.path;
@@ -141,6 +148,11 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
     if (!renamedFrom.has(vanished.path) && !conflicts.isHeld(vanished.path)) await batches.add({ op: "delete", path: vanished.path });
   }
   await batches.flush();
+  for (let path = released.shift(); path !== undefined && batches.unwritable === undefined; path = released.shift()) {
+    if (conflicts.isHeld(path) || !disk.files.has(path)) continue;
+    await batches.add(await syncFile(fileContext, path, changes.known.get(path), { force: true }));
+    if (released.length === 0) await batches.flush();
+  }
   if (batches.unwritable !== undefined) {
     throw new IndexUnwritable(
       `cannot write the index ${config.database}: ${batches.unwritable.message}. The disk holding it is full or refuses writes; ` +

@@ -74,8 +74,6 @@ test("a strategy that means nothing for its type is refused (exit 2, naming the 
     ["modifiedDuringSync", "index", `"filesystem", "timestamp", "manual"`],
     ["concurrentModification", "index", `"filesystem", "timestamp", "manual"`],
     ["permissionDenied", "index", `"filesystem", "timestamp", "manual"`],
-    ["pageNameClash", "index", `"filesystem", "timestamp"`],
-    ["pageNameClash", "manual", `"filesystem", "timestamp"`],
   ];
   for (const [type, strategy, allowed] of refused) {
     const g = await tempGraph({ "pages/a.md": "- alpha\n" }, { conflicts: { [type]: { strategy } } });
