@@ -74,7 +74,9 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
     params["words"] = listValue(matches.map((m) => m.word));
     params["weights"] = listValue(matches.map((m) => m.weight));
     params["exact"] = foldText(query.text).replaceAll('"', " ").trim().normalize("NFC");
-    params["title_pattern"] = titlePattern(matches.map((m) => m.term));
+    const titleTerms = [...new Set(matches.map((m) => m.term))];
+    params["title_pattern"] = titlePattern(titleTerms);
+    titleTerms.forEach((term, i) => (params[`title_${i}`] = term));
     sql = `WITH
       stats AS (SELECT count(*)::DOUBLE AS n, greatest(avg(length), 1)::DOUBLE AS avgdl FROM blocks),
       q AS (
@@ -88,7 +90,8 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
       total AS (SELECT sum(idf) AS idf FROM word_idf),
       postings AS (
         SELECT p.block_key, p.tf, b.length, b.pre_block, q.word, q.term, q.weight, q.idf
-        FROM fts_postings p JOIN q ON p.term_hash = q.term_hash JOIN blocks b ON b.key = p.block_key),
+        FROM fts_postings p JOIN q ON p.term_hash = q.term_hash JOIN blocks b ON b.key = p.block_key
+        WHERE ${postingsFilter(matches)}),
       content AS (
         SELECT p.block_key, p.word, p.term, 'content' AS source,
           p.weight * p.idf * p.tf * ${K1 + 1} / (p.tf + ${K1} * (${1 - B} + ${B} * p.length / s.avgdl)) AS score
@@ -103,9 +106,10 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
           list_intersect(string_split(title_tokens, ' '), $terms::VARCHAR[]) AS found,
           (strip_accents(name) = $exact OR list_contains(list_transform(aliases, a -> strip_accents(a)), $exact)) AS exact
         FROM pages
-        -- The regular expression (any query term as a whole token) is a cheap first pass over every title.
-        WHERE first_block_key IS NOT NULL AND regexp_matches(title_tokens, $title_pattern)
-          AND list_has_any(string_split(title_tokens, ' '), $terms::VARCHAR[])),
+        -- Any query term as a whole token; \`contains\` first, a cheap pass over every title (a third of the
+        -- regular expression's cost, a tenth of splitting every title into a list).
+        WHERE first_block_key IS NOT NULL AND (${titleTerms.map((_, i) => `contains(title_tokens, $title_${i})`).join(" OR ")})
+          AND regexp_matches(title_tokens, $title_pattern)),
       title_terms AS (
         -- The page's first block stands for the page: its name and aliases weigh in there in full.
         SELECT t.first_block_key AS block_key, q.word, q.term, 'title' AS source,
@@ -166,9 +170,21 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
   }));
 }
 
+/**
+ * The query's postings by their terms' hashes, written into the statement:
+ * with constants DuckDB expects a few postings and builds its hash join on
+ * them, probing blocks; through the join with the query's terms alone it
+ * expected millions and hashed all 287,540 blocks of a 20k-file graph
+ * (27 ms of a rare word's 68 ms). The hashes are numbers the index gave.
+ */
+function postingsFilter(matches: readonly TermMatch[]): string {
+  const hashes = [...new Set(matches.flatMap((m) => (m.termHash === null ? [] : [m.termHash.toString()])))];
+  return hashes.length === 0 ? "false" : `p.term_hash IN (${hashes.join(", ")})`;
+}
+
 /** A regular expression matching a space-joined token list that holds any of `terms` as a whole token. */
 function titlePattern(terms: readonly string[]): string {
-  const escaped = [...new Set(terms)].map((term) => term.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&"));
+  const escaped = terms.map((term) => term.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&"));
   return `(^| )(${escaped.join("|")})( |$)`;
 }
 
