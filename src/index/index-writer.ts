@@ -1,6 +1,6 @@
 import process from "node:process";
 import { LIST, VARCHAR, listValue, timestampValue, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
-import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync, writevSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase, type Database, type DatabaseLimits } from "./database.ts";
@@ -15,6 +15,7 @@ import type { GraphConfig } from "../logseq/types.ts";
 import { INCREMENTAL_SCRATCH_DDL, writeIncrementally } from "./incremental-write.ts";
 import { countBatch, emptyWriteStats, type WriteStats } from "./write-stats.ts";
 import { DiffStateCache } from "./diff-state-cache.ts";
+import { writeAll } from "./scratch-rows.ts";
 import type { BatchResult, FileRow, FileWrite, IndexBatch, IndexedDocument } from "./index-batch.ts";
 
 const VARCHAR_LIST = LIST(VARCHAR);
@@ -521,36 +522,6 @@ type DiffedWrites = {
   blocks: number;
   postingsGone: boolean;
 };
-
-/**
- * Writes the parse workers' NDJSON bytes one after another into `path` (no
- * concatenated copy): one writev, over the last batch's file, then cut to
- * length. Truncating on open and a write per file cost the writer thread,
- * the pipeline's bottleneck, about 30 ms per 1,024-file batch; this about 5.
- */
-function writeAll(path: string, parts: Uint8Array[]): void {
-  const fd = openSync(path, existsSync(path) ? "r+" : "w");
-  try {
-    let position = writevSync(fd, parts, 0);
-    // A short writev: the rest part by part, from where it stopped.
-    let skip = position;
-    for (const part of parts) {
-      if (skip >= part.byteLength) {
-        skip -= part.byteLength;
-        continue;
-      }
-      for (let done = skip; done < part.byteLength; ) {
-        const n = writeSync(fd, part, done, part.byteLength - done, position);
-        done += n;
-        position += n;
-      }
-      skip = 0;
-    }
-    ftruncateSync(fd, position);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function appendPage(appender: DuckDBAppender, file: FileRow, doc: IndexedDocument, firstKey: bigint | null): void {
   const page = doc.page;

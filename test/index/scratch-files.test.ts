@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { threadId } from "node:worker_threads";
 import { IndexWriter } from "../../src/index/index-writer.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 import { indexWrite } from "../support/index-writes.ts";
+import { writeAll } from "../../src/index/scratch-rows.ts";
 
 /**
  * The writer stages each batch's rows as NDJSON files for DuckDB's reader.
@@ -60,6 +61,21 @@ test("a batch smaller than the one before reads its own staged rows only", async
     assert.deepEqual(refs.getRows(), [["x"]]);
   } finally {
     writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("staging more row sets than one writev takes (IOV_MAX 1,024) writes every byte, in order, over a longer earlier file", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "sync-pipeline-scratch-"));
+  try {
+    const path = join(dir, "rows.ndjson");
+    writeAll(path, [new Uint8Array(100_000).fill(120)]);
+    const parts = Array.from({ length: 3000 }, (_, i) => new TextEncoder().encode(`{"n":${i}}\n`));
+    writeAll(path, parts);
+    const lines = readFileSync(path, "utf8").split("\n");
+    assert.equal(lines.pop(), "");
+    assert.deepEqual(lines, parts.map((_, i) => `{"n":${i}}`));
+  } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
