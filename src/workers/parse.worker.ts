@@ -4,7 +4,6 @@ import { foldedTitleTokens } from "../index/title-tokens.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { IndexedDocument } from "../index/index-batch.ts";
 import { serialiseBlocks } from "../index/block-rows.ts";
-import { withTransfer } from "./transfer.ts";
 
 /** `idSeed`: the page name block ids were first derived from (files.id_seed); absent for a new file. */
 export type ParseTask = { path: string; bytes: ArrayBuffer; idSeed?: string };
@@ -59,12 +58,11 @@ function parseOne(task: ParseTask): ParseOutcome {
   const parsed = parseFile(task.path, text, graph, task.idSeed);
   const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
   const { blockRows, refRows } = serialiseBlocks(task.path, parsed.blocks);
-  const outcome: ParseOutcome = {
+  // The rows are in shared memory (block-rows.ts): they reach the main thread, and the writer, uncopied.
+  return {
     ok: true,
     doc: { page, blockCount: parsed.blocks.length, blockRows, refRows, warnings: [...warnings, ...parsed.warnings] },
   };
-  // Moved to the main thread, not copied.
-  return withTransfer(outcome, [blockRows.buffer as ArrayBuffer, refRows.buffer as ArrayBuffer]);
 }
 
 function countReplacements(text: string): number {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -12,6 +12,7 @@ import { IndexWriter } from "../../src/index/index-writer.ts";
 import { makeScratchFolder } from "../../src/index/scratch-folder.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 import { indexWrite } from "../support/index-writes.ts";
+import { writeAll } from "../../src/index/scratch-rows.ts";
 
 /**
  * The writer stages each batch's rows as NDJSON files for DuckDB's reader.
@@ -70,6 +71,44 @@ test("a new scratch folder removes the folders of writers whose process is gone,
     assert.deepEqual((await readdir(dir)).sort(), [made, folders.live, folders.other, folders.pidless].map((f) => f.slice(dir.length + 1)).sort());
   } finally {
     sleeper.kill("SIGKILL");
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * The scratch files are rewritten in place (no truncation on open: that cost
+ * the writer about 25 ms per batch), then cut to the batch's length: a batch
+ * smaller than the one before must read its own rows only, not the tail of
+ * the earlier rows (same path here, so a stale row would join in as a block).
+ */
+test("a batch smaller than the one before reads its own staged rows only", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "sync-pipeline-scratch-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
+  try {
+    const long = Array.from({ length: 40 }, (_, i) => `- block ${i} about [[topic ${i}]] with some longer text to fill the line\n`).join("");
+    await writer.apply({ writes: [indexWrite("pages/a.md", long), indexWrite("pages/b.md", long)] });
+    await writer.apply({ writes: [{ ...indexWrite("pages/a.md", "- short [[x]]\n"), whole: true }] });
+    const blocks = await writer.connection.runAndReadAll(`SELECT content FROM blocks WHERE path = 'pages/a.md'`);
+    assert.deepEqual(blocks.getRows(), [["short [[x]]"]]);
+    const refs = await writer.connection.runAndReadAll(`SELECT target FROM refs WHERE path = 'pages/a.md'`);
+    assert.deepEqual(refs.getRows(), [["x"]]);
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("staging more row sets than one writev takes (IOV_MAX 1,024) writes every byte, in order, over a longer earlier file", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "sync-pipeline-scratch-"));
+  try {
+    const path = join(dir, "rows.ndjson");
+    writeAll(path, [new Uint8Array(100_000).fill(120)]);
+    const parts = Array.from({ length: 3000 }, (_, i) => new TextEncoder().encode(`{"n":${i}}\n`));
+    writeAll(path, parts);
+    const lines = readFileSync(path, "utf8").split("\n");
+    assert.equal(lines.pop(), "");
+    assert.deepEqual(lines, parts.map((_, i) => `{"n":${i}}`));
+  } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
