@@ -36,9 +36,10 @@ export type IndexedPage = ParsedPage & { titleTokens: string };
 
 /**
  * What the parsing bulkhead hands to the writer for one file. Blocks and refs
- * travel as NDJSON text, serialised in the parse workers (in parallel) and
- * loaded by DuckDB's vectorised JSON reader: the single writer thread does
- * no per-row work, and crossing threads copies one string, not an object graph.
+ * travel as NDJSON bytes, serialised in the parse workers (in parallel) into
+ * shared memory and loaded by DuckDB's vectorised JSON reader: the single
+ * writer thread does no per-row work, and crossing threads copies neither
+ * the rows nor an object graph.
  */
 export type IndexedDocument = {
   page: IndexedPage;
