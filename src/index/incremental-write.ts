@@ -119,7 +119,9 @@ export async function writeIncrementally(
   const { pairs, edits } = plan;
   const kept = pairs.oldIndex.length;
   const larger = Math.max(before.length, after.length);
-  if (larger - kept > options.maxChangedFraction * larger) return null;
+  // An edited block counts as one kept in place: its row is rewritten as a whole write would, and
+  // a one-block page (a journal day) keeps its block's id across edits instead of going whole.
+  if (larger - kept - edits.size > options.maxChangedFraction * larger) return null;
   // An edited block keeps its old seq; the others are spread between the kept and edited ones.
   const seqs = insertedSeqs(before, after, withEdits(pairs, edits));
   if (seqs === null) return null;

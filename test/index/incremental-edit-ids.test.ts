@@ -50,7 +50,7 @@ async function withWriters(run: (dir: string, incremental: IndexWriter, whole: I
 
 /** Applies the same write to both writers and checks they agree modulo kept ids, and the invariants. */
 async function applyBoth(incremental: IndexWriter, whole: IndexWriter, text: string, path = PATH): Promise<void> {
-  const write = indexWrite(path, text, path === PATH ? "notes" : "other");
+  const write = indexWrite(path, text, path === PATH ? "notes" : path === OTHER ? "other" : undefined);
   for (const writer of [incremental, whole]) await writer.apply({ writes: [write] });
   assert.deepEqual(await contentOf(incremental.readConnection), await contentOf(whole.readConnection));
   assert.deepEqual(await parserTreeOf(incremental.readConnection, path), await parserTreeOf(whole.readConnection, path));
@@ -154,5 +154,19 @@ test("no id is kept across an edit when either side has id::, when the parent or
     assert.equal(last.find((r) => r.content === "entry8 words")?.id, eight.id);
     const back = last.find((r) => r.content === "entry8 edited") as Row;
     assert.equal(back.id, back.parser_id);
+  });
+});
+
+test("a one-block page (a journal day, say) keeps its block's id across edits: an edit is not counted as a change of more than half the blocks", async () => {
+  await withWriters(async (_dir, incremental, whole) => {
+    const day = "journals/2026_11_29.md";
+    await applyBoth(incremental, whole, "- first thought\n", day);
+    const [first] = await rows(incremental, day);
+    await applyBoth(incremental, whole, "- first thought, rewritten\n", day);
+    assert.deepEqual(incremental.writeStats().lastBatch?.incrementalFiles, 1);
+    assert.deepEqual((await rows(incremental, day)).map((r) => r.id), [first?.id]);
+    // New text plus a new child: the top block is still the edited one, the child is new.
+    await applyBoth(incremental, whole, "- one\n\t- two\n", day);
+    assert.deepEqual((await rows(incremental, day)).map((r) => r.id), [first?.id, (await rows(whole, day))[1]?.id]);
   });
 });
