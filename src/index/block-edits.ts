@@ -38,7 +38,15 @@ export const parserIdOf = (b: DiffBlock): string => (b.t[6] === "" ? b.t[5] : b.
 const explicit = (b: DiffBlock): boolean => b.t[7] === "1";
 
 export function planIds(before: readonly DiffBlock[], after: readonly DiffBlock[], diff: BlockPairs): IdPlan {
-  const derived = new Set(after.map(parserIdOf));
+  // Every write leaves no block holding another block's parser id, and a kept pair's new parser id is
+  // its old one's: so only the inserted blocks' parser ids can take a kept id away. A handful, not a
+  // 70,000-entry set per edit of a large page.
+  const paired = new Uint8Array(after.length);
+  for (const j of diff.newIndex) paired[j] = 1;
+  const derived = new Set<string>();
+  after.forEach((b, j) => {
+    if (paired[j] === 0) derived.add(parserIdOf(b));
+  });
   const taken = (old: DiffBlock, parserId: string): boolean => idOf(old) !== parserId && derived.has(idOf(old));
   const pairs: BlockPairs = { oldIndex: [], newIndex: [] };
   diff.oldIndex.forEach((i, n) => {
@@ -74,7 +82,7 @@ export function planIds(before: readonly DiffBlock[], after: readonly DiffBlock[
       }
     }
     const id = old === undefined ? parserIdOf(block) : idOf(old);
-    written.set(parserIdOf(block), id);
+    if (id !== parserIdOf(block)) written.set(parserIdOf(block), id);
     ids.push(id);
     parents.push(parent);
   }
