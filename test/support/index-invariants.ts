@@ -38,6 +38,11 @@ export const INVARIANTS: { rule: string; sql: string }[] = [
       GROUP BY p.path, p.block_count HAVING p.block_count <> count(b.key)`,
   },
   { rule: "block id used twice in a file", sql: `SELECT path, id FROM blocks GROUP BY path, id HAVING count(*) > 1` },
+  // A kept id is never another block's parser id (block-edits.ts relies on it, and a clean sync would give it to that block).
+  {
+    rule: "block id that is another block's parser id",
+    sql: `SELECT a.path, a.id FROM blocks a JOIN blocks b ON b.path = a.path AND b.parser_id = a.id AND b.key <> a.key`,
+  },
   {
     rule: "block whose parent_id is no block of its file",
     sql: `SELECT b.path, b.parent_id FROM blocks b WHERE b.parent_id IS NOT NULL
