@@ -16,8 +16,11 @@ import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
  * keys and postings; a kept block whose place in the tree changed (parent,
  * position among siblings, level) gets those three columns updated; only the
  * removed blocks' rows and the inserted blocks' rows are deleted and written,
- * with their refs, postings and document frequencies. A whole-file write and
- * this one leave the same tables, apart from internal keys and seqs.
+ * with their refs, postings and document frequencies. An edited block (a
+ * removed and an inserted one in the same place, block-edits.ts) is one of
+ * each, written with the removed block's id and seq. A whole-file write and
+ * this one leave the same tables, apart from internal keys, seqs and the ids
+ * edits keep (`blocks.parser_id` holds the id a whole write would give).
  *
  * Inserted blocks take a `seq` between their kept neighbours' (whole-file
  * writes leave gaps of SEQ_GAP), so no kept block is renumbered.
