@@ -29,11 +29,16 @@ export function blockLines(blockRows: Uint8Array, refRows: Uint8Array): BlockLin
     const parentAt = line.indexOf(',"parent_id":', idAt);
     const contentAt = line.indexOf(',"content":', parentAt);
     const tokensAt = line.lastIndexOf(',"tokens":');
-    const place = JSON.parse(`{${line.slice(parentAt + 1, contentAt)}}`) as { parent_id: string | null; position: number; level: number };
-    const refs = (refLines[ord] as string[]).map((ref) => ref.slice(ref.indexOf(',"block_id":')));
+    const propertiesAt = line.indexOf(',"properties":', contentAt);
+    const markerAt = line.indexOf(',"marker":', propertiesAt);
+    const place = JSON.parse(`{${line.slice(idAt + 1, contentAt)}}`) as { id: string; parent_id: string | null; position: number; level: number };
+    const properties = line.slice(propertiesAt + 14, markerAt);
+    const explicit = properties !== "null" && Object.hasOwn(JSON.parse(properties) as object, "id");
+    // Refs from "target" on: their block_id is the parser id, which the key holds already.
+    const refs = (refLines[ord] as string[]).map((ref) => ref.slice(ref.indexOf(',"target":')));
     // A 128-bit hash of the text, not the text: the cache holds a 5 MB page's keys in a few MB.
     const key = hashToUuid(line.slice(idAt, parentAt), line.slice(contentAt, tokensAt), ...refs);
-    return { k: String(ord), t: ["", key, place.parent_id ?? "", String(place.position), String(place.level)] };
+    return { k: String(ord), t: ["", key, place.parent_id ?? "", String(place.position), String(place.level), place.id, "", explicit ? "1" : ""] };
   });
   return { blocks, blockLines: lines, refLines };
 }

@@ -3,9 +3,11 @@ import { LRUCache } from "lru-cache";
 /**
  * One block as the block diff sees it (incremental-write.ts): `k` its key
  * (or, for a new parse, its ord) and `t` [seq, content digest, parent_id,
- * position, level], all as text.
+ * position, level, id, parser id ('' when it is the id), '1' when the block
+ * has an `id::` property else ''], all as text. The digest covers the
+ * parser id, not a kept one (block-edits.ts), so it matches a new parse.
  */
-export type DiffBlock = { k: string; t: [string, string, string, string, string] };
+export type DiffBlock = { k: string; t: [string, string, string, string, string, string, string, string] };
 
 /** Cache figures for `status --json`. */
 export type CacheStats = { entries: number; sizeBytes: number; maxBytes: number; hits: number; misses: number };

@@ -1,6 +1,9 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { diffBlocks } from "./block-diff.ts";
+import type { BlockPairs } from "./block-diff.ts";
+import { planIds } from "./block-edits.ts";
+import type { IdPlan } from "./block-edits.ts";
 import { blockLines } from "./block-lines.ts";
 import { SEQ_GAP } from "./schema.ts";
 import { addPostings } from "./postings.ts";
@@ -13,8 +16,11 @@ import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
  * keys and postings; a kept block whose place in the tree changed (parent,
  * position among siblings, level) gets those three columns updated; only the
  * removed blocks' rows and the inserted blocks' rows are deleted and written,
- * with their refs, postings and document frequencies. A whole-file write and
- * this one leave the same tables, apart from internal keys and seqs.
+ * with their refs, postings and document frequencies. An edited block (a
+ * removed and an inserted one in the same place, block-edits.ts) is one of
+ * each, written with the removed block's id and seq. A whole-file write and
+ * this one leave the same tables, apart from internal keys, seqs and the ids
+ * edits keep (`blocks.parser_id` holds the id a whole write would give).
  *
  * Inserted blocks take a `seq` between their kept neighbours' (whole-file
  * writes leave gaps of SEQ_GAP), so no kept block is renumbered.
@@ -39,21 +45,24 @@ export const INCREMENTAL_SCRATCH_DDL = [
   `CREATE TEMP TABLE IF NOT EXISTS incr_refs (path VARCHAR, ord BIGINT, block_id VARCHAR, target VARCHAR, kind VARCHAR)`,
   `CREATE TEMP TABLE IF NOT EXISTS incr_gone (key BIGINT)`,
   `CREATE TEMP TABLE IF NOT EXISTS incr_place (key BIGINT, parent_id VARCHAR, position INTEGER, level INTEGER)`,
-  `CREATE TEMP TABLE IF NOT EXISTS incr_new (ord BIGINT, key BIGINT, seq BIGINT)`,
+  `CREATE TEMP TABLE IF NOT EXISTS incr_new (ord BIGINT, key BIGINT, seq BIGINT, id VARCHAR, parent_id VARCHAR)`,
   `CREATE TEMP TABLE IF NOT EXISTS incr_terms (block_key BIGINT, term_hash UBIGINT, term VARCHAR)`,
 ];
 const SCRATCH_TABLES = ["incr_blocks", "incr_refs", "incr_gone", "incr_place", "incr_new", "incr_terms"];
 
 /**
  * A block's content columns and its refs as one digest: equal digests, equal
- * rows apart from the place columns. The id is among them (a content hash,
- * or `id::`).
+ * rows apart from the place columns and a kept id. The parser id is among
+ * them (a content hash, or `id::`): an indexed block's `parser_id`, since
+ * its `id` may be one an edit kept (block-edits.ts).
  */
-const DIGEST = `md5(to_json({id: b.id, content: b.content, properties: b.properties, marker: b.marker, priority: b.priority,
+const DIGEST = (id: string): string => `md5(to_json({id: ${id}, content: b.content, properties: b.properties, marker: b.marker, priority: b.priority,
   scheduled: b.scheduled, deadline: b.deadline, repeater: b.repeater, pre_block: b.pre_block, length: b.length, refs: r.refs})::VARCHAR)`;
-/** One block of the diff, as DuckDB lists it: [seq ('' for a new block), digest, parent_id ('' for none), position, level]. */
-const BLOCK_TUPLE = (seq: string): string =>
-  `[${seq}, ${DIGEST}, coalesce(b.parent_id, ''), b.position::VARCHAR, b.level::VARCHAR]`;
+/** One block of the diff, as DuckDB lists it: see DiffBlock (seq '' for a new block, parent_id '' for none). */
+const BLOCK_TUPLE = (seq: string, parserId: string): string =>
+  `[${seq}, ${DIGEST(parserId)}, coalesce(b.parent_id, ''), b.position::VARCHAR, b.level::VARCHAR, b.id,
+    CASE WHEN ${parserId} = b.id THEN '' ELSE ${parserId} END,
+    CASE WHEN json_extract(b.properties, '$.id') IS NULL THEN '' ELSE '1' END]`;
 const REFS_OF = (table: string, by: string): string =>
   `(SELECT ${by}, list([target, kind] ORDER BY target, kind) AS refs FROM ${table} WHERE path = $path GROUP BY ${by})`;
 
@@ -69,8 +78,11 @@ export type IncrementalOptions = {
   cache: DiffStateCache;
 };
 
-/** What an incremental write did; `rows`: rows of blocks, refs, fts_postings and pages deleted, inserted or updated. */
-export type IncrementalOutcome = { kept: number; inserted: number; deleted: number; placed: number; rows: number };
+/**
+ * What an incremental write did; `inserted` counts the edited blocks too (rewritten with their kept ids);
+ * `rows`: rows of blocks, refs, fts_postings and pages deleted, inserted or updated.
+ */
+export type IncrementalOutcome = { kept: number; inserted: number; edited: number; deleted: number; placed: number; rows: number };
 
 type Tuple = DiffBlock["t"];
 
@@ -99,27 +111,34 @@ export async function writeIncrementally(
     after = lines.blocks;
   } else {
     await load(c, options, write.doc.blockRows, write.doc.refRows);
-    before = await tuples(c, `SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR")} AS t, b.seq AS o
+    before = await tuples(c, `SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR", "b.parser_id")} AS t, b.seq AS o
       FROM blocks b LEFT JOIN ${REFS_OF("refs", "block_key")} r ON r.block_key = b.key WHERE b.path = $path`, path);
-    after = await tuples(c, `SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''")} AS t, b.ord AS o
+    after = await tuples(c, `SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''", "b.id")} AS t, b.ord AS o
       FROM incr_blocks b LEFT JOIN ${REFS_OF("incr_refs", "ord")} r ON r.ord = b.ord WHERE b.path = $path`, path);
   }
-  const pairs = diffBlocks(before.map((b) => b.t[1]), after.map((b) => b.t[1]));
-  if (pairs === null) return null;
+  const diff = diffBlocks(before.map((b) => b.t[1]), after.map((b) => b.t[1]));
+  if (diff === null) return null;
+  const plan = planIds(before, after, diff);
+  const { pairs, edits } = plan;
   const kept = pairs.oldIndex.length;
   const larger = Math.max(before.length, after.length);
-  if (larger - kept > options.maxChangedFraction * larger) return null;
-  const seqs = insertedSeqs(before, after, pairs);
+  // An edited block counts as one kept in place: its row is rewritten as a whole write would, and
+  // a one-block page (a journal day) keeps its block's id across edits instead of going whole.
+  if (larger - kept - edits.size > options.maxChangedFraction * larger) return null;
+  // An edited block keeps its old seq; the others are spread between the kept and edited ones.
+  const seqs = insertedSeqs(before, after, withEdits(pairs, edits));
   if (seqs === null) return null;
+  for (const [j, i] of edits) seqs.set(j, BigInt((before[i] as DiffBlock).t[0]));
 
   // Decided: from here on, write.
   const keptOld = new Set(pairs.oldIndex);
   const gone = before.filter((_, i) => !keptOld.has(i)).map((b) => b.k);
-  const placed: { key: string; t: Tuple }[] = [];
+  const placed: { key: string; parent: string; position: string; level: string }[] = [];
   pairs.oldIndex.forEach((i, n) => {
     const o = (before[i] as (typeof before)[number]);
     const a = (after[pairs.newIndex[n] as number] as (typeof after)[number]);
-    if (o.t[2] !== a.t[2] || o.t[3] !== a.t[3] || o.t[4] !== a.t[4]) placed.push({ key: o.k, t: a.t });
+    const parent = plan.parents[pairs.newIndex[n] as number] as string;
+    if (o.t[2] !== parent || o.t[3] !== a.t[3] || o.t[4] !== a.t[4]) placed.push({ key: o.k, parent, position: a.t[3], level: a.t[4] });
   });
   let rows = 0;
   const run = async (sql: string, params?: Record<string, string>): Promise<void> => {
@@ -135,7 +154,7 @@ export async function writeIncrementally(
     await run(`DELETE FROM blocks WHERE key IN (SELECT key FROM incr_gone)`);
   }
   if (placed.length > 0) {
-    await append(c, "incr_place", placed.map((p) => [p.key, p.t[2] === "" ? null : p.t[2], p.t[3], p.t[4]]));
+    await append(c, "incr_place", placed.map((p) => [p.key, p.parent === "" ? null : p.parent, p.position, p.level]));
     await run(`UPDATE blocks SET parent_id = p.parent_id, position = p.position, level = p.level
       FROM incr_place p WHERE blocks.key = p.key`);
   }
@@ -144,7 +163,10 @@ export async function writeIncrementally(
     const base = options.allocateKeys(seqs.size);
     let n = 0n;
     for (const ord of seqs.keys()) newKeys.set(ord, String(base + n++));
-    await append(c, "incr_new", [...seqs].map(([ord, seq]) => [String(ord), newKeys.get(ord) as string, String(seq)]));
+    await append(c, "incr_new", [...seqs].map(([ord, seq]) => {
+      const parent = plan.parents[ord] as string;
+      return [String(ord), newKeys.get(ord) as string, String(seq), plan.ids[ord] as string, parent === "" ? null : parent];
+    }));
     if (cached !== undefined) {
       // Only the inserted blocks' rows go through DuckDB's reader.
       const ords = [...seqs.keys()];
@@ -153,10 +175,10 @@ export async function writeIncrementally(
     }
     const page = write.doc.page.name;
     await run(`INSERT INTO blocks
-      SELECT n.key, b.id, $page, b.path, b.parent_id, b.position, b.level, b.content, b.properties,
-        b.marker, b.priority, b.scheduled, b.deadline, b.repeater, b.pre_block, b.length, n.seq
+      SELECT n.key, n.id, $page, b.path, n.parent_id, b.position, b.level, b.content, b.properties,
+        b.marker, b.priority, b.scheduled, b.deadline, b.repeater, b.pre_block, b.length, n.seq, b.id
       FROM incr_blocks b JOIN incr_new n ON n.ord = b.ord`, { page });
-    await run(`INSERT INTO refs SELECT r.block_id, n.key, $page, r.path, r.target, r.kind FROM incr_refs r JOIN incr_new n ON n.ord = r.ord`,
+    await run(`INSERT INTO refs SELECT n.id, n.key, $page, r.path, r.target, r.kind FROM incr_refs r JOIN incr_new n ON n.ord = r.ord`,
       { page });
     // As IndexWriter #buildPostings: the new keys are above the batch's first, so updateDocumentFrequencies counts them.
     await c.run(`INSERT INTO incr_terms SELECT key, hash(term), term FROM (
@@ -167,8 +189,8 @@ export async function writeIncrementally(
       block_count = ${after.length}, checksum = $checksum WHERE path = $path`,
     { path, checksum: write.file.checksum as string });
   for (const table of SCRATCH_TABLES) await c.run(`DELETE FROM ${table}`);
-  options.cache.set(path, stateAfter(before, lines.blocks, pairs, seqs, newKeys));
-  return { kept, inserted: seqs.size, deleted: gone.length, placed: placed.length, rows };
+  options.cache.set(path, stateAfter(before, lines.blocks, plan, seqs, newKeys));
+  return { kept, inserted: seqs.size, edited: edits.size, deleted: gone.length, placed: placed.length, rows };
 }
 
 /** A page-level change (name, title, properties, aliases, tags...) goes the whole-file way. */
@@ -244,19 +266,28 @@ function insertedSeqs(
 function stateAfter(
   before: DiffBlock[],
   after: DiffBlock[],
-  pairs: { oldIndex: number[]; newIndex: number[] },
+  plan: IdPlan,
   seqs: Map<number, bigint>,
   newKeys: Map<number, string>,
 ): DiffBlock[] {
   const keptFrom = new Map<number, DiffBlock>();
-  pairs.newIndex.forEach((j, n) => keptFrom.set(j, before[pairs.oldIndex[n] as number] as DiffBlock));
+  plan.pairs.newIndex.forEach((j, n) => keptFrom.set(j, before[plan.pairs.oldIndex[n] as number] as DiffBlock));
   return after.map((block, j) => {
     const old = keptFrom.get(j);
-    const [, digest, parent, position, level] = block.t;
-    return old === undefined
-      ? { k: newKeys.get(j) as string, t: [String(seqs.get(j)), digest, parent, position, level] }
-      : { k: old.k, t: [old.t[0], digest, parent, position, level] };
+    const [, digest, , position, level, parserId, , explicit] = block.t;
+    const id = plan.ids[j] as string;
+    const t: Tuple = ["", digest, plan.parents[j] as string, position, level, id, id === parserId ? "" : parserId, explicit];
+    if (old === undefined) return { k: newKeys.get(j) as string, t: [String(seqs.get(j)), ...t.slice(1)] as Tuple };
+    t[0] = old.t[0];
+    return { k: old.k, t };
   });
+}
+
+/** The kept pairs and the edits as one list of pairs, in file order: the blocks whose seqs stay. */
+function withEdits(pairs: BlockPairs, edits: Map<number, number>): BlockPairs {
+  const both = pairs.newIndex.map((j, n) => [j, pairs.oldIndex[n] as number] as const).concat([...edits]);
+  both.sort((a, b) => a[0] - b[0]);
+  return { oldIndex: both.map((p) => p[1]), newIndex: both.map((p) => p[0]) };
 }
 
 const encoder = new TextEncoder();

@@ -478,7 +478,7 @@ export class IndexWriter {
         FROM read_json(${sqlString(this.#scratchFiles.blocks)}, format = 'newline_delimited', columns = ${BLOCK_ROW_COLUMNS}) b
         JOIN batch_docs d ON d.path = b.path`);
       // seq: file order, with gaps an incremental write can insert into (schema.ts SEQ_GAP).
-      await this.#run("s.blocks", `INSERT INTO blocks SELECT * EXCLUDE (tokens), key * ${SEQ_GAP} FROM batch_blocks`);
+      await this.#run("s.blocks", `INSERT INTO blocks SELECT * EXCLUDE (tokens), key * ${SEQ_GAP}, id FROM batch_blocks`);
       if (refRows.some((rows) => rows.byteLength > 0)) {
         refsAndPostings += await this.#run("s.refs", `INSERT INTO refs
           SELECT r.block_id, d.base + r.ord, d.page, r.path, r.target, r.kind

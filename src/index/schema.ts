@@ -4,7 +4,7 @@
  * indexes slow bulk loads and reject delete-then-reinsert of one key inside a
  * transaction; the single writer thread keeps keys unique instead.
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /**
  * `blocks.seq` of a whole-file write: key × SEQ_GAP. The gaps let an
@@ -56,7 +56,8 @@ export const SCHEMA_DDL = [
     repeater VARCHAR,
     pre_block BOOLEAN NOT NULL,
     length INTEGER NOT NULL,
-    seq BIGINT NOT NULL
+    seq BIGINT NOT NULL,
+    parser_id VARCHAR NOT NULL
   )`,
   `CREATE TABLE IF NOT EXISTS refs (
     block_id VARCHAR NOT NULL,
@@ -96,6 +97,12 @@ export const SCHEMA_MIGRATIONS: Record<string, string[][]> = {
   "5": [
     [`ALTER TABLE blocks ADD COLUMN IF NOT EXISTS seq BIGINT`, `UPDATE blocks SET seq = key * ${SEQ_GAP}`],
     [`ALTER TABLE blocks ALTER COLUMN seq SET NOT NULL`],
+  ],
+  // 6 → 7: blocks.parser_id, the id the parser derives, beside the id an edit keeps (issue #11): the block
+  // diff matches on it after a restart. Version 6 kept no ids across edits, so every id is its parser id.
+  "6": [
+    [`ALTER TABLE blocks ADD COLUMN IF NOT EXISTS parser_id VARCHAR`, `UPDATE blocks SET parser_id = id`],
+    [`ALTER TABLE blocks ALTER COLUMN parser_id SET NOT NULL`],
   ],
 };
 

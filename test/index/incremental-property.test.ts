@@ -7,8 +7,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { DEFAULT_WRITE_OPTIONS, IndexWriter } from "../../src/index/index-writer.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
-import { readTreeBlocks } from "../../src/index/page-tree.ts";
-import { contentOf, indexWrite, violationsOf } from "../support/index-writes.ts";
+import { contentOf, indexWrite, parserTreeOf, violationsOf } from "../support/index-writes.ts";
 
 /**
  * Issue #11: for random edit sequences, a writer applying block diffs and one
@@ -115,7 +114,7 @@ test(`random edit sequences: block diffs and whole-file rewrites leave the same 
           for (const writer of [incremental, whole]) await writer.apply({ writes: [write] });
           diffed += incremental.writeStats().lastBatch?.incrementalFiles ?? 0;
           assert.deepEqual(await contentOf(incremental.readConnection), await contentOf(whole.readConnection));
-          assert.deepEqual(await readTreeBlocks(incremental.readConnection, path), await readTreeBlocks(whole.readConnection, path));
+          assert.deepEqual(await parserTreeOf(incremental.readConnection, path), await parserTreeOf(whole.readConnection, path));
           assert.deepEqual(await violationsOf(incremental.readConnection), []);
         }
       }),

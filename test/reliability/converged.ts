@@ -35,7 +35,9 @@ const QUERIES: Record<string, string> = {
     (SELECT count(*) FROM refs) AS refs, (SELECT count(*) FROM fts_terms) AS terms, (SELECT count(*) FROM fts_postings) AS postings`,
 };
 
-const IDS = `SELECT f.id_seed, b.path, ${ordOf("b")}::INTEGER AS ord, b.id, b.parent_id
+/** Ids as the parser derives them: an edit keeps a block's id (issue #11), a clean sync derives it from the text. */
+const IDS = `SELECT f.id_seed, b.path, ${ordOf("b")}::INTEGER AS ord, b.parser_id AS id,
+    (SELECT any_value(p.parser_id) FROM blocks p WHERE p.path = b.path AND p.id = b.parent_id) AS parent_id
   FROM blocks b ${JOIN_PLACE} JOIN files f ON f.path = b.path`;
 
 /**

@@ -37,6 +37,17 @@ export const INVARIANTS: { rule: string; sql: string }[] = [
     sql: `SELECT p.path, p.block_count, count(b.key) AS blocks FROM pages p LEFT JOIN blocks b USING (path)
       GROUP BY p.path, p.block_count HAVING p.block_count <> count(b.key)`,
   },
+  { rule: "block id used twice in a file", sql: `SELECT path, id FROM blocks GROUP BY path, id HAVING count(*) > 1` },
+  // A kept id is never another block's parser id (block-edits.ts relies on it, and a clean sync would give it to that block).
+  {
+    rule: "block id that is another block's parser id",
+    sql: `SELECT a.path, a.id FROM blocks a JOIN blocks b ON b.path = a.path AND b.parser_id = a.id AND b.key <> a.key`,
+  },
+  {
+    rule: "block whose parent_id is no block of its file",
+    sql: `SELECT b.path, b.parent_id FROM blocks b WHERE b.parent_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM blocks p WHERE p.path = b.path AND p.id = b.parent_id)`,
+  },
   { rule: "block key used twice", sql: `SELECT key FROM blocks GROUP BY key HAVING count(*) > 1` },
   { rule: "block seq used twice in a file", sql: `SELECT path, seq FROM blocks GROUP BY path, seq HAVING count(*) > 1` },
   {

@@ -9,17 +9,24 @@ import { queryRows } from "./db.ts";
  * are left out, since a clean sync of the same bytes writes other times.
  * Block ids are compared, so use it where no move happened; after moves
  * (which keep ids) use `assertSameAsCleanSync` of index-invariants.ts.
+ * Ids are compared modulo the ids an edit keeps (issue #11, block-edits.ts):
+ * every id, parent_id and refs.block_id is read as the parser id of the block
+ * it names (`blocks.parser_id`, what a clean sync derives). The invariants
+ * "block id used twice in a file" and "block whose parent_id is no block of
+ * its file" (index-invariants.ts) make that mapping one-to-one.
  */
 export const CONTENT_QUERIES: Record<string, string> = {
   files: `SELECT path, size, checksum, status, error FROM files`,
   pages: `SELECT p.name, p.original_name, p.path, p.journal_day, p.format, p.properties::VARCHAR AS properties,
-    p.aliases::VARCHAR AS aliases, p.tags::VARCHAR AS tags, p.title_tokens, b.id AS first_block_id, p.block_count
+    p.aliases::VARCHAR AS aliases, p.tags::VARCHAR AS tags, p.title_tokens, b.parser_id AS first_block_id, p.block_count
     FROM pages p LEFT JOIN blocks b ON b.key = p.first_block_key`,
-  blocks: `SELECT id, page, path, parent_id, position, level, content, properties::VARCHAR AS properties, marker, priority,
-    scheduled, deadline, repeater, pre_block, length FROM blocks`,
-  refs: `SELECT r.block_id, b.id AS key_block_id, r.page, r.path, r.target, r.kind FROM refs r LEFT JOIN blocks b ON b.key = r.block_key`,
+  blocks: `SELECT b.parser_id AS id, b.page, b.path, CASE WHEN b.parent_id IS NULL THEN NULL ELSE coalesce(p.parser_id, 'missing ' || b.parent_id) END
+      AS parent_id, b.position, b.level, b.content, b.properties::VARCHAR AS properties, b.marker, b.priority,
+    b.scheduled, b.deadline, b.repeater, b.pre_block, b.length FROM blocks b LEFT JOIN blocks p ON p.path = b.path AND p.id = b.parent_id`,
+  refs: `SELECT coalesce(i.parser_id, 'missing ' || r.block_id) AS block_id, b.parser_id AS key_block_id, r.page, r.path, r.target, r.kind
+    FROM refs r LEFT JOIN blocks b ON b.key = r.block_key LEFT JOIN blocks i ON i.path = r.path AND i.id = r.block_id`,
   fts_terms: `SELECT term_hash::VARCHAR AS term_hash, term, df FROM fts_terms`,
-  fts_postings: `SELECT p.term_hash::VARCHAR AS term_hash, b.id AS block_id, b.path, p.tf FROM fts_postings p LEFT JOIN blocks b ON b.key = p.block_key`,
+  fts_postings: `SELECT p.term_hash::VARCHAR AS term_hash, b.parser_id AS block_id, b.path, p.tf FROM fts_postings p LEFT JOIN blocks b ON b.key = p.block_key`,
 };
 
 export type IndexContent = Record<string, string[]>;

@@ -51,3 +51,17 @@ export async function violationsOf(connection: DuckDBConnection): Promise<string
   }
   return broken;
 }
+
+/**
+ * One file's blocks in file order as readTreeBlocks gives them, with ids and
+ * parent ids read as parser ids (`blocks.parser_id`): a diffed write and a
+ * whole rewrite agree on them, whereas ids an edit keeps differ (issue #11).
+ */
+export async function parserTreeOf(connection: DuckDBConnection, path: string): Promise<unknown[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT b.parser_id, p.parser_id, b.position, b.content, b.pre_block
+     FROM blocks b LEFT JOIN blocks p ON p.path = b.path AND p.id = b.parent_id WHERE b.path = $path ORDER BY b.seq`,
+    { path },
+  );
+  return reader.getRowsJson();
+}
