@@ -13,6 +13,7 @@ import { pageIdentity } from "../logseq/page-name.ts";
 import { foldedTitleTokens } from "./title-tokens.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import { INCREMENTAL_SCRATCH_DDL, writeIncrementally } from "./incremental-write.ts";
+import { KEPT_IDS_DDL, restoreKeptIds, saveKeptIds } from "./kept-ids.ts";
 import { countBatch, emptyWriteStats, type WriteStats } from "./write-stats.ts";
 import { DiffStateCache } from "./diff-state-cache.ts";
 import { writeAll } from "./scratch-rows.ts";
@@ -99,7 +100,7 @@ export class IndexWriter {
     // commits cost more than the inserts. The WAL is checkpointed on close.
     await db.connection.run(`SET checkpoint_threshold = '256MB'`);
     const writer = new IndexWriter(db, await db.instance.connect(), graph);
-    for (const ddl of [...SCRATCH_DDL, ...INCREMENTAL_SCRATCH_DDL]) await db.connection.run(ddl);
+    for (const ddl of [...SCRATCH_DDL, ...INCREMENTAL_SCRATCH_DDL, ...KEPT_IDS_DDL]) await db.connection.run(ddl);
     if (writeOptions !== undefined) {
       writer.#writeOptions = writeOptions;
       writer.#diffStates = new DiffStateCache(writeOptions.diffStateMaxBytes);
@@ -181,6 +182,7 @@ export class IndexWriter {
       const goneNames = new Set<string>();
       /** "path\0name" of the pages the batch replaces: a path keeping its name does not join a clash anew. */
       const pagesBefore = new Set<string>();
+      let keptIds = 0;
       rows += await this.#deleteWhere(contentGone, [
         // The gone postings, counted per term, leave their terms' df (postings.ts updateDocumentFrequencies).
         // Cheap: block keys are clustered, so zone maps skip the rest of fts_postings.
@@ -191,6 +193,7 @@ export class IndexWriter {
         `DELETE FROM refs WHERE path IN (SELECT path FROM batch_paths)`,
         `DELETE FROM pages WHERE path IN (SELECT path FROM batch_paths)`,
       ], async () => {
+        keptIds = await saveKeptIds(c);
         const names = await c.runAndReadAll(`SELECT name, path FROM pages WHERE path IN (SELECT path FROM batch_paths)`);
         for (const row of names.getRows()) {
           goneNames.add(row[0] as string);
@@ -221,6 +224,7 @@ export class IndexWriter {
       t = lap("files", t);
       const docs = batch.writes.filter((w): w is Extract<FileWrite, { op: "index" }> => w.op === "index" && !diffed.paths.has(w.file.path));
       const whole = await this.#appendDocuments(docs);
+      if (keptIds > 0) await restoreKeptIds(c, keyBefore);
       result.blocks += whole.blocks;
       rows += docs.length + whole.blocks + whole.refsAndPostings;
       for (const d of docs) {
@@ -247,7 +251,7 @@ export class IndexWriter {
       // The diffs' cache entries describe rows that were not committed.
       for (const w of batch.writes) for (const path of pathsOf(w)) this.#diffStates.delete(path);
       await c.run("ROLLBACK").catch(() => {});
-      for (const table of ["batch_docs", "batch_blocks", "batch_terms", "batch_df"]) await c.run(`DELETE FROM ${table}`).catch(() => {});
+      for (const table of ["batch_docs", "batch_blocks", "batch_terms", "batch_df", "batch_kept"]) await c.run(`DELETE FROM ${table}`).catch(() => {});
       throw error;
     }
     for (const w of batch.writes) {

@@ -170,3 +170,49 @@ test("a one-block page (a journal day, say) keeps its block's id across edits: a
     assert.deepEqual((await rows(incremental, day)).map((r) => r.id), [first?.id, (await rows(whole, day))[1]?.id]);
   });
 });
+
+/**
+ * A whole-file rewrite (a page-level change, too many blocks changed, a
+ * forced re-index) derived every id from the text again, so an id an edit
+ * had kept vanished from a block whose text had not changed since, and a
+ * `((id))` to it dangled (kept-ids.ts).
+ */
+test("a whole-file rewrite keeps the ids earlier edits kept, for blocks whose text it did not change; never two blocks with one id", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "edit-ids-whole-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
+  try {
+    const write = (text: string, whole = false) => writer.apply({ writes: [{ ...indexWrite(PATH, text, "notes"), ...(whole ? { whole: true as const } : {}) }] });
+    await write(page());
+    const four = (await rows(writer))[4] as Row;
+    await write(page({ 4: "entry4 rewritten with [[Refd]]" }));
+    assert.equal((await rows(writer))[4]?.id, four.id);
+
+    // A page-level change: the whole file is written again.
+    await write(`tags:: journal\n\n${page({ 4: "entry4 rewritten with [[Refd]]", 8: "entry8 also changed" })}`);
+    assert.equal(writer.writeStats().lastBatch?.wholeFiles, 1);
+    const after = await rows(writer);
+    const edited = after.find((r) => r.content === "entry4 rewritten with [[Refd]]") as Row;
+    assert.equal(edited.id, four.id, "the kept id survives the whole rewrite");
+    assert.notEqual(edited.parser_id, four.id);
+    assert.deepEqual(after.filter((r) => r.content.startsWith("child ")).map((r) => r.parent_id), [four.id, four.id]);
+    const refs = await writer.readConnection.runAndReadAll(`SELECT block_id FROM refs WHERE path = $path AND target = 'refd'`, { path: PATH });
+    assert.deepEqual(refs.getRows(), [[four.id]]);
+    assert.deepEqual(await violationsOf(writer.readConnection), []);
+
+    // A forced rewrite whose text derives the kept id for another block (the original text back, above):
+    // that block has it as its own; the edited block goes back to the id its own text derives.
+    await write(`- entry4 words\n${page({ 4: "entry4 rewritten with [[Refd]]" })}`, true);
+    const forced = await rows(writer);
+    const restored = forced.find((r) => r.content === "entry4 words") as Row;
+    const rewritten = forced.find((r) => r.content === "entry4 rewritten with [[Refd]]") as Row;
+    assert.equal(restored.id, restored.parser_id);
+    assert.equal(rewritten.id, rewritten.parser_id);
+    assert.equal(new Set(forced.map((r) => r.id)).size, forced.length, "ids stay unique in the file");
+    assert.deepEqual(await violationsOf(writer.readConnection), []);
+    // The original text derives the original id again (ids hash the text, not its place).
+    assert.equal(restored.parser_id, four.id);
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
