@@ -2,26 +2,26 @@
  * The `conflicts` section of the config schema, built from one table: per
  * conflict type, the strategies it accepts and what each means for it. A
  * strategy with nothing of its own to mean for a type is accepted as an
- * alias where a user may reasonably set it everywhere (timestamp), and
- * refused otherwise. The meanings are the ConflictManager's
+ * alias, so a user may set one strategy everywhere: every type accepts all
+ * four. The meanings are the ConflictManager's
  * (src/pipeline/conflict-manager.ts); docs/conflicts.md has the table.
  */
 const table = {
   modifiedDuringSync: {
-    enum: ["filesystem", "timestamp", "manual"],
-    description: "The file changed between its read and the commit. filesystem: read it again and index its newest bytes. timestamp: the same (the latest read is the newest side). manual: hold the path (nothing of it is written) until resolved. index is refused: the file is newer than anything read, and the next scan would sync it anyway.",
+    enum: ["filesystem", "index", "timestamp", "manual"],
+    description: "The file changed between its read and the commit. filesystem: read it again and index its newest bytes. index: the change is not applied; the index keeps what it held, and the bytes on disk at detection (details.kept) stay out across syncs and restarts until the file is edited to other bytes. timestamp: the same as filesystem (the latest read is the newest side). manual: hold the path (nothing of it is written) until resolved.",
   },
   indexCorruption: {
     enum: ["filesystem", "index", "timestamp", "manual"],
     description: "A checksum pass finds a file's bytes differ from the indexed ones at the same size and mtime. filesystem: re-index the file. index: keep the indexed content (not reported again for the same bytes). timestamp: the file wins when its mtime is later than the time its row was indexed (files.indexed_at), else the index. manual: hold it until resolved.",
   },
   concurrentModification: {
-    enum: ["filesystem", "timestamp", "manual"],
-    description: "A change of a path settled while a sync of that path was in flight. filesystem: sync it again after the one in flight. timestamp: the same (the newest change is the file's). manual: hold the path (the sync in flight still completes) until resolved. index is refused: the newest change is always the file's.",
+    enum: ["filesystem", "index", "timestamp", "manual"],
+    description: "A change of a path settled while a sync of that path was in flight. filesystem: sync it again after the one in flight. index: neither the change nor a read of the path made before the conflict was recorded is applied; the index keeps what it held, and the bytes on disk at detection (details.kept) stay out across syncs and restarts until the file is edited to other bytes. timestamp: the same as filesystem (the newest change is the file's). manual: hold the path (the sync in flight still completes) until resolved.",
   },
   permissionDenied: {
-    enum: ["filesystem", "timestamp", "manual"],
-    description: "A file may not be read (EACCES/EPERM). filesystem: record it failed, keep its indexed content, retry on every sync. timestamp: nothing newer can be read, so the index wins: its row and content stay as indexed (no failure reported) until the file is readable again. manual: write nothing for it until resolved.",
+    enum: ["filesystem", "index", "timestamp", "manual"],
+    description: "A file may not be read (EACCES/EPERM). filesystem: record it failed, keep its indexed content, retry on every sync. index: its row and content stay as indexed (no failure reported) until the file is readable again. timestamp: nothing newer can be read, so the index wins: its row and content stay as indexed (no failure reported) until the file is readable again. manual: write nothing for it until resolved.",
   },
   pageNameClash: {
     enum: ["filesystem", "index", "timestamp", "manual"],

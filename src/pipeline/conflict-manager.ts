@@ -30,8 +30,13 @@ export class ConflictManager {
   readonly #bypass = new Set<string>();
   /** Paths resolved for the index against a change with no key: the checksum of the bytes kept out. */
   readonly #kept = new Map<string, string>();
-  /** While starting: the conflict behind each kept entry. */
-  readonly #keptBy = new Map<string, SyncConflict>();
+  /**
+   * Paths whose conflict is being recorded under index, with how many: a
+   * write of them checked meanwhile was read before the bytes kept out were
+   * checksummed, so it is the change kept out (or older), never an edit made
+   * after the decision.
+   */
+  readonly #deciding = new Map<string, number>();
   readonly #graphRoot: string;
 
   private constructor(pools: Pick<Pools, "writing">, config: SyncConfiguration, emit: SyncEventListener) {
@@ -44,17 +49,18 @@ export class ConflictManager {
   /** Loads the open conflicts (their paths stay held across restarts) and the kept-out decisions. */
   static async start(pools: Pick<Pools, "writing">, config: SyncConfiguration, emit: SyncEventListener): Promise<ConflictManager> {
     const manager = new ConflictManager(pools, config, emit);
+    /** The conflict behind each kept entry (the latest per path). */
+    const keptBy = new Map<string, SyncConflict>();
     for (const conflict of await pools.writing.run<SyncConflict[]>(undefined, { name: "liveConflicts" })) {
       if (conflict.status === "open") manager.#hold(conflict);
-      else manager.#keep(conflict);
+      else if (manager.#keep(conflict)) keptBy.set(conflict.paths[0] ?? "", conflict);
     }
     // A kept-out decision is spent once a later edit of the path was written (its row is newer than the decision),
     // as after a later `resolve --strategy filesystem` of the path.
-    for (const [path, conflict] of manager.#keptBy) {
+    for (const [path, conflict] of keptBy) {
       const indexedAt = await pools.writing.run<number | null>(path, { name: "indexedAt" });
       if (indexedAt !== null && indexedAt > Date.parse(conflict.resolvedAt ?? "")) manager.#kept.delete(path);
     }
-    manager.#keptBy.clear();
     return manager;
   }
 
@@ -77,6 +83,7 @@ export class ConflictManager {
    */
   async check(path: string, known: IndexedFileState | undefined, write: FileWrite): Promise<ConflictDecision> {
     if (write.op === "delete" || write.op === "rename" || this.#bypass.delete(path)) return "apply";
+    if (this.#deciding.has(path)) return "skip";
     const file = write.file;
     const kept = this.#kept.get(path);
     if (kept !== undefined) {
@@ -132,19 +139,32 @@ export class ConflictManager {
    * Records a conflict under its type's strategy (or finds the one it
    * repeats) and decides. Under manual the path is held at once, before the
    * row is written, so a task that runs meanwhile is not applied either.
+   * Under index, a conflict with no key records the checksum of the bytes on
+   * disk (details.kept), kept out from then on as after `resolve --strategy
+   * index`; a write checked meanwhile is not applied (see #deciding). Not a
+   * hold: a held path's tasks are dropped, and an edit made after the
+   * checksum would be lost with them.
    */
   async detect(found: Omit<DetectedConflict, "strategy" | "resolution">): Promise<ConflictDecision> {
     const strategy = this.strategy(found.type);
     const path = found.paths[0] ?? "";
     const provisional = strategy === "manual" && !this.#held.has(path);
     if (provisional) this.#held.set(path, 0);
+    const deciding = strategy === "index" && found.key === undefined;
+    if (deciding) this.#deciding.set(path, (this.#deciding.get(path) ?? 0) + 1);
     let recorded: { conflict: SyncConflict; repeated: boolean };
     try {
       const resolution = strategy === "timestamp" ? await this.#newerSide(found) : undefined;
-      recorded = await this.#pools.writing.run({ ...found, strategy, ...(resolution === undefined ? {} : { resolution }) }, { name: "recordConflict" });
+      recorded = await this.#pools.writing.run(
+        { ...found, strategy, ...(resolution === undefined ? {} : { resolution }), graphRoot: this.#graphRoot },
+        { name: "recordConflict" },
+      );
+      if (deciding) this.#keep(recorded.conflict);
     } catch (error) {
       if (provisional) this.#held.delete(path);
       throw error;
+    } finally {
+      if (deciding) this.#undecide(path);
     }
     const { conflict, repeated } = recorded;
     if (!repeated) this.#emit(conflictEvent(conflict));
@@ -154,6 +174,12 @@ export class ConflictManager {
     }
     if (provisional) this.#held.delete(path);
     return conflict.resolution === "index" ? "skip" : "apply";
+  }
+
+  #undecide(path: string): void {
+    const left = (this.#deciding.get(path) ?? 1) - 1;
+    if (left === 0) this.#deciding.delete(path);
+    else this.#deciding.set(path, left);
   }
 
   /**
@@ -207,18 +233,20 @@ export class ConflictManager {
     }
   }
 
-  /** A conflict resolved for the index that recorded the bytes it kept out (see markResolved). The latest wins. */
-  #keep(conflict: SyncConflict): void {
+  /**
+   * A conflict resolved for the index that recorded the bytes it kept out
+   * (see withKept in conflict-store.ts). The latest wins. True when it keeps bytes out.
+   */
+  #keep(conflict: SyncConflict): boolean {
     const kept = conflict.details["kept"];
     const path = conflict.paths[0] ?? "";
     if (conflict.resolution === "index" && typeof kept === "string") {
       this.#kept.set(path, kept);
-      this.#keptBy.set(path, conflict);
-    } else if (conflict.type === "modifiedDuringSync" || conflict.type === "concurrentModification") {
-      // A later decision on the path for the file replaces the kept one.
-      this.#kept.delete(path);
-      this.#keptBy.delete(path);
+      return true;
     }
+    // A later decision on the path for the file (or one that found the file gone) replaces the kept one.
+    if (conflict.type === "modifiedDuringSync" || conflict.type === "concurrentModification") this.#kept.delete(path);
+    return false;
   }
 
   #hold(conflict: SyncConflict): void {

@@ -31,12 +31,13 @@ async function readConflicts(c: DuckDBConnection, where: string, params: DuckDBV
  * the `index` strategy settled by keeping the index (so a checksum pass that
  * finds the same bytes again does not record them again every hour). A new
  * conflict under `manual` is open; under any other strategy it was applied
- * at once and is recorded resolved by it.
+ * at once and is recorded resolved by it. Under `index`, a conflict with no
+ * key of its own records the bytes it keeps out, as `resolve` does.
  */
 export async function recordConflict(
   c: DuckDBConnection,
   conflict: DetectedConflict,
-  now = Date.now(),
+  options: { graphRoot?: string; now?: number } = {},
 ): Promise<{ conflict: SyncConflict; repeated: boolean }> {
   const first = conflict.paths[0] ?? "";
   if (conflict.key !== undefined) {
@@ -47,7 +48,8 @@ export async function recordConflict(
     )).at(-1);
     if (existing !== undefined) return { conflict: existing, repeated: true };
   }
-  const [id] = await insertConflicts(c, [conflict], now);
+  const details = await withKept(conflict.details, conflict.type, conflict.resolution ?? conflict.strategy, first, options.graphRoot);
+  const [id] = await insertConflicts(c, [{ ...conflict, details }], options.now ?? Date.now());
   const [row] = await readConflicts(c, `id = $1`, [id ?? 0]);
   if (row === undefined) throw new Error(`conflict ${id} vanished after its insert`);
   return { conflict: row, repeated: false };
@@ -105,6 +107,18 @@ export function listConflicts(c: DuckDBConnection, options: { all?: boolean } = 
  */
 const KEPT_BY_BYTES: ReadonlySet<ConflictType> = new Set<ConflictType>(["modifiedDuringSync", "concurrentModification"]);
 
+/**
+ * Keeping the index against a change that has no key of its own: records
+ * which bytes were kept out (their checksum on disk now, as `details.kept`),
+ * or the next sync, seeing the file differ from its row, would apply them as
+ * if nothing had been decided.
+ */
+async function withKept(details: Record<string, unknown>, type: ConflictType, side: string, path: string, graphRoot: string | undefined): Promise<Record<string, unknown>> {
+  if (side !== "index" || !KEPT_BY_BYTES.has(type) || graphRoot === undefined) return { ...details };
+  const kept = await checksumOnDisk(graphRoot, path);
+  return kept === null ? { ...details } : { ...details, kept };
+}
+
 /** No conflict has this id, or it is resolved already: `resolve` exits 2 on it. */
 export class ConflictNotOpen extends Error {
   readonly code = "CONFLICT_NOT_OPEN" as const;
@@ -125,13 +139,7 @@ export async function markResolved(
   const [row] = await readConflicts(c, `id = $1`, [id]);
   if (row === undefined) throw new ConflictNotOpen(`no conflict has id ${id}`);
   if (row.status !== "open") throw new ConflictNotOpen(`conflict ${id} is already resolved (${row.resolution ?? "?"})`);
-  const details = { ...row.details };
-  // Keeping the index against a change that has no key of its own: record which bytes were kept out, or
-  // the next sync, seeing the file differ from its row, would apply them as if nothing had been decided.
-  if (strategy === "index" && KEPT_BY_BYTES.has(row.type) && options.graphRoot !== undefined) {
-    const kept = await checksumOnDisk(options.graphRoot, row.paths[0] ?? "");
-    if (kept !== null) details["kept"] = kept;
-  }
+  const details = await withKept(row.details, row.type, strategy, row.paths[0] ?? "", options.graphRoot);
   await c.run(
     `UPDATE conflicts SET status = 'resolved', resolved_at = epoch_ms($2::BIGINT), resolution = $3, details = $4::JSON WHERE id = $1`,
     [id, options.now ?? Date.now(), strategy, JSON.stringify(details)],

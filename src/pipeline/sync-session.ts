@@ -101,7 +101,7 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
   const retried: string[] = [];
   let next = 0;
   const worker = async () => {
-    for (;;) {
+    files: for (;;) {
       const path = retried.shift() ?? changes.toCheck[next++]?.path;
       if (path === undefined) {
         if (retries.pending === 0) break;
@@ -119,9 +119,10 @@ export async function runSyncSession(context: SyncSessionContext, options: { und
         // Changed while being synced: read it again rather than record bytes that
         // are gone. A file that keeps changing gets its last consistent read
         // recorded; its new size or mtime makes the next sync read it again.
-        // The first change is a modifiedDuringSync conflict: under manual the read is dropped.
+        // The first change is a modifiedDuringSync conflict: under manual or index the read is dropped, not
+        // checked (under index its bytes, older than the kept ones, would pass for an edit after the decision).
         for (let retry = 0; write.op !== "rename" && !(await stillAsRead(config.graph, write)); retry++) {
-          if (retry === 0 && (await conflicts.modifiedDuringSync(path, write)) === "skip") break;
+          if (retry === 0 && (await conflicts.modifiedDuringSync(path, write)) === "skip") continue files;
           if (retry === MAX_REREADS) break;
           write = await read();
         }

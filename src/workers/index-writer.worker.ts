@@ -69,8 +69,10 @@ export function setState(entries: Record<string, string>): Promise<void> {
   return exclusive(() => current().setState(entries));
 }
 
-export function recordConflict(conflict: DetectedConflict): Promise<{ conflict: SyncConflict; repeated: boolean }> {
-  return exclusive(() => storeConflict(current().connection, conflict));
+/** `graphRoot`: under index, a conflict with no key records the checksum of the bytes on disk it keeps out. */
+export function recordConflict(task: DetectedConflict & { graphRoot?: string }): Promise<{ conflict: SyncConflict; repeated: boolean }> {
+  const { graphRoot, ...conflict } = task;
+  return exclusive(() => storeConflict(current().connection, conflict, graphRoot === undefined ? {} : { graphRoot }));
 }
 
 /** Reads through the write connection, in order: a conflict just recorded is listed. */

@@ -1,5 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { runCli } from "../support/cli.ts";
 import { assertSameAsCleanSync } from "../support/index-invariants.ts";
 import { expectHits, hitPaths, makeSandbox, pollUntil, ServiceProcess, writePage, type Sandbox } from "../service/service-harness.ts";
@@ -21,6 +24,15 @@ async function twoQuickVersions(sandbox: Sandbox): Promise<void> {
   await writePage(sandbox, "pages/big.md", page("alpha"));
   await new Promise((resolve) => setTimeout(resolve, 200));
   await writePage(sandbox, "pages/big.md", page("bravo"));
+}
+
+/** As twoQuickVersions, each version saved atomically (written aside, renamed over): one change each, never half-written. */
+async function twoQuickSaves(sandbox: Sandbox): Promise<void> {
+  for (const word of ["alpha", "bravo"]) {
+    await writeFile(join(sandbox.dir, "next.md"), page(word));
+    await rename(join(sandbox.dir, "next.md"), join(sandbox.graph, "pages/big.md"));
+    if (word === "alpha") await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 const concurrent = (rows: ConflictRow[]) => rows.filter((r) => r.type === "concurrentModification");
@@ -118,6 +130,52 @@ test("concurrentModification under manual, resolved index through the service: t
     assert.equal((await conflictRows(sandbox.configPath)).length, 1, "nothing new recorded");
     await writePage(sandbox, "pages/big.md", "- delta\n");
     await expectHits(sandbox, "delta", ["pages/big.md"]);
+    assert.equal(await service.stop(), 0);
+    await cleanSync(sandbox);
+  } finally {
+    service.kill();
+    await sandbox.cleanup();
+  }
+});
+
+test("concurrentModification under index: recorded resolved (index) keeping out the bytes on disk at detection; they stay out across a restart's catch-up, no new conflict; a later edit is applied", async () => {
+  const sandbox = await sandboxWith("index");
+  await writePage(sandbox, "pages/a.md", "- small\n");
+  await writePage(sandbox, "pages/big.md", "- original words\n");
+  let service = new ServiceProcess(sandbox.configPath);
+  try {
+    await service.ready();
+    await expectHits(sandbox, "original", ["pages/big.md"]);
+    await twoQuickSaves(sandbox);
+    let rows: ConflictRow[] = [];
+    await pollUntil(async () => concurrent((rows = await conflictRows(sandbox.configPath))).length > 0, "a concurrentModification row", 30_000);
+    // Recorded once bravo's save settled, so the bytes on disk then are bravo's, whole.
+    const bravo = createHash("sha256").update(page("bravo")).digest("hex");
+    const [row] = concurrent(rows);
+    assert.deepEqual(row, {
+      id: row?.id, type: "concurrentModification", paths: ["pages/big.md"], details: { changedAt: row?.details["changedAt"], kept: bravo },
+      strategy: "index", status: "resolved", resolution: "index",
+    });
+    // An edit of another page, queued after big.md's tasks, as a barrier: bravo was read and kept out by then.
+    await writePage(sandbox, "pages/a.md", "- small, edited later\n");
+    await expectHits(sandbox, "later", ["pages/a.md"]);
+    await expectHits(sandbox, "bravo", []);
+    // The sync in flight (alpha) is applied only when it was written before the conflict was detected.
+    const before = { original: await hitPaths(sandbox, "original"), alpha: await hitPaths(sandbox, "alpha") };
+    assert.equal([...before.original, ...before.alpha].join(), "pages/big.md", JSON.stringify(before));
+    const recorded = await conflictRows(sandbox.configPath);
+    assert.equal(await service.stop(), 0);
+
+    // The restart's catch-up finds big.md unlike its row: bravo is read again and not applied, nothing recorded.
+    service = new ServiceProcess(sandbox.configPath);
+    await service.ready();
+    assert.doesNotMatch(service.stderr, /conflict:/);
+    await expectHits(sandbox, "bravo", []);
+    assert.deepEqual({ original: await hitPaths(sandbox, "original"), alpha: await hitPaths(sandbox, "alpha") }, before);
+    assert.deepEqual(await conflictRows(sandbox.configPath), recorded);
+    await writePage(sandbox, "pages/big.md", "- delta\n");
+    await expectHits(sandbox, "delta", ["pages/big.md"]);
+    assert.deepEqual(await conflictRows(sandbox.configPath), recorded, "a later edit is no conflict");
     assert.equal(await service.stop(), 0);
     await cleanSync(sandbox);
   } finally {

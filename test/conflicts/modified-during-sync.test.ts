@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runCli, tempGraph, type TempGraph } from "../support/cli.ts";
 import { queryRows } from "../support/db.ts";
@@ -10,6 +11,7 @@ import { conflictRows, type ConflictRow } from "./conflict-rows.ts";
 /** Two versions of one 2 MB page, of equal size: reading and parsing it takes long enough to be overtaken by a rewrite. */
 const version = (word: string) => Array.from({ length: 2000 }, (_, i) => `- ${word} ${String(i).padStart(6, "0")} ${"x".repeat(1000)}\n`).join("");
 const A = version("alpha");
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 const B = version("bravo");
 
 /**
@@ -18,15 +20,23 @@ const B = version("bravo");
  * with another test file running beside, every read was overtaken and the file failed as "kept changing while
  * being read"), while parsing and committing it still take longer than the pause, so the commit is overtaken.
  */
-function rewriter(g: TempGraph, path: string): { stop: () => Promise<void> } {
+function rewriter(g: TempGraph, path: string, options: { saved?: Map<string, string> } = {}): { stop: () => Promise<void> } {
   let running = true;
+  // With `saved`: atomic saves (write aside, rename over), so the file is always one version whole, each new
+  // (never back to bytes read before), its text recorded by checksum.
+  const save = async (text: string) => {
+    if (options.saved === undefined) return writeFile(join(g.graph, path), text);
+    options.saved.set(sha256(text), text);
+    await writeFile(join(g.root, "next.md"), text);
+    await rename(join(g.root, "next.md"), join(g.graph, path));
+  };
   const loop = (async () => {
     for (let n = 0; running; n++) {
-      await writeFile(join(g.graph, path), n % 2 === 0 ? B : A);
+      await save(options.saved !== undefined ? version(`v${String(n).padStart(4, "0")}`) : n % 2 === 0 ? B : A);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     // Settle on one known version, with a new mtime.
-    await writeFile(join(g.graph, path), B);
+    await save(B);
   })();
   return {
     stop: async () => {
@@ -36,6 +46,8 @@ function rewriter(g: TempGraph, path: string): { stop: () => Promise<void> } {
   };
 }
 
+const bigFile = (g: TempGraph) => queryRows(g.database, "SELECT size, mtime, checksum, status FROM files WHERE path = 'pages/big.md'");
+const bigContent = (g: TempGraph) => queryRows(g.database, "SELECT content FROM blocks WHERE path = 'pages/big.md' ORDER BY content");
 const bigRows = (g: TempGraph) => queryRows(g.database, "SELECT path, status FROM files ORDER BY path");
 
 function expectOne(rows: ConflictRow[], strategy: string, status: string, resolution: string | null): void {
@@ -119,6 +131,46 @@ test("modifiedDuringSync under manual, resolved index: the bytes on disk at reso
     await g.write("pages/big.md", "- charlie\n");
     assert.equal((await runCli(["run", "--once", "--config", g.config])).code, 0);
     assert.deepEqual(await bigRows(g), [{ path: "pages/a.md", status: "indexed" }, { path: "pages/big.md", status: "indexed" }]);
+    await assertSameAsCleanSync(g);
+  } finally {
+    await g.cleanup();
+  }
+});
+
+test("modifiedDuringSync under index: recorded resolved (index) with the bytes on disk at detection (details.kept); they stay out across runs, no new conflict; a later edit is applied", async () => {
+  const g = await tempGraph({ "pages/a.md": "- small\n", "pages/big.md": "- original words\n" }, { conflicts: { modifiedDuringSync: { strategy: "index" } } });
+  try {
+    assert.equal((await runCli(["run", "--once", "--config", g.config])).code, 0);
+    const indexed = await bigFile(g);
+    const saved = new Map<string, string>();
+    const writes = rewriter(g, "pages/big.md", { saved });
+    const run = await runCli(["run", "--once", "--config", g.config]);
+    await writes.stop();
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^conflict: #1 modifiedDuringSync: pages\/big\.md \(applied index\)$/m);
+    const rows = await conflictRows(g.config);
+    const { read, kept } = rows[0]?.details ?? {};
+    const keptText = saved.get(String(kept));
+    assert.ok(keptText !== undefined, `kept is the checksum of a version saved: ${JSON.stringify(rows)}`);
+    assert.deepEqual(rows, [{
+      id: 1, type: "modifiedDuringSync", paths: ["pages/big.md"], details: { read, kept }, strategy: "index", status: "resolved", resolution: "index",
+    }]);
+    assert.deepEqual(await bigFile(g), indexed, "neither the read nor a re-read is written");
+    assert.deepEqual(await bigContent(g), [{ content: "original words" }]);
+    // The file settles on the kept bytes (with a new mtime): each run reads them and leaves the path as indexed.
+    await g.write("pages/big.md", keptText);
+    for (let n = 0; n < 2; n++) {
+      const again = await runCli(["run", "--once", "--config", g.config]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.doesNotMatch(again.stderr, /conflict:/);
+      assert.deepEqual(await bigFile(g), indexed);
+      assert.equal((await conflictRows(g.config)).length, 1);
+    }
+    // An edit after the decision is newer than it: applied.
+    await g.write("pages/big.md", "- charlie\n");
+    assert.equal((await runCli(["run", "--once", "--config", g.config])).code, 0);
+    assert.deepEqual(await bigContent(g), [{ content: "charlie" }]);
+    assert.equal((await conflictRows(g.config)).length, 1);
     await assertSameAsCleanSync(g);
   } finally {
     await g.cleanup();
