@@ -3,17 +3,12 @@
 // shows without the parse threads' contention (issue #8's breakdown).
 //
 //   SYNC_PIPELINE_PROFILE=1 node dist/bench/scenarios/writer-child.js GRAPH DATABASE BATCH_FILES
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import process from "node:process";
 import { IndexWriter } from "../../src/index/index-writer.ts";
 import type { FileWrite } from "../../src/index/index-batch.ts";
-import { serialiseBlocks } from "../../src/index/block-rows.ts";
-import { foldedTitleTokens } from "../../src/index/title-tokens.ts";
 import { readGraphConfig } from "../../src/logseq/graph-config.ts";
-import { parseFile } from "../../src/logseq/parse.ts";
 import { scanDirectory } from "../../src/pipeline/directory-scan.ts";
+import { indexWriteOf } from "../lib/index-write.ts";
 
 const [graphDir, database, batchArg] = process.argv.slice(2);
 if (graphDir === undefined || database === undefined) throw new TypeError("usage: writer-child GRAPH DATABASE [BATCH_FILES]");
@@ -22,28 +17,9 @@ const batchFiles = Number(batchArg ?? 1024);
 const started = performance.now();
 const graph = await readGraphConfig(graphDir);
 const disk = await scanDirectory(graphDir, graph);
-const decoder = new TextDecoder("utf-8");
 const writes: FileWrite[] = [];
 for (const snapshot of [...disk.files.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-  const bytes = readFileSync(join(graphDir, snapshot.path));
-  const checksum = createHash("sha256").update(bytes).digest("hex");
-  const parsed = parseFile(snapshot.path, decoder.decode(bytes), graph);
-  const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
-  const { blockRows, refRows } = serialiseBlocks(snapshot.path, parsed.blocks);
-  const warnings = parsed.warnings;
-  writes.push({
-    op: "index",
-    file: {
-      path: snapshot.path,
-      size: bytes.byteLength,
-      mtime: snapshot.mtime,
-      checksum,
-      status: warnings.length > 0 ? "warning" : "indexed",
-      error: warnings.length > 0 ? warnings.join("; ") : null,
-      idSeed: page.name,
-    },
-    doc: { page, blockCount: parsed.blocks.length, blockRows, refRows, warnings },
-  });
+  writes.push(indexWriteOf(graphDir, snapshot, graph));
 }
 const parsedAt = performance.now();
 const cpuParsed = process.cpuUsage();
