@@ -134,63 +134,37 @@ test("permissionDenied under manual, resolved index: the indexed content is kept
   }
 });
 
-test("permissionDenied under timestamp: nothing newer can be read, so the index wins at once (row and content kept, no failure), until the file is readable", async () => {
-  const { g, cli, command, unlock } = await lockedGraph("timestamp");
-  const asCli = command === undefined ? {} : { command };
-  try {
-    const indexedRow = await secretRow(g);
-    const run = await cli(["run", "--once"]);
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /^conflict: #1 permissionDenied: pages\/secret\.md \(applied timestamp \(index\)\)$/m);
-    const rows = await conflictRows(g.config, asCli);
-    const reason = String(rows[0]?.details["reason"]);
-    assert.match(reason, EACCES);
-    const row = { id: 1, type: "permissionDenied", paths: ["pages/secret.md"], details: { reason, key: reason }, strategy: "timestamp", status: "resolved", resolution: "index" };
-    assert.deepEqual(rows, [row]);
-    assert.deepEqual(await secretRow(g), indexedRow, "the failed read is not written over the indexed row");
-    // Still unreadable: the same decision, nothing recorded or written again.
-    assert.equal((await cli(["run", "--once"])).code, 0);
-    assert.deepEqual(await conflictRows(g.config, asCli), [row]);
-    assert.deepEqual(await hits(g, "words"), [{ path: "pages/secret.md", content: "old words" }]);
-    await unlock();
-    assert.equal((await cli(["run", "--once"])).code, 0);
-    assert.deepEqual(await hits(g, "words"), [{ path: "pages/secret.md", content: "new words here" }]);
-    assert.deepEqual(await conflictRows(g.config, asCli), [row]);
-    await assertSameAsCleanSync(g);
-  } finally {
-    if (process.getuid?.() === 0) await chown(g.root, 0, 0).catch(() => {});
-    await g.cleanup();
-  }
-});
-
-test("permissionDenied under index: the index wins at once (row and content kept, no failure reported), the same decision on later runs, until the file is readable", async () => {
-  const { g, cli, command, unlock } = await lockedGraph("index");
-  const asCli = command === undefined ? {} : { command };
-  try {
-    const indexedRow = await secretRow(g);
-    const run = await cli(["run", "--once"]);
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /^conflict: #1 permissionDenied: pages\/secret\.md \(applied index\)$/m);
-    const rows = await conflictRows(g.config, asCli);
-    const reason = String(rows[0]?.details["reason"]);
-    assert.match(reason, EACCES);
-    const row = { id: 1, type: "permissionDenied", paths: ["pages/secret.md"], details: { reason, key: reason }, strategy: "index", status: "resolved", resolution: "index" };
-    assert.deepEqual(rows, [row]);
-    assert.deepEqual(await secretRow(g), indexedRow, "the failed read is not written over the indexed row");
-    assert.deepEqual(await hits(g, "words"), [{ path: "pages/secret.md", content: "old words" }]);
-    // Still unreadable: the same decision, nothing recorded, reported or written again.
-    const again = await cli(["run", "--once"]);
-    assert.equal(again.code, 0, again.stderr);
-    assert.doesNotMatch(again.stderr, /conflict:/);
-    assert.deepEqual(await conflictRows(g.config, asCli), [row]);
-    assert.deepEqual(await secretRow(g), indexedRow);
-    await unlock();
-    assert.equal((await cli(["run", "--once"])).code, 0);
-    assert.deepEqual(await hits(g, "words"), [{ path: "pages/secret.md", content: "new words here" }]);
-    assert.deepEqual(await conflictRows(g.config, asCli), [row]);
-    await assertSameAsCleanSync(g);
-  } finally {
-    if (process.getuid?.() === 0) await chown(g.root, 0, 0).catch(() => {});
-    await g.cleanup();
-  }
-});
+// Both strategies keep the index for this type: timestamp because nothing newer can be read, index by definition.
+for (const [strategy, applied] of [["timestamp", "timestamp \\(index\\)"], ["index", "index"]] as const) {
+  test(`permissionDenied under ${strategy}: the index wins at once (row and content kept, no failure reported), the same decision on later runs, until the file is readable`, async () => {
+    const { g, cli, command, unlock } = await lockedGraph(strategy);
+    const asCli = command === undefined ? {} : { command };
+    try {
+      const indexedRow = await secretRow(g);
+      const run = await cli(["run", "--once"]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, new RegExp(`^conflict: #1 permissionDenied: pages/secret\\.md \\(applied ${applied}\\)$`, "m"));
+      const rows = await conflictRows(g.config, asCli);
+      const reason = String(rows[0]?.details["reason"]);
+      assert.match(reason, EACCES);
+      const row = { id: 1, type: "permissionDenied", paths: ["pages/secret.md"], details: { reason, key: reason }, strategy, status: "resolved", resolution: "index" };
+      assert.deepEqual(rows, [row]);
+      assert.deepEqual(await secretRow(g), indexedRow, "the failed read is not written over the indexed row");
+      assert.deepEqual(await hits(g, "words"), [{ path: "pages/secret.md", content: "old words" }]);
+      // Still unreadable: the same decision, nothing recorded, reported or written again.
+      const again = await cli(["run", "--once"]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.doesNotMatch(again.stderr, /conflict:/);
+      assert.deepEqual(await conflictRows(g.config, asCli), [row]);
+      assert.deepEqual(await secretRow(g), indexedRow);
+      await unlock();
+      assert.equal((await cli(["run", "--once"])).code, 0);
+      assert.deepEqual(await hits(g, "words"), [{ path: "pages/secret.md", content: "new words here" }]);
+      assert.deepEqual(await conflictRows(g.config, asCli), [row]);
+      await assertSameAsCleanSync(g);
+    } finally {
+      if (process.getuid?.() === 0) await chown(g.root, 0, 0).catch(() => {});
+      await g.cleanup();
+    }
+  });
+}
