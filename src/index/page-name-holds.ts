@@ -86,7 +86,12 @@ export async function holdClaims(
     }
   }
   const byName = new Map<string, Claim[]>();
-  for (const claim of claims) byName.set(claim.name, [...(byName.get(claim.name) ?? []), claim]);
+  // Appended in place: copying the group per claim was quadratic in a batch whose files share one name.
+  for (const claim of claims) {
+    const group = byName.get(claim.name);
+    if (group === undefined) byName.set(claim.name, [claim]);
+    else group.push(claim);
+  }
   const held = new Map<FileWrite, HeldClaim>();
   for (const [name, group] of byName) {
     group.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
