@@ -16,6 +16,7 @@ import { INCREMENTAL_SCRATCH_DDL, writeIncrementally } from "./incremental-write
 import { KEPT_IDS_DDL, restoreKeptIds, saveKeptIds } from "./kept-ids.ts";
 import { countBatch, emptyWriteStats, type WriteStats } from "./write-stats.ts";
 import { DiffStateCache } from "./diff-state-cache.ts";
+import { DEFAULT_DIFF_BUDGET, withinDiffBudget, type DiffBudget } from "./diff-budget.ts";
 import { writeAll } from "./scratch-rows.ts";
 import type { BatchResult, FileRow, FileWrite, IndexBatch, IndexedDocument } from "./index-batch.ts";
 
@@ -51,10 +52,16 @@ export type IndexedFileState = FileRow & { contentChecksum?: string | null };
 /**
  * How `index` writes of files with indexed content are applied (issue #11):
  * as a block diff unless more than `maxChangedFraction` of the blocks
- * changed; `incremental: false` rewrites every file whole.
+ * changed, and within a batch's diff budget (diff-budget.ts); `incremental:
+ * false` rewrites every file whole.
  */
-export type WriteOptions = { incremental: boolean; maxChangedFraction: number; diffStateMaxBytes: number };
-export const DEFAULT_WRITE_OPTIONS: WriteOptions = Object.freeze({ incremental: true, maxChangedFraction: 0.5, diffStateMaxBytes: 64 * 1024 * 1024 });
+export type WriteOptions = { incremental: boolean; maxChangedFraction: number; diffStateMaxBytes: number; diffBudget: DiffBudget };
+export const DEFAULT_WRITE_OPTIONS: WriteOptions = Object.freeze({
+  incremental: true,
+  maxChangedFraction: 0.5,
+  diffStateMaxBytes: 64 * 1024 * 1024,
+  diffBudget: DEFAULT_DIFF_BUDGET,
+});
 
 /**
  * The only owner of the index database in a process. Applies batches of
@@ -379,8 +386,11 @@ export class IndexWriter {
     if (!this.#writeOptions.incremental) return diffed;
     const seen = new Map<string, number>();
     for (const w of writes) for (const path of pathsOf(w)) seen.set(path, (seen.get(path) ?? 0) + 1);
-    for (const w of writes) {
-      if (w.op !== "index" || w.whole === true || !this.#contentPaths.has(w.file.path) || seen.get(w.file.path) !== 1) continue;
+    const candidates = writes.filter(
+      (w): w is Extract<FileWrite, { op: "index" }> =>
+        w.op === "index" && w.whole !== true && this.#contentPaths.has(w.file.path) && seen.get(w.file.path) === 1,
+    );
+    for (const w of withinDiffBudget(candidates, this.#writeOptions.diffBudget)) {
       const outcome = await writeIncrementally(this.#db.connection, w, {
         maxChangedFraction: this.#writeOptions.maxChangedFraction,
         scratchBlocks: this.#scratchFiles.blocks,
