@@ -24,6 +24,7 @@ import { textTable } from "./report/table.ts";
 import { issueTargets, targetsMarkdown, targetsText } from "./report/targets.ts";
 import { editLatencyScenarios } from "./scenarios/edit-latency.ts";
 import { largePageEditScenario } from "./scenarios/large-page-edit.ts";
+import { churnMemoryScenario } from "./scenarios/churn-memory.ts";
 import { fts5Scenarios, withFts5Ratios } from "./scenarios/fts5-baseline.ts";
 import { baselineScenario, gridScenario, withBaselineRatio } from "./scenarios/grid.ts";
 import { hashingScenario } from "./scenarios/hashing.ts";
@@ -49,8 +50,8 @@ const { quick, files: fullFiles, scale: scaleSizes } = parsed.args;
 const values = { out: parsed.args.out, "write-config": parsed.args.writeConfig };
 
 const plan = quick
-  ? { gridFiles: 600, batchSizes: [32, 1024], threads: [1, 2], confirmTop: 0, baselineRuns: 1, fts5Runs: 1, searchFiles: 1000, cliSearchRuns: 3, parserBytes: 150_000, mldocIterations: 1, hashBytes: 2e6, idleFiles: 300, catchUpFiles: 1500, edits: 5, largePageBlocks: 7000, searchCatchUpFiles: 1500, clashFiles: 600, clashRuns: 1 }
-  : { gridFiles: 3000, batchSizes: [16, 64, 256, 1024], threads: [1, 2, 4], confirmTop: 3, baselineRuns: 2, fts5Runs: 2, searchFiles: 30_000, cliSearchRuns: 10, parserBytes: 400_000, mldocIterations: 3, hashBytes: 20e6, idleFiles: 2000, catchUpFiles: 8000, edits: 20, largePageBlocks: 70_000, searchCatchUpFiles: 20_000, clashFiles: 6000, clashRuns: 2 };
+  ? { gridFiles: 600, batchSizes: [32, 1024], threads: [1, 2], confirmTop: 0, baselineRuns: 1, fts5Runs: 1, searchFiles: 1000, cliSearchRuns: 3, parserBytes: 150_000, mldocIterations: 1, hashBytes: 2e6, idleFiles: 300, catchUpFiles: 1500, edits: 5, largePageBlocks: 7000, searchCatchUpFiles: 1500, clashFiles: 600, clashRuns: 1, churnFiles: 3000, churnWave: 500 }
+  : { gridFiles: 3000, batchSizes: [16, 64, 256, 1024], threads: [1, 2, 4], confirmTop: 3, baselineRuns: 2, fts5Runs: 2, searchFiles: 30_000, cliSearchRuns: 10, parserBytes: 400_000, mldocIterations: 3, hashBytes: 20e6, idleFiles: 2000, catchUpFiles: 8000, edits: 20, largePageBlocks: 70_000, searchCatchUpFiles: 20_000, clashFiles: 6000, clashRuns: 2, churnFiles: 50_000, churnWave: 2000 };
 
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0)} s] ${line}\n`);
@@ -117,6 +118,11 @@ try {
     ])),
   );
   rows.push(
+    ...(await guarded("churn-memory", plan.churnFiles, async () => [
+      await churnMemoryScenario({ files: plan.idleFiles, churn: plan.churnFiles, wave: plan.churnWave, cacheMaxBytes: 4_000_000 }, log),
+    ])),
+  );
+  rows.push(
     ...(await guarded("search-during-catch-up", plan.searchCatchUpFiles, async () => [
       await searchDuringCatchUpScenario(plan.searchCatchUpFiles, log),
     ])),
@@ -133,6 +139,7 @@ const defaults = parseConfig({ graph: "graph", database: "index.duckdb" }, join(
 const targets = issueTargets(rows, {
   defaults: { batchSize: defaults.batch.maxFiles, parsingThreads: defaults.pools.parsing.threads },
   markdownDebounceMs: defaults.debounce.markdownMs,
+  largeFileDebounceMs: defaults.debounce.largeFileMs,
 });
 const cpu = cpus();
 const report = markdownReport(rows, winner, svg, {

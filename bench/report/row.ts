@@ -22,6 +22,8 @@ export type BenchRow = {
   ratio?: number;
   baseline?: string;
   samples?: number;
+  /** churn-memory: the diff-state cache's largest size against its bound, and the service's RSS after the first and last wave. */
+  churn?: { cacheMaxBytes: number; cacheBoundBytes: number; rssFirstMb: number; rssLastMb: number };
   note?: string;
 };
 

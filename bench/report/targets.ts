@@ -1,4 +1,4 @@
-// Issue #8's targets, checked against the rows of one bench invocation: each
+// Issues #8's and #11's targets, checked against the rows of one bench invocation: each
 // is a ratio to a baseline measured in the same run, or a figure with its
 // bound. A target whose rows are missing (scenario failed, or not built yet)
 // says "not measured" rather than passing.
@@ -14,6 +14,8 @@ export type TargetContext = {
   defaults: { batchSize: number; parsingThreads: number };
   /** `debounce.markdownMs` at its default: the edit-latency bound is this + 100 ms. */
   markdownDebounceMs: number;
+  /** `debounce.largeFileMs` at its default: issue #11's large-page bound is this + 100 ms. */
+  largeFileDebounceMs: number;
 };
 
 const ISSUE_FILES = 20_000;
@@ -98,6 +100,26 @@ export function issueTargets(rows: readonly BenchRow[], context: TargetContext):
           `${during.p95Ms} ms over ${during.samples ?? 0} searches${atSize(during.files, ISSUE_FILES)}`)
       : unmeasured("Search through the service's socket during a catch-up, p95", "≤ 100 ms", NO_ROW),
   );
+
+  // Issue #11's targets.
+  const large = find("large-page-edit");
+  const largeBound = context.largeFileDebounceMs + 100;
+  const largeGoal = `≤ ${largeBound} ms (large-file debounce ${context.largeFileDebounceMs} + 100)`;
+  lines.push(
+    large?.p95Ms !== undefined
+      ? judged("Large page (one block of a 70,000-block page) edit → searchable, p95", largeGoal, large.p95Ms <= largeBound,
+          `${large.p95Ms} ms (${(large.blocks ?? 0).toLocaleString("en")} blocks)`)
+      : unmeasured("Large page (one block of a 70,000-block page) edit → searchable, p95", largeGoal, NO_ROW),
+  );
+  const churn = find("churn-memory");
+  const churnGoal = "cache ≤ its bound; RSS after the last wave ≤ 1.25 × after the first";
+  lines.push(
+    churn?.churn !== undefined
+      ? judged("Memory while 50,000 files churn", churnGoal,
+          churn.churn.cacheMaxBytes <= churn.churn.cacheBoundBytes && churn.churn.rssLastMb <= 1.25 * churn.churn.rssFirstMb,
+          `cache at most ${churn.churn.cacheMaxBytes} of ${churn.churn.cacheBoundBytes} bytes; RSS ${churn.churn.rssFirstMb} MB after the first wave, ${churn.churn.rssLastMb} MB after the last${atSize(churn.files, 50_000)}`)
+      : unmeasured("Memory while 50,000 files churn", churnGoal, NO_ROW),
+  );
   return lines;
 }
 
@@ -118,7 +140,7 @@ function unmeasured(target: string, goal: string, why = "no scenario measures it
 export function targetsMarkdown(lines: readonly TargetLine[]): string {
   const escape = (s: string) => s.replaceAll("|", "\\|");
   return [
-    `## Targets (issue #8)`,
+    `## Targets (issues #8 and #11)`,
     ``,
     `| target | measured | goal | result |`,
     `|---|---|---|---|`,
@@ -128,5 +150,5 @@ export function targetsMarkdown(lines: readonly TargetLine[]): string {
 
 /** The targets as plain lines for stdout. */
 export function targetsText(lines: readonly TargetLine[]): string {
-  return ["Targets (issue #8):", ...lines.map((l) => `  ${l.result.padEnd(12)} ${l.target}: ${l.measured} (goal ${l.goal})`)].join("\n") + "\n";
+  return ["Targets (issues #8 and #11):", ...lines.map((l) => `  ${l.result.padEnd(12)} ${l.target}: ${l.measured} (goal ${l.goal})`)].join("\n") + "\n";
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { issueTargets, type TargetLine } from "../../bench/report/targets.ts";
 import { row, type BenchRow } from "../../bench/report/row.ts";
 
-const context = { defaults: { batchSize: 1024, parsingThreads: 2 }, markdownDebounceMs: 100 };
+const context = { defaults: { batchSize: 1024, parsingThreads: 2 }, markdownDebounceMs: 100, largeFileDebounceMs: 500 };
 
 /** Each target's result, keyed by the start of its name. */
 function results(rows: BenchRow[]): Record<string, TargetLine["result"]> {
@@ -25,19 +25,21 @@ function onTheBounds(over = false): BenchRow[] {
     row("clash-clash", 6000, { wallMs: 1200 * e }),
     row("edit-latency-idle", 20_000, { p95Ms: 200 * e }),
     row("search-during-catch-up", 20_000, { p95Ms: 100 * e, samples: 50 }),
+    row("large-page-edit", 2001, { blocks: 70_000, p95Ms: 600 * e }),
+    row("churn-memory", 50_000, { churn: { cacheMaxBytes: over ? 4_000_001 : 4_000_000, cacheBoundBytes: 4_000_000, rssFirstMb: 400, rssLastMb: 500 * e } }),
   ];
 }
 
-test("issue #8's targets pass exactly on their bounds", () => {
+test("issues #8's and #11's targets pass exactly on their bounds", () => {
   const all = Object.values(results(onTheBounds()));
-  assert.equal(all.length, 8);
-  assert.deepEqual(all, Array(8).fill("PASS"));
+  assert.equal(all.length, 10);
+  assert.deepEqual(all, Array(10).fill("PASS"));
 });
 
-test("issue #8's targets miss just past their bounds", () => {
-  assert.deepEqual(Object.values(results(onTheBounds(true))), Array(8).fill("MISS"));
+test("issues #8's and #11's targets miss just past their bounds", () => {
+  assert.deepEqual(Object.values(results(onTheBounds(true))), Array(10).fill("MISS"));
 });
 
 test("a target without its rows is not measured, never passed", () => {
-  assert.deepEqual(Object.values(results([])), Array(8).fill("not measured"));
+  assert.deepEqual(Object.values(results([])), Array(10).fill("not measured"));
 });
