@@ -48,15 +48,16 @@ export async function churnMemoryScenario(options: ChurnMemoryOptions, log: (lin
       for (;;) {
         const s = await status().catch(() => undefined);
         if (s !== undefined && s.service?.state === "watching" && s.service.queued === 0 && s.service.inFlight === 0 && done(s)) {
-          if (process.env["CHURN_DEBUG"] === "1") log(`${what}: settled after ${Math.round(performance.now() - by + 300_000)} ms`);
+          if (process.env["CHURN_DEBUG"] === "1") log(`${what}: settled after ${Math.round(performance.now() - by + 300_000)} ms, RSS ${pid === undefined ? "?" : Math.round((await residentMb(pid)) ?? 0)} MB`);
           return s;
         }
         if (performance.now() > by) throw new Error(`${name}: ${what} never settled (last status ${JSON.stringify(s?.service)}, files ${s?.files})`);
         await sleep(100);
       }
     };
+    let pid: number | undefined;
     const base = await settled("the catch-up", (s) => s.files === options.files);
-    const pid = base.service?.pid;
+    pid = base.service?.pid;
     const rssMb = async () => (pid === undefined ? undefined : residentMb(pid));
     const startRss = await rssMb();
     if (startRss === undefined) return row(name, options.files, { note: "skipped: no /proc/PID/status on this system to read the service's memory" });

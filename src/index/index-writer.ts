@@ -16,6 +16,7 @@ import { INCREMENTAL_SCRATCH_DDL, writeIncrementally } from "./incremental-write
 import { KEPT_IDS_DDL, restoreKeptIds, saveKeptIds } from "./kept-ids.ts";
 import { countBatch, emptyWriteStats, type WriteStats } from "./write-stats.ts";
 import { DiffStateCache } from "./diff-state-cache.ts";
+import { CheckpointPolicy } from "./checkpoint-policy.ts";
 import { DEFAULT_DIFF_BUDGET, withinDiffBudget, type DiffBudget } from "./diff-budget.ts";
 import { writeAll } from "./scratch-rows.ts";
 import type { BatchResult, FileRow, FileWrite, IndexBatch, IndexedDocument } from "./index-batch.ts";
@@ -93,6 +94,7 @@ export class IndexWriter {
   #writeOptions: WriteOptions = DEFAULT_WRITE_OPTIONS;
   readonly #writeStats: WriteStats = emptyWriteStats();
   #diffStates = new DiffStateCache(DEFAULT_WRITE_OPTIONS.diffStateMaxBytes);
+  readonly #checkpoints = new CheckpointPolicy();
 
   private constructor(db: Database, reader: DuckDBConnection, graph: GraphConfig) {
     this.#db = db;
@@ -102,10 +104,7 @@ export class IndexWriter {
 
   static async open(path: string, graph: GraphConfig, limits?: DatabaseLimits, writeOptions?: WriteOptions): Promise<IndexWriter> {
     const db = await openDatabase(path, { create: true, ...(limits === undefined ? {} : { limits }) });
-    // A bulk catch-up writes many batches: checkpointing (rewriting and
-    // compressing row groups) every 16 MB of WAL, DuckDB's default, made
-    // commits cost more than the inserts. The WAL is checkpointed on close.
-    await db.connection.run(`SET checkpoint_threshold = '256MB'`);
+    // The checkpoint threshold is set per batch, by its size (checkpoint-policy.ts). The WAL is checkpointed on close.
     const writer = new IndexWriter(db, await db.instance.connect(), graph);
     for (const ddl of [...SCRATCH_DDL, ...INCREMENTAL_SCRATCH_DDL, ...KEPT_IDS_DDL]) await db.connection.run(ddl);
     if (writeOptions !== undefined) {
@@ -176,6 +175,7 @@ export class IndexWriter {
     let rows = 0;
     let diffed: DiffedWrites = { paths: new Set(), names: new Set(), rows: 0, blocks: 0, postingsGone: false };
     let held: HeldClaim[];
+    await this.#checkpoints.before(c, batch.writes.length);
     await c.run("BEGIN TRANSACTION");
     try {
       // Under index/manual, claims of owned page names are held: the batch then writes their skipped rows only.
