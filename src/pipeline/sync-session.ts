@@ -12,7 +12,7 @@ import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from 
 import { RetryManager } from "./retry-manager.ts";
 import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
 import { clashEvent, ConflictManager } from "./conflict-manager.ts";
-import { appliedWrites } from "../index/page-name-holds.ts";
+import { appliedWrites } from "../index/page-name-claims.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 
 export type SyncSessionContext = {
