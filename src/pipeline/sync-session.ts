@@ -6,7 +6,7 @@ import { SCHEMA_VERSION } from "../index/schema.ts";
 import { PARSER_VERSION } from "../logseq/parser-version.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import { BatchProcessor, isUnwritable } from "./batch-processor.ts";
-import { scanDirectory } from "./directory-scan.ts";
+import { scanDirectory, type DirectoryState } from "./directory-scan.ts";
 import { detectChanges } from "./file-change-detector.ts";
 import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
 import { RetryManager } from "./retry-manager.ts";
@@ -37,14 +37,18 @@ const MAX_REREADS = 3;
  * parse what changed, pair moves by checksum, delete what vanished — with
  * every database change going through the BatchProcessor.
  */
-export async function runSyncSession(context: SyncSessionContext, options: { under?: string } = {}): Promise<SyncSummary> {
+export async function runSyncSession(
+  context: SyncSessionContext,
+  /** `scanned`: the folder's scan, already started (`run --once` starts it while the writer thread opens the index). */
+  options: { under?: string; scanned?: Promise<DirectoryState> } = {},
+): Promise<SyncSummary> {
   const started = performance.now();
   const { config, graph, pools } = context;
   const emit = context.onEvent ?? (() => {});
   const summary = emptySummary();
 
   const [disk, indexed] = await Promise.all([
-    scanDirectory(config.graph, graph, options.under),
+    options.scanned ?? scanDirectory(config.graph, graph, options.under),
     readFileStates(pools),
   ]);
   const { force, format } = await startIndexFormat(pools, graph, indexed.length);
