@@ -24,7 +24,7 @@ const READ_ROOM = 8;
  */
 const PRESTARTED_WRITER = { worker: "index-writer", threads: 1, maxQueue: Number.MAX_SAFE_INTEGER, concurrentTasksPerWorker: Number.MAX_SAFE_INTEGER };
 
-let prestarted: Piscina | undefined;
+let prestarted: { threads: Piscina; loaded: Promise<unknown> } | undefined;
 
 /**
  * `run` starts the writer's thread first thing, before the CLI's own modules
@@ -35,8 +35,25 @@ let prestarted: Piscina | undefined;
  */
 export function prestartWriter(): void {
   // Deno must load DuckDB's client on the main thread first (see createPools).
-  if ("Deno" in globalThis) return;
-  prestarted ??= startThreads(PRESTARTED_WRITER);
+  if ("Deno" in globalThis || prestarted !== undefined) return;
+  const threads = startThreads(PRESTARTED_WRITER);
+  // Answered once the thread has loaded its module (piscina runs no task before).
+  const loaded = threads.run(undefined, { name: "loaded" });
+  loaded.catch(() => {});
+  prestarted = { threads, loaded };
+}
+
+/**
+ * Ends a prestarted writer thread that no `createPools` adopted (the command
+ * stopped before: a bad config, a missing graph): once it has loaded its
+ * module, as cutting it while DuckDB's addon loads aborts the process.
+ */
+export async function endUnadoptedWriter(): Promise<void> {
+  const unadopted = prestarted;
+  prestarted = undefined;
+  if (unadopted === undefined) return;
+  await unadopted.loaded.catch(() => {});
+  await unadopted.threads.destroy();
 }
 
 /** Starts the pools and opens the index in the writer thread. */
@@ -50,7 +67,7 @@ export async function createPools(config: SyncConfiguration, graph: GraphConfig)
   // its bound) plus reads: a search must reach the thread while batches wait
   // there, and the worker orders the writes itself.
   const room = config.pools.writing.maxQueue + READ_ROOM;
-  const started = prestarted;
+  const started = prestarted?.threads;
   prestarted = undefined;
   const writing = new Bulkhead({
     name: "writing", worker: "index-writer", threads: 1, maxQueue: room, concurrentTasksPerWorker: room, ...(started === undefined ? {} : { started }),

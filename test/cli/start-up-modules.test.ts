@@ -65,6 +65,7 @@ test("--help loads yargs and nothing of any command", async () => {
     assert.deepEqual(help.main.filter((url) => url.includes("/dist/src/") && !url.includes("/dist/src/cli/main.js")).map((url) => url.split("/dist/")[1]), [
       "src/config/config-invalid.js",
       "src/cli/exit-code.js",
+      "src/cli/exit-waits.js",
     ]);
   } finally {
     await g.cleanup();
