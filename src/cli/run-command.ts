@@ -1,6 +1,6 @@
 import process from "node:process";
 import { loadConfig, type SyncConfiguration } from "../config/load-config.ts";
-import { createPools } from "../bulkheads/pools.ts";
+import { createPools, readFileStates } from "../bulkheads/pools.ts";
 import { readGraphConfig } from "../logseq/graph-config.ts";
 import { GraphMissing, scanDirectory } from "../pipeline/directory-scan.ts";
 import { refuseAbsurdGraph } from "./graph-guard.ts";
@@ -9,10 +9,11 @@ import { DatabaseError } from "../index/database-error.ts";
 
 /**
  * `run`: checks the config and the graph, then starts what takes longest
- * first. The writer thread loads DuckDB and opens the index (the longest step
- * of a start) while this thread loads the modules the sync needs (run-sync.ts)
- * and, under --once, scans the folder: on two cores a no-op catch-up pays for
- * about the longer of the two instead of their sum.
+ * first. The writer thread (started in bin/, see prestartWriter) opens the
+ * index and, under --once, reads what it knows of every file, while this
+ * thread loads the modules the sync needs (run-sync.ts) and scans the folder:
+ * on two cores a no-op catch-up pays for about the longer of the two instead
+ * of their sum.
  */
 export async function runCommand(args: { config: string; once: boolean; json: boolean; force: boolean; rebuild?: boolean }): Promise<number> {
   const loaded = await loadConfig(args.config);
@@ -32,10 +33,10 @@ export async function runCommand(args: { config: string; once: boolean; json: bo
   if (args.rebuild) await moveIndexAside(config.database);
   const opening = createPools(config, graph);
   const sync = import("./run-sync.ts");
-  const scanned = args.once ? scanDirectory(config.graph, graph) : undefined;
-  // Both are awaited in run-sync.ts; a failure before then is not unhandled.
-  for (const started of [opening, sync, scanned]) started?.catch(() => {});
-  return (await sync).runSync(args, { config, graph, opening, ...(scanned === undefined ? {} : { scanned }) });
+  const reads = args.once ? { indexed: opening.then(readFileStates), disk: scanDirectory(config.graph, graph) } : undefined;
+  // All are awaited in run-sync.ts; a failure before then is not unhandled.
+  for (const started of [opening, sync, reads?.indexed, reads?.disk]) started?.catch(() => {});
+  return (await sync).runSync(args, { config, graph, opening, ...(reads === undefined ? {} : { reads }) });
 }
 
 /** `--rebuild`: the file goes aside (never deleted) and this run builds a new index; refused while a service holds it. */

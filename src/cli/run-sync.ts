@@ -2,20 +2,19 @@ import process from "node:process";
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { Pools } from "../bulkheads/pools.ts";
 import type { GraphConfig } from "../logseq/types.ts";
-import type { DirectoryState } from "../pipeline/directory-scan.ts";
-import { runSyncSession } from "../pipeline/sync-session.ts";
+import { runSyncSession, type SessionReads } from "../pipeline/sync-session.ts";
 import { SyncEventBus } from "../pipeline/sync-event-bus.ts";
 import { ExitCode } from "./exit-code.ts";
 import { createSyncLog } from "./log.ts";
 import { formatSummary } from "./format.ts";
 import { databaseFailure } from "../index/database-error.ts";
 
-/** What run-command.ts started: the pools (the writer opening the index) and, under --once, the folder's scan. */
+/** What run-command.ts started: the pools (the writer opening the index) and, under --once, the session's first reads. */
 export type RunStart = {
   config: SyncConfiguration;
   graph: GraphConfig;
   opening: Promise<Pools>;
-  scanned?: Promise<DirectoryState>;
+  reads?: SessionReads;
 };
 
 /** `run` once the writer thread is starting: the log and the bus, then the service, or one session under --once. */
@@ -45,7 +44,7 @@ export async function runSync(args: { once: boolean; json: boolean }, start: Run
     }
     if (bar) bus.subscribe(bar.onEvent);
     try {
-      const summary = await runSyncSession({ config, graph, pools, onEvent: bus.publish }, start.scanned === undefined ? {} : { scanned: start.scanned });
+      const summary = await runSyncSession({ config, graph, pools, onEvent: bus.publish }, start.reads === undefined ? {} : { reads: start.reads });
       process.stdout.write(args.json ? JSON.stringify(summary, null, 2) + "\n" : formatSummary(summary));
       return summary.failed + summary.skipped > 0 ? ExitCode.someFilesFailed : ExitCode.ok;
     } finally {

@@ -15,6 +15,9 @@ import { clashEvent, ConflictManager } from "./conflict-manager.ts";
 import { appliedWrites } from "../index/page-name-claims.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 
+/** The session's first two reads, when the caller started them early (`run --once` does, while its modules load). */
+export type SessionReads = { disk: Promise<DirectoryState>; indexed: Promise<IndexedFileState[]> };
+
 export type SyncSessionContext = {
   config: SyncConfiguration;
   graph: GraphConfig;
@@ -39,8 +42,7 @@ const MAX_REREADS = 3;
  */
 export async function runSyncSession(
   context: SyncSessionContext,
-  /** `scanned`: the folder's scan, already started (`run --once` starts it while the writer thread opens the index). */
-  options: { under?: string; scanned?: Promise<DirectoryState> } = {},
+  options: { under?: string; reads?: SessionReads } = {},
 ): Promise<SyncSummary> {
   const started = performance.now();
   const { config, graph, pools } = context;
@@ -48,8 +50,8 @@ export async function runSyncSession(
   const summary = emptySummary();
 
   const [disk, indexed] = await Promise.all([
-    options.scanned ?? scanDirectory(config.graph, graph, options.under),
-    readFileStates(pools),
+    options.reads?.disk ?? scanDirectory(config.graph, graph, options.under),
+    options.reads?.indexed ?? readFileStates(pools),
   ]);
   const { force, format } = await startIndexFormat(pools, graph, indexed.length);
   const conflicts = await ConflictManager.start(pools, config, emit);
