@@ -22,7 +22,16 @@ export type BulkheadOptions = {
    * ignore resourceLimits.
    */
   maxOldGenerationMb?: number;
+  /**
+   * Threads already started for this worker module (see `startThreads`):
+   * the writer's start before the config is read. Its piscina bounds must
+   * not be below this bulkhead's, which are the ones that hold.
+   */
+  started?: Piscina;
 };
+
+/** What piscina needs to start a bulkhead's threads: none of it comes from the config for the writer. */
+export type ThreadOptions = Pick<BulkheadOptions, "worker" | "threads" | "maxQueue" | "concurrentTasksPerWorker" | "workerData" | "maxOldGenerationMb">;
 
 /** Runs `.ts` workers under Deno and from source, `.js` ones from the compiled output. */
 const WORKER_EXTENSION = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
@@ -49,21 +58,12 @@ export class Bulkhead {
     this.name = options.name;
     this.#capacity = options.threads + options.maxQueue;
     this.#options = options;
+    this.#pool = options.started;
   }
 
   /** Threads start on the first task: a sync with nothing to hash or parse never pays for them. */
   #started(): Piscina {
-    const options = this.#options;
-    this.#pool ??= new Piscina({
-      filename: new URL(`../workers/${options.worker}.worker${WORKER_EXTENSION}`, import.meta.url).href,
-      minThreads: options.threads,
-      maxThreads: options.threads,
-      maxQueue: options.maxQueue,
-      concurrentTasksPerWorker: options.concurrentTasksPerWorker ?? 1,
-      idleTimeout: 60_000,
-      workerData: options.workerData,
-      ...(options.maxOldGenerationMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationMb } }),
-    });
+    this.#pool ??= startThreads(this.#options);
     return this.#pool;
   }
 
@@ -125,6 +125,23 @@ export class Bulkhead {
   async close(): Promise<void> {
     await this.#pool?.destroy();
   }
+}
+
+/**
+ * Starts a bulkhead's threads now; each loads its worker module at once
+ * (piscina preloads it), before any task arrives.
+ */
+export function startThreads(options: ThreadOptions): Piscina {
+  return new Piscina({
+    filename: new URL(`../workers/${options.worker}.worker${WORKER_EXTENSION}`, import.meta.url).href,
+    minThreads: options.threads,
+    maxThreads: options.threads,
+    maxQueue: options.maxQueue,
+    concurrentTasksPerWorker: options.concurrentTasksPerWorker ?? 1,
+    idleTimeout: 60_000,
+    workerData: options.workerData,
+    ...(options.maxOldGenerationMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationMb } }),
+  });
 }
 
 /** Whatever a worker threw becomes an Error once, here at the thread boundary. */

@@ -1,4 +1,5 @@
-import { Bulkhead } from "./bulkhead.ts";
+import type { Piscina } from "piscina";
+import { Bulkhead, startThreads } from "./bulkhead.ts";
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
@@ -16,6 +17,45 @@ export type Pools = {
 /** Searches and status reads that may run in the writer thread beside its queued batches. */
 const READ_ROOM = 8;
 
+/**
+ * The writer's thread as `prestartWriter` starts it, with no config yet: its
+ * piscina takes every task the bulkhead lets through at once (no bound here;
+ * the writing bulkhead's capacity, from the config, is the bound).
+ */
+const PRESTARTED_WRITER = { worker: "index-writer", threads: 1, maxQueue: Number.MAX_SAFE_INTEGER, concurrentTasksPerWorker: Number.MAX_SAFE_INTEGER };
+
+let prestarted: { threads: Piscina; loaded: Promise<unknown> } | undefined;
+
+/**
+ * `run` starts the writer's thread first thing, before the CLI's own modules
+ * load and the config is read: loading DuckDB's client there is the longest
+ * step of a start (about 150 ms) and needs nothing from the config. The next
+ * `createPools` adopts the thread; the index is opened only then, after the
+ * graph checks and `--rebuild`. A process that never adopts it exits as usual.
+ */
+export function prestartWriter(): void {
+  // Deno must load DuckDB's client on the main thread first (see createPools).
+  if ("Deno" in globalThis || prestarted !== undefined) return;
+  const threads = startThreads(PRESTARTED_WRITER);
+  // Answered once the thread has loaded its module (piscina runs no task before).
+  const loaded = threads.run(undefined, { name: "loaded" });
+  loaded.catch(() => {});
+  prestarted = { threads, loaded };
+}
+
+/**
+ * Ends a prestarted writer thread that no `createPools` adopted (the command
+ * stopped before: a bad config, a missing graph): once it has loaded its
+ * module, as cutting it while DuckDB's addon loads aborts the process.
+ */
+export async function endUnadoptedWriter(): Promise<void> {
+  const unadopted = prestarted;
+  prestarted = undefined;
+  if (unadopted === undefined) return;
+  await unadopted.loaded.catch(() => {});
+  await unadopted.threads.destroy();
+}
+
 /** Starts the pools and opens the index in the writer thread. */
 export async function createPools(config: SyncConfiguration, graph: GraphConfig): Promise<Pools> {
   // Deno analyses a CommonJS package's exports the first time it loads it;
@@ -27,7 +67,11 @@ export async function createPools(config: SyncConfiguration, graph: GraphConfig)
   // its bound) plus reads: a search must reach the thread while batches wait
   // there, and the worker orders the writes itself.
   const room = config.pools.writing.maxQueue + READ_ROOM;
-  const writing = new Bulkhead({ name: "writing", worker: "index-writer", threads: 1, maxQueue: room, concurrentTasksPerWorker: room });
+  const started = prestarted?.threads;
+  prestarted = undefined;
+  const writing = new Bulkhead({
+    name: "writing", worker: "index-writer", threads: 1, maxQueue: room, concurrentTasksPerWorker: room, ...(started === undefined ? {} : { started }),
+  });
   try {
     const { duckdbThreads, duckdbMemoryMb } = config.pools.writing;
     await writing.run(

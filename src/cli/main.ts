@@ -3,6 +3,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ConfigInvalid } from "../config/config-invalid.ts";
 import { ExitCode } from "./exit-code.ts";
+import { settleBeforeExit } from "./exit-waits.ts";
 
 /** The `sync-pipeline` command line. Thin: every command is a function over a validated config. */
 export async function main(argv: string[]): Promise<number> {
@@ -149,6 +150,6 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const exitCode = await main(hideBin(process.argv));
-await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+await Promise.all([flushed(process.stdout), flushed(process.stderr), settleBeforeExit()]);
 // Exit explicitly: a lingering handle (a watcher, a worker) must not keep a finished command alive.
 process.exit(exitCode);

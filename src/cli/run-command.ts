@@ -1,18 +1,20 @@
 import process from "node:process";
 import { loadConfig, type SyncConfiguration } from "../config/load-config.ts";
-import { createPools } from "../bulkheads/pools.ts";
+import { createPools, readFileStates } from "../bulkheads/pools.ts";
 import { readGraphConfig } from "../logseq/graph-config.ts";
-import { runSyncSession } from "../pipeline/sync-session.ts";
-import { GraphMissing } from "../pipeline/directory-scan.ts";
-import { SyncEventBus } from "../pipeline/sync-event-bus.ts";
-import { ExitCode } from "./exit-code.ts";
-import { createSyncLog } from "./log.ts";
-import { formatSummary } from "./format.ts";
+import { GraphMissing, scanDirectory } from "../pipeline/directory-scan.ts";
 import { refuseAbsurdGraph } from "./graph-guard.ts";
-import { SyncProgressBar } from "./progress.ts";
 import { realpath, stat } from "node:fs/promises";
-import { databaseFailure, DatabaseError } from "../index/database-error.ts";
+import { DatabaseError } from "../index/database-error.ts";
 
+/**
+ * `run`: checks the config and the graph, then starts what takes longest
+ * first. The writer thread (started in bin/, see prestartWriter) opens the
+ * index and, under --once, reads what it knows of every file, while this
+ * thread loads the modules the sync needs (run-sync.ts) and scans the folder:
+ * on two cores a no-op catch-up pays for about the longer of the two instead
+ * of their sum.
+ */
 export async function runCommand(args: { config: string; once: boolean; json: boolean; force: boolean; rebuild?: boolean }): Promise<number> {
   const loaded = await loadConfig(args.config);
   // Check the graph before touching the database: a missing (say, unmounted)
@@ -27,44 +29,14 @@ export async function runCommand(args: { config: string; once: boolean; json: bo
   const root = await realpath(loaded.graph);
   await refuseAbsurdGraph(loaded.graph, root, args.force);
   const config: SyncConfiguration = Object.freeze({ ...loaded, graph: root });
-  // A bar only for a person watching: never on a pipe or a log file, never mixed into --json.
-  const bar = args.once && process.stderr.isTTY && !args.json ? new SyncProgressBar(process.stderr) : undefined;
-  const log = createSyncLog(config, bar ? (text) => bar.log(text) : undefined);
   const graph = await readGraphConfig(config.graph);
-  for (const warning of graph.warnings) log.logger.warn({ event: "Warning", context: "logseq/config.edn" }, `warning: logseq/config.edn: ${warning}`);
   if (args.rebuild) await moveIndexAside(config.database);
-  // A damaged file may open and fail only when a query reads the bad block: name it and the way back.
-  const asDatabaseFailure = (error: unknown) => {
-    throw databaseFailure(config.database, error) ?? error;
-  };
-  const pools = await createPools(config, graph).catch(asDatabaseFailure);
-  // The session and the service publish on one bus; the log, the bar, the metrics and the service's read model subscribe.
-  const bus = new SyncEventBus({
-    onSubscriberError: (error) => log.warn(error, "event subscriber"),
-  });
-  bus.subscribe(log.onEvent);
-  try {
-    if (!args.once) {
-      const { runService } = await import("../pipeline/sync-service.ts");
-      const { SyncServiceObserver } = await import("../observe/service-observer.ts");
-      const observer = new SyncServiceObserver(config, pools, log.logger);
-      bus.subscribe(observer.onEvent);
-      return await runService({ config, graph, pools }, { bus, log, observer });
-    }
-    if (bar) bus.subscribe(bar.onEvent);
-    try {
-      const summary = await runSyncSession({ config, graph, pools, onEvent: bus.publish });
-      process.stdout.write(args.json ? JSON.stringify(summary, null, 2) + "\n" : formatSummary(summary));
-      return summary.failed + summary.skipped > 0 ? ExitCode.someFilesFailed : ExitCode.ok;
-    } finally {
-      // A failed session leaves no half-drawn bar (and no hidden cursor) behind the error message.
-      bar?.stop();
-    }
-  } catch (error) {
-    return asDatabaseFailure(error);
-  } finally {
-    await pools.close();
-  }
+  const opening = createPools(config, graph);
+  const sync = import("./run-sync.ts");
+  const reads = args.once ? { indexed: opening.then(readFileStates), disk: scanDirectory(config.graph, graph) } : undefined;
+  // All are awaited in run-sync.ts; a failure before then is not unhandled.
+  for (const started of [opening, sync, reads?.indexed, reads?.disk]) started?.catch(() => {});
+  return (await sync).runSync(args, { config, graph, opening, ...(reads === undefined ? {} : { reads }) });
 }
 
 /** `--rebuild`: the file goes aside (never deleted) and this run builds a new index; refused while a service holds it. */

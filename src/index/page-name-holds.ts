@@ -4,6 +4,7 @@ import type { GraphConfig } from "../logseq/types.ts";
 import { insertConflicts } from "../pipeline/conflict-store.ts";
 import type { ConflictStatus, ConflictStrategy } from "../pipeline/conflict-types.ts";
 import type { BatchResult, FileRow, FileWrite, IndexBatch } from "./index-batch.ts";
+import { GRANTED, HELD_RE2, heldReason, holdsNewcomers, type HoldingStrategy } from "./page-name-claims.ts";
 
 /**
  * Page-name clashes under the `index` and `manual` strategies: the path that
@@ -22,28 +23,6 @@ import type { BatchResult, FileRow, FileWrite, IndexBatch } from "./index-batch.
  */
 
 const NAMES = LIST(VARCHAR);
-
-/** The strategies that hold a newcomer out of the index. */
-export type HoldingStrategy = Extract<ConflictStrategy, "index" | "manual">;
-
-export function holdsNewcomers(strategy: ConflictStrategy | undefined): strategy is HoldingStrategy {
-  return strategy === "index" || strategy === "manual";
-}
-
-/** A held row's error starts so (heldReason); the name is what the release statement extracts (RE2). */
-const HELD_RE2 = `^page name "(.*)" is held by `;
-/** A held row a user let in (`resolve --strategy filesystem`): its next write is indexed even though the name is owned. */
-const GRANTED = "page name claim let in by resolve #";
-
-export function heldReason(name: string, owner: string, strategy: HoldingStrategy): string {
-  const until = strategy === "manual" ? `until \`sync-pipeline resolve\` lets it in or ${owner} gives the name up` : `until ${owner} gives the name up`;
-  return `page name "${name}" is held by ${owner} (pageNameClash, strategy ${strategy}): not indexed ${until}`;
-}
-
-/** A `files` row held by a page-name owner (heldReason). */
-export function isHeldRow(row: Pick<FileRow, "status" | "error">): boolean {
-  return row.status === "skipped" && new RegExp(HELD_RE2).test(row.error ?? "");
-}
 
 /** A claim the batch holds out: the write that made it, and the `files` row written instead. */
 export type HeldClaim = { name: string; owner: string; file: FileRow; from?: string };
@@ -210,17 +189,6 @@ export async function letClaimIn(c: DuckDBConnection, id: number, path: string):
     `UPDATE files SET size = 0, mtime = 0, error = $2 WHERE path = $1 AND status = 'skipped' AND starts_with(error, 'page name "')`,
     [path, `${GRANTED}${id} (filesystem): indexed on its next sync`],
   );
-}
-
-/** The writes as the writer applied them: a held claim wrote its `skipped` row (and a move removed its old path). */
-export function appliedWrites(writes: FileWrite[], result: BatchResult): FileWrite[] {
-  if (result.held === undefined || result.held.length === 0) return writes;
-  const held = new Map(result.held.map((h) => [h.path, h.file]));
-  return writes.flatMap((w): FileWrite[] => {
-    const file = w.op === "index" || w.op === "rename" ? held.get(w.file.path) : undefined;
-    if (file === undefined) return [w];
-    return w.op === "rename" ? [{ op: "delete", path: w.from }, { op: "metadata", file }] : [{ op: "metadata", file }];
-  });
 }
 
 function sqlString(text: string): string {

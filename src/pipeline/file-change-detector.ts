@@ -1,4 +1,4 @@
-import { holdsNewcomers, isHeldRow } from "../index/page-name-holds.ts";
+import { holdsNewcomers, isHeldRow } from "../index/page-name-claims.ts";
 import type { ConflictStrategy } from "./conflict-types.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
 import type { DirectoryState } from "./directory-scan.ts";

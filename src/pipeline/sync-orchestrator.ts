@@ -16,7 +16,7 @@ import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./s
 import { recordWrite, type SyncSessionContext } from "./sync-session.ts";
 import { INDEX_WRITE_FAILED, type PendingOperations } from "./sync-status-model.ts";
 import { clashEvent, ConflictManager } from "./conflict-manager.ts";
-import { appliedWrites } from "../index/page-name-holds.ts";
+import { appliedWrites } from "../index/page-name-claims.ts";
 import type { ResolutionStrategy, SyncConflict } from "./conflict-types.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 import { parentFolder, SyncTaskQueue, type SyncTask } from "./sync-task-queue.ts";

@@ -6,14 +6,17 @@ import { SCHEMA_VERSION } from "../index/schema.ts";
 import { PARSER_VERSION } from "../logseq/parser-version.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import { BatchProcessor, isUnwritable } from "./batch-processor.ts";
-import { scanDirectory } from "./directory-scan.ts";
+import { scanDirectory, type DirectoryState } from "./directory-scan.ts";
 import { detectChanges } from "./file-change-detector.ts";
 import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
 import { RetryManager } from "./retry-manager.ts";
 import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
 import { clashEvent, ConflictManager } from "./conflict-manager.ts";
-import { appliedWrites } from "../index/page-name-holds.ts";
+import { appliedWrites } from "../index/page-name-claims.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
+
+/** The session's first two reads, when the caller started them early (`run --once` does, while its modules load). */
+export type SessionReads = { disk: Promise<DirectoryState>; indexed: Promise<IndexedFileState[]> };
 
 export type SyncSessionContext = {
   config: SyncConfiguration;
@@ -37,15 +40,18 @@ const MAX_REREADS = 3;
  * parse what changed, pair moves by checksum, delete what vanished — with
  * every database change going through the BatchProcessor.
  */
-export async function runSyncSession(context: SyncSessionContext, options: { under?: string } = {}): Promise<SyncSummary> {
+export async function runSyncSession(
+  context: SyncSessionContext,
+  options: { under?: string; reads?: SessionReads } = {},
+): Promise<SyncSummary> {
   const started = performance.now();
   const { config, graph, pools } = context;
   const emit = context.onEvent ?? (() => {});
   const summary = emptySummary();
 
   const [disk, indexed] = await Promise.all([
-    scanDirectory(config.graph, graph, options.under),
-    readFileStates(pools),
+    options.reads?.disk ?? scanDirectory(config.graph, graph, options.under),
+    options.reads?.indexed ?? readFileStates(pools),
   ]);
   const { force, format } = await startIndexFormat(pools, graph, indexed.length);
   const conflicts = await ConflictManager.start(pools, config, emit);

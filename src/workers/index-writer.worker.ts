@@ -40,6 +40,9 @@ function current(): IndexWriter {
   return writer;
 }
 
+/** Does nothing: its answer tells that this thread has loaded its modules (prestartWriter in pools.ts). */
+export function loaded(): void {}
+
 export function open(task: { database: string; graph: GraphConfig; limits: DatabaseLimits; diffStateMaxBytes?: number }): Promise<void> {
   return exclusive(async () => {
     const options = task.diffStateMaxBytes === undefined ? undefined : { ...DEFAULT_WRITE_OPTIONS, diffStateMaxBytes: task.diffStateMaxBytes };
