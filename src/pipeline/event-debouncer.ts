@@ -22,6 +22,9 @@ export type EventDebouncerOptions = {
   lastModified?: (path: string) => number | undefined;
 };
 
+/** How long a settled path's modification time is remembered (see `#seenAtSettle`): the watcher's late batches come within ~50 ms. */
+const RECENTLY_SETTLED_MS = 1000;
+
 type PendingPath = {
   /** Net change so far; `at` is when the first pending event was seen. */
   event: SyncEvent;
@@ -58,6 +61,8 @@ export class EventDebouncer {
   #signal: AbortSignal | undefined;
   /** Insertion order is first-seen order, which `flush` keeps. */
   #pending = new Map<string, PendingPath>();
+  /** Paths settled in the last RECENTLY_SETTLED_MS with the modification time seen then, oldest first. */
+  #settled = new Map<string, { modified: number; at: number }>();
 
   constructor(options: EventDebouncerOptions) {
     const { maxWaitMs } = options;
@@ -113,6 +118,7 @@ export class EventDebouncer {
   clear(): void {
     for (const entry of this.#pending.values()) this.#clock.clearTimeout(entry.timer);
     this.#pending.clear();
+    this.#settled.clear();
   }
 
   #schedule(path: string, ms: number): unknown {
@@ -131,7 +137,25 @@ export class EventDebouncer {
    */
   #quietSince(path: string, now: number, previousEvent: number | undefined): number {
     const modified = this.#modified(path, now);
-    return modified === undefined ? now : Math.max(modified, previousEvent ?? -Infinity);
+    if (modified === undefined || this.#seenAtSettle(path, modified, now)) return now;
+    return Math.max(modified, previousEvent ?? -Infinity);
+  }
+
+  /**
+   * Whether `path` settled a moment ago with this modification time or a
+   * newer one: the event is a late report of writes its sync reads anyway
+   * (the watcher delivers one save's truncate and write in two batches 50 ms
+   * apart), not a new change. Settled at once, it would overtake that sync
+   * in flight: a concurrentModification conflict, the edit kept out under
+   * `index`. So it waits its quiet time from its arrival, as before mtimes.
+   */
+  #seenAtSettle(path: string, modified: number, now: number): boolean {
+    for (const [settled, { at }] of this.#settled) {
+      if (now - at <= RECENTLY_SETTLED_MS) break;
+      this.#settled.delete(settled);
+    }
+    const settled = this.#settled.get(path);
+    return settled !== undefined && modified <= settled.modified;
   }
 
   /** The path's usable modification time; undefined when there is none (a time stamp ahead of `now` is none). */
@@ -152,6 +176,10 @@ export class EventDebouncer {
       entry.quietSince = modified;
       entry.timer = this.#schedule(path, Math.min(modified + this.#delayMs(path), cap) - now);
       return;
+    }
+    if (modified !== undefined) {
+      this.#settled.delete(path);
+      this.#settled.set(path, { modified, at: now });
     }
     this.#settle(path);
   }

@@ -291,3 +291,39 @@ test("maxWaitMs still caps a file that keeps being written between its events", 
   assert.deepEqual(settled, [{ path: "journals/log.md", kind: "update", at: start }]);
   assert.equal(clock.now(), start + 400);
 });
+
+test("a late event for writes a settled path's sync reads anyway waits its quiet time from its arrival; a newer write does not", () => {
+  const { clock, modified, settled, push, start } = setupModified();
+  modified.set("pages/a.md", start - 60.5);
+  push("pages/a.md");
+  clock.advance(40);
+  assert.equal(settled.length, 1, "settled 100 ms after the write");
+  clock.advance(10);
+  // The watcher's second batch for the same save (its write after the truncate): nothing newer on disk.
+  push("pages/a.md");
+  clock.advance(99);
+  assert.equal(settled.length, 1, "not at once: that would overtake the sync in flight");
+  clock.advance(1);
+  assert.deepEqual(settled.map((e) => e.at), [start, start + 50]);
+  // Saved again after that settle: quiet time counts from this write as usual.
+  clock.advance(10);
+  modified.set("pages/a.md", start + 150.5);
+  clock.advance(20);
+  push("pages/a.md");
+  clock.advance(70);
+  assert.equal(settled.length, 2, "due 100 ms after the write (start + 250.5), not after the event");
+  clock.advance(1);
+  assert.deepEqual(settled.map((e) => e.at), [start, start + 50, start + 180]);
+});
+
+test("a settled path's modification time is forgotten after a second: a later event with it settles at once", () => {
+  const { clock, modified, settled, push, start } = setupModified();
+  modified.set("pages/a.md", start - 100.5);
+  push("pages/a.md");
+  clock.advance(0);
+  assert.equal(settled.length, 1);
+  clock.advance(1001);
+  push("pages/a.md", "create");
+  clock.advance(0);
+  assert.deepEqual(settled.map((e) => [e.kind, e.at]), [["update", start], ["create", start + 1001]]);
+});
