@@ -90,7 +90,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
   const pauseResult = (): PauseResult => ({ paused: orchestrator.paused, pending: model.snapshot().pending });
   const api: ControlApi = {
     search: (query) => orchestrator.liveWritten(LIVE_EDIT_WAIT_MS).then(() => pools.writing.run(query, { name: "search" })),
-    searchPages: (query) => pools.writing.run(query, { name: "searchPages" }),
+    searchPages: (query) => orchestrator.liveWritten(LIVE_EDIT_WAIT_MS).then(() => pools.writing.run(query, { name: "searchPages" })),
     getPage: (query) => pools.writing.run(query, { name: "getPage" }),
     getBlock: (query) => pools.writing.run(query, { name: "getBlock" }),
     backlinks: (query) => pools.writing.run(query, { name: "backlinks" }),
