@@ -64,6 +64,10 @@ export class BatchProcessor {
   /** The window ended while the writer was busy: send the batch when it is free. */
   #due = false;
   readonly #inFlight = new Set<Promise<void>>();
+  /** The batch being filled holds a write added with `now` (a live edit). */
+  #currentLive = false;
+  /** Batches holding a live edit, not yet committed (a subset of #inFlight). */
+  readonly #live = new Set<Promise<void>>();
 
   constructor(options: BatchProcessorOptions) {
     this.#options = options;
@@ -79,6 +83,7 @@ export class BatchProcessor {
     if (paths.some((path) => this.#currentPaths.has(path))) this.#dispatch();
     for (const path of paths) this.#currentPaths.add(path);
     this.#current.push(write);
+    if (options.now) this.#currentLive = true;
     if (write.op === "index") this.#currentBlocks += write.doc.blockCount;
     if (options.now || this.#current.length >= this.#options.maxFiles || this.#currentBlocks >= this.#options.maxBlocks) {
       this.#dispatch();
@@ -103,6 +108,22 @@ export class BatchProcessor {
     return this.#unwritable;
   }
 
+  /**
+   * Resolves once every batch holding a live edit (a write added with `now`)
+   * is committed or has failed, or after `maxWaitMs`, whichever comes first;
+   * at once when none is being written. A search sent while an edit is being
+   * written then answers with the edit instead of from the snapshot before
+   * it, and does not compete with the write for the CPU meanwhile (issue #8:
+   * edit -> searchable). Catch-up batches are never waited for.
+   */
+  async liveWritten(maxWaitMs: number): Promise<void> {
+    if (this.#live.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
+    await Promise.race([Promise.allSettled([...this.#live]), timeout]);
+    clearTimeout(timer);
+  }
+
   /** Writes waiting in the batch being filled. */
   get pending(): number {
     return this.#current.length;
@@ -120,14 +141,18 @@ export class BatchProcessor {
     this.#due = false;
     if (this.#current.length === 0) return;
     const writes = this.#current;
+    const live = this.#currentLive;
     this.#current = [];
     this.#currentBlocks = 0;
     this.#currentPaths = new Set();
+    this.#currentLive = false;
     const done: Promise<void> = this.#commit(writes).finally(() => {
       this.#inFlight.delete(done);
+      this.#live.delete(done);
       if (this.#due && this.#inFlight.size === 0) this.#dispatch();
     });
     this.#inFlight.add(done);
+    if (live) this.#live.add(done);
   }
 
   async #commit(writes: FileWrite[]): Promise<void> {

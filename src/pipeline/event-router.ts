@@ -1,3 +1,5 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
@@ -61,6 +63,7 @@ export class EventRouter {
         return path.toLowerCase().endsWith(".org") ? d.orgMs : d.markdownMs;
       },
       onSettled: (event) => options.onSettled(event),
+      lastModified: (path) => modifiedAt(options.root, path),
     });
   }
 
@@ -141,5 +144,18 @@ export class EventRouter {
     this.#folders.delete(folder);
     this.#options.scanFolder(folder);
     if (scan && !scan.followUp && !this.#closed) this.#scheduleFolderScan(folder, true);
+  }
+}
+
+/**
+ * The file's modification time (epoch ms, the system clock's time line), for
+ * the debouncer's quiet time; undefined when it cannot be had. A hint only:
+ * the orchestrator decides what the path is when it syncs it.
+ */
+function modifiedAt(root: string, path: string): number | undefined {
+  try {
+    return statSync(join(root, path), { throwIfNoEntry: false })?.mtimeMs;
+  } catch {
+    return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import type { FileWrite } from "../index/index-batch.ts";
+import type { FileRow, FileWrite } from "../index/index-batch.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
 import { pathsOf } from "./batch-processor.ts";
 
@@ -93,4 +93,10 @@ export class IndexView {
     paths?.delete(path);
     if (paths?.size === 0) this.#knownByChecksum.delete(old.checksum);
   }
+}
+
+/** Whether the index's row for a file already says what `file` says (a metadata write that changes nothing). */
+export function sameFileRow(known: FileRow | undefined, file: FileRow): boolean {
+  return known !== undefined && known.size === file.size && known.mtime === file.mtime && known.checksum === file.checksum &&
+    known.status === file.status && known.error === file.error && known.idSeed === file.idSeed;
 }

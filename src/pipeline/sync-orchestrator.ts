@@ -1,4 +1,4 @@
-import type { BatchResult, FileRow, FileWrite } from "../index/index-batch.ts";
+import type { BatchResult, FileWrite } from "../index/index-batch.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
 import { readFileStates } from "../bulkheads/pools.ts";
 import { BatchProcessor } from "./batch-processor.ts";
@@ -6,7 +6,7 @@ import { type Clock, systemClock } from "./clock.ts";
 import { scanDirectory } from "./directory-scan.ts";
 import { contentDisagrees, detectChanges } from "./file-change-detector.ts";
 import { graphEntryKind } from "./graph-entry.ts";
-import { IndexView } from "./index-view.ts";
+import { IndexView, sameFileRow } from "./index-view.ts";
 import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
 import type { BreakerState } from "./circuit-breaker.ts";
 import { TaskDeferral } from "./task-deferral.ts";
@@ -228,6 +228,9 @@ export class SyncOrchestrator {
       this.#feeders === 0 && !this.#rescanning && this.#batches.pending === 0 && this.#deferred.retrying === 0;
   }
 
+  /** Resolves once the live edits being written are committed, at most `maxWaitMs` later (BatchProcessor.liveWritten). */
+  liveWritten = (maxWaitMs: number): Promise<void> => this.#batches.liveWritten(maxWaitMs);
+
   /** Resolves once the orchestrator is idle and every write so far is committed. */
   async whenIdle(): Promise<void> {
     for (;;) {
@@ -397,7 +400,7 @@ export class SyncOrchestrator {
       }
     }
     this.#rereads.delete(path);
-    if (write.op === "metadata" && sameRow(this.#view.latest(path), write.file)) return;
+    if (write.op === "metadata" && sameFileRow(this.#view.latest(path), write.file)) return;
     if ((await this.conflicts.check(path, this.#view.latest(path), write)) === "skip") return;
     // An edit with nothing queued behind it: no point waiting for the batch window.
     const now = priorityClass(task.priority) === SyncPriority.interactive && this.queue.size === 0;
@@ -574,11 +577,6 @@ export class SyncOrchestrator {
     this.#forced.add(path);
     this.submit(path, SyncEventKind.update, this.#clock.now());
   }
-}
-
-function sameRow(known: FileRow | undefined, file: FileRow): boolean {
-  return known !== undefined && known.size === file.size && known.mtime === file.mtime && known.checksum === file.checksum &&
-    known.status === file.status && known.error === file.error && known.idSeed === file.idSeed;
 }
 
 function movable(state: IndexedFileState): boolean {

@@ -19,6 +19,8 @@ import { poolAccess, verifyAndRepair, verifyIndex } from "../index/verify.ts";
 const MAX_QUEUED = 10_000;
 /** Paths held by the debouncer before events mark their folder dirty instead. */
 const MAX_DEBOUNCED = 10_000;
+/** Longest a search waits for a live edit being written, to answer with it (BatchProcessor.liveWritten). */
+const LIVE_EDIT_WAIT_MS = 250;
 
 type ServiceState = "starting" | "catchingUp" | "watching" | "stopping";
 
@@ -87,8 +89,8 @@ export async function runService(context: SyncSessionContext, options: { clock?:
   await indexCounts(); // the first counts, read while the writer is idle: later answers never wait for them
   const pauseResult = (): PauseResult => ({ paused: orchestrator.paused, pending: model.snapshot().pending });
   const api: ControlApi = {
-    search: (query) => pools.writing.run(query, { name: "search" }),
-    searchPages: (query) => pools.writing.run(query, { name: "searchPages" }),
+    search: (query) => orchestrator.liveWritten(LIVE_EDIT_WAIT_MS).then(() => pools.writing.run(query, { name: "search" })),
+    searchPages: (query) => orchestrator.liveWritten(LIVE_EDIT_WAIT_MS).then(() => pools.writing.run(query, { name: "searchPages" })),
     getPage: (query) => pools.writing.run(query, { name: "getPage" }),
     getBlock: (query) => pools.writing.run(query, { name: "getBlock" }),
     backlinks: (query) => pools.writing.run(query, { name: "backlinks" }),

@@ -130,3 +130,55 @@ test("BatchProcessor: each transaction gets its own SyncBatchId, a retry one wri
   assert.equal(new Set(ids).size, 3, `ids: ${ids.join(", ")}`);
   for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}$/);
 });
+
+/** A processor whose writes commit only when the test releases them; `log` records commits. */
+function heldWriter(maxFiles: number) {
+  const log: string[] = [];
+  const releases: (() => void)[] = [];
+  const processor = new BatchProcessor({
+    maxFiles,
+    maxBlocks: 100_000,
+    windowMs: 60_000,
+    maxInFlight: 4,
+    write: () => new Promise<BatchResult>((resolve) => releases.push(() => resolve(RESULT))),
+    onCommitted: (writes) => log.push(`committed ${writes.map((w) => (w.op === "metadata" ? w.file.path : "?")).join(",")}`),
+  });
+  return { processor, log, releases };
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+test("BatchProcessor: liveWritten waits for the batch holding a live edit to commit", { timeout: 10_000 }, async () => {
+  const { processor, log, releases } = heldWriter(100);
+  await processor.add({ op: "metadata", file: row("a.md", 1) });
+  await processor.liveWritten(60_000); // nothing is being written: at once
+  await processor.add({ op: "metadata", file: row("b.md", 1) }, { now: true });
+  assert.equal(releases.length, 1, "the live edit went at once, with a.md");
+  const search = processor.liveWritten(60_000).then(() => log.push("search"));
+  await turn();
+  assert.deepEqual(log, []);
+  releases.shift()?.();
+  await search;
+  assert.deepEqual(log, ["committed a.md,b.md", "search"]);
+});
+
+test("BatchProcessor: liveWritten never waits for a batch without a live edit (catch-up)", { timeout: 10_000 }, async () => {
+  const { processor, log, releases } = heldWriter(1);
+  await processor.add({ op: "metadata", file: row("a.md", 1) });
+  assert.equal(releases.length, 1, "a full batch is being written");
+  await processor.liveWritten(60_000).then(() => log.push("search"));
+  assert.deepEqual(log, ["search"]);
+  releases.shift()?.();
+  await processor.flush();
+  assert.deepEqual(log, ["search", "committed a.md"]);
+});
+
+test("BatchProcessor: liveWritten stops waiting after maxWaitMs when the live edit is still being written", { timeout: 10_000 }, async () => {
+  const { processor, log, releases } = heldWriter(100);
+  await processor.add({ op: "metadata", file: row("a.md", 1) }, { now: true });
+  await processor.liveWritten(5).then(() => log.push("search"));
+  assert.deepEqual(log, ["search"]);
+  releases.shift()?.();
+  await processor.flush();
+  assert.deepEqual(log, ["search", "committed a.md"]);
+});

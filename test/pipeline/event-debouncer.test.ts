@@ -203,3 +203,127 @@ test("a clear from inside onSettled during flush stops the flush without error",
   assert.equal(debouncer.pending, 0);
   assert.equal(clock.pendingTimers, 0);
 });
+
+/** A debouncer whose files' modification times the test sets (epoch-like ms; a whole second means "coarse"). */
+function setupModified(options: { maxWaitMs?: number } = {}) {
+  const clock = new ManualClock(1_700_000_000_500);
+  const modified = new Map<string, number>();
+  const settled: SyncEvent[] = [];
+  const debouncer = new EventDebouncer({
+    clock,
+    delayMs: () => 100,
+    maxWaitMs: options.maxWaitMs ?? 1000,
+    onSettled: (e) => settled.push(e),
+    lastModified: (path) => modified.get(path),
+  });
+  const push = (path: string, kind: SyncEventKind = "update") => debouncer.push({ path, kind, at: clock.now() });
+  return { clock, modified, settled, debouncer, push, start: clock.now() };
+}
+
+test("quiet time counts from the file's modification time: a change reported 60 ms late waits 40 ms more", () => {
+  const { clock, modified, settled, push, start } = setupModified();
+  modified.set("pages/a.md", start - 60.25);
+  push("pages/a.md");
+  clock.advance(39);
+  assert.deepEqual(settled, []);
+  clock.advance(1);
+  assert.deepEqual(settled, [{ path: "pages/a.md", kind: "update", at: start }]);
+});
+
+test("a file last modified long ago settles at once, without waiting the quiet time after its event", () => {
+  const { clock, modified, settled, push, start } = setupModified();
+  modified.set("pages/moved.md", start - 3_600_000.5);
+  push("pages/moved.md", "create");
+  assert.deepEqual(settled, []);
+  clock.advance(0);
+  assert.deepEqual(settled, [{ path: "pages/moved.md", kind: "create", at: start }]);
+});
+
+test("a file still being written is not settled: a write whose event is still on its way keeps it waiting", () => {
+  const { clock, modified, settled, debouncer, push, start } = setupModified();
+  modified.set("pages/a.md", start - 30.5);
+  push("pages/a.md");
+  clock.advance(40);
+  // Written again at start + 40; the watcher has not reported it yet when the first delay is up (start + 69.5).
+  modified.set("pages/a.md", start + 40);
+  clock.advance(99);
+  assert.deepEqual(settled, []);
+  assert.equal(debouncer.pending, 1);
+  clock.advance(1);
+  assert.deepEqual(settled, [{ path: "pages/a.md", kind: "update", at: start }]);
+});
+
+test("a later event counts from the previous one when the time stamp is older (cp -p sets an old mtime last)", () => {
+  const { clock, modified, settled, push, start } = setupModified();
+  modified.set("pages/copy.md", start - 10.5);
+  push("pages/copy.md", "create");
+  clock.advance(50);
+  modified.set("pages/copy.md", start - 86_400_000.5);
+  push("pages/copy.md");
+  // Quiet since the first event's arrival (start), not since the old time stamp: due at start + 100.
+  clock.advance(49);
+  assert.deepEqual(settled, []);
+  clock.advance(1);
+  assert.deepEqual(settled, [{ path: "pages/copy.md", kind: "create", at: start }]);
+});
+
+test("without a usable time stamp (none, in the future, a whole second) quiet time counts from the event", () => {
+  const { clock, modified, settled, push, start } = setupModified();
+  modified.set("pages/future.md", start + 5000.5);
+  modified.set("pages/coarse.md", start - 500); // 1_700_000_000_000: a whole second, as FAT or HFS+ round it
+  push("pages/future.md");
+  push("pages/coarse.md");
+  push("pages/gone.md", "delete");
+  clock.advance(99);
+  assert.equal(settled.length, 0);
+  clock.advance(1);
+  assert.deepEqual(settled.map((e) => e.path), ["pages/future.md", "pages/coarse.md", "pages/gone.md"]);
+});
+
+test("maxWaitMs still caps a file that keeps being written between its events", () => {
+  const { clock, modified, settled, push, start } = setupModified({ maxWaitMs: 250 });
+  modified.set("journals/log.md", start - 0.5);
+  push("journals/log.md");
+  for (let t = 40; t <= 400; t += 40) {
+    clock.advance(40);
+    modified.set("journals/log.md", start + t - 0.5);
+  }
+  assert.deepEqual(settled, [{ path: "journals/log.md", kind: "update", at: start }]);
+  assert.equal(clock.now(), start + 400);
+});
+
+test("a late event for writes a settled path's sync reads anyway waits its quiet time from its arrival; a newer write does not", () => {
+  const { clock, modified, settled, push, start } = setupModified();
+  modified.set("pages/a.md", start - 60.5);
+  push("pages/a.md");
+  clock.advance(40);
+  assert.equal(settled.length, 1, "settled 100 ms after the write");
+  clock.advance(10);
+  // The watcher's second batch for the same save (its write after the truncate): nothing newer on disk.
+  push("pages/a.md");
+  clock.advance(99);
+  assert.equal(settled.length, 1, "not at once: that would overtake the sync in flight");
+  clock.advance(1);
+  assert.deepEqual(settled.map((e) => e.at), [start, start + 50]);
+  // Saved again after that settle: quiet time counts from this write as usual.
+  clock.advance(10);
+  modified.set("pages/a.md", start + 150.5);
+  clock.advance(20);
+  push("pages/a.md");
+  clock.advance(70);
+  assert.equal(settled.length, 2, "due 100 ms after the write (start + 250.5), not after the event");
+  clock.advance(1);
+  assert.deepEqual(settled.map((e) => e.at), [start, start + 50, start + 180]);
+});
+
+test("a settled path's modification time is forgotten after a second: a later event with it settles at once", () => {
+  const { clock, modified, settled, push, start } = setupModified();
+  modified.set("pages/a.md", start - 100.5);
+  push("pages/a.md");
+  clock.advance(0);
+  assert.equal(settled.length, 1);
+  clock.advance(1001);
+  push("pages/a.md", "create");
+  clock.advance(0);
+  assert.deepEqual(settled.map((e) => [e.kind, e.at]), [["update", start], ["create", start + 1001]]);
+});
