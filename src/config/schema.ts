@@ -210,6 +210,13 @@ export const configSchema = {
           description:
             "The index writer keeps the blocks of recently changed files, as the block diff compares them, up to about this many bytes of memory: a file edited again is diffed without reading its blocks back from the index. 0 turns the cache off.",
         },
+        blockKeysMaxBytes: {
+          type: "integer",
+          minimum: 0,
+          default: 33554432,
+          description:
+            "The block keys of recently parsed files of 1,000 blocks or more are kept up to about this many bytes of memory (about 37 bytes a block): the next parse of such a file builds index rows only for the blocks that changed. 0 turns the cache off.",
+        },
       },
     },
     verify: {
