@@ -186,9 +186,10 @@ export const configSchema = {
           type: "integer",
           minimum: 0,
           default: 500,
-          description: "Used instead for files larger than largeFileBytes.",
+          description:
+            "Quiet time for a file larger than largeFileBytes that is being typed into: a change less than largeFileMs after the file's previous change, once a change of that run was synced. A large file's first change after a quiet spell waits markdownMs/orgMs (src/pipeline/large-file-debounce.ts).",
         },
-        largeFileBytes: { type: "integer", minimum: 1, default: 1048576, description: "Files above this size use largeFileMs." },
+        largeFileBytes: { type: "integer", minimum: 1, default: 1048576, description: "Files above this size follow the large-file rule (largeFileMs)." },
         maxWaitMs: {
           type: "integer",
           minimum: 0,
