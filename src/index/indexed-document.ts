@@ -31,13 +31,14 @@ const lenient = new TextDecoder("utf-8");
  * run in tests and benchmarks). Returns the blocks' keys for the next parse
  * of the file to compare with.
  *
- * Given `previousKeys`, the rows of the blocks whose key the previous parse
- * had are left out (issue #11): an editor's save of a 70,000-block page
- * then tokenises and serialises the handful of blocks it changed. Such a
+ * Given `previousKeys`, only the rows of the blocks between the parts the
+ * previous parse shares with this one at the start and the end are built
+ * (issue #11): an editor's save of a 70,000-block page then tokenises and
+ * serialises the handful of blocks it changed. Such a
  * partial document carries the file's bytes, so the writer can build the
  * rows it lacks (fullDocument) whenever the previous parse is not what the
- * index holds: the diff needs a block the keys wrongly called known (a
- * moved block, a previous parse never written), or the file goes whole.
+ * index holds (its write was dropped) and the diff needs a block left out,
+ * or the file goes whole.
  */
 export function indexedDocument(path: string, text: string, graph: GraphConfig, options: DocumentOptions = {}): { doc: IndexedDocument; keys: string } {
   const parsed = parseFile(path, text, graph, options.idSeed);
@@ -45,13 +46,8 @@ export function indexedDocument(path: string, text: string, graph: GraphConfig, 
   const { outline, keys, keyList } = blockOutline(parsed.blocks);
   let wanted: ((ord: number) => boolean) | undefined;
   if (options.previousKeys !== undefined) {
-    const known = new Set(options.previousKeys.split("\n"));
-    const changed = new Uint8Array(keyList.length);
-    let count = 0;
-    keyList.forEach((key, ord) => {
-      if (!known.has(key)) (changed[ord] = 1), count++;
-    });
-    if (count <= MAX_PARTIAL_SHARE * keyList.length) wanted = (ord) => changed[ord] === 1;
+    const [from, to] = changedRange(options.previousKeys.split("\n"), keyList);
+    if (to - from <= MAX_PARTIAL_SHARE * keyList.length) wanted = (ord) => ord >= from && ord < to;
   }
   const { blockRows, refRows } = serialiseBlocks(path, parsed.blocks, wanted);
   const doc: IndexedDocument = {
@@ -76,6 +72,26 @@ export function fullDocument(doc: IndexedDocument, path: string, graph: GraphCon
   const parsed = parseFile(path, lenient.decode(doc.source), graph, idSeed ?? undefined);
   if (parsed.blocks.length !== doc.blockCount) throw new Error(`${path}: the bytes of a partial document parse to ${parsed.blocks.length} blocks, not ${doc.blockCount}`);
   return { ...doc, ...serialiseBlocks(path, parsed.blocks), source: null };
+}
+
+/**
+ * The new blocks between the longest common prefix and suffix of the two
+ * key lists, as [from, to) ords: an editor's save changes one spot. A block
+ * moved far makes a long range (past half the blocks: every row), where a
+ * lookup of each key in a set of the old ones would find none missing and
+ * leave the writer to parse the page again for the moved block's row; and
+ * building that set cost more than the comparison.
+ */
+function changedRange(before: readonly string[], after: readonly string[]): [number, number] {
+  let from = 0;
+  while (from < before.length && from < after.length && before[from] === after[from]) from++;
+  let oldEnd = before.length;
+  let to = after.length;
+  while (oldEnd > from && to > from && before[oldEnd - 1] === after[to - 1]) {
+    oldEnd--;
+    to--;
+  }
+  return [from, to];
 }
 
 /** Shared memory crosses to the writer thread uncopied (block-rows.ts). */

@@ -64,17 +64,20 @@ test("a one-block edit as a partial document carries that block's row alone and 
   });
 });
 
-test("a block the previous keys call known but the diff moves gets its row built from the document's bytes", async () => {
+test("a block moved a few places: the document carries the rows from its new place to its old one, and the move is a diff", async () => {
   await withWriters(async (partial, whole) => {
     const first = await writeBoth(partial, whole, page(50));
-    // The last block moved to the top: its key is known, so the document has no row for any block.
-    const moved = await writeBoth(partial, whole, page(50, { moveLastTo: 0 }), first.keys);
-    assert.deepEqual(moved.ords, []);
+    const moved = await writeBoth(partial, whole, page(50, { moveLastTo: 46 }), first.keys);
+    assert.deepEqual(moved.ords, [46, 47, 48, 49]);
+    assert.deepEqual(partial.writeStats().lastBatch?.incrementalFiles, 1);
+    // Moved to the top, past half the blocks: every row.
+    const far = await writeBoth(partial, whole, page(50, { moveLastTo: 0 }), moved.keys);
+    assert.deepEqual(far.ords, []);
     assert.deepEqual(partial.writeStats().lastBatch?.incrementalFiles, 1);
   });
 });
 
-test("keys of a parse that was never written (stale) still give the rows of a whole rewrite", async () => {
+test("keys of a parse that was never written (stale): the rows the document lacks are built from its bytes", async () => {
   await withWriters(async (partial, whole) => {
     await writeBoth(partial, whole, page(50));
     const unwritten = indexWrite(PATH, page(50, { at: 7, text: "never written" }), "big");
