@@ -283,16 +283,19 @@ function stateAfter(
   seqs: Map<number, bigint>,
   newKeys: Map<number, string>,
 ): DiffBlock[] {
-  const keptFrom = new Map<number, DiffBlock>();
-  plan.pairs.newIndex.forEach((j, n) => keptFrom.set(j, before[plan.pairs.oldIndex[n] as number] as DiffBlock));
+  const keptFrom: (DiffBlock | undefined)[] = new Array(after.length);
+  plan.pairs.newIndex.forEach((j, n) => (keptFrom[j] = before[plan.pairs.oldIndex[n] as number]));
   return after.map((block, j) => {
-    const old = keptFrom.get(j);
+    const old = keptFrom[j];
     const [, digest, , position, level, parserId, , explicit] = block.t;
     const id = plan.ids[j] as string;
-    const t: Tuple = ["", digest, plan.parents[j] as string, position, level, id, id === parserId ? "" : parserId, explicit];
-    if (old === undefined) return { k: newKeys.get(j) as string, t: [String(seqs.get(j)), ...t.slice(1)] as Tuple };
-    t[0] = old.t[0];
-    return { k: old.k, t };
+    const parent = plan.parents[j] as string;
+    const written = id === parserId ? "" : parserId;
+    if (old === undefined) return { k: newKeys.get(j) as string, t: [String(seqs.get(j)), digest, parent, position, level, id, written, explicit] };
+    // Nearly every block of a large page is kept as it was: its entry is reused, not copied.
+    const o = old.t;
+    if (o[1] === digest && o[2] === parent && o[3] === position && o[4] === level && o[5] === id && o[6] === written && o[7] === explicit) return old;
+    return { k: old.k, t: [o[0], digest, parent, position, level, id, written, explicit] };
   });
 }
 
