@@ -4,29 +4,34 @@ import type { DiffBlock } from "./diff-state-cache.ts";
 
 /**
  * A parse's blocks as the block diff compares them (issue #11), without
- * their rows: per block, one line `key \t id \t parent id \t position \t
- * level \t explicit`. The key stands for every content column of a block's
- * row and its refs, not its place in the tree (blockKey); `length` and
- * `tokens` are functions of `content`, so the key costs no tokenising. That is
- * what lets a parse worker send full rows only for the blocks a previous
- * version lacked: building the rows of a 70,000-block page (tokens, NDJSON)
- * cost about 650 ms per save.
+ * their rows. `keys`: each block's key, one a line; a key stands for every
+ * content column of a block's row and its refs, not its place in the tree
+ * (blockKey), and starts with the block's id. `length` and `tokens` are
+ * functions of `content`, so the key costs no tokenising. `place`: four
+ * numbers a block, its parent's ord (-1 for none), position, level and 1
+ * when it has an `id::` property, in shared memory. That is what lets a
+ * parse worker send full rows only for the blocks a previous version
+ * lacked: building the rows of a 70,000-block page (tokens, NDJSON) cost
+ * about 650 ms per save; a line of text per block instead of `place`, 40.
  */
-export type BlockOutline = { outline: string; keys: string };
+export type BlockOutline = { keys: string; place: Int32Array };
 
-/** `keys`: the blocks' keys, one a line (what the next parse of the file compares with, BlockKeyCache). */
-export function blockOutline(blocks: readonly ParsedBlock[]): BlockOutline & { keyList: string[] } {
-  const lines: string[] = new Array(blocks.length);
+const PLACE_FIELDS = 4;
+
+/** `keyList`: the keys as a list. */
+export function blockOutline(blocks: readonly ParsedBlock[]): { outline: BlockOutline; keyList: string[] } {
   const keyList: string[] = new Array(blocks.length);
+  const place = new Int32Array(new SharedArrayBuffer(PLACE_FIELDS * 4 * blocks.length));
   for (let ord = 0; ord < blocks.length; ord++) {
     const b = blocks[ord] as ParsedBlock;
-    const key = blockKey(b);
-    const parent = b.parent >= 0 ? (blocks[b.parent] as ParsedBlock).id : "";
-    const explicit = Object.hasOwn(b.properties, "id") ? "1" : "";
-    keyList[ord] = key;
-    lines[ord] = `${key}\t${b.id}\t${parent}\t${b.position}\t${b.level}\t${explicit}`;
+    keyList[ord] = blockKey(b);
+    const at = PLACE_FIELDS * ord;
+    place[at] = b.parent;
+    place[at + 1] = b.position;
+    place[at + 2] = b.level;
+    place[at + 3] = Object.hasOwn(b.properties, "id") ? 1 : 0;
   }
-  return { outline: lines.join("\n"), keys: keyList.join("\n"), keyList };
+  return { outline: { keys: keyList.join("\n"), place }, keyList };
 }
 
 /** Marks null apart from any text a field can hold. */
@@ -60,11 +65,20 @@ function blockKey(b: ParsedBlock): string {
 }
 
 /** The outline as the diff's blocks: `k` the ord, `t` as DiffBlock (seq '' until written). */
-export function outlineBlocks(outline: string): DiffBlock[] {
-  if (outline === "") return [];
-  return outline.split("\n").map((line, ord): DiffBlock => {
-    const [key = "", id = "", parent = "", position = "", level = "", explicit = ""] = line.split("\t");
-    return { k: String(ord), t: ["", key, parent, position, level, id, "", explicit] };
+export function outlineBlocks(outline: BlockOutline): DiffBlock[] {
+  const { place } = outline;
+  if (place.length === 0) return [];
+  const keys = outline.keys.split("\n");
+  // A key is the block's id, or its id, "/" and a hash (blockKey); ids never hold "/".
+  const ids = keys.map((key) => {
+    const slash = key.indexOf("/");
+    return slash < 0 ? key : key.slice(0, slash);
+  });
+  return keys.map((key, ord): DiffBlock => {
+    const at = PLACE_FIELDS * ord;
+    const parent = place[at] as number;
+    const t: DiffBlock["t"] = ["", key, parent < 0 ? "" : (ids[parent] as string), String(place[at + 1]), String(place[at + 2]), ids[ord] as string, "", place[at + 3] === 1 ? "1" : ""];
+    return { k: String(ord), t };
   });
 }
 

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { GraphConfig } from "../logseq/types.ts";
-import { outlineBlocks } from "./block-outline.ts";
+import { outlineBlocks, type BlockOutline } from "./block-outline.ts";
 import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
 import type { FileWrite } from "./index-batch.ts";
 import { fullDocument } from "./indexed-document.ts";
@@ -69,7 +69,7 @@ export async function writeDiffs(c: DuckDBConnection, writes: FileWrite[], conte
  * compared without reading 70,000 blocks back from DuckDB. Only valid when
  * the write gave no kept id back (kept-ids.ts).
  */
-export function wholeWriteState(outline: string, base: bigint): DiffBlock[] {
+export function wholeWriteState(outline: BlockOutline, base: bigint): DiffBlock[] {
   return outlineBlocks(outline).map((block, ord) => {
     const key = base + BigInt(ord);
     block.k = String(key);

@@ -1,4 +1,5 @@
 import type { ParsedPage } from "../logseq/types.ts";
+import type { BlockOutline } from "./block-outline.ts";
 import type { ConflictStatus, ConflictStrategy } from "../pipeline/conflict-types.ts";
 
 /** Why a file is or is not in the index. */
@@ -49,7 +50,7 @@ export type IndexedDocument = {
   /** One RefRow per line. */
   refRows: Uint8Array;
   /** Every block as the block diff compares it (block-outline.ts), rows or not. */
-  outline: string;
+  outline: BlockOutline;
   /**
    * Null when the rows cover every block. Otherwise the file's bytes: the
    * rows cover only the blocks its previous parse lacked (a partial

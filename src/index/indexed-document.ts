@@ -43,7 +43,7 @@ const lenient = new TextDecoder("utf-8");
 export function indexedDocument(path: string, text: string, graph: GraphConfig, options: DocumentOptions = {}): { doc: IndexedDocument; keys: string } {
   const parsed = parseFile(path, text, graph, options.idSeed);
   const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
-  const { outline, keys, keyList } = blockOutline(parsed.blocks);
+  const { outline, keyList } = blockOutline(parsed.blocks);
   let wanted: ((ord: number) => boolean) | undefined;
   if (options.previousKeys !== undefined) {
     const [from, to] = changedRange(options.previousKeys.split("\n"), keyList);
@@ -59,7 +59,7 @@ export function indexedDocument(path: string, text: string, graph: GraphConfig, 
     source: wanted === undefined ? null : sharedCopy(options.bytes ?? encoder.encode(text)),
     warnings: [...(options.warnings ?? []), ...parsed.warnings],
   };
-  return { doc, keys };
+  return { doc, keys: outline.keys };
 }
 
 /**

@@ -63,7 +63,8 @@ test("given the keys of the file's previous parse, the worker returns rows only 
     const rows = new TextDecoder().decode(second.doc.blockRows).trimEnd().split("\n").map((line) => JSON.parse(line) as { ord: number; content: string });
     assert.deepEqual(rows.map((row) => [row.ord, row.content]), [[2, "three and more"]]);
     assert.equal(second.doc.blockCount, 4);
-    assert.equal(second.doc.outline.split("\n").length, 4);
+    assert.equal(second.doc.outline.keys.split("\n").length, 4);
+    assert.ok(second.doc.outline.place.buffer instanceof SharedArrayBuffer, "the outline's places are not in a SharedArrayBuffer");
     assert.ok(second.doc.source?.buffer instanceof SharedArrayBuffer, "the bytes are not in a SharedArrayBuffer");
     assert.equal(new TextDecoder().decode(second.doc.source), edited);
   } finally {
