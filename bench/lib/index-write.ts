@@ -5,20 +5,16 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FileWrite } from "../../src/index/index-batch.ts";
-import { serialiseBlocks } from "../../src/index/block-rows.ts";
-import { foldedTitleTokens } from "../../src/index/title-tokens.ts";
+import { indexedDocument } from "../../src/index/indexed-document.ts";
 import type { GraphConfig } from "../../src/logseq/types.ts";
-import { parseFile } from "../../src/logseq/parse.ts";
 
 const decoder = new TextDecoder("utf-8");
 
 export function indexWriteOf(graphDir: string, snapshot: { path: string; mtime: number }, graph: GraphConfig): Extract<FileWrite, { op: "index" }> {
   const bytes = readFileSync(join(graphDir, snapshot.path));
   const checksum = createHash("sha256").update(bytes).digest("hex");
-  const parsed = parseFile(snapshot.path, decoder.decode(bytes), graph);
-  const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
-  const { blockRows, refRows } = serialiseBlocks(snapshot.path, parsed.blocks);
-  const warnings = parsed.warnings;
+  const { doc } = indexedDocument(snapshot.path, decoder.decode(bytes), graph);
+  const { page, warnings } = doc;
   return {
     op: "index",
     file: {
@@ -30,6 +26,6 @@ export function indexWriteOf(graphDir: string, snapshot: { path: string; mtime: 
       error: warnings.length > 0 ? warnings.join("; ") : null,
       idSeed: page.name,
     },
-    doc: { page, blockCount: parsed.blocks.length, blockRows, refRows, warnings },
+    doc,
   };
 }

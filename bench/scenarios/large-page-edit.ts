@@ -3,7 +3,9 @@
 // with a word that exists nowhere, then asks the service's control socket
 // every 10 ms until a hit comes back; after each, `status` gives the rows the
 // writer touched for that write (writes.lastBatch.rowsTouched). Includes the
-// large-file debounce (debounce.largeFileMs, 500 ms by default).
+// debounce: each edit comes after the page was quiet for longer than
+// debounce.largeFileMs, so it waits debounce.markdownMs (100 ms by default;
+// src/pipeline/large-file-debounce.ts); before that rule, largeFileMs (500 ms).
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
@@ -64,7 +66,7 @@ export async function largePageEditScenario(options: LargePageEditOptions, log: 
       p50Ms: round(percentile(latencies, 50)),
       p95Ms: round(percentile(latencies, 95)),
       samples: latencies.length,
-      note: `one block of a ${options.blocks}-block page replaced per edit (the previous edit reverted): rows touched per write ${[...new Set(rows)].join("/")}; includes the 500 ms large-file debounce`,
+      note: `one block of a ${options.blocks}-block page replaced per edit (the previous edit reverted): rows touched per write ${[...new Set(rows)].join("/")}; includes the debounce of a quiet large file's first save (markdownMs, 100 ms)`,
     });
   } finally {
     if (service !== undefined) await stopService(service);

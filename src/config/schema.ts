@@ -186,9 +186,10 @@ export const configSchema = {
           type: "integer",
           minimum: 0,
           default: 500,
-          description: "Used instead for files larger than largeFileBytes.",
+          description:
+            "Quiet time for a file larger than largeFileBytes that is being typed into: a change less than largeFileMs after the file's previous change, once a change of that run was synced. A large file's first change after a quiet spell waits markdownMs/orgMs (src/pipeline/large-file-debounce.ts).",
         },
-        largeFileBytes: { type: "integer", minimum: 1, default: 1048576, description: "Files above this size use largeFileMs." },
+        largeFileBytes: { type: "integer", minimum: 1, default: 1048576, description: "Files above this size follow the large-file rule (largeFileMs)." },
         maxWaitMs: {
           type: "integer",
           minimum: 0,
@@ -209,6 +210,13 @@ export const configSchema = {
           default: 67108864,
           description:
             "The index writer keeps the blocks of recently changed files, as the block diff compares them, up to about this many bytes of memory: a file edited again is diffed without reading its blocks back from the index. 0 turns the cache off.",
+        },
+        blockKeysMaxBytes: {
+          type: "integer",
+          minimum: 0,
+          default: 33554432,
+          description:
+            "The block keys of recently parsed files of 1,000 blocks or more are kept up to about this many bytes of memory (about 37 bytes a block): the next parse of such a file builds index rows only for the blocks that changed. 0 turns the cache off.",
         },
       },
     },

@@ -12,13 +12,19 @@ const encoder = new TextEncoder();
  * any non-Latin-1 character is copied as two-byte text. Lines are written field by field
  * rather than through JSON.stringify of a row object: this runs for every
  * block of every file, and only free text needs escaping (ids, markers and
- * numbers never do).
+ * numbers never do). `wanted`: only these ords' rows (a partial document,
+ * indexed-document.ts).
  */
-export function serialiseBlocks(path: string, blocks: ParsedBlock[]): { blockRows: Uint8Array; refRows: Uint8Array } {
+export function serialiseBlocks(
+  path: string,
+  blocks: ParsedBlock[],
+  wanted?: (ord: number) => boolean,
+): { blockRows: Uint8Array; refRows: Uint8Array } {
   const pathJson = JSON.stringify(path);
   let blockRows = "";
   let refRows = "";
   for (let ord = 0; ord < blocks.length; ord++) {
+    if (wanted !== undefined && !wanted(ord)) continue;
     const block = blocks[ord] as ParsedBlock;
     const { tokens, count } = tokenString(block.content);
     const parent = block.parent >= 0 ? (blocks[block.parent]?.id ?? null) : null;

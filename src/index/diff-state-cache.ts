@@ -19,8 +19,10 @@ export type CacheStats = { entries: number; sizeBytes: number; maxBytes: number;
  * its blocks back from DuckDB. Bounded by `cache.diffStateMaxBytes` (an
  * estimate of the entries' heap size) with LRU eviction; a file larger than
  * the bound is not kept. Only the writer thread uses it, and it drops a
- * path's entry whenever that path is written any other way, so an entry
- * always equals the committed rows.
+ * path's entry whenever that path is written any other way (a page of
+ * 1,000 blocks or more written whole gets the entry of its rows as written,
+ * diffed-writes.ts wholeWriteState), so an entry always equals the
+ * committed rows.
  */
 export class DiffStateCache {
   readonly #lru: LRUCache<string, DiffBlock[]> | null;

@@ -4,10 +4,11 @@ import { diffBlocks } from "./block-diff.ts";
 import type { BlockPairs } from "./block-diff.ts";
 import { planIds } from "./block-edits.ts";
 import type { IdPlan } from "./block-edits.ts";
-import { blockLines } from "./block-lines.ts";
+import { blockLines, type BlockLines } from "./block-lines.ts";
+import { outlineBlocks } from "./block-outline.ts";
 import { SEQ_GAP } from "./schema.ts";
 import { addPostings } from "./postings.ts";
-import type { FileWrite } from "./index-batch.ts";
+import type { FileWrite, IndexedDocument } from "./index-batch.ts";
 import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
 
 /**
@@ -76,6 +77,8 @@ export type IncrementalOptions = {
   allocateKeys: (n: number) => bigint;
   /** Each file's blocks after its last incremental write: read instead of the blocks table, and updated. */
   cache: DiffStateCache;
+  /** A partial document with every row (indexed-document.ts fullDocument). */
+  fullDocument: (write: Extract<FileWrite, { op: "index" }>) => IndexedDocument;
 };
 
 /**
@@ -100,17 +103,21 @@ export async function writeIncrementally(
   const path = write.file.path;
   if (!(await samePageFields(c, write))) return null;
   for (const table of SCRATCH_TABLES) await c.run(`DELETE FROM ${table}`);
-  const lines = blockLines(write.doc.blockRows, write.doc.refRows);
   // A file in the cache is compared in JavaScript, by the cache's keys; otherwise both sides are
   // digested by DuckDB (the indexed blocks are only there), and the cache gets this write's keys.
   const cached = options.cache.get(path);
+  let doc = cached === undefined ? options.fullDocument(write) : write.doc;
+  const outline = outlineBlocks(doc.outline);
+  // The rows' lines by ord, for a cached file (the others load every row, below).
+  let lines: BlockLines = { blockLines: [], refLines: [] };
   let before: DiffBlock[];
   let after: DiffBlock[];
   if (cached !== undefined) {
     before = cached;
-    after = lines.blocks;
+    after = outline;
+    lines = blockLines(doc);
   } else {
-    await load(c, options, write.doc.blockRows, write.doc.refRows);
+    await load(c, options, doc.blockRows, doc.refRows);
     before = await tuples(c, `SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR", "b.parser_id")} AS t, b.seq AS o
       FROM blocks b LEFT JOIN ${REFS_OF("refs", "block_key")} r ON r.block_key = b.key WHERE b.path = $path`, path);
     after = await tuples(c, `SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''", "b.id")} AS t, b.ord AS o
@@ -129,6 +136,12 @@ export async function writeIncrementally(
   const seqs = insertedSeqs(before, after, withEdits(pairs, edits));
   if (seqs === null) return null;
   for (const [j, i] of edits) seqs.set(j, BigInt((before[i] as DiffBlock).t[0]));
+  // A partial document lacks the row of a block its previous parse had but the diff did not keep
+  // (moved, or that parse was never written): build every row.
+  if (cached !== undefined && doc.source !== null && [...seqs.keys()].some((ord) => lines.blockLines[ord] === undefined)) {
+    doc = options.fullDocument(write);
+    lines = blockLines(doc);
+  }
 
   // Decided: from here on, write.
   const keptOld = new Set(pairs.oldIndex);
@@ -189,7 +202,7 @@ export async function writeIncrementally(
       block_count = ${after.length}, checksum = $checksum WHERE path = $path`,
     { path, checksum: write.file.checksum as string });
   for (const table of SCRATCH_TABLES) await c.run(`DELETE FROM ${table}`);
-  options.cache.set(path, stateAfter(before, lines.blocks, plan, seqs, newKeys));
+  options.cache.set(path, stateAfter(before, outline, plan, seqs, newKeys));
   return { kept, inserted: seqs.size, edited: edits.size, deleted: gone.length, placed: placed.length, rows };
 }
 
@@ -270,16 +283,19 @@ function stateAfter(
   seqs: Map<number, bigint>,
   newKeys: Map<number, string>,
 ): DiffBlock[] {
-  const keptFrom = new Map<number, DiffBlock>();
-  plan.pairs.newIndex.forEach((j, n) => keptFrom.set(j, before[plan.pairs.oldIndex[n] as number] as DiffBlock));
+  const keptFrom: (DiffBlock | undefined)[] = new Array(after.length);
+  plan.pairs.newIndex.forEach((j, n) => (keptFrom[j] = before[plan.pairs.oldIndex[n] as number]));
   return after.map((block, j) => {
-    const old = keptFrom.get(j);
+    const old = keptFrom[j];
     const [, digest, , position, level, parserId, , explicit] = block.t;
     const id = plan.ids[j] as string;
-    const t: Tuple = ["", digest, plan.parents[j] as string, position, level, id, id === parserId ? "" : parserId, explicit];
-    if (old === undefined) return { k: newKeys.get(j) as string, t: [String(seqs.get(j)), ...t.slice(1)] as Tuple };
-    t[0] = old.t[0];
-    return { k: old.k, t };
+    const parent = plan.parents[j] as string;
+    const written = id === parserId ? "" : parserId;
+    if (old === undefined) return { k: newKeys.get(j) as string, t: [String(seqs.get(j)), digest, parent, position, level, id, written, explicit] };
+    // Nearly every block of a large page is kept as it was: its entry is reused, not copied.
+    const o = old.t;
+    if (o[1] === digest && o[2] === parent && o[3] === position && o[4] === level && o[5] === id && o[6] === written && o[7] === explicit) return old;
+    return { k: old.k, t: [o[0], digest, parent, position, level, id, written, explicit] };
   });
 }
 

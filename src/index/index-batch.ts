@@ -1,4 +1,5 @@
 import type { ParsedPage } from "../logseq/types.ts";
+import type { BlockOutline } from "./block-outline.ts";
 import type { ConflictStatus, ConflictStrategy } from "../pipeline/conflict-types.ts";
 
 /** Why a file is or is not in the index. */
@@ -48,6 +49,14 @@ export type IndexedDocument = {
   blockRows: Uint8Array;
   /** One RefRow per line. */
   refRows: Uint8Array;
+  /** Every block as the block diff compares it (block-outline.ts), rows or not. */
+  outline: BlockOutline;
+  /**
+   * Null when the rows cover every block. Otherwise the file's bytes: the
+   * rows cover only the blocks its previous parse lacked (a partial
+   * document, indexed-document.ts), and fullDocument builds the rest.
+   */
+  source: Uint8Array | null;
   warnings: string[];
 };
 

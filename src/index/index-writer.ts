@@ -12,12 +12,13 @@ import { holdClaims, recordClashes, type HeldClaim } from "./page-name-holds.ts"
 import { pageIdentity } from "../logseq/page-name.ts";
 import { foldedTitleTokens } from "./title-tokens.ts";
 import type { GraphConfig } from "../logseq/types.ts";
-import { INCREMENTAL_SCRATCH_DDL, writeIncrementally } from "./incremental-write.ts";
+import { INCREMENTAL_SCRATCH_DDL } from "./incremental-write.ts";
+import { completeRows, pathsOf, wholeWriteState, writeDiffs, type DiffContext, type DiffedWrites } from "./diffed-writes.ts";
 import { KEPT_IDS_DDL, restoreKeptIds, saveKeptIds } from "./kept-ids.ts";
 import { countBatch, emptyWriteStats, type WriteStats } from "./write-stats.ts";
 import { DiffStateCache } from "./diff-state-cache.ts";
 import { CheckpointPolicy } from "./checkpoint-policy.ts";
-import { DEFAULT_DIFF_BUDGET, withinDiffBudget, type DiffBudget } from "./diff-budget.ts";
+import { DEFAULT_DIFF_BUDGET, type DiffBudget } from "./diff-budget.ts";
 import { writeAll } from "./scratch-rows.ts";
 import type { BatchResult, FileRow, FileWrite, IndexBatch, IndexedDocument } from "./index-batch.ts";
 
@@ -56,11 +57,18 @@ export type IndexedFileState = FileRow & { contentChecksum?: string | null };
  * changed, and within a batch's diff budget (diff-budget.ts); `incremental:
  * false` rewrites every file whole.
  */
-export type WriteOptions = { incremental: boolean; maxChangedFraction: number; diffStateMaxBytes: number; diffBudget: DiffBudget };
+export type WriteOptions = {
+  incremental: boolean;
+  maxChangedFraction: number;
+  diffStateMaxBytes: number;
+  warmMinBlocks: number;
+  diffBudget: DiffBudget;
+};
 export const DEFAULT_WRITE_OPTIONS: WriteOptions = Object.freeze({
   incremental: true,
   maxChangedFraction: 0.5,
   diffStateMaxBytes: 64 * 1024 * 1024,
+  warmMinBlocks: 1000,
   diffBudget: DEFAULT_DIFF_BUDGET,
 });
 
@@ -127,6 +135,23 @@ export class IndexWriter {
     return this.#db.connection;
   }
 
+  get #diffContext(): DiffContext {
+    return {
+      graph: this.#graph,
+      maxChangedFraction: this.#writeOptions.maxChangedFraction,
+      diffBudget: this.#writeOptions.diffBudget,
+      scratchBlocks: this.#scratchFiles.blocks,
+      scratchRefs: this.#scratchFiles.refs,
+      cache: this.#diffStates,
+      hasContent: (path) => this.#contentPaths.has(path),
+      allocateKeys: (n) => {
+        const first = this.#nextKey;
+        this.#nextKey += BigInt(n);
+        return first;
+      },
+    };
+  }
+
   /** Rows touched and files written incrementally or whole, for `status`. */
   writeStats(): WriteStats {
     return { ...structuredClone(this.#writeStats), diffStateCache: this.#diffStates.stats() };
@@ -175,12 +200,14 @@ export class IndexWriter {
     let rows = 0;
     let diffed: DiffedWrites = { paths: new Set(), names: new Set(), rows: 0, blocks: 0, postingsGone: false };
     let held: HeldClaim[];
+    let keptIds = 0;
+    let bases = new Map<string, bigint>();
     await this.#checkpoints.before(c, batch.writes.length);
     await c.run("BEGIN TRANSACTION");
     try {
       // Under index/manual, claims of owned page names are held: the batch then writes their skipped rows only.
       ({ batch, held } = await holdClaims(c, batch, this.#graph, (path) => this.#filePaths.has(path)));
-      diffed = await this.#writeIncrementally(batch.writes);
+      if (this.#writeOptions.incremental) diffed = await writeDiffs(c, batch.writes, this.#diffContext);
       rows += diffed.rows;
       result.blocks += diffed.blocks;
       const contentGone = batch.writes
@@ -189,7 +216,6 @@ export class IndexWriter {
       const goneNames = new Set<string>();
       /** "path\0name" of the pages the batch replaces: a path keeping its name does not join a clash anew. */
       const pagesBefore = new Set<string>();
-      let keptIds = 0;
       rows += await this.#deleteWhere(contentGone, [
         // The gone postings, counted per term, leave their terms' df (postings.ts updateDocumentFrequencies).
         // Cheap: block keys are clustered, so zone maps skip the rest of fts_postings.
@@ -230,7 +256,9 @@ export class IndexWriter {
       rows += batch.writes.filter((w) => w.op !== "delete").length;
       t = lap("files", t);
       const docs = batch.writes.filter((w): w is Extract<FileWrite, { op: "index" }> => w.op === "index" && !diffed.paths.has(w.file.path));
+      for (const w of docs) completeRows(w, this.#graph);
       const whole = await this.#appendDocuments(docs);
+      bases = whole.bases;
       if (keptIds > 0) await restoreKeptIds(c, keyBefore);
       result.blocks += whole.blocks;
       rows += docs.length + whole.blocks + whole.refsAndPostings;
@@ -264,8 +292,13 @@ export class IndexWriter {
     for (const w of batch.writes) {
       result[w.op === "index" ? "indexed" : w.op === "delete" ? "deleted" : w.op === "rename" ? "renamed" : "metadata"]++;
       this.#trackPaths(w);
-      // A path written other than by a diff no longer matches its cached blocks.
+      // A path written other than by a diff no longer matches its cached blocks; a large page written whole
+      // (and given no kept id back) is cached as written, so its next edit is a diff without reading it back.
       if (w.op !== "metadata" && !(w.op === "index" && diffed.paths.has(w.file.path))) for (const path of pathsOf(w)) this.#diffStates.delete(path);
+      const base = w.op === "index" ? bases.get(w.file.path) : undefined;
+      if (w.op === "index" && base !== undefined && keptIds === 0 && w.doc.blockCount >= this.#writeOptions.warmMinBlocks) {
+        this.#diffStates.set(w.file.path, wholeWriteState(w.doc.outline, base));
+      }
     }
     countBatch(this.#writeStats, { rowsTouched: rows, incrementalFiles: diffed.paths.size, wholeFiles: result.indexed - diffed.paths.size });
     return result;
@@ -375,43 +408,6 @@ export class IndexWriter {
     return rows;
   }
 
-  /**
-   * `index` writes of files with indexed content, applied as block diffs
-   * where the diff is small enough (incremental-write.ts); the rest are left
-   * for the whole-file path. A path written twice in the batch (renamed onto,
-   * say) always goes the whole-file way.
-   */
-  async #writeIncrementally(writes: FileWrite[]): Promise<DiffedWrites> {
-    const diffed: DiffedWrites = { paths: new Set(), names: new Set(), rows: 0, blocks: 0, postingsGone: false };
-    if (!this.#writeOptions.incremental) return diffed;
-    const seen = new Map<string, number>();
-    for (const w of writes) for (const path of pathsOf(w)) seen.set(path, (seen.get(path) ?? 0) + 1);
-    const candidates = writes.filter(
-      (w): w is Extract<FileWrite, { op: "index" }> =>
-        w.op === "index" && w.whole !== true && this.#contentPaths.has(w.file.path) && seen.get(w.file.path) === 1,
-    );
-    for (const w of withinDiffBudget(candidates, this.#writeOptions.diffBudget)) {
-      const outcome = await writeIncrementally(this.#db.connection, w, {
-        maxChangedFraction: this.#writeOptions.maxChangedFraction,
-        scratchBlocks: this.#scratchFiles.blocks,
-        scratchRefs: this.#scratchFiles.refs,
-        cache: this.#diffStates,
-        allocateKeys: (n) => {
-          const first = this.#nextKey;
-          this.#nextKey += BigInt(n);
-          return first;
-        },
-      });
-      if (outcome === null) continue;
-      diffed.paths.add(w.file.path);
-      diffed.names.add(w.doc.page.name);
-      diffed.rows += outcome.rows;
-      diffed.blocks += outcome.inserted;
-      if (outcome.deleted > 0) diffed.postingsGone = true;
-    }
-    return diffed;
-  }
-
   /** Moves a page's rows to a new path without re-parsing; returns its page name before and after. */
   async #rename(from: string, to: string): Promise<{ before: string; after: string; rows: number } | null> {
     const c = this.#db.connection;
@@ -458,9 +454,11 @@ export class IndexWriter {
    * counter: the statements' own counts, where counting the refs' lines in
    * JavaScript and the postings by a query cost the writer 0.6 s per 20,000 files).
    */
-  async #appendDocuments(docs: Extract<FileWrite, { op: "index" }>[]): Promise<{ blocks: number; refsAndPostings: number }> {
+  async #appendDocuments(docs: Extract<FileWrite, { op: "index" }>[]): Promise<{ blocks: number; refsAndPostings: number; bases: Map<string, bigint> }> {
     let refsAndPostings = 0;
-    if (docs.length === 0) return { blocks: 0, refsAndPostings };
+    /** Each file's base key; none for a path written twice. */
+    const keys = new Map<string, bigint>();
+    if (docs.length === 0) return { blocks: 0, refsAndPostings, bases: keys };
     const c = this.#db.connection;
     const pages = await c.createAppender("pages");
     const bases = await c.createAppender("batch_docs", "main", "temp");
@@ -470,6 +468,7 @@ export class IndexWriter {
     for (const { file, doc } of docs) {
       const base = this.#nextKey;
       this.#nextKey += BigInt(doc.blockCount);
+      keys.set(file.path, keys.has(file.path) ? -1n : base);
       appendPage(pages, file, doc, doc.blockCount > 0 ? base : null);
       bases.appendVarchar(file.path);
       bases.appendVarchar(doc.page.name);
@@ -502,7 +501,8 @@ export class IndexWriter {
       refsAndPostings += await this.#buildPostings();
     }
     await c.run(`DELETE FROM batch_docs`);
-    return { blocks: count, refsAndPostings };
+    for (const [path, base] of keys) if (base < 0n) keys.delete(path);
+    return { blocks: count, refsAndPostings, bases: keys };
   }
 
   /**
@@ -523,20 +523,6 @@ export class IndexWriter {
     return postings;
   }
 }
-
-function pathsOf(write: FileWrite): string[] {
-  return write.op === "delete" ? [write.path] : write.op === "rename" ? [write.from, write.file.path] : [write.file.path];
-}
-
-/** The `index` writes a batch applied as block diffs, and what they wrote. */
-type DiffedWrites = {
-  paths: Set<string>;
-  /** Their page names: unchanged by a diff, but the files rows just rewritten need their clash warnings again. */
-  names: Set<string>;
-  rows: number;
-  blocks: number;
-  postingsGone: boolean;
-};
 
 function appendPage(appender: DuckDBAppender, file: FileRow, doc: IndexedDocument, firstKey: bigint | null): void {
   const page = doc.page;

@@ -4,6 +4,7 @@ import type { SyncConfiguration } from "../config/load-config.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { EventDebouncer } from "./event-debouncer.ts";
+import { LargeFileDebounce } from "./large-file-debounce.ts";
 import { createEventFilter, isDirectoryEventWorthScanning } from "./event-filter.ts";
 import type { WatchEvent } from "./file-system-watcher.ts";
 import { resolveGraphPath } from "./graph-entry.ts";
@@ -17,7 +18,7 @@ export type EventRouterOptions = {
   clock?: Clock;
   /** Most paths held by the debouncer; past it, events mark their folder dirty instead. */
   maxPending: number;
-  /** Size the index last saw for a path (picks the large-file debounce interval). */
+  /** Size the index last saw for a path (a large file's changes follow LargeFileDebounce). */
   knownSize: (path: string) => number | undefined;
   /** Whether the index holds any file under `folder` (a folder delete may hide file deletes). */
   hasIndexedUnder: (folder: string) => boolean;
@@ -55,14 +56,19 @@ export class EventRouter {
     this.#filter = createEventFilter(options.graph);
     const d = options.debounce;
     this.#settleMs = Math.max(d.markdownMs, d.orgMs) + 100;
+    const large = new LargeFileDebounce(d.largeFileMs);
+    const isLarge = (path: string): boolean => (options.knownSize(path) ?? 0) > d.largeFileBytes;
     this.#debouncer = new EventDebouncer({
       clock: this.#clock,
       maxWaitMs: d.maxWaitMs,
       delayMs: (path) => {
-        if ((options.knownSize(path) ?? 0) > d.largeFileBytes) return d.largeFileMs;
-        return path.toLowerCase().endsWith(".org") ? d.orgMs : d.markdownMs;
+        const quietMs = path.toLowerCase().endsWith(".org") ? d.orgMs : d.markdownMs;
+        return isLarge(path) ? large.delayMs(path, this.#clock.now(), quietMs) : quietMs;
       },
-      onSettled: (event) => options.onSettled(event),
+      onSettled: (event) => {
+        if (isLarge(event.path)) large.settled(event.path);
+        options.onSettled(event);
+      },
       lastModified: (path) => modifiedAt(options.root, path),
     });
   }

@@ -7,6 +7,7 @@ import { mtimeOf } from "./file-snapshot.ts";
 import { isTransientCode } from "./retry-manager.ts";
 import type { HashOutcome, HashTask } from "../workers/hash.worker.ts";
 import type { ParseOutcome, ParseTask } from "../workers/parse.worker.ts";
+import type { BlockKeyCache } from "./block-key-cache.ts";
 
 export type FileSyncContext = {
   graphRoot: string;
@@ -17,6 +18,8 @@ export type FileSyncContext = {
    * with it is that file moved. Claims it (a second new copy is not a move).
    */
   claimMove: (checksum: string) => Promise<IndexedFileState | undefined>;
+  /** Large files' last block keys: a parse then builds rows only for the blocks that changed. */
+  blockKeys?: BlockKeyCache;
 };
 
 /**
@@ -59,7 +62,9 @@ export async function syncFile(
     const moved = await context.claimMove(hashed.checksum);
     if (moved) return { op: "rename", from: moved.path, file: { ...base, status: moved.status, error: moved.error, idSeed: moved.idSeed } };
   }
-  const parseTask: ParseTask = { path, bytes: hashed.bytes, ...(idSeed === null ? {} : { idSeed }) };
+  // A forced re-parse is written whole: it needs every row.
+  const previousKeys = options.force === true || known === undefined ? undefined : context.blockKeys?.get(path);
+  const parseTask: ParseTask = { path, bytes: hashed.bytes, ...(idSeed === null ? {} : { idSeed }), ...(previousKeys === undefined ? {} : { previousKeys }) };
   let parsed: ParseOutcome;
   try {
     parsed = await context.pools.parsing.run<ParseOutcome>(parseTask, { transferList: [hashed.bytes] });
@@ -70,6 +75,7 @@ export async function syncFile(
   if (!parsed.ok) {
     return { op: "metadata", file: { ...base, status: parsed.status, error: parsed.reason, idSeed } };
   }
+  context.blockKeys?.remember(path, parsed.doc.blockCount, parsed.keys);
   const warnings = parsed.doc.warnings;
   const file: FileRow = {
     ...base,

@@ -8,6 +8,7 @@ import { contentDisagrees, detectChanges } from "./file-change-detector.ts";
 import { graphEntryKind } from "./graph-entry.ts";
 import { IndexView, sameFileRow } from "./index-view.ts";
 import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
+import { BlockKeyCache } from "./block-key-cache.ts";
 import type { BreakerState } from "./circuit-breaker.ts";
 import { TaskDeferral } from "./task-deferral.ts";
 import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
@@ -122,6 +123,7 @@ export class SyncOrchestrator {
       maxFileSizeBytes: config.maxFileSizeBytes,
       pools,
       claimMove: (checksum) => this.#claimMove(checksum),
+      blockKeys: new BlockKeyCache(config.cache.blockKeysMaxBytes),
     };
     this.#batches = new BatchProcessor({
       ...config.batch,

@@ -1,15 +1,17 @@
 import { workerData } from "piscina";
-import { parseFile } from "../logseq/parse.ts";
-import { foldedTitleTokens } from "../index/title-tokens.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { IndexedDocument } from "../index/index-batch.ts";
-import { serialiseBlocks } from "../index/block-rows.ts";
+import { indexedDocument } from "../index/indexed-document.ts";
 
-/** `idSeed`: the page name block ids were first derived from (files.id_seed); absent for a new file. */
-export type ParseTask = { path: string; bytes: ArrayBuffer; idSeed?: string };
+/**
+ * `idSeed`: the page name block ids were first derived from (files.id_seed); absent for a new file.
+ * `previousKeys`: the block keys of the file's previous parse (BlockKeyCache): rows only for other blocks.
+ */
+export type ParseTask = { path: string; bytes: ArrayBuffer; idSeed?: string; previousKeys?: string };
 
+/** `keys`: this parse's block keys, one a line, for the next parse of the file. */
 export type ParseOutcome =
-  | { ok: true; doc: IndexedDocument }
+  | { ok: true; doc: IndexedDocument; keys: string }
   | { ok: false; status: "skipped" | "failed"; reason: string };
 
 const graph = (workerData as { graph: GraphConfig }).graph;
@@ -55,14 +57,9 @@ function parseOne(task: ParseTask): ParseOutcome {
     warnings.push(`invalid UTF-8: ${countReplacements(text)} bad byte sequence(s) replaced with U+FFFD`);
   }
   if (text.trim() === "") warnings.push("empty file: indexed as a page without blocks");
-  const parsed = parseFile(task.path, text, graph, task.idSeed);
-  const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
-  const { blockRows, refRows } = serialiseBlocks(task.path, parsed.blocks);
+  const { doc, keys } = indexedDocument(task.path, text, graph, { idSeed: task.idSeed, previousKeys: task.previousKeys, bytes, warnings });
   // The rows are in shared memory (block-rows.ts): they reach the main thread, and the writer, uncopied.
-  return {
-    ok: true,
-    doc: { page, blockCount: parsed.blocks.length, blockRows, refRows, warnings: [...warnings, ...parsed.warnings] },
-  };
+  return { ok: true, doc, keys };
 }
 
 function countReplacements(text: string): number {

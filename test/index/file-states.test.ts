@@ -5,17 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IndexWriter, type IndexedFileState } from "../../src/index/index-writer.ts";
 import { fileStatesFromJson } from "../../src/index/file-states.ts";
-import { serialiseBlocks } from "../../src/index/block-rows.ts";
-import { foldedTitleTokens } from "../../src/index/title-tokens.ts";
-import { parseFile } from "../../src/logseq/parse.ts";
+import { indexedDocument } from "../../src/index/indexed-document.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 import type { FileRow, FileWrite } from "../../src/index/index-batch.ts";
 
 function indexWrite(file: FileRow, text: string): FileWrite {
-  const parsed = parseFile(file.path, text, defaultGraphConfig);
-  const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
-  const { blockRows, refRows } = serialiseBlocks(file.path, parsed.blocks);
-  return { op: "index", file, doc: { page, blockCount: parsed.blocks.length, blockRows, refRows, warnings: [] } };
+  const { doc } = indexedDocument(file.path, text, defaultGraphConfig);
+  return { op: "index", file, doc: { ...doc, warnings: [] } };
 }
 
 test("the writer's file states: every files row exactly, the content checksum only where the page disagrees", async () => {

@@ -12,7 +12,12 @@ import { contentOf, indexWrite, parserTreeOf, violationsOf } from "../support/in
 /**
  * Issue #11: for random edit sequences, a writer applying block diffs and one
  * rewriting the whole file leave the same tables (apart from internal keys)
- * and the same block order. INCR_RUNS=200 for a longer search.
+ * and the same block order. A third writer gets partial documents, as the
+ * parse worker builds them for a large file it parsed before (rows only for
+ * blocks whose keys the previous parse lacked), and keeps pages it wrote
+ * whole in its diff cache: given the keys of the previous version, or in a
+ * "stale" run of the one before it, as when a parse's write was dropped.
+ * INCR_RUNS=200 for a longer search.
  */
 const RUNS = Number(process.env["INCR_RUNS"] ?? 8);
 
@@ -99,23 +104,37 @@ test(`random edit sequences: block diffs and whole-file rewrites leave the same 
   // Every diff applied, however much changed, so the diff path is what is tested.
   const incremental = await IndexWriter.open(join(dir, "incr.duckdb"), defaultGraphConfig, undefined, { ...DEFAULT_WRITE_OPTIONS, maxChangedFraction: 1 });
   const whole = await IndexWriter.open(join(dir, "whole.duckdb"), defaultGraphConfig, undefined, { ...DEFAULT_WRITE_OPTIONS, incremental: false });
+  // The default fraction: a partial document also goes the whole-file way (a page with half its blocks deleted).
+  const partial = await IndexWriter.open(join(dir, "partial.duckdb"), defaultGraphConfig, undefined, { ...DEFAULT_WRITE_OPTIONS, warmMinBlocks: 0 });
   let run = 0;
   let diffed = 0;
+  let partialDocs = 0;
   try {
     await fc.assert(
-      fc.asyncProperty(fc.array(block, { maxLength: 12 }), fc.array(op, { minLength: 1, maxLength: 10 }), async (start, ops) => {
+      fc.asyncProperty(fc.array(block, { maxLength: 12 }), fc.array(op, { minLength: 1, maxLength: 10 }), fc.boolean(), async (start, ops, stale) => {
         const path = `pages/p${run++}.md`;
         let blocks = start;
         let seed: string | undefined;
+        const keys: string[] = [];
         for (const o of [null, ...ops]) {
           if (o !== null) blocks = step(blocks, o);
           const write = indexWrite(path, render(blocks), seed);
           seed = write.file.idSeed ?? undefined;
           for (const writer of [incremental, whole]) await writer.apply({ writes: [write] });
+          const previous = stale ? keys.at(-2) : keys.at(-1);
+          const partialWrite = indexWrite(path, render(blocks), seed, previous);
+          keys.push(partialWrite.keys);
+          await partial.apply({ writes: [partialWrite] });
           diffed += incremental.writeStats().lastBatch?.incrementalFiles ?? 0;
-          assert.deepEqual(await contentOf(incremental.readConnection), await contentOf(whole.readConnection));
-          assert.deepEqual(await parserTreeOf(incremental.readConnection, path), await parserTreeOf(whole.readConnection, path));
+          partialDocs += partialWrite.doc.source === null ? 0 : 1;
+          const expected = await contentOf(whole.readConnection);
+          assert.deepEqual(await contentOf(incremental.readConnection), expected);
+          assert.deepEqual(await contentOf(partial.readConnection), expected);
+          const tree = await parserTreeOf(whole.readConnection, path);
+          assert.deepEqual(await parserTreeOf(incremental.readConnection, path), tree);
+          assert.deepEqual(await parserTreeOf(partial.readConnection, path), tree);
           assert.deepEqual(await violationsOf(incremental.readConnection), []);
+          assert.deepEqual(await violationsOf(partial.readConnection), []);
         }
       }),
       { numRuns: RUNS },
@@ -123,8 +142,10 @@ test(`random edit sequences: block diffs and whole-file rewrites leave the same 
   } finally {
     incremental.close();
     whole.close();
+    partial.close();
     await rm(dir, { recursive: true, force: true });
   }
   // The diff path ran (a run's first write and page-level changes go whole).
   assert.ok(diffed >= RUNS, `only ${diffed} writes went through the diff`);
+  assert.ok(partialDocs >= RUNS, `only ${partialDocs} partial documents`);
 });

@@ -17,17 +17,22 @@ const debounce = { markdownMs: 100, orgMs: 200, largeFileMs: 500, largeFileBytes
 
 function makeRouter(root: string, clock: ManualClock, maxPending = 100) {
   const settled: SyncEvent[] = [];
+  /** When each settled event settled. */
+  const times: number[] = [];
   const scans: string[] = [];
   const dirty: string[] = [];
   const router = new EventRouter({
     root, graph, debounce, clock, maxPending,
     knownSize: (path) => (path === "pages/big.md" ? 5000 : path === "pages/edge.md" ? 1000 : undefined),
     hasIndexedUnder: (folder) => folder === "pages/old",
-    onSettled: (event) => settled.push(event),
+    onSettled: (event) => {
+      settled.push(event);
+      times.push(clock.now());
+    },
     scanFolder: (folder) => scans.push(folder),
     markDirty: (folder) => dirty.push(folder),
   });
-  return { router, settled, scans, dirty };
+  return { router, settled, times, scans, dirty };
 }
 
 test("graph files are debounced per type and size; artifacts and non-pages are dropped", () => {
@@ -42,12 +47,38 @@ test("graph files are debounced per type and size; artifacts and non-pages are d
     { path: "logseq/bak/pages/a.md", kind: "create" },
   ]);
   clock.advance(100);
-  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md"]);
+  // A large file's first change since it was quiet waits as a small file's (LargeFileDebounce).
+  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md", "pages/big.md"]);
   clock.advance(100);
-  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md", "pages/b.org"]);
-  clock.advance(300);
-  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md", "pages/b.org", "pages/big.md"]);
+  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md", "pages/big.md", "pages/b.org"]);
+  // Changed again 300 ms after it settled: being typed into, it waits largeFileMs of quiet.
+  clock.advance(100);
+  router.route([{ path: "pages/big.md", kind: "update" }, { path: "pages/a.md", kind: "update" }]);
+  clock.advance(100);
+  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md", "pages/big.md", "pages/b.org", "pages/a.md"]);
+  clock.advance(399);
+  assert.equal(settled.length, 4);
+  clock.advance(1);
+  assert.deepEqual(settled.map((e) => e.path).at(-1), "pages/big.md");
   assert.equal(router.pending, 0);
+});
+
+test("a large file typed into (a save every 300 ms for 3 s): the first save syncs after 100 ms, the other ten in two syncs", () => {
+  const clock = new ManualClock(0);
+  const { router, times } = makeRouter("/nonexistent", clock);
+  for (let save = 0; save <= 10; save++) {
+    router.route([{ path: "pages/big.md", kind: "update" }]);
+    clock.advance(300);
+  }
+  clock.advance(5000);
+  // 100: the first save of a quiet file, after markdownMs; 2300: saves 1-7 (300-2100 ms), held at most
+  // maxWaitMs from the first of them; 3500: saves 8-10, largeFileMs after the last, as the run went on.
+  assert.deepEqual(times, [100, 2300, 3500]);
+  assert.equal(router.pending, 0);
+  // Quiet for largeFileMs or longer: the next save starts a run, and syncs after markdownMs again.
+  router.route([{ path: "pages/big.md", kind: "update" }]);
+  clock.advance(5000);
+  assert.deepEqual(times.slice(3), [8400]);
 });
 
 test("rename reported as delete + create settles as two events; delete + create of one path is an update", () => {

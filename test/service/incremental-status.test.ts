@@ -26,12 +26,14 @@ test("status --json counts the rows the writer touched: 10 for a one-block edit 
   await pollUntil(async () => (await writes()).total.incrementalFiles === before.incrementalFiles + 1, "the edit written as a block diff");
   const after = await writes();
   assert.deepEqual(after.lastBatch, { rowsTouched: 10, incrementalFiles: 1, wholeFiles: 0 });
+  // The page (1,000 blocks or more) was left in the writer's diff cache as written whole: the edit read nothing back.
+  assert.deepEqual([after.diffStateCache?.hits, after.diffStateCache?.misses], [1, 0]);
   assert.equal(after.total.rowsTouched, before.rowsTouched + 10);
-  // Edited back: the diff now compares against the writer's cache of the page, reading nothing back.
+  // Edited back: the diff compares against the writer's cache of the page as the edit left it.
   await writePage(sandbox, "pages/big.md", page(false));
   await pollUntil(async () => (await writes()).total.incrementalFiles === before.incrementalFiles + 2, "the revert written as a block diff");
   const reverted = await writes();
   assert.deepEqual(reverted.lastBatch, { rowsTouched: 10, incrementalFiles: 1, wholeFiles: 0 });
-  assert.deepEqual([reverted.diffStateCache?.hits, reverted.diffStateCache?.entries], [1, 1]);
+  assert.deepEqual([reverted.diffStateCache?.hits, reverted.diffStateCache?.entries], [2, 1]);
   assert.equal(await service.stop("SIGINT"), 0, service.stderr);
 });

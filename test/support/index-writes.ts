@@ -1,21 +1,19 @@
 import { createHash } from "node:crypto";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { parseFile } from "../../src/logseq/parse.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
-import { foldedTitleTokens } from "../../src/index/title-tokens.ts";
-import { serialiseBlocks } from "../../src/index/block-rows.ts";
+import { indexedDocument } from "../../src/index/indexed-document.ts";
 import type { FileWrite } from "../../src/index/index-batch.ts";
 import { CONTENT_QUERIES } from "./index-tables.ts";
 import { INVARIANTS } from "./index-invariants.ts";
 
 /**
  * The `index` write the pipeline builds for a file (parse worker + file-sync),
- * built in-process, for tests that drive IndexWriter directly.
+ * built in-process, for tests that drive IndexWriter directly. With
+ * `previousKeys` (another write's `keys`), a partial document, as the parse
+ * worker builds for a large file it parsed before.
  */
-export function indexWrite(path: string, text: string, idSeed?: string): Extract<FileWrite, { op: "index" }> {
-  const parsed = parseFile(path, text, defaultGraphConfig, idSeed);
-  const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
-  const { blockRows, refRows } = serialiseBlocks(path, parsed.blocks);
+export function indexWrite(path: string, text: string, idSeed?: string, previousKeys?: string): Extract<FileWrite, { op: "index" }> & { keys: string } {
+  const { doc, keys } = indexedDocument(path, text, defaultGraphConfig, { idSeed, previousKeys });
   const bytes = Buffer.byteLength(text);
   return {
     op: "index",
@@ -26,9 +24,10 @@ export function indexWrite(path: string, text: string, idSeed?: string): Extract
       checksum: createHash("sha256").update(text).digest("hex"),
       status: "indexed",
       error: null,
-      idSeed: idSeed ?? parsed.page.name,
+      idSeed: idSeed ?? doc.page.name,
     },
-    doc: { page, blockCount: parsed.blocks.length, blockRows, refRows, warnings: parsed.warnings },
+    doc,
+    keys,
   };
 }
 

@@ -49,3 +49,25 @@ test("a parse's rows come back in shared memory: the batch that carries them to 
     await pool.close();
   }
 });
+
+test("given the keys of the file's previous parse, the worker returns rows only for the blocks they lack, and the file's bytes in shared memory", async () => {
+  const pool = new Bulkhead({ name: "parsing", worker: "parse", threads: 1, maxQueue: 4, workerData: { graph: defaultGraphConfig } });
+  try {
+    const text = "- one\n- two\n- three\n- four\n";
+    const first = await pool.run<ParseOutcome>({ path: "pages/a.md", bytes: bytesOf(text) });
+    assert.ok(first.ok);
+    assert.equal(first.doc.source, null);
+    const edited = text.replace("three", "three and more");
+    const second = await pool.run<ParseOutcome>({ path: "pages/a.md", bytes: bytesOf(edited), previousKeys: first.keys });
+    assert.ok(second.ok);
+    const rows = new TextDecoder().decode(second.doc.blockRows).trimEnd().split("\n").map((line) => JSON.parse(line) as { ord: number; content: string });
+    assert.deepEqual(rows.map((row) => [row.ord, row.content]), [[2, "three and more"]]);
+    assert.equal(second.doc.blockCount, 4);
+    assert.equal(second.doc.outline.keys.split("\n").length, 4);
+    assert.ok(second.doc.outline.place.buffer instanceof SharedArrayBuffer, "the outline's places are not in a SharedArrayBuffer");
+    assert.ok(second.doc.source?.buffer instanceof SharedArrayBuffer, "the bytes are not in a SharedArrayBuffer");
+    assert.equal(new TextDecoder().decode(second.doc.source), edited);
+  } finally {
+    await pool.close();
+  }
+});

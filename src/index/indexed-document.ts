@@ -1,0 +1,102 @@
+import { parseFile } from "../logseq/parse.ts";
+import type { GraphConfig } from "../logseq/types.ts";
+import { blockOutline } from "./block-outline.ts";
+import { serialiseBlocks } from "./block-rows.ts";
+import type { IndexedDocument } from "./index-batch.ts";
+import { foldedTitleTokens } from "./title-tokens.ts";
+
+export type DocumentOptions = {
+  /** files.id_seed: the page name block ids were first derived from; absent for a new file. */
+  idSeed?: string;
+  /** The keys of the file's previous parse (BlockKeyCache): rows only for blocks not among them. */
+  previousKeys?: string;
+  /** The file's bytes, if `text` was decoded from them (saves encoding it again for a partial document). */
+  bytes?: Uint8Array;
+  /** Warnings found before parsing (bad UTF-8, empty file). */
+  warnings?: string[];
+};
+
+/**
+ * Above this share of blocks missing from the previous parse, a document
+ * carries every row: the writer would rewrite the file whole anyway
+ * (`write.maxChangedFraction` defaults to the same half).
+ */
+const MAX_PARTIAL_SHARE = 0.5;
+
+const encoder = new TextEncoder();
+const lenient = new TextDecoder("utf-8");
+
+/**
+ * Parses one file into what the writer takes (the parse worker's work, also
+ * run in tests and benchmarks). Returns the blocks' keys for the next parse
+ * of the file to compare with.
+ *
+ * Given `previousKeys`, only the rows of the blocks between the parts the
+ * previous parse shares with this one at the start and the end are built
+ * (issue #11): an editor's save of a 70,000-block page then tokenises and
+ * serialises the handful of blocks it changed. Such a
+ * partial document carries the file's bytes, so the writer can build the
+ * rows it lacks (fullDocument) whenever the previous parse is not what the
+ * index holds (its write was dropped) and the diff needs a block left out,
+ * or the file goes whole.
+ */
+export function indexedDocument(path: string, text: string, graph: GraphConfig, options: DocumentOptions = {}): { doc: IndexedDocument; keys: string } {
+  const parsed = parseFile(path, text, graph, options.idSeed);
+  const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
+  const { outline, keyList } = blockOutline(parsed.blocks);
+  let wanted: ((ord: number) => boolean) | undefined;
+  if (options.previousKeys !== undefined) {
+    const [from, to] = changedRange(options.previousKeys.split("\n"), keyList);
+    if (to - from <= MAX_PARTIAL_SHARE * keyList.length) wanted = (ord) => ord >= from && ord < to;
+  }
+  const { blockRows, refRows } = serialiseBlocks(path, parsed.blocks, wanted);
+  const doc: IndexedDocument = {
+    page,
+    blockCount: parsed.blocks.length,
+    blockRows,
+    refRows,
+    outline,
+    source: wanted === undefined ? null : sharedCopy(options.bytes ?? encoder.encode(text)),
+    warnings: [...(options.warnings ?? []), ...parsed.warnings],
+  };
+  return { doc, keys: outline.keys };
+}
+
+/**
+ * A partial document with every row, parsed again from its bytes: exactly
+ * the rows the parse worker would have written (the same parser, seed and
+ * lenient decoding: a strict decode that succeeded gives the same text).
+ */
+export function fullDocument(doc: IndexedDocument, path: string, graph: GraphConfig, idSeed: string | null): IndexedDocument {
+  if (doc.source === null) return doc;
+  const parsed = parseFile(path, lenient.decode(doc.source), graph, idSeed ?? undefined);
+  if (parsed.blocks.length !== doc.blockCount) throw new Error(`${path}: the bytes of a partial document parse to ${parsed.blocks.length} blocks, not ${doc.blockCount}`);
+  return { ...doc, ...serialiseBlocks(path, parsed.blocks), source: null };
+}
+
+/**
+ * The new blocks between the longest common prefix and suffix of the two
+ * key lists, as [from, to) ords: an editor's save changes one spot. A block
+ * moved far makes a long range (past half the blocks: every row), where a
+ * lookup of each key in a set of the old ones would find none missing and
+ * leave the writer to parse the page again for the moved block's row; and
+ * building that set cost more than the comparison.
+ */
+function changedRange(before: readonly string[], after: readonly string[]): [number, number] {
+  let from = 0;
+  while (from < before.length && from < after.length && before[from] === after[from]) from++;
+  let oldEnd = before.length;
+  let to = after.length;
+  while (oldEnd > from && to > from && before[oldEnd - 1] === after[to - 1]) {
+    oldEnd--;
+    to--;
+  }
+  return [from, to];
+}
+
+/** Shared memory crosses to the writer thread uncopied (block-rows.ts). */
+function sharedCopy(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  copy.set(bytes);
+  return copy;
+}
