@@ -30,16 +30,16 @@ export type SearchHit = {
 };
 
 /** BM25 parameters (the usual defaults). */
-const K1 = 1.2;
-const B = 0.75;
+export const K1 = 1.2;
+export const B = 0.75;
 /** What a query term found in a page's name or alias adds to that page's first block. */
-const TITLE_TERM_WEIGHT = 2;
+export const TITLE_TERM_WEIGHT = 2;
 /** What a query term found in a page's properties block (description::, type::, ...) adds to that block. */
-const PROPERTY_TERM_WEIGHT = TITLE_TERM_WEIGHT / 2;
+export const PROPERTY_TERM_WEIGHT = TITLE_TERM_WEIGHT / 2;
 /** A query word in a page's name or alias, on the page's other blocks: one typical content match's worth. */
-const PAGE_TERM_WEIGHT = 0.5;
+export const PAGE_TERM_WEIGHT = 0.5;
 /** What an exact page name or alias match adds: typing a page's name brings that page first. */
-const EXACT_TITLE_WEIGHT = 100;
+export const EXACT_TITLE_WEIGHT = 100;
 
 /**
  * Ranked block search over our own inverted index (see README "Query
@@ -200,7 +200,7 @@ function wordTerms(value: unknown): Record<string, string[]> {
 }
 
 /** Blocks checked for a phrase at most: candidates hold every word of it; the check reads their content. */
-const PHRASE_CANDIDATES = 5000;
+export const PHRASE_CANDIDATES = 5000;
 
 /**
  * The keys of blocks holding every phrase, words in order. Candidates come
