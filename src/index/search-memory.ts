@@ -1,7 +1,7 @@
 import { BIGINT, LIST, listValue, type DuckDBConnection } from "@duckdb/node-api";
 import { foldText, tokenize } from "./tokenize.ts";
 import { containsPhrase, parseQuery } from "./search-query.ts";
-import { B, EXACT_TITLE_WEIGHT, K1, PAGE_TERM_WEIGHT, PHRASE_CANDIDATES, PROPERTY_TERM_WEIGHT, TITLE_TERM_WEIGHT, type SearchHit, type SearchQuery } from "./search.ts";
+import { B, EXACT_TITLE_WEIGHT, RANK_DECIMALS, K1, PAGE_TERM_WEIGHT, PHRASE_CANDIDATES, PROPERTY_TERM_WEIGHT, TITLE_TERM_WEIGHT, type SearchHit, type SearchQuery } from "./search.ts";
 import { expandTermsInMemory } from "./term-expansion-memory.ts";
 import type { ModelPage, SearchModel } from "./search-model.ts";
 import type { TermMatch } from "./term-expansion.ts";
@@ -11,6 +11,7 @@ export class StaleSearchModel extends Error {
   readonly code = "STALE_SEARCH_MODEL";
 }
 
+const RANK_SCALE = 10 ** RANK_DECIMALS;
 /** Where a match comes from, in the order the SQL path adds a word's best score per source. */
 const CONTENT = 0;
 const TITLE = 1;
@@ -159,7 +160,8 @@ function rankBlocks(
       idf += wordIdf[w] as number;
     }
     const coverage = idf / totalIdf;
-    const rank = score * coverage * coverage * coverage;
+    // DuckDB's round(x, 9): half away from zero, and a rank is positive.
+    const rank = Math.round(score * coverage * coverage * coverage * RANK_SCALE) / RANK_SCALE;
     const seq = blocks.seq[slot] as number;
     if (top.length === limit) {
       const last = top[top.length - 1] as Scored;

@@ -29,6 +29,8 @@ export type SearchHit = {
   terms: Record<string, string[]>;
 };
 
+/** A block's rank is compared to this many decimals: closer ranks tie, and ties go in file order. */
+export const RANK_DECIMALS = 9;
 /** BM25 parameters (the usual defaults). */
 export const K1 = 1.2;
 export const B = 0.75;
@@ -138,7 +140,9 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
       -- little, missing "deadline" much, and a block matching every word beats a title matching one of them.
       ranked AS (
         -- Ties go in file order (blocks.seq), whichever way (diff or whole rewrite) the blocks were written.
-        SELECT s.block_key, s.matched, s.score, s.score * s.coverage * s.coverage * s.coverage AS rank, b.seq
+        -- Rounded to ${RANK_DECIMALS} decimals: the sums above add a block's words in whatever order the
+        -- aggregate meets them, so blocks of equal text differed in the last bit and came out in no set order.
+        SELECT s.block_key, s.matched, s.score, round(s.score * s.coverage * s.coverage * s.coverage, ${RANK_DECIMALS}) AS rank, b.seq
         FROM scored s JOIN blocks b ON b.key = s.block_key${filters.where.length > 0 ? ` JOIN pages pg ON pg.path = b.path WHERE ${filters.where.join(" AND ")}` : ""}
         ORDER BY rank DESC, b.seq
         LIMIT $limit),
