@@ -1,5 +1,6 @@
-// Search latency on a big index: the query itself in-process (searchIndex on
-// a read-only connection, timed by tinybench), beside the CLI's
+// Search latency on a big index: the query itself in-process (as the service
+// answers it, over the in-memory search model, and through SQL alone as a CLI
+// without a service does, on a read-only connection, timed by tinybench), beside the CLI's
 // `search --json` as a user runs it (a process start and DuckDB load each time).
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import { syncOnce } from "./one-shot.ts";
 import { docsQualityRow } from "./search-quality.ts";
 import { openDatabase } from "../../src/index/database.ts";
 import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
+import { SearchModelCache } from "../../src/index/search-model-cache.ts";
 import { searchPages } from "../../src/index/page-search.ts";
 import { tokenize } from "../../src/index/tokenize.ts";
 import { readGraphConfig } from "../../src/logseq/graph-config.ts";
@@ -92,11 +94,26 @@ export async function searchLatencyRows(
       typo: `${swapInside(mid)} `,
       phrase: `"${pair}"`,
     };
-    for (const [kind, text] of Object.entries(queries)) {
-      const query: SearchQuery = { text, limit: 10 };
-      const t = await timeTask(kind, () => searchIndex(db.connection, query), { timeMs: 1500, iterations: 20 });
-      rows.push(row("search-in-process", files, { p50Ms: round(t.p50Ms), p95Ms: round(t.p95Ms), samples: t.samples, blocks, note: `${kind} "${text}"` }));
-      log(`search: ${kind}: p50 ${round(t.p50Ms)} ms`);
+    // The service's path: ranked over the in-memory model its writer thread keeps (search-model-cache.ts).
+    const cache = new SearchModelCache(db.connection);
+    const heapBefore = process.memoryUsage().heapUsed;
+    const loadStart = performance.now();
+    await cache.ready();
+    const loadMs = performance.now() - loadStart;
+    rows.push(row("search-model-load", files, {
+      wallMs: round(loadMs),
+      blocks,
+      note: `the in-memory search model, loaded once per commit that changes the index (heap +${round((process.memoryUsage().heapUsed - heapBefore) / 1e6)} MB)`,
+    }));
+    log(`search: model load ${round(loadMs)} ms`);
+    for (const [path, search] of [["in-memory", (q: SearchQuery) => cache.search(q)], ["sql", (q: SearchQuery) => searchIndex(db.connection, q)]] as const) {
+      for (const [kind, text] of Object.entries(queries)) {
+        const query: SearchQuery = { text, limit: 10 };
+        const t = await timeTask(kind, () => search(query), { timeMs: 1500, iterations: 20 });
+        const scenario = path === "sql" ? "search-sql" : "search-in-process";
+        rows.push(row(scenario, files, { p50Ms: round(t.p50Ms), p95Ms: round(t.p95Ms), samples: t.samples, blocks, note: `${kind} "${text}"` }));
+        log(`search: ${path}: ${kind}: p50 ${round(t.p50Ms)} ms`);
+      }
     }
     const pageQuery = { text: swapInside(mid), limit: 10 };
     const p = await timeTask("pages", () => searchPages(db.connection, pageQuery), { timeMs: 1500, iterations: 20 });

@@ -3,6 +3,7 @@ import { foldText, tokenize } from "./tokenize.ts";
 import { containsPhrase, parseQuery } from "./search-query.ts";
 import { B, EXACT_TITLE_WEIGHT, RANK_DECIMALS, K1, PAGE_TERM_WEIGHT, PHRASE_CANDIDATES, PROPERTY_TERM_WEIGHT, TITLE_TERM_WEIGHT, type SearchHit, type SearchQuery } from "./search.ts";
 import { expandTermsInMemory } from "./term-expansion-memory.ts";
+import { numberColumns } from "./number-columns.ts";
 import type { ModelPage, SearchModel } from "./search-model.ts";
 import type { TermMatch } from "./term-expansion.ts";
 
@@ -13,10 +14,10 @@ export class StaleSearchModel extends Error {
 
 const RANK_SCALE = 10 ** RANK_DECIMALS;
 /** Where a match comes from, in the order the SQL path adds a word's best score per source. */
-const CONTENT = 0;
-const TITLE = 1;
-const PAGE = 2;
-const PROPERTY = 3;
+const CONTENT = 0 as const;
+const TITLE = 1 as const;
+const PAGE = 2 as const;
+const PROPERTY = 3 as const;
 
 /**
  * searchIndex (search.ts) for a query without filters, ranked in JavaScript
@@ -83,8 +84,12 @@ type Scored = { slot: number; rank: number; seq: number; score: number; matched:
 /**
  * Every matched block's score, then the top `limit` by rank (score ×
  * coverage³), ties in file order: a bounded insertion, not a sort of tens of
- * thousands of blocks. Synchronous: the model's scratch rows are reset before
- * any other search can use them.
+ * thousands of blocks. Word by word, as the SQL path's per_word: a word's
+ * best score per source on each block (a completion or a correction never
+ * adds to the word itself), their sum added to the block's score. Dense
+ * arrays by slot (the model's scratch) instead of a row per block: no
+ * allocation per posting. Synchronous: the scratch is clean again before
+ * any other search runs.
  */
 function rankBlocks(
   model: SearchModel,
@@ -98,68 +103,71 @@ function rankBlocks(
   limit: number,
 ): Scored[] {
   const { blocks } = model;
-  const width = wordCount * 4;
-  // best[row * width + word * 4 + source]: a word's best score per source on a block (NaN: none).
-  const rowOf = scratchRows(model);
-  const touched: number[] = [];
-  let best = new Float64Array(Math.max(64, width * 64)).fill(NaN);
-  const add = (slot: number, w: number, source: number, score: number) => {
-    let row = rowOf[slot] as number;
-    if (row < 0) {
-      row = touched.length;
-      rowOf[slot] = row;
-      touched.push(slot);
-      if ((row + 1) * width > best.length) {
-        const grown = new Float64Array(best.length * 2).fill(NaN);
-        grown.set(best);
-        best = grown;
+  const x = scratchOf(model);
+  const { content, title, page: pageScore, property } = x;
+  const best = [content, title, pageScore, property] as const;
+  let blockCount = 0;
+  const avgdl = model.avgLength;
+  for (let w = 0; w < wordCount; w++) {
+    let reached = 0;
+    const add = (slot: number, source: 0 | 1 | 2 | 3, score: number) => {
+      const column = best[source];
+      const old = column[slot] as number;
+      if (old !== old) {
+        // NaN everywhere: the word's first match on this block.
+        if (content[slot] !== content[slot] && title[slot] !== title[slot] && pageScore[slot] !== pageScore[slot] && property[slot] !== property[slot]) {
+          x.wordBlocks[reached++] = slot;
+        }
+        column[slot] = score;
+      } else if (old < score) column[slot] = score;
+    };
+    for (const m of q) {
+      if (m.w !== w) continue;
+      const list = m.termHash === null ? undefined : postings.get(m.termHash.toString());
+      if (list === undefined) continue;
+      for (let i = 0; i < list.slots.length; i++) {
+        const slot = list.slots[i] as number;
+        const tf = list.tf[i] as number;
+        const length = blocks.length[slot] as number;
+        // Written as the SQL path writes it, operation for operation, so the doubles are the same.
+        add(slot, CONTENT, (m.weight * m.idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / avgdl)));
+        if (blocks.preBlock[slot] === 1) add(slot, PROPERTY, m.weight * m.idf * PROPERTY_TERM_WEIGHT);
       }
     }
-    const i = row * width + w * 4 + source;
-    if (!((best[i] as number) >= score)) best[i] = score;
-  };
-  const avgdl = model.avgLength;
-  for (const m of q) {
-    const list = m.termHash === null ? undefined : postings.get(m.termHash.toString());
-    if (list === undefined) continue;
-    for (let i = 0; i < list.slots.length; i++) {
-      const slot = list.slots[i] as number;
-      const tf = list.tf[i] as number;
-      const length = blocks.length[slot] as number;
-      // Written as the SQL path writes it, operation for operation, so the doubles are the same.
-      add(slot, m.w, CONTENT, (m.weight * m.idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / avgdl)));
-      if (blocks.preBlock[slot] === 1) add(slot, m.w, PROPERTY, m.weight * m.idf * PROPERTY_TERM_WEIGHT);
+    for (const m of q) {
+      if (m.w !== w) continue;
+      for (const p of model.pagesByTitleWord.get(m.term) ?? []) {
+        const page = model.pages[p] as ModelPage;
+        const exact = page.exactNames.includes(exactText);
+        if (page.firstBlock >= 0) add(page.firstBlock, TITLE, m.weight * m.idf * TITLE_TERM_WEIGHT + (exact ? EXACT_TITLE_WEIGHT : 0));
+        for (const slot of page.blocks) if (slot !== page.firstBlock) add(slot, PAGE, m.weight * m.idf * PAGE_TERM_WEIGHT);
+      }
     }
-  }
-  for (const m of q) {
-    for (const p of model.pagesByTitleWord.get(m.term) ?? []) {
-      const page = model.pages[p] as ModelPage;
-      const exact = page.exactNames.includes(exactText);
-      if (page.firstBlock >= 0) add(page.firstBlock, m.w, TITLE, m.weight * m.idf * TITLE_TERM_WEIGHT + (exact ? EXACT_TITLE_WEIGHT : 0));
-      for (const slot of page.blocks) if (slot !== page.firstBlock) add(slot, m.w, PAGE, m.weight * m.idf * PAGE_TERM_WEIGHT);
+    const idf = wordIdf[w] as number;
+    for (let i = 0; i < reached; i++) {
+      const slot = x.wordBlocks[i] as number;
+      const c = content[slot] as number;
+      const t = title[slot] as number;
+      const p = pageScore[slot] as number;
+      const r = property[slot] as number;
+      content[slot] = title[slot] = pageScore[slot] = property[slot] = NaN;
+      if (x.matched[slot] === 0) x.blocks[blockCount++] = slot;
+      x.score[slot] = (x.score[slot] as number) + ((c === c ? c : 0) + (t === t ? t : 0) + (p === p ? p : 0) + (r === r ? r : 0));
+      x.matched[slot] = (x.matched[slot] as number) + 1;
+      x.idf[slot] = (x.idf[slot] as number) + idf;
     }
   }
 
   const top: Scored[] = [];
-  for (let row = 0; row < touched.length; row++) {
-    const slot = touched[row] as number;
-    rowOf[slot] = -1;
+  for (let i = 0; i < blockCount; i++) {
+    const slot = x.blocks[i] as number;
+    const score = x.score[slot] as number;
+    const matched = x.matched[slot] as number;
+    const coverage = (x.idf[slot] as number) / totalIdf;
+    x.score[slot] = 0;
+    x.matched[slot] = 0;
+    x.idf[slot] = 0;
     if (allowed !== null && (!allowed.has(slot) || (blocks.page[slot] as number) < 0)) continue;
-    let score = 0;
-    let matched = 0;
-    let idf = 0;
-    for (let w = 0; w < wordCount; w++) {
-      const at = row * width + w * 4;
-      const c = best[at + CONTENT] as number;
-      const t = best[at + TITLE] as number;
-      const p = best[at + PAGE] as number;
-      const r = best[at + PROPERTY] as number;
-      if (c !== c && t !== t && p !== p && r !== r) continue;
-      score += (c === c ? c : 0) + (t === t ? t : 0) + (p === p ? p : 0) + (r === r ? r : 0);
-      matched++;
-      idf += wordIdf[w] as number;
-    }
-    const coverage = idf / totalIdf;
     // DuckDB's round(x, 9): half away from zero, and a rank is positive.
     const rank = Math.round(score * coverage * coverage * coverage * RANK_SCALE) / RANK_SCALE;
     const seq = blocks.seq[slot] as number;
@@ -179,12 +187,39 @@ function rankBlocks(
   return top;
 }
 
-/** Slot → row in a query's score table, -1 for none; one per model, all -1 between queries. */
-const scratch = new WeakMap<SearchModel, Int32Array>();
-function scratchRows(model: SearchModel): Int32Array {
-  let rows = scratch.get(model);
-  if (rows === undefined) scratch.set(model, (rows = new Int32Array(model.blocks.count).fill(-1)));
-  return rows;
+/** Per-slot working arrays of one model's searches: NaN (no score yet) and 0 between searches. */
+type Scratch = {
+  content: Float64Array;
+  title: Float64Array;
+  page: Float64Array;
+  property: Float64Array;
+  score: Float64Array;
+  idf: Float64Array;
+  matched: Int32Array;
+  /** Slots the current word reached, and slots any word reached. */
+  wordBlocks: Int32Array;
+  blocks: Int32Array;
+};
+
+const scratch = new WeakMap<SearchModel, Scratch>();
+function scratchOf(model: SearchModel): Scratch {
+  let x = scratch.get(model);
+  if (x === undefined) {
+    const n = model.blocks.count;
+    x = {
+      content: new Float64Array(n).fill(NaN),
+      title: new Float64Array(n).fill(NaN),
+      page: new Float64Array(n).fill(NaN),
+      property: new Float64Array(n).fill(NaN),
+      score: new Float64Array(n),
+      idf: new Float64Array(n),
+      matched: new Int32Array(n),
+      wordBlocks: new Int32Array(n),
+      blocks: new Int32Array(n),
+    };
+    scratch.set(model, x);
+  }
+  return x;
 }
 
 type Postings = { slots: Int32Array; tf: Int32Array };
@@ -195,17 +230,18 @@ async function readPostings(connection: DuckDBConnection, model: SearchModel, ma
   const out = new Map<string, Postings>();
   if (hashes.length === 0) return out;
   // Hashes as constants: DuckDB's zone maps then skip all but the terms' row groups (fts_postings is in term order).
-  const reader = await connection.runAndReadAll(
-    `SELECT CASE term_hash ${hashes.map((h, i) => `WHEN ${h} THEN ${i}`).join(" ")} END::INTEGER, block_key::DOUBLE, tf
+  const [terms = new Float64Array(), keys = new Float64Array(), tfs = new Float64Array()] = await numberColumns(
+    connection,
+    `SELECT (CASE term_hash ${hashes.map((h, i) => `WHEN ${h} THEN ${i}`).join(" ")} END)::DOUBLE, block_key::DOUBLE, tf::DOUBLE
      FROM fts_postings WHERE term_hash IN (${hashes.join(", ")})`,
   );
-  const [terms = [], keys = [], tfs = []] = reader.getColumns();
   const counts = new Int32Array(hashes.length);
-  for (const t of terms) counts[t as number] = (counts[t as number] as number) + 1;
+  for (let i = 0; i < terms.length; i++) counts[terms[i] as number] = (counts[terms[i] as number] as number) + 1;
   const lists = hashes.map((_, i) => ({ slots: new Int32Array(counts[i] as number), tf: new Int32Array(counts[i] as number), n: 0 }));
+  const slotOf = model.blocks.slotOf;
   for (let i = 0; i < terms.length; i++) {
     const list = lists[terms[i] as number] as (typeof lists)[number];
-    const slot = model.blocks.slotOf(keys[i] as number);
+    const slot = slotOf(keys[i] as number);
     if (slot < 0) throw new StaleSearchModel(`block ${keys[i]} is not in the search model`);
     list.slots[list.n] = slot;
     list.tf[list.n++] = tfs[i] as number;

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { numberColumns } from "./number-columns.ts";
 
 /**
  * What ranking needs besides the postings, held in memory by the thread that
@@ -90,22 +91,24 @@ async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
     `SELECT path, original_name, first_block_key::DOUBLE, title_tokens, strip_accents(name),
        list_transform(coalesce(aliases, []), a -> strip_accents(a)) FROM pages ORDER BY path`,
   );
-  const [keys = [], lengths = [], preBlocks = [], seqs = [], rowIds = [], pageIndexes = []] = await columns(
-    `SELECT b.key::DOUBLE, b.length::DOUBLE, b.pre_block, b.seq::DOUBLE, b.rowid::DOUBLE, pg.i FROM blocks b
-     LEFT JOIN (SELECT path, (row_number() OVER (ORDER BY path) - 1)::INTEGER AS i FROM pages) pg ON pg.path = b.path`,
-  );
+  const [keys = new Float64Array(), lengths = new Float64Array(), preBlocks = new Float64Array(), seqs = new Float64Array(), rowIds = new Float64Array(), pageIndexes = new Float64Array()] =
+    await numberColumns(
+      connection,
+      `SELECT b.key::DOUBLE, b.length::DOUBLE, b.pre_block::DOUBLE, b.seq::DOUBLE, b.rowid::DOUBLE, coalesce(pg.i, -1)::DOUBLE FROM blocks b
+       LEFT JOIN (SELECT path, row_number() OVER (ORDER BY path) - 1 AS i FROM pages) pg ON pg.path = b.path`,
+    );
   const [[documents = 0] = [], [avgLength = 1] = []] = await columns(`SELECT count(*)::DOUBLE, greatest(avg(length), 1)::DOUBLE FROM blocks`);
 
   const count = keys.length;
   const blocks: ModelBlocks = {
     count,
-    key: Float64Array.from(keys as number[]),
-    length: Float64Array.from(lengths as number[]),
-    preBlock: Uint8Array.from(preBlocks as boolean[], (b) => (b ? 1 : 0)),
-    seq: Float64Array.from(seqs as number[]),
-    rowId: Float64Array.from(rowIds as number[]),
-    page: Int32Array.from(pageIndexes as (number | null)[], (i) => i ?? -1),
-    slotOf: slotIndex(keys as number[]),
+    key: keys,
+    length: lengths,
+    preBlock: Uint8Array.from(preBlocks),
+    seq: seqs,
+    rowId: rowIds,
+    page: Int32Array.from(pageIndexes),
+    slotOf: slotIndex(keys),
   };
 
   const pages: ModelPage[] = paths.map((path, i) => {
@@ -151,7 +154,7 @@ async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
 }
 
 /** Key → slot: an array indexed by key while keys are dense enough, else a map. */
-function slotIndex(keys: readonly number[]): (key: number) => number {
+function slotIndex(keys: Float64Array): (key: number) => number {
   let max = -1;
   for (const key of keys) if (key > max) max = key;
   if (max < keys.length * 4 + 1024) {
@@ -159,7 +162,8 @@ function slotIndex(keys: readonly number[]): (key: number) => number {
     keys.forEach((key, slot) => (slots[key] = slot));
     return (key) => (Number.isInteger(key) && key >= 0 && key <= max ? (slots[key] as number) : -1);
   }
-  const slots = new Map(keys.map((key, slot) => [key, slot]));
+  const slots = new Map<number, number>();
+  keys.forEach((key, slot) => slots.set(key, slot));
   return (key) => slots.get(key) ?? -1;
 }
 
