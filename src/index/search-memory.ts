@@ -104,34 +104,36 @@ function rankBlocks(
 ): Scored[] {
   const { blocks } = model;
   const x = scratchOf(model);
-  const { content, title, page: pageScore, property } = x;
+  const { content, title, page: pageScore, property, mark } = x;
   const best = [content, title, pageScore, property] as const;
+  const norm = lengthNorms(model);
   let blockCount = 0;
-  const avgdl = model.avgLength;
   for (let w = 0; w < wordCount; w++) {
     let reached = 0;
+    // Scores are positive, so 0 stands for "no match from this source", as coalesce(max(...), 0) does in SQL.
+    const generation = ++x.generation;
     const add = (slot: number, source: 0 | 1 | 2 | 3, score: number) => {
+      if (mark[slot] !== generation) {
+        mark[slot] = generation;
+        x.wordBlocks[reached++] = slot;
+        content[slot] = title[slot] = pageScore[slot] = property[slot] = 0;
+      }
       const column = best[source];
-      const old = column[slot] as number;
-      if (old !== old) {
-        // NaN everywhere: the word's first match on this block.
-        if (content[slot] !== content[slot] && title[slot] !== title[slot] && pageScore[slot] !== pageScore[slot] && property[slot] !== property[slot]) {
-          x.wordBlocks[reached++] = slot;
-        }
-        column[slot] = score;
-      } else if (old < score) column[slot] = score;
+      if ((column[slot] as number) < score) column[slot] = score;
     };
     for (const m of q) {
       if (m.w !== w) continue;
       const list = m.termHash === null ? undefined : postings.get(m.termHash.toString());
       if (list === undefined) continue;
-      for (let i = 0; i < list.slots.length; i++) {
-        const slot = list.slots[i] as number;
-        const tf = list.tf[i] as number;
-        const length = blocks.length[slot] as number;
-        // Written as the SQL path writes it, operation for operation, so the doubles are the same.
-        add(slot, CONTENT, (m.weight * m.idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / avgdl)));
-        if (blocks.preBlock[slot] === 1) add(slot, PROPERTY, m.weight * m.idf * PROPERTY_TERM_WEIGHT);
+      const { slots, tf: tfs } = list;
+      const weighted = m.weight * m.idf;
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i] as number;
+        const tf = tfs[i] as number;
+        // As the SQL path computes it, operation for operation, so the doubles are the same:
+        // weight * idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avgdl)).
+        add(slot, CONTENT, (weighted * tf * (K1 + 1)) / (tf + (norm[slot] as number)));
+        if (blocks.preBlock[slot] === 1) add(slot, PROPERTY, weighted * PROPERTY_TERM_WEIGHT);
       }
     }
     for (const m of q) {
@@ -146,13 +148,8 @@ function rankBlocks(
     const idf = wordIdf[w] as number;
     for (let i = 0; i < reached; i++) {
       const slot = x.wordBlocks[i] as number;
-      const c = content[slot] as number;
-      const t = title[slot] as number;
-      const p = pageScore[slot] as number;
-      const r = property[slot] as number;
-      content[slot] = title[slot] = pageScore[slot] = property[slot] = NaN;
       if (x.matched[slot] === 0) x.blocks[blockCount++] = slot;
-      x.score[slot] = (x.score[slot] as number) + ((c === c ? c : 0) + (t === t ? t : 0) + (p === p ? p : 0) + (r === r ? r : 0));
+      x.score[slot] = (x.score[slot] as number) + ((content[slot] as number) + (title[slot] as number) + (pageScore[slot] as number) + (property[slot] as number));
       x.matched[slot] = (x.matched[slot] as number) + 1;
       x.idf[slot] = (x.idf[slot] as number) + idf;
     }
@@ -187,12 +184,15 @@ function rankBlocks(
   return top;
 }
 
-/** Per-slot working arrays of one model's searches: NaN (no score yet) and 0 between searches. */
+/** Per-slot working arrays of one model's searches: score, idf and matched are 0 between searches. */
 type Scratch = {
+  /** A word's best score per source on each block, valid where `mark` holds the word's generation. */
   content: Float64Array;
   title: Float64Array;
   page: Float64Array;
   property: Float64Array;
+  mark: Int32Array;
+  generation: number;
   score: Float64Array;
   idf: Float64Array;
   matched: Int32Array;
@@ -207,10 +207,12 @@ function scratchOf(model: SearchModel): Scratch {
   if (x === undefined) {
     const n = model.blocks.count;
     x = {
-      content: new Float64Array(n).fill(NaN),
-      title: new Float64Array(n).fill(NaN),
-      page: new Float64Array(n).fill(NaN),
-      property: new Float64Array(n).fill(NaN),
+      content: new Float64Array(n),
+      title: new Float64Array(n),
+      page: new Float64Array(n),
+      property: new Float64Array(n),
+      mark: new Int32Array(n),
+      generation: 0,
       score: new Float64Array(n),
       idf: new Float64Array(n),
       matched: new Int32Array(n),
@@ -219,7 +221,24 @@ function scratchOf(model: SearchModel): Scratch {
     };
     scratch.set(model, x);
   }
+  if (x.generation > 2 ** 30) {
+    x.mark.fill(0);
+    x.generation = 0;
+  }
   return x;
+}
+
+/** Each block's `k1 * (1 - b + b * length / avgdl)`, BM25's length part, computed once per model. */
+const norms = new WeakMap<SearchModel, Float64Array>();
+function lengthNorms(model: SearchModel): Float64Array {
+  let norm = norms.get(model);
+  if (norm === undefined) {
+    const { length } = model.blocks;
+    const avgdl = model.avgLength;
+    norm = length.map((l) => K1 * (1 - B + (B * l) / avgdl));
+    norms.set(model, norm);
+  }
+  return norm;
 }
 
 type Postings = { slots: Int32Array; tf: Int32Array };
