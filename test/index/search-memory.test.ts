@@ -109,7 +109,8 @@ test("the search model cache: SQL until a model is loaded, a new model after eac
   const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
   try {
     await writer.apply({ writes: [indexWrite("pages/Apple.md", "- apple pie\n- apple tart\n"), indexWrite("pages/Pear.md", "- pear tart\n")] });
-    const cache = new SearchModelCache(writer.readConnection);
+    let now = 0;
+    const cache = new SearchModelCache(writer.readConnection, { settleMs: 1000, now: () => now });
     const sql = (text: string) => searchIndex(writer.readConnection, { text, limit: 10 });
     const pages = async (text: string) => (await cache.search({ text, limit: 10 })).map((h) => [h.page, h.content]);
 
@@ -123,6 +124,11 @@ test("the search model cache: SQL until a model is loaded, a new model after eac
     // A commit the cache was told of: the next search loads the model again and sees the new words.
     await writer.apply({ writes: [indexWrite("pages/Plum.md", "- plum tart with plum jam\n")] });
     cache.invalidate();
+    // Commits keep coming (a catch-up): no load until the index has been quiet for settleMs.
+    now = 999;
+    assert.deepEqual(await pages("plum "), [["Plum", "plum tart with plum jam"]]);
+    assert.equal(cache.loads, 1, "no load while the index is changing");
+    now = 1000;
     await cache.search({ text: "plum ", limit: 10 });
     await cache.ready();
     assert.equal(cache.loads, 2);
