@@ -2,6 +2,8 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { searchIndex, type SearchHit, type SearchQuery } from "./search.ts";
 import { loadSearchModel, type SearchModel } from "./search-model.ts";
 import { StaleSearchModel, searchInMemory } from "./search-memory.ts";
+import { searchPages, type PageHit, type PageSearchQuery } from "./page-search.ts";
+import { searchPagesInMemory } from "./page-search-memory.ts";
 
 /**
  * The search model (search-model.ts) of the thread that answers searches,
@@ -63,6 +65,12 @@ export class SearchModelCache {
       if (this.#model === current) this.#model = undefined;
       return searchIndex(this.#connection, query);
     }
+  }
+
+  /** `search --pages`: fuzzy titles, from the model's title words when it is loaded. */
+  async searchPages(query: PageSearchQuery): Promise<PageHit[]> {
+    const model = this.#model?.model;
+    return model === undefined ? searchPages(this.#connection, query) : searchPagesInMemory(model, query);
   }
 
   #current(): Loading {

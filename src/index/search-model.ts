@@ -27,6 +27,8 @@ export type SearchModel = {
   pages: ModelPage[];
   /** A title word → the pages (with a first block) whose name or alias holds it. */
   pagesByTitleWord: Map<string, number[]>;
+  /** A title word → every page whose name or alias holds it (search --pages). */
+  allPagesByTitleWord: Map<string, number[]>;
   blocks: ModelBlocks;
   /** `count(*)` and `greatest(avg(length), 1)` of blocks, as the SQL path computes them. */
   documents: number;
@@ -40,6 +42,7 @@ export type ModelPage = {
   firstBlock: number;
   /** strip_accents of the name and of each alias, compared with the query text for an exact title match. */
   exactNames: string[];
+  aliases: string[];
   /** Slots of every block of the page. */
   blocks: number[];
 };
@@ -87,9 +90,9 @@ async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
   const sortedTerms = [...vocabulary.keys()].sort();
 
   // Pages in path order; blocks name their page by its position in that order (the same row_number).
-  const [paths = [], names = [], firstKeys = [], tokenLists = [], exactNames = [], exactAliases = []] = await columns(
+  const [paths = [], names = [], firstKeys = [], tokenLists = [], exactNames = [], exactAliases = [], aliasLists = []] = await columns(
     `SELECT path, original_name, first_block_key::DOUBLE, title_tokens, strip_accents(name),
-       list_transform(coalesce(aliases, []), a -> strip_accents(a)) FROM pages ORDER BY path`,
+       list_transform(coalesce(aliases, []), a -> strip_accents(a)), coalesce(aliases, []) FROM pages ORDER BY path`,
   );
   const [keys = new Float64Array(), lengths = new Float64Array(), preBlocks = new Float64Array(), seqs = new Float64Array(), rowIds = new Float64Array(), pageIndexes = new Float64Array()] =
     await numberColumns(
@@ -119,6 +122,7 @@ async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
       originalName: names[i] as string,
       firstBlock: firstKey === null ? -1 : blocks.slotOf(firstKey),
       exactNames: [exactNames[i] as string, ...aliases],
+      aliases: [...((aliasLists[i] as { items: string[] } | null)?.items ?? [])],
       blocks: [],
     };
   });
@@ -127,26 +131,28 @@ async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
     if (page >= 0) pages[page]?.blocks.push(slot);
   }
   const pagesByTitleWord = new Map<string, number[]>();
-  const titleWords = new Set<string>();
+  const allPagesByTitleWord = new Map<string, number[]>();
+  const push = (map: Map<string, number[]>, word: string, page: number) => {
+    const list = map.get(word);
+    if (list === undefined) map.set(word, [page]);
+    else list.push(page);
+  };
   tokenLists.forEach((tokens, i) => {
     // string_split semantics: the SQL path splits title_tokens on single spaces.
-    const words = (tokens as string).split(" ");
-    for (const word of words) titleWords.add(word);
-    // As the SQL path's `titles`: only pages with a first block take part in ranking.
-    if (firstKeys[i] === null) return;
-    for (const word of new Set(words)) {
-      let list = pagesByTitleWord.get(word);
-      if (list === undefined) pagesByTitleWord.set(word, (list = []));
-      list.push(i);
+    for (const word of new Set((tokens as string).split(" "))) {
+      push(allPagesByTitleWord, word, i);
+      // As the SQL path's `titles`: only pages with a first block take part in ranking.
+      if (firstKeys[i] !== null) push(pagesByTitleWord, word, i);
     }
   });
   return {
     vocabulary,
     sortedTerms,
     termsByLength,
-    titleWords: [...titleWords].sort(),
+    titleWords: [...allPagesByTitleWord.keys()].sort(),
     pages,
     pagesByTitleWord,
+    allPagesByTitleWord,
     blocks,
     documents: documents as number,
     avgLength: avgLength as number,

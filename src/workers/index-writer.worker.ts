@@ -1,7 +1,7 @@
 import { DEFAULT_WRITE_OPTIONS, IndexWriter, type IndexedFileState } from "../index/index-writer.ts";
 import type { SearchQuery, SearchHit } from "../index/search.ts";
 import { SearchModelCache } from "../index/search-model-cache.ts";
-import { searchPages as searchPageTitles, type PageHit, type PageSearchQuery } from "../index/page-search.ts";
+import type { PageHit, PageSearchQuery } from "../index/page-search.ts";
 import { readStatus, type IndexStatus } from "../index/status.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { DatabaseLimits } from "../index/database.ts";
@@ -103,7 +103,8 @@ export function search(query: SearchQuery): Promise<SearchHit[]> {
 }
 
 export function searchPages(query: PageSearchQuery): Promise<PageHit[]> {
-  return searchPageTitles(current().readConnection, query);
+  searchModel ??= new SearchModelCache(current().readConnection);
+  return searchModel.searchPages(query);
 }
 
 export async function status(): Promise<IndexStatus> {

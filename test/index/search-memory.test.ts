@@ -11,6 +11,8 @@ import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
 import { loadSearchModel } from "../../src/index/search-model.ts";
 import { searchInMemory } from "../../src/index/search-memory.ts";
 import { SearchModelCache } from "../../src/index/search-model-cache.ts";
+import { searchPages } from "../../src/index/page-search.ts";
+import { searchPagesInMemory } from "../../src/index/page-search-memory.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 import { repoRoot, runJson, tempGraph } from "../support/cli.ts";
 import { indexWrite } from "../support/index-writes.ts";
@@ -25,7 +27,7 @@ import { WANTED } from "../fixtures/search-graph-queries.ts";
 const EXTRA_QUERIES = [
   '"block reference"', '"reference block"', '"how do I" task', "the", "a", "how do I", "tsak", "keybrd", "remeber",
   "zzzz", "flash ", "block reference embed query table deadline", "Flashcards", "excalidraw", "cafe", "café", "日本",
-  "1", "2024", "tags", "todo", "done later",
+  "1", "2024", "tags", "todo", "done later", "board", "cards", "culator", "ference", "shortcut board",
 ];
 
 /** Every keystroke of a query: "bl", "blo", ..., "block reference". */
@@ -44,6 +46,9 @@ async function assertSameAnswers(database: string, texts: readonly string[]): Pr
         const sql = await searchIndex(db.connection, query);
         assert.deepEqual(await searchInMemory(db.connection, model, query), sql, `${JSON.stringify(text)} limit ${limit}`);
         hits += sql.length;
+        const pages = await searchPages(db.connection, query);
+        assert.deepEqual(searchPagesInMemory(model, query), pages, `--pages ${JSON.stringify(text)} limit ${limit}`);
+        hits += pages.length;
       }
     }
     return hits;
@@ -52,7 +57,7 @@ async function assertSameAnswers(database: string, texts: readonly string[]): Pr
   }
 }
 
-test("in memory, every query on the documentation fixture graph finds what the SQL path finds, keystroke by keystroke", async () => {
+test("in memory, every query (and search --pages) on the documentation fixture graph finds what the SQL path finds, keystroke by keystroke", async () => {
   const root = await mkdtemp(join(tmpdir(), "search-memory-"));
   try {
     const config = join(root, "config.json");
