@@ -15,12 +15,12 @@ export type PageHit = {
 };
 
 /** What a query word scores against a title word, by how it matched. */
-const EXACT = 3;
-const PREFIX = 2;
-const TYPO = 1.5;
-const INSIDE = 1;
+export const EXACT = 3;
+export const PREFIX = 2;
+export const TYPO = 1.5;
+export const INSIDE = 1;
 /** A query word this short only matches the start of a title word (inside one it matches too much). */
-const MIN_INSIDE_LENGTH = 3;
+export const MIN_INSIDE_LENGTH = 3;
 
 /**
  * Pages by fuzzy title, as Logseq's search box finds them: every query word
@@ -56,7 +56,7 @@ export async function searchPages(connection: DuckDBConnection, query: PageSearc
       SELECT p.original_name, p.path, coalesce(p.aliases, []), count(*) AS matched, sum(m.score) AS score
       FROM m JOIN pages p ON p.path = m.path
       GROUP BY p.original_name, p.path, p.aliases
-      ORDER BY matched DESC, score DESC, length(p.original_name), p.original_name
+      ORDER BY matched DESC, score DESC, length(p.original_name), p.original_name, p.path
       LIMIT $limit`,
     { words: listValue(words), k: listValue(k), limit: query.limit },
     { words: LIST(VARCHAR), k: LIST(INTEGER) },

@@ -29,17 +29,19 @@ export type SearchHit = {
   terms: Record<string, string[]>;
 };
 
+/** A block's rank is compared to this many decimals: closer ranks tie, and ties go in file order. */
+export const RANK_DECIMALS = 9;
 /** BM25 parameters (the usual defaults). */
-const K1 = 1.2;
-const B = 0.75;
+export const K1 = 1.2;
+export const B = 0.75;
 /** What a query term found in a page's name or alias adds to that page's first block. */
-const TITLE_TERM_WEIGHT = 2;
+export const TITLE_TERM_WEIGHT = 2;
 /** What a query term found in a page's properties block (description::, type::, ...) adds to that block. */
-const PROPERTY_TERM_WEIGHT = TITLE_TERM_WEIGHT / 2;
+export const PROPERTY_TERM_WEIGHT = TITLE_TERM_WEIGHT / 2;
 /** A query word in a page's name or alias, on the page's other blocks: one typical content match's worth. */
-const PAGE_TERM_WEIGHT = 0.5;
+export const PAGE_TERM_WEIGHT = 0.5;
 /** What an exact page name or alias match adds: typing a page's name brings that page first. */
-const EXACT_TITLE_WEIGHT = 100;
+export const EXACT_TITLE_WEIGHT = 100;
 
 /**
  * Ranked block search over our own inverted index (see README "Query
@@ -138,7 +140,9 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
       -- little, missing "deadline" much, and a block matching every word beats a title matching one of them.
       ranked AS (
         -- Ties go in file order (blocks.seq), whichever way (diff or whole rewrite) the blocks were written.
-        SELECT s.block_key, s.matched, s.score, s.score * s.coverage * s.coverage * s.coverage AS rank, b.seq
+        -- Rounded to ${RANK_DECIMALS} decimals: the sums above add a block's words in whatever order the
+        -- aggregate meets them, so blocks of equal text differed in the last bit and came out in no set order.
+        SELECT s.block_key, s.matched, s.score, round(s.score * s.coverage * s.coverage * s.coverage, ${RANK_DECIMALS}) AS rank, b.seq
         FROM scored s JOIN blocks b ON b.key = s.block_key${filters.where.length > 0 ? ` JOIN pages pg ON pg.path = b.path WHERE ${filters.where.join(" AND ")}` : ""}
         ORDER BY rank DESC, b.seq
         LIMIT $limit),
@@ -200,7 +204,7 @@ function wordTerms(value: unknown): Record<string, string[]> {
 }
 
 /** Blocks checked for a phrase at most: candidates hold every word of it; the check reads their content. */
-const PHRASE_CANDIDATES = 5000;
+export const PHRASE_CANDIDATES = 5000;
 
 /**
  * The keys of blocks holding every phrase, words in order. Candidates come

@@ -11,11 +11,11 @@ export type TermMatchKind = "exact" | "prefix" | "typo";
 export type TermMatch = { word: string; term: string; kind: TermMatchKind; weight: number; termHash: bigint | null };
 
 /** Prefixes shorter than this match too much of the vocabulary to mean anything. */
-const MIN_PREFIX_LENGTH = 2;
+export const MIN_PREFIX_LENGTH = 2;
 /** The most frequent completions of a prefix that take part (`flashc` → flashcards, flashcard). */
-const PREFIX_COMPLETIONS = 16;
+export const PREFIX_COMPLETIONS = 16;
 /** A completion weighs less than the word typed in full: exact matches rank first. */
-const PREFIX_WEIGHT = 0.7;
+export const PREFIX_WEIGHT = 0.7;
 /** Words shorter than this are not corrected: at 1-3 letters one edit reaches too many other words. */
 const MIN_TYPO_LENGTH = 4;
 /** Words of this length or more may be 2 edits away; shorter ones 1. */
@@ -23,9 +23,9 @@ const TWO_EDITS_FROM = 8;
 /** A word in at most this many blocks counts as rare: it may be a typo of a commoner word. */
 const RARE_DF = 2;
 /** Corrections kept per word: the closest, then the most frequent. */
-const CORRECTIONS = 3;
+export const CORRECTIONS = 3;
 /** What a corrected term weighs, by edit distance: below an exact or prefix match. */
-const TYPO_WEIGHT = [1, 0.6, 0.4] as const;
+export const TYPO_WEIGHT = [1, 0.6, 0.4] as const;
 
 /**
  * The indexed terms each query word matches: itself when indexed; for the
@@ -134,7 +134,7 @@ function candidateStatement(probes: readonly Probe[]): { sql: string; params: Re
 }
 
 /** The edit distance a word may be corrected by: 0 for short, common or non-alphabetic words. */
-function typoDistance(word: string, df: number): number {
+export function typoDistance(word: string, df: number): number {
   const length = [...word].length;
   if (length < MIN_TYPO_LENGTH || df > RARE_DF || /^\p{N}+$/u.test(word)) return 0;
   return length >= TWO_EDITS_FROM ? 2 : 1;
@@ -164,6 +164,6 @@ export function adjacentSwaps(word: string): string[] {
   return [...out];
 }
 
-function compare(a: string, b: string): number {
+export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

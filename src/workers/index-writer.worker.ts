@@ -1,6 +1,7 @@
 import { DEFAULT_WRITE_OPTIONS, IndexWriter, type IndexedFileState } from "../index/index-writer.ts";
-import { searchIndex, type SearchQuery, type SearchHit } from "../index/search.ts";
-import { searchPages as searchPageTitles, type PageHit, type PageSearchQuery } from "../index/page-search.ts";
+import type { SearchQuery, SearchHit } from "../index/search.ts";
+import { SearchModelCache } from "../index/search-model-cache.ts";
+import type { PageHit, PageSearchQuery } from "../index/page-search.ts";
 import { readStatus, type IndexStatus } from "../index/status.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { DatabaseLimits } from "../index/database.ts";
@@ -27,6 +28,8 @@ import type { DetectedConflict, ResolutionStrategy, SyncConflict } from "../pipe
  * committed batch instead of waiting behind every batch queued before it.
  */
 let writer: IndexWriter | undefined;
+/** Searches rank over an in-memory model of the index, dropped after every commit that changes it. */
+let searchModel: SearchModelCache | undefined;
 let writeChain: Promise<unknown> = Promise.resolve();
 
 function exclusive<T>(task: () => Promise<T> | T): Promise<T> {
@@ -56,7 +59,7 @@ export function fileStates(): Promise<string> {
 }
 
 export function apply(batch: IndexBatch): Promise<BatchResult> {
-  return exclusive(() => current().apply(batch));
+  return exclusive(() => current().apply(batch).finally(() => searchModel?.invalidate()));
 }
 
 export function readState(): Promise<Record<string, string>> {
@@ -98,11 +101,13 @@ export function resolveConflict(task: { id: number; strategy: ResolutionStrategy
 }
 
 export function search(query: SearchQuery): Promise<SearchHit[]> {
-  return searchIndex(current().readConnection, query);
+  searchModel ??= new SearchModelCache(current().readConnection);
+  return searchModel.search(query);
 }
 
 export function searchPages(query: PageSearchQuery): Promise<PageHit[]> {
-  return searchPageTitles(current().readConnection, query);
+  searchModel ??= new SearchModelCache(current().readConnection);
+  return searchModel.searchPages(query);
 }
 
 export async function status(): Promise<IndexStatus> {
@@ -137,7 +142,7 @@ export function repair(paths: string[]): Promise<RepairResult> {
   return exclusive(async () => {
     // Repair rewrites rows behind the writer's back: the block diff must read them afresh.
     current().forgetDiffStates();
-    return repairIndex(current().connection, paths);
+    return repairIndex(current().connection, paths).finally(() => searchModel?.invalidate());
   });
 }
 
@@ -145,5 +150,6 @@ export function close(): Promise<void> {
   return exclusive(() => {
     writer?.close();
     writer = undefined;
+    searchModel = undefined;
   });
 }

@@ -1,0 +1,352 @@
+import { BIGINT, LIST, listValue, type DuckDBConnection } from "@duckdb/node-api";
+import { foldText, tokenize } from "./tokenize.ts";
+import { containsPhrase, parseQuery } from "./search-query.ts";
+import { B, EXACT_TITLE_WEIGHT, RANK_DECIMALS, K1, PAGE_TERM_WEIGHT, PHRASE_CANDIDATES, PROPERTY_TERM_WEIGHT, TITLE_TERM_WEIGHT, type SearchHit, type SearchQuery } from "./search.ts";
+import { expandTermsInMemory } from "./term-expansion-memory.ts";
+import { numberColumns } from "./number-columns.ts";
+import type { ModelPage, SearchModel } from "./search-model.ts";
+import type { TermMatch } from "./term-expansion.ts";
+
+/** The model no longer matches the index (a batch committed since it was loaded): load it again. */
+export class StaleSearchModel extends Error {
+  readonly code = "STALE_SEARCH_MODEL";
+}
+
+const RANK_SCALE = 10 ** RANK_DECIMALS;
+/** Where a match comes from, in the order the SQL path adds a word's best score per source. */
+const CONTENT = 0 as const;
+const TITLE = 1 as const;
+const PAGE = 2 as const;
+const PROPERTY = 3 as const;
+
+/**
+ * searchIndex (search.ts) for a query without filters, ranked in JavaScript
+ * over an in-memory model (search-model.ts): two statements, the query's
+ * postings by term hash and the hits' rows by row id (three with a phrase:
+ * its candidates' content). The same formula, sums in the same order and the
+ * same ties (file order) as the SQL path, which stays the definition: a test
+ * holds both equal (test/index/search-memory.test.ts).
+ *
+ * Throws StaleSearchModel when the index holds blocks the model lacks or a
+ * row id now holds another block: a batch committed since the model was loaded.
+ */
+export async function searchInMemory(connection: DuckDBConnection, model: SearchModel, query: SearchQuery): Promise<SearchHit[]> {
+  if (query.page !== undefined || query.tag !== undefined || query.marker !== undefined) throw new TypeError("searchInMemory takes no filters");
+  const parsed = parseQuery(query.text);
+  if (parsed.words.length === 0) return [];
+  const matches = expandTermsInMemory(model, parsed.words, parsed.prefix);
+  const postings = await readPostings(connection, model, matches);
+  let allowed: Set<number> | null = null;
+  if (parsed.phrases.length > 0) {
+    allowed = await phraseSlots(connection, model, parsed.phrases, postings);
+    if (allowed.size === 0) return [];
+  }
+
+  if (query.limit < 1) return [];
+  const { blocks } = model;
+  const words = parsed.words;
+  const wordIndex = new Map(words.map((word, i) => [word, i]));
+  // q: every match with its IDF (a title word in no block has df 0: the highest IDF).
+  const q = matches.map((m) => {
+    const df = m.termHash === null ? 0 : (model.vocabulary.get(m.term)?.df ?? 0);
+    return { ...m, w: wordIndex.get(m.word) as number, idf: Math.log(1 + (model.documents - df + 0.5) / (df + 0.5)) };
+  });
+  const wordIdf = words.map((_, w) => Math.max(...q.filter((m) => m.w === w).map((m) => m.idf)));
+  const totalIdf = wordIdf.reduce((a, b) => a + b, 0);
+
+  const top = rankBlocks(model, words.length, q, postings, foldText(query.text).replaceAll('"', " ").trim().normalize("NFC"), wordIdf, totalIdf, allowed, query.limit);
+  if (top.length === 0) return [];
+
+  const rows = await readBlockRows(connection, model, top.map((t) => t.slot), ["path", "id", "content", "marker"]);
+  const terms = termsOn(model, top.map((t) => t.slot), q, postings);
+  const hits: SearchHit[] = [];
+  for (const t of top) {
+    const row = rows.get(t.slot) as unknown[];
+    const page = model.pages[blocks.page[t.slot] as number];
+    // As the SQL path's join with pages: a block whose path has no page row is not listed.
+    if (page === undefined) continue;
+    hits.push({
+      path: row[0] as string,
+      page: page.originalName,
+      blockId: row[1] as string,
+      content: row[2] as string,
+      marker: (row[3] as string | null) ?? null,
+      score: Math.round(t.score * 1000) / 1000,
+      matched: t.matched,
+      terms: terms.get(t.slot) ?? {},
+    });
+  }
+  return hits;
+}
+
+type Scored = { slot: number; rank: number; seq: number; score: number; matched: number };
+
+/**
+ * Every matched block's score, then the top `limit` by rank (score ×
+ * coverage³), ties in file order: a bounded insertion, not a sort of tens of
+ * thousands of blocks. Word by word, as the SQL path's per_word: a word's
+ * best score per source on each block (a completion or a correction never
+ * adds to the word itself), their sum added to the block's score. Dense
+ * arrays by slot (the model's scratch) instead of a row per block: no
+ * allocation per posting. Synchronous: the scratch is clean again before
+ * any other search runs.
+ */
+function rankBlocks(
+  model: SearchModel,
+  wordCount: number,
+  q: readonly (TermMatch & { w: number; idf: number })[],
+  postings: Map<string, Postings>,
+  exactText: string,
+  wordIdf: readonly number[],
+  totalIdf: number,
+  allowed: Set<number> | null,
+  limit: number,
+): Scored[] {
+  const { blocks } = model;
+  const x = scratchOf(model);
+  const { content, title, page: pageScore, property, mark } = x;
+  const best = [content, title, pageScore, property] as const;
+  const norm = lengthNorms(model);
+  let blockCount = 0;
+  for (let w = 0; w < wordCount; w++) {
+    let reached = 0;
+    // Scores are positive, so 0 stands for "no match from this source", as coalesce(max(...), 0) does in SQL.
+    const generation = ++x.generation;
+    const add = (slot: number, source: 0 | 1 | 2 | 3, score: number) => {
+      if (mark[slot] !== generation) {
+        mark[slot] = generation;
+        x.wordBlocks[reached++] = slot;
+        content[slot] = title[slot] = pageScore[slot] = property[slot] = 0;
+      }
+      const column = best[source];
+      if ((column[slot] as number) < score) column[slot] = score;
+    };
+    for (const m of q) {
+      if (m.w !== w) continue;
+      const list = m.termHash === null ? undefined : postings.get(m.termHash.toString());
+      if (list === undefined) continue;
+      const { slots, tf: tfs } = list;
+      const weighted = m.weight * m.idf;
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i] as number;
+        const tf = tfs[i] as number;
+        // As the SQL path computes it, operation for operation, so the doubles are the same:
+        // weight * idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avgdl)).
+        add(slot, CONTENT, (weighted * tf * (K1 + 1)) / (tf + (norm[slot] as number)));
+        if (blocks.preBlock[slot] === 1) add(slot, PROPERTY, weighted * PROPERTY_TERM_WEIGHT);
+      }
+    }
+    for (const m of q) {
+      if (m.w !== w) continue;
+      for (const p of model.pagesByTitleWord.get(m.term) ?? []) {
+        const page = model.pages[p] as ModelPage;
+        const exact = page.exactNames.includes(exactText);
+        if (page.firstBlock >= 0) add(page.firstBlock, TITLE, m.weight * m.idf * TITLE_TERM_WEIGHT + (exact ? EXACT_TITLE_WEIGHT : 0));
+        for (const slot of page.blocks) if (slot !== page.firstBlock) add(slot, PAGE, m.weight * m.idf * PAGE_TERM_WEIGHT);
+      }
+    }
+    const idf = wordIdf[w] as number;
+    for (let i = 0; i < reached; i++) {
+      const slot = x.wordBlocks[i] as number;
+      if (x.matched[slot] === 0) x.blocks[blockCount++] = slot;
+      x.score[slot] = (x.score[slot] as number) + ((content[slot] as number) + (title[slot] as number) + (pageScore[slot] as number) + (property[slot] as number));
+      x.matched[slot] = (x.matched[slot] as number) + 1;
+      x.idf[slot] = (x.idf[slot] as number) + idf;
+    }
+  }
+
+  const top: Scored[] = [];
+  for (let i = 0; i < blockCount; i++) {
+    const slot = x.blocks[i] as number;
+    const score = x.score[slot] as number;
+    const matched = x.matched[slot] as number;
+    const coverage = (x.idf[slot] as number) / totalIdf;
+    x.score[slot] = 0;
+    x.matched[slot] = 0;
+    x.idf[slot] = 0;
+    if (allowed !== null && (!allowed.has(slot) || (blocks.page[slot] as number) < 0)) continue;
+    // DuckDB's round(x, 9): half away from zero, and a rank is positive.
+    const rank = Math.round(score * coverage * coverage * coverage * RANK_SCALE) / RANK_SCALE;
+    const seq = blocks.seq[slot] as number;
+    if (top.length === limit) {
+      const last = top[top.length - 1] as Scored;
+      if (rank < last.rank || (rank === last.rank && seq > last.seq)) continue;
+      top.pop();
+    }
+    let at = top.length;
+    while (at > 0) {
+      const before = top[at - 1] as Scored;
+      if (before.rank > rank || (before.rank === rank && before.seq < seq)) break;
+      at--;
+    }
+    top.splice(at, 0, { slot, rank, seq, score, matched });
+  }
+  return top;
+}
+
+/** Per-slot working arrays of one model's searches: score, idf and matched are 0 between searches. */
+type Scratch = {
+  /** A word's best score per source on each block, valid where `mark` holds the word's generation. */
+  content: Float64Array;
+  title: Float64Array;
+  page: Float64Array;
+  property: Float64Array;
+  mark: Int32Array;
+  generation: number;
+  score: Float64Array;
+  idf: Float64Array;
+  matched: Int32Array;
+  /** Slots the current word reached, and slots any word reached. */
+  wordBlocks: Int32Array;
+  blocks: Int32Array;
+};
+
+const scratch = new WeakMap<SearchModel, Scratch>();
+function scratchOf(model: SearchModel): Scratch {
+  let x = scratch.get(model);
+  if (x === undefined) {
+    const n = model.blocks.count;
+    x = {
+      content: new Float64Array(n),
+      title: new Float64Array(n),
+      page: new Float64Array(n),
+      property: new Float64Array(n),
+      mark: new Int32Array(n),
+      generation: 0,
+      score: new Float64Array(n),
+      idf: new Float64Array(n),
+      matched: new Int32Array(n),
+      wordBlocks: new Int32Array(n),
+      blocks: new Int32Array(n),
+    };
+    scratch.set(model, x);
+  }
+  if (x.generation > 2 ** 30) {
+    x.mark.fill(0);
+    x.generation = 0;
+  }
+  return x;
+}
+
+/** Each block's `k1 * (1 - b + b * length / avgdl)`, BM25's length part, computed once per model. */
+const norms = new WeakMap<SearchModel, Float64Array>();
+function lengthNorms(model: SearchModel): Float64Array {
+  let norm = norms.get(model);
+  if (norm === undefined) {
+    const { length } = model.blocks;
+    const avgdl = model.avgLength;
+    norm = length.map((l) => K1 * (1 - B + (B * l) / avgdl));
+    norms.set(model, norm);
+  }
+  return norm;
+}
+
+type Postings = { slots: Int32Array; tf: Int32Array };
+
+/** The postings of every matched indexed term, by term hash, block keys turned into slots. */
+async function readPostings(connection: DuckDBConnection, model: SearchModel, matches: readonly TermMatch[]): Promise<Map<string, Postings>> {
+  const hashes = [...new Set(matches.flatMap((m) => (m.termHash === null ? [] : [m.termHash.toString()])))];
+  const out = new Map<string, Postings>();
+  if (hashes.length === 0) return out;
+  // Hashes as constants: DuckDB's zone maps then skip all but the terms' row groups (fts_postings is in term order).
+  const [terms = new Float64Array(), keys = new Float64Array(), tfs = new Float64Array()] = await numberColumns(
+    connection,
+    `SELECT (CASE term_hash ${hashes.map((h, i) => `WHEN ${h} THEN ${i}`).join(" ")} END)::DOUBLE, block_key::DOUBLE, tf::DOUBLE
+     FROM fts_postings WHERE term_hash IN (${hashes.join(", ")})`,
+  );
+  const counts = new Int32Array(hashes.length);
+  for (let i = 0; i < terms.length; i++) counts[terms[i] as number] = (counts[terms[i] as number] as number) + 1;
+  const lists = hashes.map((_, i) => ({ slots: new Int32Array(counts[i] as number), tf: new Int32Array(counts[i] as number), n: 0 }));
+  const slotOf = model.blocks.slotOf;
+  for (let i = 0; i < terms.length; i++) {
+    const list = lists[terms[i] as number] as (typeof lists)[number];
+    const slot = slotOf(keys[i] as number);
+    if (slot < 0) throw new StaleSearchModel(`block ${keys[i]} is not in the search model`);
+    list.slots[list.n] = slot;
+    list.tf[list.n++] = tfs[i] as number;
+  }
+  hashes.forEach((hash, i) => out.set(hash, lists[i] as Postings));
+  return out;
+}
+
+/** Columns of blocks by slot, fetched by row id (a join on key would read every block's content); checks each row is still its block. */
+async function readBlockRows(connection: DuckDBConnection, model: SearchModel, slots: readonly number[], columns: readonly string[]): Promise<Map<number, unknown[]>> {
+  const rowIds = slots.map((slot) => BigInt(model.blocks.rowId[slot] as number));
+  const reader = await connection.runAndReadAll(
+    `SELECT h.r, b.key::DOUBLE, ${columns.map((c) => `b.${c}`).join(", ")}
+     FROM (SELECT unnest($rows::BIGINT[]) AS r) h JOIN blocks b ON b.rowid = h.r`,
+    { rows: listValue(rowIds) },
+    { rows: LIST(BIGINT) },
+  );
+  const bySlot = new Map<number, unknown[]>();
+  const slotOfRow = new Map(slots.map((slot, i) => [rowIds[i] as bigint, slot]));
+  for (const row of reader.getRows()) {
+    const slot = slotOfRow.get(row[0] as bigint) as number;
+    if (row[1] !== model.blocks.key[slot]) throw new StaleSearchModel(`row ${row[0]} no longer holds block ${model.blocks.key[slot]}`);
+    bySlot.set(slot, row.slice(2));
+  }
+  if (bySlot.size !== new Set(slots).size) throw new StaleSearchModel("a block of the search model is gone");
+  return bySlot;
+}
+
+/**
+ * The slots of blocks holding every phrase, words in order: candidates hold
+ * every word of them (their postings), the first PHRASE_CANDIDATES in file
+ * order are read and tokenised as when indexed, as the SQL path does.
+ */
+async function phraseSlots(connection: DuckDBConnection, model: SearchModel, phrases: string[][], postings: Map<string, Postings>): Promise<Set<number>> {
+  const words = [...new Set(phrases.flat())];
+  const counts = new Map<number, number>();
+  for (const word of words) {
+    const hash = model.vocabulary.get(word)?.hash;
+    const list = hash === undefined ? undefined : postings.get(hash);
+    if (list === undefined) return new Set();
+    for (const slot of list.slots) counts.set(slot, (counts.get(slot) ?? 0) + 1);
+  }
+  const candidates = [...counts].filter(([, n]) => n === words.length).map(([slot]) => slot);
+  candidates.sort((a, b) => (model.blocks.seq[a] as number) - (model.blocks.seq[b] as number));
+  const checked = candidates.slice(0, PHRASE_CANDIDATES);
+  const out = new Set<number>();
+  if (checked.length === 0) return out;
+  const rows = await readBlockRows(connection, model, checked, ["content"]);
+  for (const slot of checked) {
+    const tokens = tokenize((rows.get(slot) as unknown[])[0] as string);
+    if (phrases.every((phrase) => containsPhrase(tokens, phrase))) out.add(slot);
+  }
+  return out;
+}
+
+/** Each matched word on each hit and its distinct terms there, from every source, ordered as the SQL path orders them. */
+function termsOn(model: SearchModel, slots: readonly number[], q: readonly TermMatch[], postings: Map<string, Postings>): Map<number, Record<string, string[]>> {
+  const found = new Map<number, Map<string, Set<string>>>(slots.map((slot) => [slot, new Map()]));
+  const note = (slot: number, m: TermMatch) => {
+    const words = found.get(slot) as Map<string, Set<string>>;
+    let set = words.get(m.word);
+    if (set === undefined) words.set(m.word, (set = new Set()));
+    set.add(m.term);
+  };
+  for (const m of q) {
+    const list = m.termHash === null ? undefined : postings.get(m.termHash.toString());
+    if (list !== undefined) for (const slot of list.slots) if (found.has(slot)) note(slot, m);
+    const pages = model.pagesByTitleWord.get(m.term);
+    if (pages !== undefined) for (const slot of slots) if (pages.includes(model.blocks.page[slot] as number)) note(slot, m);
+  }
+  const out = new Map<number, Record<string, string[]>>();
+  for (const [slot, words] of found) {
+    const terms: Record<string, string[]> = {};
+    for (const word of [...words.keys()].sort(byBytes)) terms[word] = [...(words.get(word) as Set<string>)].sort(byBytes);
+    out.set(slot, terms);
+  }
+  return out;
+}
+
+/** DuckDB's VARCHAR order: by UTF-8 bytes, which is code point order. */
+function byBytes(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i] as string).codePointAt(0)! - (y[i] as string).codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}

@@ -1,0 +1,91 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { searchIndex, type SearchHit, type SearchQuery } from "./search.ts";
+import { loadSearchModel, type SearchModel } from "./search-model.ts";
+import { StaleSearchModel, searchInMemory } from "./search-memory.ts";
+import { searchPages, type PageHit, type PageSearchQuery } from "./page-search.ts";
+import { searchPagesInMemory } from "./page-search-memory.ts";
+
+/**
+ * The search model (search-model.ts) of the thread that answers searches,
+ * kept in step with the index: the writer calls `invalidate()` after every
+ * commit (index-writer.worker.ts) and the next search loads the model again
+ * from the committed state. Until a model is loaded, searches answer through
+ * SQL (searchIndex) while the load runs, so no search waits for a load (a
+ * model of a 20k-file graph takes a few hundred ms). Nor does a catch-up pay
+ * for a load after every batch: a model is loaded only once the index has
+ * not changed for `settleMs`; until then searches answer through SQL, as
+ * they did before the model. A search that meets blocks the model lacks (a
+ * commit it raced with) drops the model and answers through SQL. Filtered
+ * searches (--page, --tag, --marker) always use SQL.
+ */
+/** How long the index must go without a commit before a model is loaded (a catch-up commits every few hundred ms). */
+export const DEFAULT_SETTLE_MS = 1000;
+
+type Loading = { promise: Promise<SearchModel>; model: SearchModel | undefined };
+
+export class SearchModelCache {
+  readonly #connection: DuckDBConnection;
+  #model: Loading | undefined;
+  #loads = 0;
+  readonly #settleMs: number;
+  readonly #now: () => number;
+  #changedAt = -Infinity;
+
+  constructor(connection: DuckDBConnection, options: { settleMs?: number; now?: () => number } = {}) {
+    this.#connection = connection;
+    this.#settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** The index changed: searches load the model again once it has settled. */
+  invalidate(): void {
+    this.#model = undefined;
+    this.#changedAt = this.#now();
+  }
+
+  /** How many times the model was loaded (for status and tests). */
+  get loads(): number {
+    return this.#loads;
+  }
+
+  /** The current model, loaded first if need be (for benchmarks and tests that time or compare the in-memory path). */
+  ready(): Promise<SearchModel> {
+    return this.#current().promise;
+  }
+
+  async search(query: SearchQuery): Promise<SearchHit[]> {
+    if (query.page !== undefined || query.tag !== undefined || query.marker !== undefined) return searchIndex(this.#connection, query);
+    const settling = this.#model === undefined && this.#now() - this.#changedAt < this.#settleMs;
+    const current = settling ? undefined : this.#current();
+    if (current?.model === undefined) return searchIndex(this.#connection, query);
+    try {
+      return await searchInMemory(this.#connection, current.model, query);
+    } catch (error) {
+      if (!(error instanceof StaleSearchModel)) throw error;
+      if (this.#model === current) this.#model = undefined;
+      return searchIndex(this.#connection, query);
+    }
+  }
+
+  /** `search --pages`: fuzzy titles, from the model's title words when it is loaded. */
+  async searchPages(query: PageSearchQuery): Promise<PageHit[]> {
+    const model = this.#model?.model;
+    return model === undefined ? searchPages(this.#connection, query) : searchPagesInMemory(model, query);
+  }
+
+  #current(): Loading {
+    if (this.#model === undefined) {
+      this.#loads++;
+      const loading: Loading = { promise: loadSearchModel(this.#connection), model: undefined };
+      loading.promise.then(
+        (model) => (loading.model = model),
+        // A failed load is not kept: the next search tries again.
+        () => {
+          if (this.#model === loading) this.#model = undefined;
+        },
+      );
+      this.#model = loading;
+    }
+    return this.#model;
+  }
+}

@@ -1,0 +1,195 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { numberColumns } from "./number-columns.ts";
+
+/**
+ * What ranking needs besides the postings, held in memory by the thread that
+ * answers searches (issue #12, p50 <= 10 ms on 20k files): the vocabulary
+ * (for exact, prefix and typo matches), page titles (name and alias words,
+ * exact names) and each block's length, properties flag, file order, row id
+ * and page. On a 20,000-file graph (74,574 terms, 20,000 pages, 287,540
+ * blocks) a query's statements spent most of their time on these: scanning
+ * the vocabulary for completions and corrections, every title for the query
+ * words, and hashing every block to join postings with block lengths.
+ *
+ * A snapshot: one read transaction loads it, and whoever holds it drops it
+ * when the index changes (search-model-cache.ts). Searches with it then read
+ * only the query's postings and their hits' rows (search-memory.ts).
+ */
+export type SearchModel = {
+  /** Term → its `fts_terms` row: df and term_hash (as decimal text, for SQL). */
+  vocabulary: Map<string, { df: number; hash: string }>;
+  /** The vocabulary's terms in code-unit order: a prefix's completions are one range. */
+  sortedTerms: string[];
+  /** Vocabulary terms by length in code points (the typo candidates' length window). */
+  termsByLength: Map<number, string[]>;
+  /** Every distinct word of page names and aliases, sorted: the word being typed completes to them too. */
+  titleWords: string[];
+  pages: ModelPage[];
+  /** A title word → the pages (with a first block) whose name or alias holds it. */
+  pagesByTitleWord: Map<string, number[]>;
+  /** A title word → every page whose name or alias holds it (search --pages). */
+  allPagesByTitleWord: Map<string, number[]>;
+  blocks: ModelBlocks;
+  /** `count(*)` and `greatest(avg(length), 1)` of blocks, as the SQL path computes them. */
+  documents: number;
+  avgLength: number;
+};
+
+export type ModelPage = {
+  path: string;
+  originalName: string;
+  /** Slot of the page's first block, -1 when it has none. */
+  firstBlock: number;
+  /** strip_accents of the name and of each alias, compared with the query text for an exact title match. */
+  exactNames: string[];
+  aliases: string[];
+  /** Slots of every block of the page. */
+  blocks: number[];
+};
+
+/** Blocks by slot (the order they were loaded in); `slotOf` maps a block key to its slot or -1. */
+export type ModelBlocks = {
+  count: number;
+  key: Float64Array;
+  length: Float64Array;
+  preBlock: Uint8Array;
+  seq: Float64Array;
+  rowId: Float64Array;
+  /** Index in `pages` of the block's page (by path), -1 when no page row has its path. */
+  page: Int32Array;
+  slotOf(key: number): number;
+};
+
+/** Loads the model from one consistent snapshot of the index. */
+export async function loadSearchModel(connection: DuckDBConnection): Promise<SearchModel> {
+  await connection.run("BEGIN TRANSACTION");
+  try {
+    const model = await readModel(connection);
+    await connection.run("COMMIT");
+    return model;
+  } catch (error) {
+    await connection.run("ROLLBACK").catch(() => {});
+    throw error;
+  }
+}
+
+async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
+  const columns = async (sql: string) => (await connection.runAndReadAll(sql)).getColumns();
+
+  const [terms = [], dfs = [], hashes = []] = await columns(`SELECT term, df::DOUBLE, term_hash::VARCHAR FROM fts_terms`);
+  const vocabulary = new Map<string, { df: number; hash: string }>();
+  const termsByLength = new Map<number, string[]>();
+  for (let i = 0; i < terms.length; i++) {
+    const term = terms[i] as string;
+    vocabulary.set(term, { df: dfs[i] as number, hash: hashes[i] as string });
+    const length = codePoints(term);
+    let bucket = termsByLength.get(length);
+    if (bucket === undefined) termsByLength.set(length, (bucket = []));
+    bucket.push(term);
+  }
+  const sortedTerms = [...vocabulary.keys()].sort();
+
+  // Pages in path order; blocks name their page by its position in that order (the same row_number).
+  const [paths = [], names = [], firstKeys = [], tokenLists = [], exactNames = [], exactAliases = [], aliasLists = []] = await columns(
+    `SELECT path, original_name, first_block_key::DOUBLE, title_tokens, strip_accents(name),
+       list_transform(coalesce(aliases, []), a -> strip_accents(a)), coalesce(aliases, []) FROM pages ORDER BY path`,
+  );
+  const [keys = new Float64Array(), lengths = new Float64Array(), preBlocks = new Float64Array(), seqs = new Float64Array(), rowIds = new Float64Array(), pageIndexes = new Float64Array()] =
+    await numberColumns(
+      connection,
+      `SELECT b.key::DOUBLE, b.length::DOUBLE, b.pre_block::DOUBLE, b.seq::DOUBLE, b.rowid::DOUBLE, coalesce(pg.i, -1)::DOUBLE FROM blocks b
+       LEFT JOIN (SELECT path, row_number() OVER (ORDER BY path) - 1 AS i FROM pages) pg ON pg.path = b.path`,
+    );
+  const [[documents = 0] = [], [avgLength = 1] = []] = await columns(`SELECT count(*)::DOUBLE, greatest(avg(length), 1)::DOUBLE FROM blocks`);
+
+  const count = keys.length;
+  const blocks: ModelBlocks = {
+    count,
+    key: keys,
+    length: lengths,
+    preBlock: Uint8Array.from(preBlocks),
+    seq: seqs,
+    rowId: rowIds,
+    page: Int32Array.from(pageIndexes),
+    slotOf: slotIndex(keys),
+  };
+
+  const pages: ModelPage[] = paths.map((path, i) => {
+    const firstKey = firstKeys[i] as number | null;
+    const aliases = (exactAliases[i] as { items: string[] } | null)?.items ?? [];
+    return {
+      path: path as string,
+      originalName: names[i] as string,
+      firstBlock: firstKey === null ? -1 : blocks.slotOf(firstKey),
+      exactNames: [exactNames[i] as string, ...aliases],
+      aliases: [...((aliasLists[i] as { items: string[] } | null)?.items ?? [])],
+      blocks: [],
+    };
+  });
+  for (let slot = 0; slot < count; slot++) {
+    const page = blocks.page[slot] as number;
+    if (page >= 0) pages[page]?.blocks.push(slot);
+  }
+  const pagesByTitleWord = new Map<string, number[]>();
+  const allPagesByTitleWord = new Map<string, number[]>();
+  const push = (map: Map<string, number[]>, word: string, page: number) => {
+    const list = map.get(word);
+    if (list === undefined) map.set(word, [page]);
+    else list.push(page);
+  };
+  tokenLists.forEach((tokens, i) => {
+    // string_split semantics: the SQL path splits title_tokens on single spaces.
+    for (const word of new Set((tokens as string).split(" "))) {
+      push(allPagesByTitleWord, word, i);
+      // As the SQL path's `titles`: only pages with a first block take part in ranking.
+      if (firstKeys[i] !== null) push(pagesByTitleWord, word, i);
+    }
+  });
+  return {
+    vocabulary,
+    sortedTerms,
+    termsByLength,
+    titleWords: [...allPagesByTitleWord.keys()].sort(),
+    pages,
+    pagesByTitleWord,
+    allPagesByTitleWord,
+    blocks,
+    documents: documents as number,
+    avgLength: avgLength as number,
+  };
+}
+
+/** Key → slot: an array indexed by key while keys are dense enough, else a map. */
+function slotIndex(keys: Float64Array): (key: number) => number {
+  let max = -1;
+  for (const key of keys) if (key > max) max = key;
+  if (max < keys.length * 4 + 1024) {
+    const slots = new Int32Array(max + 1).fill(-1);
+    keys.forEach((key, slot) => (slots[key] = slot));
+    return (key) => (Number.isInteger(key) && key >= 0 && key <= max ? (slots[key] as number) : -1);
+  }
+  const slots = new Map<number, number>();
+  keys.forEach((key, slot) => slots.set(key, slot));
+  return (key) => slots.get(key) ?? -1;
+}
+
+/** DuckDB's `length`: code points. */
+export function codePoints(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/** The items of a sorted array that start with `prefix`: one contiguous range. */
+export function withPrefix(sorted: readonly string[], prefix: string): string[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as string) < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: string[] = [];
+  for (let i = lo; i < sorted.length && (sorted[i] as string).startsWith(prefix); i++) out.push(sorted[i] as string);
+  return out;
+}

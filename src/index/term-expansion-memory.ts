@@ -1,0 +1,84 @@
+import { damerauLevenshtein } from "./edit-distance.ts";
+import { codePoints, withPrefix, type SearchModel } from "./search-model.ts";
+import {
+  CORRECTIONS,
+  MIN_PREFIX_LENGTH,
+  PREFIX_COMPLETIONS,
+  PREFIX_WEIGHT,
+  TYPO_WEIGHT,
+  adjacentSwaps,
+  compare,
+  pieces,
+  typoDistance,
+  type TermMatch,
+} from "./term-expansion.ts";
+
+type Candidate = { term: string; df: number; completes: boolean; distance: number; hash: string | null };
+
+/**
+ * expandTerms (term-expansion.ts) over the in-memory vocabulary and title
+ * words: the same matches, found by a binary search for the prefix, a map
+ * lookup for each adjacent swap and the pigeonhole filter over the terms of
+ * a close length only. Equal to the SQL path (test/index/search-memory.test.ts).
+ */
+export function expandTermsInMemory(model: SearchModel, words: readonly string[], prefix: string | null): TermMatch[] {
+  const matches: TermMatch[] = [];
+  for (const word of words) {
+    const hash = model.vocabulary.get(word)?.hash;
+    matches.push({ word, term: word, kind: "exact", weight: 1, termHash: hash === undefined ? null : BigInt(hash) });
+  }
+  for (const word of words) {
+    const wordDf = model.vocabulary.get(word)?.df ?? 0;
+    const k = typoDistance(word, wordDf);
+    const typing = word === prefix && codePoints(word) >= MIN_PREFIX_LENGTH;
+    if (k === 0 && !typing) continue;
+    const candidates = candidatesOf(model, word, k, typing);
+    const completions = typing
+      ? [...candidates.values()].filter((c) => c.completes).sort((a, b) => b.df - a.df || compare(a.term, b.term)).slice(0, PREFIX_COMPLETIONS)
+      : [];
+    for (const c of completions) matches.push({ word, term: c.term, kind: "prefix", weight: PREFIX_WEIGHT, termHash: hashOf(c) });
+    // A word being typed that completes to something is not a typo: "flashc" is flashcards, not flash.
+    if (completions.length > 0) continue;
+    const corrections = [...candidates.values()]
+      .filter((c) => c.distance <= k && c.df > wordDf)
+      .sort((a, b) => a.distance - b.distance || b.df - a.df || compare(a.term, b.term))
+      .slice(0, CORRECTIONS);
+    for (const c of corrections) matches.push({ word, term: c.term, kind: "typo", weight: TYPO_WEIGHT[c.distance] ?? 0, termHash: hashOf(c) });
+  }
+  return matches;
+}
+
+/** The SQL path's candidate rows for one word, grouped by term as its GROUP BY word, term does. */
+function candidatesOf(model: SearchModel, word: string, k: number, typing: boolean): Map<string, Candidate> {
+  const out = new Map<string, Candidate>();
+  const vocabularyTerm = (term: string) => {
+    if (term === word || out.has(term)) return;
+    const entry = model.vocabulary.get(term);
+    if (entry === undefined) return;
+    const completes = typing && term.startsWith(word);
+    out.set(term, { term, df: entry.df, completes, distance: k > 0 ? damerauLevenshtein(term, word) : 99, hash: entry.hash });
+  };
+  if (typing) for (const term of withPrefix(model.sortedTerms, word)) vocabularyTerm(term);
+  if (k > 0) {
+    const parts = pieces(word, k + 1);
+    const length = codePoints(word);
+    for (let l = Math.max(0, length - k); l <= length + k; l++) {
+      for (const term of model.termsByLength.get(l) ?? []) if (parts.some((part) => term.includes(part))) vocabularyTerm(term);
+    }
+    for (const swap of adjacentSwaps(word)) vocabularyTerm(swap);
+  }
+  if (typing) {
+    // Page names and aliases complete the word too: a page's name need not be in any block (Flashcards).
+    for (const term of withPrefix(model.titleWords, word)) {
+      if (term === word) continue;
+      const known = out.get(term);
+      if (known === undefined) out.set(term, { term, df: 0, completes: true, distance: 99, hash: null });
+      else known.completes = true;
+    }
+  }
+  return out;
+}
+
+function hashOf(candidate: Candidate): bigint | null {
+  return candidate.hash === null ? null : BigInt(candidate.hash);
+}
