@@ -180,7 +180,7 @@ export const configSchema = {
       default: {},
       description: "EventDebouncer: how long a path must be quiet before it is synced.",
       properties: {
-        markdownMs: { type: "integer", minimum: 0, default: 100, description: "Quiet time before a Markdown file is synced, counted from its modification time (from the watcher event when the time stamp is unusable)." },
+        markdownMs: { type: "integer", minimum: 0, default: 100, description: "Quiet time before a Markdown file is synced." },
         orgMs: { type: "integer", minimum: 0, default: 100, description: "Quiet time before an Org file is synced." },
         largeFileMs: {
           type: "integer",

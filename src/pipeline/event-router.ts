@@ -1,5 +1,3 @@
-import { statSync } from "node:fs";
-import { join } from "node:path";
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import { type Clock, systemClock } from "./clock.ts";
@@ -69,7 +67,6 @@ export class EventRouter {
         if (isLarge(event.path)) large.settled(event.path);
         options.onSettled(event);
       },
-      lastModified: (path) => modifiedAt(options.root, path),
     });
   }
 
@@ -150,18 +147,5 @@ export class EventRouter {
     this.#folders.delete(folder);
     this.#options.scanFolder(folder);
     if (scan && !scan.followUp && !this.#closed) this.#scheduleFolderScan(folder, true);
-  }
-}
-
-/**
- * The file's modification time (epoch ms, the system clock's time line), for
- * the debouncer's quiet time; undefined when it cannot be had. A hint only:
- * the orchestrator decides what the path is when it syncs it.
- */
-function modifiedAt(root: string, path: string): number | undefined {
-  try {
-    return statSync(join(root, path), { throwIfNoEntry: false })?.mtimeMs;
-  } catch {
-    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -139,30 +139,4 @@ test("close drops what is pending and ignores later events", () => {
   assert.equal(router.pending, 0);
   clock.advance(5000);
   assert.deepEqual({ settled, scans, dirty }, { settled: [], scans: [], dirty: [] });
-});
-
-test("quiet time counts from the file's modification time on disk: an old file settles at once, one written meanwhile waits", async (t) => {
-  const root = await mkdtemp(join(tmpdir(), "router-mtime-"));
-  t.after(() => rm(root, { recursive: true, force: true }));
-  await mkdir(join(root, "pages"));
-  const clock = new ManualClock(Date.now() + 0.25);
-  const start = clock.now();
-  const setModified = (path: string, ms: number) => utimes(join(root, path), ms / 1000, ms / 1000);
-  await writeFile(join(root, "pages", "old.md"), "- moved in, written an hour ago\n");
-  await setModified("pages/old.md", start - 3_600_000.5);
-  await writeFile(join(root, "pages", "typed.md"), "- being typed into\n");
-  await setModified("pages/typed.md", start - 30.5);
-  const { router, settled } = makeRouter(root, clock);
-  router.route([{ path: "pages/old.md", kind: "create" }, { path: "pages/typed.md", kind: "update" }]);
-  clock.advance(0);
-  assert.deepEqual(settled.map((e) => e.path), ["pages/old.md"]);
-  clock.advance(40);
-  // Saved again; its event has not arrived when the first delay is up (start + 69.5): wait 100 ms from this write.
-  await writeFile(join(root, "pages", "typed.md"), "- being typed into, more\n");
-  await setModified("pages/typed.md", start + 40.5);
-  clock.advance(100);
-  assert.deepEqual(settled.map((e) => e.path), ["pages/old.md"]);
-  clock.advance(1);
-  assert.deepEqual(settled.map((e) => [e.path, e.kind]), [["pages/old.md", "create"], ["pages/typed.md", "update"]]);
-  assert.equal(router.pending, 0);
 });
