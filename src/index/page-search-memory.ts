@@ -2,6 +2,7 @@ import { damerauLevenshtein } from "./edit-distance.ts";
 import { EXACT, INSIDE, MIN_INSIDE_LENGTH, PREFIX, TYPO, type PageHit, type PageSearchQuery } from "./page-search.ts";
 import { parseQuery } from "./search-query.ts";
 import { codePoints, type SearchModel } from "./search-model.ts";
+import { byBytes } from "./search-memory.ts";
 
 /**
  * searchPages (page-search.ts) over the in-memory model's title words: each
@@ -41,17 +42,7 @@ export function searchPagesInMemory(model: SearchModel, query: PageSearchQuery):
       nameLength: codePoints(page.originalName),
     };
   });
-  hits.sort((a, b) => b.hit.matched - a.hit.matched || b.hit.score - a.hit.score || a.nameLength - b.nameLength || byCodePoint(a.hit.page, b.hit.page) || byCodePoint(a.hit.path, b.hit.path));
+  hits.sort((a, b) => b.hit.matched - a.hit.matched || b.hit.score - a.hit.score || a.nameLength - b.nameLength || byBytes(a.hit.page, b.hit.page) || byBytes(a.hit.path, b.hit.path));
   return hits.slice(0, query.limit).map((h) => h.hit);
 }
 
-/** DuckDB's VARCHAR order (UTF-8 bytes, which is code point order). */
-function byCodePoint(a: string, b: string): number {
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = (x[i] as string).codePointAt(0)! - (y[i] as string).codePointAt(0)!;
-    if (d !== 0) return d;
-  }
-  return x.length - y.length;
-}

@@ -341,7 +341,7 @@ function termsOn(model: SearchModel, slots: readonly number[], q: readonly TermM
 }
 
 /** DuckDB's VARCHAR order: by UTF-8 bytes, which is code point order. */
-function byBytes(a: string, b: string): number {
+export function byBytes(a: string, b: string): number {
   const x = [...a];
   const y = [...b];
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
