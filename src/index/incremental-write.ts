@@ -10,6 +10,7 @@ import { SEQ_GAP } from "./schema.ts";
 import { addPostings } from "./postings.ts";
 import type { FileWrite, IndexedDocument } from "./index-batch.ts";
 import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
+import { appendRows } from "./appenders.ts";
 
 /**
  * An `index` write of a file that has indexed content, applied as a diff
@@ -320,15 +321,15 @@ async function load(c: DuckDBConnection, options: IncrementalOptions, blockRows:
 }
 
 async function append(c: DuckDBConnection, table: string, rows: (string | null)[][]): Promise<void> {
-  const appender = await c.createAppender(table, "main", "temp");
-  for (const row of rows) {
-    for (const value of row) {
-      if (value === null) appender.appendNull();
-      else appender.appendVarchar(value);
+  await appendRows(c, table, (appender) => {
+    for (const row of rows) {
+      for (const value of row) {
+        if (value === null) appender.appendNull();
+        else appender.appendVarchar(value);
+      }
+      appender.endRow();
     }
-    appender.endRow();
-  }
-  appender.closeSync();
+  }, "temp");
 }
 
 function writeBytes(path: string, bytes: Uint8Array): void {
