@@ -9,6 +9,7 @@ import { graphEntryKind } from "./graph-entry.ts";
 import { IndexView, sameFileRow } from "./index-view.ts";
 import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
 import { BlockKeyCache } from "./block-key-cache.ts";
+import type { CacheStats } from "../index/diff-state-cache.ts";
 import type { BreakerState } from "./circuit-breaker.ts";
 import { TaskDeferral } from "./task-deferral.ts";
 import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
@@ -265,6 +266,11 @@ export class SyncOrchestrator {
       parked: this.#deferred.parked,
       known: this.#view.known.size,
     };
+  }
+
+  /** The parse side's cache of large files' block keys (block-key-cache.ts), for `status`. */
+  get blockKeyCacheStats(): CacheStats | undefined {
+    return this.#fileContext.blockKeys?.stats();
   }
 
   /** What is not done yet, by kind, from the queue's and the batch's counters (for the status read model). */
