@@ -380,6 +380,7 @@ export class SyncOrchestrator {
       return this.#missing(path);
     }
     this.#moves.forget(path);
+    const holds = this.conflicts.holdsOf(path);
     this.#hashing++;
     let write: FileWrite;
     try {
@@ -394,8 +395,8 @@ export class SyncOrchestrator {
     } finally {
       this.#hashing--;
     }
-    // Held while it was read (a concurrent change under manual): drop the read.
-    if (this.conflicts.isHeld(path)) return void this.#rereads.delete(path);
+    // Held while it was read (a concurrent change under manual), even if resolved since: drop the read.
+    if (this.conflicts.isHeld(path) || this.conflicts.holdsOf(path) !== holds) return void this.#rereads.delete(path);
     if (write.op === "rename") this.#moves.claim(write.from);
     // Changed since it was read: what was read is no longer the file, so sync
     // it again (the task runs once this one is done) instead of writing it. A

@@ -5,7 +5,7 @@ import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runCli } from "../support/cli.ts";
 import { assertSameAsCleanSync } from "../support/index-invariants.ts";
-import { expectHits, hitPaths, makeSandbox, pollUntil, ServiceProcess, writePage, type Sandbox } from "../service/service-harness.ts";
+import { askService, expectHits, hitPaths, makeSandbox, pollUntil, ServiceProcess, serviceSettled, writePage, type Sandbox } from "../service/service-harness.ts";
 import { conflictRows, type ConflictRow } from "./conflict-rows.ts";
 
 /** An 8 MB page: reading and parsing it keeps its task in flight well past a second write 200 ms later. */
@@ -57,6 +57,26 @@ test("concurrentModification under filesystem: recorded once per overtaken sync,
       if (row.type === "concurrentModification") assert.deepEqual(Object.keys(row.details), ["changedAt"]);
       else assert.equal(row.type, "modifiedDuringSync");
     });
+    assert.equal(await service.stop(), 0);
+    await cleanSync(sandbox);
+  } finally {
+    service.kill();
+    await sandbox.cleanup();
+  }
+});
+
+test("concurrentModification under manual, resolved filesystem at once, while the read it overtook may still be in flight: that read is dropped, not recorded again as modifiedDuringSync", async () => {
+  const sandbox = await sandboxWith("manual");
+  const service = new ServiceProcess(sandbox.configPath);
+  try {
+    await service.ready();
+    await twoQuickVersions(sandbox);
+    await pollUntil(async () => (await conflictRows(sandbox.configPath)).length > 0, "a conflict", 30_000);
+    await askService(sandbox.configPath, "resolve", { id: 1, strategy: "filesystem" });
+    await expectHits(sandbox, "bravo", ["pages/big.md"], 60_000);
+    await serviceSettled(sandbox);
+    const rows = await conflictRows(sandbox.configPath);
+    assert.deepEqual(rows.map((row) => [row.id, row.type, row.status, row.resolution]), [[1, "concurrentModification", "resolved", "filesystem"]]);
     assert.equal(await service.stop(), 0);
     await cleanSync(sandbox);
   } finally {
