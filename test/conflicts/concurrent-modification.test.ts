@@ -180,6 +180,9 @@ test("concurrentModification under index: recorded resolved (index) keeping out 
     await writePage(sandbox, "pages/a.md", "- small, edited later\n");
     await expectHits(sandbox, "later", ["pages/a.md"]);
     await expectHits(sandbox, "bravo", []);
+    // Not a barrier for alpha's read: another consumer may still be reading it. Once it is done, it may have
+    // been recorded as modifiedDuringSync (bravo overwrote what it read), before the rows are taken as recorded.
+    await serviceSettled(sandbox);
     // The sync in flight (alpha) is applied only when it was written before the conflict was detected.
     const before = { original: await hitPaths(sandbox, "original"), alpha: await hitPaths(sandbox, "alpha") };
     assert.equal([...before.original, ...before.alpha].join(), "pages/big.md", JSON.stringify(before));
@@ -193,6 +196,8 @@ test("concurrentModification under index: recorded resolved (index) keeping out 
     await expectHits(sandbox, "bravo", []);
     assert.deepEqual({ original: await hitPaths(sandbox, "original"), alpha: await hitPaths(sandbox, "alpha") }, before);
     assert.deepEqual(await conflictRows(sandbox.configPath), recorded);
+    // A later edit: once the catch-up's read of big.md is over (an edit during it would be a concurrent one).
+    await serviceSettled(sandbox);
     await writePage(sandbox, "pages/big.md", "- delta\n");
     await expectHits(sandbox, "delta", ["pages/big.md"]);
     assert.deepEqual(await conflictRows(sandbox.configPath), recorded, "a later edit is no conflict");
