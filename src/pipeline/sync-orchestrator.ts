@@ -137,6 +137,8 @@ export class SyncOrchestrator {
       maxInFlight: config.pools.writing.maxQueue,
       write: (batch) => pools.writing.run<BatchResult>({ ...batch, pageNameClash: config.conflicts.pageNameClash.strategy }, { name: "apply" }),
       onCommitted: (writes, result, batchId) => this.#committed(writes, result, batchId),
+      // `idle` counts the writes of batches being written: it may turn true only now.
+      onSettled: () => this.#idle.notify(),
       onFailed: (write, error, recorded, batchId) => {
         this.#view.settle(write);
         if (recorded !== undefined) this.#view.commit(recorded);
