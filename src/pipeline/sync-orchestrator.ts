@@ -233,10 +233,14 @@ export class SyncOrchestrator {
     if (this.queue.size === 0) this.#rescanDirtySoon();
   }
 
-  /** True when nothing is queued, in flight, held or being scanned, and every write is committed. */
+  /**
+   * True when nothing is queued, in flight, held, being scanned or due for a
+   * rescan (a dirty folder: its rescan starts once the queue drains), and
+   * every write is committed.
+   */
   get idle(): boolean {
-    return this.queue.size === 0 && this.queue.inFlightCount === 0 && this.#moves.held === 0 &&
-      this.#feeders === 0 && !this.#rescanning && this.#batches.pending === 0 && this.#deferred.retrying === 0;
+    return this.queue.size === 0 && this.queue.inFlightCount === 0 && this.#moves.held === 0 && this.#feeders === 0 &&
+      !this.#rescanning && this.queue.dirtyPrefixes().length === 0 && this.#batches.pending === 0 && this.#deferred.retrying === 0;
   }
 
   /** Resolves once the live edits being written are committed, at most `maxWaitMs` later (BatchProcessor.liveWritten). */
