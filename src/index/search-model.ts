@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { numberColumns } from "./number-columns.ts";
+import { loadPostingLists, type PostingLists } from "./posting-lists.ts";
 
 /**
  * What ranking needs besides the postings, held in memory by the thread that
@@ -16,8 +17,10 @@ import { numberColumns } from "./number-columns.ts";
  * only the query's postings and their hits' rows (search-memory.ts).
  */
 export type SearchModel = {
-  /** Term → its `fts_terms` row: df and term_hash (as decimal text, for SQL). */
-  vocabulary: Map<string, { df: number; hash: string }>;
+  /** Term → its `fts_terms` row: df and term_hash (as decimal text, for SQL), and its index in `postings`. */
+  vocabulary: Map<string, { df: number; hash: string; index: number }>;
+  /** Every term's postings (posting-lists.ts). */
+  postings: PostingLists;
   /** The vocabulary's terms in code-unit order: a prefix's completions are one range. */
   sortedTerms: string[];
   /** Vocabulary terms by length in code points (the typo candidates' length window). */
@@ -76,12 +79,13 @@ export async function loadSearchModel(connection: DuckDBConnection): Promise<Sea
 async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
   const columns = async (sql: string) => (await connection.runAndReadAll(sql)).getColumns();
 
-  const [terms = [], dfs = [], hashes = []] = await columns(`SELECT term, df::DOUBLE, term_hash::VARCHAR FROM fts_terms`);
-  const vocabulary = new Map<string, { df: number; hash: string }>();
+  // In term_hash order: a term's index there is its index in the posting lists.
+  const [terms = [], dfs = [], hashes = []] = await columns(`SELECT term, df::DOUBLE, term_hash::VARCHAR FROM fts_terms ORDER BY term_hash`);
+  const vocabulary = new Map<string, { df: number; hash: string; index: number }>();
   const termsByLength = new Map<number, string[]>();
   for (let i = 0; i < terms.length; i++) {
     const term = terms[i] as string;
-    vocabulary.set(term, { df: dfs[i] as number, hash: hashes[i] as string });
+    vocabulary.set(term, { df: dfs[i] as number, hash: hashes[i] as string, index: i });
     const length = codePoints(term);
     let bucket = termsByLength.get(length);
     if (bucket === undefined) termsByLength.set(length, (bucket = []));
@@ -113,6 +117,8 @@ async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
     page: Int32Array.from(pageIndexes),
     slotOf: slotIndex(keys),
   };
+
+  const postings = await loadPostingLists(connection, hashes as string[], dfs as number[], blocks.slotOf);
 
   const pages: ModelPage[] = paths.map((path, i) => {
     const firstKey = firstKeys[i] as number | null;
@@ -147,6 +153,7 @@ async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
   });
   return {
     vocabulary,
+    postings,
     sortedTerms,
     termsByLength,
     titleWords: [...allPagesByTitleWord.keys()].sort(),
