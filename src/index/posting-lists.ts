@@ -35,6 +35,7 @@ export async function loadPostingLists(
   hashes: readonly string[],
   dfs: readonly number[],
   slotOf: (key: number) => number,
+  rowsPerRead = ROWS_PER_READ,
 ): Promise<PostingLists> {
   const terms = hashes.length;
   const start = new Int32Array(terms + 1);
@@ -46,7 +47,7 @@ export async function loadPostingLists(
   const complete = new Uint8Array(terms).fill(1);
   for (let first = 0; first < terms; ) {
     let last = first;
-    while (last + 1 < terms && (start[last + 2] as number) - (start[first] as number) <= ROWS_PER_READ) last++;
+    while (last + 1 < terms && (start[last + 2] as number) - (start[first] as number) <= rowsPerRead) last++;
     const [index = new Float64Array(), keys = new Float64Array(), tfs = new Float64Array()] = await numberColumns(
       connection,
       `SELECT t.i::DOUBLE, p.block_key::DOUBLE, p.tf::DOUBLE

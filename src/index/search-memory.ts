@@ -56,7 +56,8 @@ export async function searchInMemory(connection: DuckDBConnection, model: Search
   const top = rankBlocks(model, words.length, q, postings, foldText(query.text).replaceAll('"', " ").trim().normalize("NFC"), wordIdf, totalIdf, allowed, query.limit);
   if (top.length === 0) return [];
 
-  const rows = await readBlockRows(connection, model, top.map((t) => t.slot), ["path", "id", "content", "marker"]);
+  // No path: the block's page (joined on path when the model was loaded) has it, and each string column read costs.
+  const rows = await readBlockRows(connection, model, top.map((t) => t.slot), ["id", "content", "marker"]);
   const terms = termsOn(model, top.map((t) => t.slot), q, postings);
   const hits: SearchHit[] = [];
   for (const t of top) {
@@ -65,11 +66,11 @@ export async function searchInMemory(connection: DuckDBConnection, model: Search
     // As the SQL path's join with pages: a block whose path has no page row is not listed.
     if (page === undefined) continue;
     hits.push({
-      path: row[0] as string,
+      path: page.path,
       page: page.originalName,
-      blockId: row[1] as string,
-      content: row[2] as string,
-      marker: (row[3] as string | null) ?? null,
+      blockId: row[0] as string,
+      content: row[1] as string,
+      marker: (row[2] as string | null) ?? null,
       score: Math.round(t.score * 1000) / 1000,
       matched: t.matched,
       terms: terms.get(t.slot) ?? {},
@@ -355,9 +356,19 @@ function termsOn(model: SearchModel, slots: readonly number[], q: readonly TermM
     if (set === undefined) words.set(m.word, (set = new Set()));
     set.add(m.term);
   };
+  // The hits marked in the scratch: a typed array read per posting, not a map lookup (41,655 for "that").
+  const x = scratchOf(model);
+  const generation = ++x.generation;
+  for (const slot of slots) x.mark[slot] = generation;
   for (const m of q) {
     const list = m.termHash === null ? undefined : postings.get(m.termHash.toString());
-    if (list !== undefined) for (const slot of list.slots) if (found.has(slot)) note(slot, m);
+    if (list !== undefined) {
+      const listSlots = list.slots;
+      for (let i = 0; i < listSlots.length; i++) {
+        const slot = listSlots[i] as number;
+        if (x.mark[slot] === generation) note(slot, m);
+      }
+    }
     const pages = model.pagesByTitleWord.get(m.term);
     if (pages !== undefined) for (const slot of slots) if (pages.includes(model.blocks.page[slot] as number)) note(slot, m);
   }

@@ -59,7 +59,11 @@ export class SearchModelCache {
     const current = settling ? undefined : this.#current();
     if (current?.model === undefined) return searchIndex(this.#connection, query);
     try {
-      return await searchInMemory(this.#connection, current.model, query);
+      const hits = await searchInMemory(this.#connection, current.model, query);
+      // A commit while the search ran (the model holds every posting, so only the hits' rows are read from the index):
+      // the model may lack what it added, SQL answers from the committed state.
+      if (this.#model !== current) return searchIndex(this.#connection, query);
+      return hits;
     } catch (error) {
       if (!(error instanceof StaleSearchModel)) throw error;
       if (this.#model === current) this.#model = undefined;
