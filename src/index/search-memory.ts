@@ -14,20 +14,23 @@ export class StaleSearchModel extends Error {
 }
 
 const RANK_SCALE = 10 ** RANK_DECIMALS;
-/** Where a match comes from, in the order the SQL path adds a word's best score per source (content 0 and property 3: addPostings). */
+/** Where a match comes from, in the order the SQL path adds a word's best score per source (content and property: addPostings). */
 const TITLE = 1 as const;
 const PAGE = 2 as const;
 
 /**
  * searchIndex (search.ts) for a query without filters, ranked in JavaScript
- * over an in-memory model (search-model.ts): two statements, the query's
- * postings by term hash and the hits' rows by row id (three with a phrase:
- * its candidates' content). The same formula, sums in the same order and the
- * same ties (file order) as the SQL path, which stays the definition: a test
- * holds both equal (test/index/search-memory.test.ts).
+ * over an in-memory model (search-model.ts), postings included: one
+ * statement, the hits' rows by row id (two with a phrase: its candidates'
+ * content; one more for a term whose postings the model does not hold
+ * whole). The same formula, sums in the same order and the same ties (file
+ * order) as the SQL path, which stays the definition: a test holds both
+ * equal (test/index/search-memory.test.ts).
  *
- * Throws StaleSearchModel when the index holds blocks the model lacks or a
- * row id now holds another block: a batch committed since the model was loaded.
+ * Throws StaleSearchModel when a hit's row is gone or its row id now holds
+ * another block (or a posting read from the index names a block the model
+ * lacks): a batch committed since the model was loaded. A commit the rows do
+ * not show is the cache's to notice (search-model-cache.ts).
  */
 export async function searchInMemory(connection: DuckDBConnection, model: SearchModel, query: SearchQuery): Promise<SearchHit[]> {
   if (query.page !== undefined || query.tag !== undefined || query.marker !== undefined) throw new TypeError("searchInMemory takes no filters");

@@ -3,7 +3,7 @@ import { numberColumns } from "./number-columns.ts";
 import { loadPostingLists, type PostingLists } from "./posting-lists.ts";
 
 /**
- * What ranking needs besides the postings, held in memory by the thread that
+ * What ranking needs, postings included (posting-lists.ts), held in memory by the thread that
  * answers searches (issue #12, p50 <= 10 ms on 20k files): the vocabulary
  * (for exact, prefix and typo matches), page titles (name and alias words,
  * exact names) and each block's length, properties flag, file order, row id
@@ -14,7 +14,7 @@ import { loadPostingLists, type PostingLists } from "./posting-lists.ts";
  *
  * A snapshot: one read transaction loads it, and whoever holds it drops it
  * when the index changes (search-model-cache.ts). Searches with it then read
- * only the query's postings and their hits' rows (search-memory.ts).
+ * only their hits' rows (search-memory.ts).
  */
 export type SearchModel = {
   /** Term → its `fts_terms` row: df and term_hash (as decimal text, for SQL), and its index in `postings`. */
