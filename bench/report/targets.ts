@@ -1,4 +1,4 @@
-// Issues #8's and #11's targets, checked against the rows of one bench invocation: each
+// Issues #8's, #11's and #12's targets, checked against the rows of one bench invocation: each
 // is a ratio to a baseline measured in the same run, or a figure with its
 // bound. A target whose rows are missing (scenario failed, or not built yet)
 // says "not measured" rather than passing.
@@ -120,6 +120,27 @@ export function issueTargets(rows: readonly BenchRow[], context: TargetContext):
           `cache at most ${churn.churn.cacheMaxBytes} of ${churn.churn.cacheBoundBytes} bytes; RSS ${churn.churn.rssFirstMb} MB after the first wave, ${churn.churn.rssLastMb} MB after the last${atSize(churn.files, 50_000)}`)
       : unmeasured("Memory while 50,000 files churn", churnGoal, NO_ROW),
   );
+
+  // Issue #12's: every kind of 1-4-word query (prefix and typo expansion included; phrases and --pages are not words) must meet the bound.
+  const kinds = rows.filter((r) => r.scenario === "search-in-process" && !r.note?.startsWith("phrase") && !r.note?.startsWith("search --pages"));
+  for (const [name, key, bound] of [["p50", "p50Ms", 10], ["p95", "p95Ms", 30]] as const) {
+    const target = `In-process search ${name} of the slowest 1-4-word kind (prefix and typo expansion included)`;
+    const measured = kinds.filter((r) => r[key] !== undefined);
+    const worst = measured.reduce<BenchRow | undefined>((a, b) => (a === undefined || (b[key] as number) > (a[key] as number) ? b : a), undefined);
+    lines.push(
+      worst !== undefined
+        ? judged(target, `≤ ${bound} ms`, (worst[key] as number) <= bound,
+            `${worst[key]} ms (${worst.note ?? ""}; ${measured.length} kinds)${atSize(worst.files, ISSUE_FILES)}`)
+        : unmeasured(target, `≤ ${bound} ms`, NO_ROW),
+    );
+  }
+  const typing = find("search-typing-socket");
+  lines.push(
+    typing?.p95Ms !== undefined
+      ? judged("As-you-type keystrokes through the idle service's socket, p95", "≤ 30 ms", typing.p95Ms <= 30,
+          `${typing.p95Ms} ms over ${typing.samples ?? 0} keystrokes${atSize(typing.files, ISSUE_FILES)}`)
+      : unmeasured("As-you-type keystrokes through the idle service's socket, p95", "≤ 30 ms", NO_ROW),
+  );
   return lines;
 }
 
@@ -140,7 +161,7 @@ function unmeasured(target: string, goal: string, why = "no scenario measures it
 export function targetsMarkdown(lines: readonly TargetLine[]): string {
   const escape = (s: string) => s.replaceAll("|", "\\|");
   return [
-    `## Targets (issues #8 and #11)`,
+    `## Targets (issues #8, #11 and #12)`,
     ``,
     `| target | measured | goal | result |`,
     `|---|---|---|---|`,
@@ -150,5 +171,5 @@ export function targetsMarkdown(lines: readonly TargetLine[]): string {
 
 /** The targets as plain lines for stdout. */
 export function targetsText(lines: readonly TargetLine[]): string {
-  return ["Targets (issues #8 and #11):", ...lines.map((l) => `  ${l.result.padEnd(12)} ${l.target}: ${l.measured} (goal ${l.goal})`)].join("\n") + "\n";
+  return ["Targets (issues #8, #11 and #12):", ...lines.map((l) => `  ${l.result.padEnd(12)} ${l.target}: ${l.measured} (goal ${l.goal})`)].join("\n") + "\n";
 }

@@ -13,6 +13,7 @@ import { removeDir, tempDir, writeConfig } from "../lib/workspace.ts";
 import { round, row, type BenchRow } from "../report/row.ts";
 import { syncOnce } from "./one-shot.ts";
 import { docsQualityRow } from "./search-quality.ts";
+import { searchTypingRow } from "./search-typing.ts";
 import { openDatabase } from "../../src/index/database.ts";
 import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
 import { SearchModelCache } from "../../src/index/search-model-cache.ts";
@@ -32,7 +33,8 @@ export async function searchScenario(files: number, options: { cliRuns: number }
     const { summary } = await syncOnce(config);
     const blocks = summary.blocks;
 
-    const { rows, mid } = await searchLatencyRows(database, graphDir, files, blocks, log);
+    const { rows, mid, typing } = await searchLatencyRows(database, graphDir, files, blocks, log);
+    rows.push(await searchTypingRow(config, database, files, blocks, typing, 3, log));
 
     const wall: number[] = [];
     let peak = 0;
@@ -70,16 +72,19 @@ export async function searchLatencyRows(
   files: number,
   blocks: number,
   log: (line: string) => void,
-): Promise<{ rows: BenchRow[]; mid: string }> {
+): Promise<{ rows: BenchRow[]; mid: string; typing: string[] }> {
   const db = await openDatabase(database, { create: false, readOnly: true });
   const rows: BenchRow[] = [];
   let mid: string = RARE_WORDS[1];
+  let typing: string[] = [];
   try {
     // Ranked from the files, not the index's tables: the schema is free to change.
     const terms = await frequentTerms(graphDir);
     const common = terms[0] ?? "the";
     mid = terms[Math.min(terms.length - 1, 300)] ?? common;
     const pair = await adjacentWords(graphDir);
+    // Typed a keystroke at a time through the service's socket (search-typing.ts).
+    typing = [`${common} ${mid} ${RARE_WORDS[1]}`, `${terms[50] ?? common} ${mid}`];
     // A trailing space ends the last word (no completions): the plain rows measure whole words only.
     const queries: Record<string, string> = {
       "rare word": `${RARE_WORDS[0]} `,
@@ -128,7 +133,7 @@ export async function searchLatencyRows(
   } finally {
     db.close();
   }
-  return { rows, mid };
+  return { rows, mid, typing };
 }
 
 /** Words longer than 3 letters, most frequent first, counted over the first 500 files. */

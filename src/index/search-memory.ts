@@ -4,6 +4,7 @@ import { containsPhrase, parseQuery } from "./search-query.ts";
 import { B, EXACT_TITLE_WEIGHT, RANK_DECIMALS, K1, PAGE_TERM_WEIGHT, PHRASE_CANDIDATES, PROPERTY_TERM_WEIGHT, TITLE_TERM_WEIGHT, type SearchHit, type SearchQuery } from "./search.ts";
 import { expandTermsInMemory } from "./term-expansion-memory.ts";
 import { numberColumns } from "./number-columns.ts";
+import { postingsOf, type Postings } from "./posting-lists.ts";
 import type { ModelPage, SearchModel } from "./search-model.ts";
 import type { TermMatch } from "./term-expansion.ts";
 
@@ -13,22 +14,23 @@ export class StaleSearchModel extends Error {
 }
 
 const RANK_SCALE = 10 ** RANK_DECIMALS;
-/** Where a match comes from, in the order the SQL path adds a word's best score per source. */
-const CONTENT = 0 as const;
+/** Where a match comes from, in the order the SQL path adds a word's best score per source (content and property: addPostings). */
 const TITLE = 1 as const;
 const PAGE = 2 as const;
-const PROPERTY = 3 as const;
 
 /**
  * searchIndex (search.ts) for a query without filters, ranked in JavaScript
- * over an in-memory model (search-model.ts): two statements, the query's
- * postings by term hash and the hits' rows by row id (three with a phrase:
- * its candidates' content). The same formula, sums in the same order and the
- * same ties (file order) as the SQL path, which stays the definition: a test
- * holds both equal (test/index/search-memory.test.ts).
+ * over an in-memory model (search-model.ts), postings included: one
+ * statement, the hits' rows by row id (two with a phrase: its candidates'
+ * content; one more for a term whose postings the model does not hold
+ * whole). The same formula, sums in the same order and the same ties (file
+ * order) as the SQL path, which stays the definition: a test holds both
+ * equal (test/index/search-memory.test.ts).
  *
- * Throws StaleSearchModel when the index holds blocks the model lacks or a
- * row id now holds another block: a batch committed since the model was loaded.
+ * Throws StaleSearchModel when a hit's row is gone or its row id now holds
+ * another block (or a posting read from the index names a block the model
+ * lacks): a batch committed since the model was loaded. A commit the rows do
+ * not show is the cache's to notice (search-model-cache.ts).
  */
 export async function searchInMemory(connection: DuckDBConnection, model: SearchModel, query: SearchQuery): Promise<SearchHit[]> {
   if (query.page !== undefined || query.tag !== undefined || query.marker !== undefined) throw new TypeError("searchInMemory takes no filters");
@@ -57,7 +59,8 @@ export async function searchInMemory(connection: DuckDBConnection, model: Search
   const top = rankBlocks(model, words.length, q, postings, foldText(query.text).replaceAll('"', " ").trim().normalize("NFC"), wordIdf, totalIdf, allowed, query.limit);
   if (top.length === 0) return [];
 
-  const rows = await readBlockRows(connection, model, top.map((t) => t.slot), ["path", "id", "content", "marker"]);
+  // No path: the block's page (joined on path when the model was loaded) has it, and each string column read costs.
+  const rows = await readBlockRows(connection, model, top.map((t) => t.slot), ["id", "content", "marker"]);
   const terms = termsOn(model, top.map((t) => t.slot), q, postings);
   const hits: SearchHit[] = [];
   for (const t of top) {
@@ -66,11 +69,11 @@ export async function searchInMemory(connection: DuckDBConnection, model: Search
     // As the SQL path's join with pages: a block whose path has no page row is not listed.
     if (page === undefined) continue;
     hits.push({
-      path: row[0] as string,
+      path: page.path,
       page: page.originalName,
-      blockId: row[1] as string,
-      content: row[2] as string,
-      marker: (row[3] as string | null) ?? null,
+      blockId: row[0] as string,
+      content: row[1] as string,
+      marker: (row[2] as string | null) ?? null,
       score: Math.round(t.score * 1000) / 1000,
       matched: t.matched,
       terms: terms.get(t.slot) ?? {},
@@ -112,7 +115,7 @@ function rankBlocks(
     let reached = 0;
     // Scores are positive, so 0 stands for "no match from this source", as coalesce(max(...), 0) does in SQL.
     const generation = ++x.generation;
-    const add = (slot: number, source: 0 | 1 | 2 | 3, score: number) => {
+    const add = (slot: number, source: typeof TITLE | typeof PAGE, score: number) => {
       if (mark[slot] !== generation) {
         mark[slot] = generation;
         x.wordBlocks[reached++] = slot;
@@ -125,16 +128,7 @@ function rankBlocks(
       if (m.w !== w) continue;
       const list = m.termHash === null ? undefined : postings.get(m.termHash.toString());
       if (list === undefined) continue;
-      const { slots, tf: tfs } = list;
-      const weighted = m.weight * m.idf;
-      for (let i = 0; i < slots.length; i++) {
-        const slot = slots[i] as number;
-        const tf = tfs[i] as number;
-        // As the SQL path computes it, operation for operation, so the doubles are the same:
-        // weight * idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avgdl)).
-        add(slot, CONTENT, (weighted * tf * (K1 + 1)) / (tf + (norm[slot] as number)));
-        if (blocks.preBlock[slot] === 1) add(slot, PROPERTY, weighted * PROPERTY_TERM_WEIGHT);
-      }
+      reached = addPostings(x, list, m.weight * m.idf, norm, blocks.preBlock, generation, reached);
     }
     for (const m of q) {
       if (m.w !== w) continue;
@@ -182,6 +176,40 @@ function rankBlocks(
     top.splice(at, 0, { slot, rank, seq, score, matched });
   }
   return top;
+}
+
+/**
+ * One term's postings into the current word's best content and property
+ * scores: `add` of rankBlocks inlined, the loop every posting of a frequent
+ * term goes through (41,655 for "that" on a 20k-file graph). Returns the
+ * new count of slots the word reached.
+ */
+function addPostings(x: Scratch, list: Postings, weighted: number, norm: Float64Array, preBlock: Uint8Array, generation: number, reached: number): number {
+  const { slots, tf: tfs } = list;
+  const { content, title, page, property, mark, wordBlocks } = x;
+  const propertyScore = weighted * PROPERTY_TERM_WEIGHT;
+  const n = slots.length;
+  for (let i = 0; i < n; i++) {
+    const slot = slots[i] as number;
+    const tf = tfs[i] as number;
+    // As the SQL path computes it, operation for operation, so the doubles are the same:
+    // weight * idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avgdl)).
+    const score = (weighted * tf * (K1 + 1)) / (tf + (norm[slot] as number));
+    const pre = preBlock[slot] === 1;
+    if (mark[slot] !== generation) {
+      mark[slot] = generation;
+      wordBlocks[reached++] = slot;
+      // Scores are positive, so 0 stands for "no match from this source".
+      content[slot] = score > 0 ? score : 0;
+      title[slot] = 0;
+      page[slot] = 0;
+      property[slot] = pre && propertyScore > 0 ? propertyScore : 0;
+    } else {
+      if ((content[slot] as number) < score) content[slot] = score;
+      if (pre && (property[slot] as number) < propertyScore) property[slot] = propertyScore;
+    }
+  }
+  return reached;
 }
 
 /** Per-slot working arrays of one model's searches: score, idf and matched are 0 between searches. */
@@ -241,12 +269,18 @@ function lengthNorms(model: SearchModel): Float64Array {
   return norm;
 }
 
-type Postings = { slots: Int32Array; tf: Int32Array };
-
-/** The postings of every matched indexed term, by term hash, block keys turned into slots. */
+/**
+ * The postings of every matched indexed term, by term hash, block keys
+ * turned into slots: the model's (posting-lists.ts), else read from the index.
+ */
 async function readPostings(connection: DuckDBConnection, model: SearchModel, matches: readonly TermMatch[]): Promise<Map<string, Postings>> {
-  const hashes = [...new Set(matches.flatMap((m) => (m.termHash === null ? [] : [m.termHash.toString()])))];
   const out = new Map<string, Postings>();
+  for (const m of matches) {
+    const index = m.termHash === null ? undefined : model.vocabulary.get(m.term)?.index;
+    const list = index === undefined ? undefined : postingsOf(model.postings, index);
+    if (list !== undefined) out.set((m.termHash as bigint).toString(), list);
+  }
+  const hashes = [...new Set(matches.flatMap((m) => (m.termHash === null ? [] : [m.termHash.toString()])))].filter((hash) => !out.has(hash));
   if (hashes.length === 0) return out;
   // Hashes as constants: DuckDB's zone maps then skip all but the terms' row groups (fts_postings is in term order).
   const [terms = new Float64Array(), keys = new Float64Array(), tfs = new Float64Array()] = await numberColumns(
@@ -325,9 +359,19 @@ function termsOn(model: SearchModel, slots: readonly number[], q: readonly TermM
     if (set === undefined) words.set(m.word, (set = new Set()));
     set.add(m.term);
   };
+  // The hits marked in the scratch: a typed array read per posting, not a map lookup (41,655 for "that").
+  const x = scratchOf(model);
+  const generation = ++x.generation;
+  for (const slot of slots) x.mark[slot] = generation;
   for (const m of q) {
     const list = m.termHash === null ? undefined : postings.get(m.termHash.toString());
-    if (list !== undefined) for (const slot of list.slots) if (found.has(slot)) note(slot, m);
+    if (list !== undefined) {
+      const listSlots = list.slots;
+      for (let i = 0; i < listSlots.length; i++) {
+        const slot = listSlots[i] as number;
+        if (x.mark[slot] === generation) note(slot, m);
+      }
+    }
     const pages = model.pagesByTitleWord.get(m.term);
     if (pages !== undefined) for (const slot of slots) if (pages.includes(model.blocks.page[slot] as number)) note(slot, m);
   }

@@ -11,7 +11,7 @@ import { searchPagesInMemory } from "./page-search-memory.ts";
  * commit (index-writer.worker.ts) and the next search loads the model again
  * from the committed state. Until a model is loaded, searches answer through
  * SQL (searchIndex) while the load runs, so no search waits for a load (a
- * model of a 20k-file graph takes a few hundred ms). Nor does a catch-up pay
+ * model of a 20k-file graph, postings included, takes 1-3 s). Nor does a catch-up pay
  * for a load after every batch: a model is loaded only once the index has
  * not changed for `settleMs`; until then searches answer through SQL, as
  * they did before the model. A search that meets blocks the model lacks (a
@@ -59,7 +59,11 @@ export class SearchModelCache {
     const current = settling ? undefined : this.#current();
     if (current?.model === undefined) return searchIndex(this.#connection, query);
     try {
-      return await searchInMemory(this.#connection, current.model, query);
+      const hits = await searchInMemory(this.#connection, current.model, query);
+      // A commit while the search ran (the model holds every posting, so only the hits' rows are read from the index):
+      // the model may lack what it added, SQL answers from the committed state.
+      if (this.#model !== current) return searchIndex(this.#connection, query);
+      return hits;
     } catch (error) {
       if (!(error instanceof StaleSearchModel)) throw error;
       if (this.#model === current) this.#model = undefined;

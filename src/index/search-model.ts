@@ -1,8 +1,9 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { numberColumns } from "./number-columns.ts";
+import { loadPostingLists, type PostingLists } from "./posting-lists.ts";
 
 /**
- * What ranking needs besides the postings, held in memory by the thread that
+ * What ranking needs, postings included (posting-lists.ts), held in memory by the thread that
  * answers searches (issue #12, p50 <= 10 ms on 20k files): the vocabulary
  * (for exact, prefix and typo matches), page titles (name and alias words,
  * exact names) and each block's length, properties flag, file order, row id
@@ -13,11 +14,13 @@ import { numberColumns } from "./number-columns.ts";
  *
  * A snapshot: one read transaction loads it, and whoever holds it drops it
  * when the index changes (search-model-cache.ts). Searches with it then read
- * only the query's postings and their hits' rows (search-memory.ts).
+ * only their hits' rows (search-memory.ts).
  */
 export type SearchModel = {
-  /** Term → its `fts_terms` row: df and term_hash (as decimal text, for SQL). */
-  vocabulary: Map<string, { df: number; hash: string }>;
+  /** Term → its `fts_terms` row: df and term_hash (as decimal text, for SQL), and its index in `postings`. */
+  vocabulary: Map<string, { df: number; hash: string; index: number }>;
+  /** Every term's postings (posting-lists.ts). */
+  postings: PostingLists;
   /** The vocabulary's terms in code-unit order: a prefix's completions are one range. */
   sortedTerms: string[];
   /** Vocabulary terms by length in code points (the typo candidates' length window). */
@@ -76,12 +79,13 @@ export async function loadSearchModel(connection: DuckDBConnection): Promise<Sea
 async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
   const columns = async (sql: string) => (await connection.runAndReadAll(sql)).getColumns();
 
-  const [terms = [], dfs = [], hashes = []] = await columns(`SELECT term, df::DOUBLE, term_hash::VARCHAR FROM fts_terms`);
-  const vocabulary = new Map<string, { df: number; hash: string }>();
+  // In term_hash order: a term's index there is its index in the posting lists.
+  const [terms = [], dfs = [], hashes = []] = await columns(`SELECT term, df::DOUBLE, term_hash::VARCHAR FROM fts_terms ORDER BY term_hash`);
+  const vocabulary = new Map<string, { df: number; hash: string; index: number }>();
   const termsByLength = new Map<number, string[]>();
   for (let i = 0; i < terms.length; i++) {
     const term = terms[i] as string;
-    vocabulary.set(term, { df: dfs[i] as number, hash: hashes[i] as string });
+    vocabulary.set(term, { df: dfs[i] as number, hash: hashes[i] as string, index: i });
     const length = codePoints(term);
     let bucket = termsByLength.get(length);
     if (bucket === undefined) termsByLength.set(length, (bucket = []));
@@ -94,11 +98,14 @@ async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
     `SELECT path, original_name, first_block_key::DOUBLE, title_tokens, strip_accents(name),
        list_transform(coalesce(aliases, []), a -> strip_accents(a)), coalesce(aliases, []) FROM pages ORDER BY path`,
   );
+  // Slots in key order, as postings are stored (fts_postings by term, then block): ranking a
+  // frequent term then walks its blocks' arrays in order, not at random (cache misses were most of its time).
   const [keys = new Float64Array(), lengths = new Float64Array(), preBlocks = new Float64Array(), seqs = new Float64Array(), rowIds = new Float64Array(), pageIndexes = new Float64Array()] =
     await numberColumns(
       connection,
       `SELECT b.key::DOUBLE, b.length::DOUBLE, b.pre_block::DOUBLE, b.seq::DOUBLE, b.rowid::DOUBLE, coalesce(pg.i, -1)::DOUBLE FROM blocks b
-       LEFT JOIN (SELECT path, row_number() OVER (ORDER BY path) - 1 AS i FROM pages) pg ON pg.path = b.path`,
+       LEFT JOIN (SELECT path, row_number() OVER (ORDER BY path) - 1 AS i FROM pages) pg ON pg.path = b.path
+       ORDER BY b.key`,
     );
   const [[documents = 0] = [], [avgLength = 1] = []] = await columns(`SELECT count(*)::DOUBLE, greatest(avg(length), 1)::DOUBLE FROM blocks`);
 
@@ -113,6 +120,8 @@ async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
     page: Int32Array.from(pageIndexes),
     slotOf: slotIndex(keys),
   };
+
+  const postings = await loadPostingLists(connection, hashes as string[], dfs as number[], blocks.slotOf);
 
   const pages: ModelPage[] = paths.map((path, i) => {
     const firstKey = firstKeys[i] as number | null;
@@ -147,6 +156,7 @@ async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
   });
   return {
     vocabulary,
+    postings,
     sortedTerms,
     termsByLength,
     titleWords: [...allPagesByTitleWord.keys()].sort(),
