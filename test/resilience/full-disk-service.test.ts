@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { statSync } from "node:fs";
+import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { repoRoot, runCli } from "../support/cli.ts";
@@ -18,10 +19,18 @@ function limitedService(config: string, kilobytes: number): { child: ChildProces
   return { child, output, exited: new Promise((resolve) => child.on("close", (code) => resolve(code))) };
 }
 
+/**
+ * Each page saved whole (written aside, renamed into the graph): written in
+ * place, a page could be seen half-written by a loaded service, changing
+ * under its read, and the concurrentModification line that records it names
+ * the file, which the test rightly forbids for the disk condition.
+ */
 async function writeBurst(sandbox: Sandbox, from: number, count: number): Promise<void> {
   for (let i = from; i < from + count; i++) {
     const lines = Array.from({ length: 20 }, (_, j) => `- block ${j} of page ${i}: lorem ipsum dolor sit amet ${i * 31 + j}`);
-    await writePage(sandbox, `pages/p${i}.md`, lines.join("\n") + "\n");
+    const aside = join(sandbox.dir, "next.md");
+    await writeFile(aside, lines.join("\n") + "\n");
+    await rename(aside, join(sandbox.graph, `pages/p${i}.md`));
   }
 }
 
