@@ -1,12 +1,12 @@
 import process from "node:process";
-import { LIST, VARCHAR, listValue, timestampValue, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase, type Database, type DatabaseLimits } from "./database.ts";
 import { makeScratchFolder } from "./scratch-folder.ts";
-import { SCRATCH_DDL, SEQ_GAP } from "./schema.ts";
+import { SCRATCH_DDL } from "./schema.ts";
 import { FILE_STATES_SQL } from "./file-states.ts";
-import { addPostings, rewriteInTermOrder, updateDocumentFrequencies } from "./postings.ts";
+import { rewriteInTermOrder, updateDocumentFrequencies } from "./postings.ts";
 import { reconcilePageNameClashes } from "./page-name-clashes.ts";
 import { holdClaims, recordClashes, type HeldClaim } from "./page-name-holds.ts";
 import { pageIdentity } from "../logseq/page-name.ts";
@@ -18,22 +18,11 @@ import { KEPT_IDS_DDL, restoreKeptIds, saveKeptIds } from "./kept-ids.ts";
 import { countBatch, emptyWriteStats, type WriteStats } from "./write-stats.ts";
 import { DiffStateCache } from "./diff-state-cache.ts";
 import { appendRows } from "./appenders.ts";
+import { appendDocuments, appendFiles } from "./whole-writes.ts";
 import { CheckpointPolicy } from "./checkpoint-policy.ts";
 import { DEFAULT_DIFF_BUDGET, type DiffBudget } from "./diff-budget.ts";
-import { writeAll } from "./scratch-rows.ts";
-import type { BatchResult, FileRow, FileWrite, IndexBatch, IndexedDocument } from "./index-batch.ts";
+import type { BatchResult, FileRow, FileWrite, IndexBatch } from "./index-batch.ts";
 
-const VARCHAR_LIST = LIST(VARCHAR);
-
-/** Column types of BlockRow / RefRow lines (index-batch.ts), for DuckDB's JSON reader. */
-const BLOCK_ROW_COLUMNS = `{path: 'VARCHAR', ord: 'BIGINT', id: 'VARCHAR', parent_id: 'VARCHAR', position: 'INTEGER',
-  level: 'INTEGER', content: 'VARCHAR', properties: 'JSON', marker: 'VARCHAR', priority: 'VARCHAR',
-  scheduled: 'INTEGER', deadline: 'INTEGER', repeater: 'VARCHAR', pre_block: 'BOOLEAN', length: 'INTEGER', tokens: 'VARCHAR'}`;
-const REF_ROW_COLUMNS = `{path: 'VARCHAR', ord: 'BIGINT', block_id: 'VARCHAR', target: 'VARCHAR', kind: 'VARCHAR'}`;
-
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
 const PROFILE = process.env["SYNC_PIPELINE_PROFILE"] === "1";
 const profile: Record<string, number> = {};
 function lap(name: string, since: number): number {
@@ -253,12 +242,14 @@ export class IndexWriter {
           }
         }
       }
-      await this.#appendFiles(batch.writes);
+      await appendFiles(c, batch.writes);
       rows += batch.writes.filter((w) => w.op !== "delete").length;
       t = lap("files", t);
       const docs = batch.writes.filter((w): w is Extract<FileWrite, { op: "index" }> => w.op === "index" && !diffed.paths.has(w.file.path));
       for (const w of docs) completeRows(w, this.#graph);
-      const whole = await this.#appendDocuments(docs);
+      const whole = await appendDocuments({ connection: c, scratchFiles: this.#scratchFiles, run: this.#run }, docs, this.#nextKey);
+      this.#nextKey = whole.nextKey;
+      this.#postingsUnclustered += whole.postings;
       bases = whole.bases;
       if (keptIds > 0) await restoreKeptIds(c, keyBefore);
       result.blocks += whole.blocks;
@@ -377,7 +368,6 @@ export class IndexWriter {
     return JSON.parse(String(await this.#scalar(`SELECT coalesce(to_json(list(path))::VARCHAR, '[]') FROM ${table}`))) as string[];
   }
 
-  /** Runs one writer statement, timed under its name when SYNC_PIPELINE_PROFILE=1. */
   /** One statement of a batch, timed under SYNC_PIPELINE_PROFILE=1; returns the rows it changed. */
   #run = async (name: string, sql: string): Promise<number> => {
     const t = performance.now();
@@ -427,136 +417,4 @@ export class IndexWriter {
     const refs = await c.run(`UPDATE refs SET path = $1, page = $2 WHERE path = $3`, params);
     return { before: row[2] as string, after: identity.name, rows: pages.rowsChanged + blocks.rowsChanged + refs.rowsChanged };
   }
-
-  async #appendFiles(writes: FileWrite[]): Promise<void> {
-    const now = timestampValue(BigInt(Date.now()) * 1000n);
-    await appendRows(this.#db.connection, "files", (appender) => {
-      for (const write of writes) {
-        if (write.op === "delete") continue;
-        const f = write.file;
-        appender.appendVarchar(f.path);
-        appender.appendBigInt(BigInt(f.size));
-        appender.appendDouble(f.mtime);
-        appendNullable(appender, f.checksum);
-        appender.appendVarchar(f.status);
-        appendNullable(appender, f.error);
-        appender.appendTimestamp(now);
-        appendNullable(appender, f.idSeed);
-        appender.endRow();
-      }
-    });
-  }
-
-  /**
-   * Loads the batch's pages through the Appender (one small row per file),
-   * and its blocks, refs and postings with set-based SQL over the NDJSON the
-   * parse workers produced: a block's key is its file's base key + its ord.
-   * Returns the blocks, and the refs and postings (for the rows-touched
-   * counter: the statements' own counts, where counting the refs' lines in
-   * JavaScript and the postings by a query cost the writer 0.6 s per 20,000 files).
-   */
-  async #appendDocuments(docs: Extract<FileWrite, { op: "index" }>[]): Promise<{ blocks: number; refsAndPostings: number; bases: Map<string, bigint> }> {
-    let refsAndPostings = 0;
-    /** Each file's base key; none for a path written twice. */
-    const keys = new Map<string, bigint>();
-    if (docs.length === 0) return { blocks: 0, refsAndPostings, bases: keys };
-    const c = this.#db.connection;
-    const blockRows: Uint8Array[] = [];
-    const refRows: Uint8Array[] = [];
-    let count = 0;
-    await appendRows(c, "pages", async (pages) =>
-      appendRows(c, "batch_docs", (bases) => {
-        for (const { file, doc } of docs) {
-          const base = this.#nextKey;
-          this.#nextKey += BigInt(doc.blockCount);
-          keys.set(file.path, keys.has(file.path) ? -1n : base);
-          appendPage(pages, file, doc, doc.blockCount > 0 ? base : null);
-          bases.appendVarchar(file.path);
-          bases.appendVarchar(doc.page.name);
-          bases.appendBigInt(base);
-          bases.endRow();
-          blockRows.push(doc.blockRows);
-          refRows.push(doc.refRows);
-          count += doc.blockCount;
-        }
-      }, "temp"),
-    );
-    if (count > 0) {
-      writeAll(this.#scratchFiles.blocks, blockRows);
-      writeAll(this.#scratchFiles.refs, refRows);
-      // Keys and page names are joined in once, as the JSON is read: the copy into blocks and the
-      // postings' unnest then read batch_blocks alone.
-      await this.#run("s.read_json", `INSERT INTO batch_blocks
-        SELECT d.base + b.ord, b.id, d.page, b.path, b.parent_id, b.position, b.level, b.content, b.properties,
-          b.marker, b.priority, b.scheduled, b.deadline, b.repeater, b.pre_block, b.length, b.tokens
-        FROM read_json(${sqlString(this.#scratchFiles.blocks)}, format = 'newline_delimited', columns = ${BLOCK_ROW_COLUMNS}) b
-        JOIN batch_docs d ON d.path = b.path`);
-      // seq: file order, with gaps an incremental write can insert into (schema.ts SEQ_GAP).
-      await this.#run("s.blocks", `INSERT INTO blocks SELECT * EXCLUDE (tokens), key * ${SEQ_GAP}, id FROM batch_blocks`);
-      if (refRows.some((rows) => rows.byteLength > 0)) {
-        refsAndPostings += await this.#run("s.refs", `INSERT INTO refs
-          SELECT r.block_id, d.base + r.ord, d.page, r.path, r.target, r.kind
-          FROM read_json(${sqlString(this.#scratchFiles.refs)}, format = 'newline_delimited', columns = ${REF_ROW_COLUMNS}) r
-          JOIN batch_docs d ON d.path = r.path`);
-      }
-      refsAndPostings += await this.#buildPostings();
-    }
-    await c.run(`DELETE FROM batch_docs`);
-    for (const [path, base] of keys) if (base < 0n) keys.delete(path);
-    return { blocks: count, refsAndPostings, bases: keys };
-  }
-
-  /**
-   * Builds the batch's postings inside DuckDB (vectorised). A term's id is
-   * DuckDB's 64-bit `hash(term)`: postings need no lookup in the vocabulary,
-   * which is kept beside them for users, for `status` and for BM25's df.
-   * Counting per block as the tokens are unnested, to skip batch_terms'
-   * occurrences, cost more than it saved (GROUP BY on the term strings).
-   */
-  async #buildPostings(): Promise<number> {
-    await this.#run("s.unnest", `INSERT INTO batch_terms
-      SELECT block_key, hash(term), term FROM (
-        SELECT key AS block_key, unnest(string_split(tokens, ' ')) AS term FROM batch_blocks WHERE length > 0)`);
-    const postings = await addPostings(this.#run, "batch_terms");
-    this.#postingsUnclustered += postings;
-    await this.#run("s.cleanup", `DELETE FROM batch_terms`);
-    await this.#run("s.cleanup", `DELETE FROM batch_blocks`);
-    return postings;
-  }
-}
-
-function appendPage(appender: DuckDBAppender, file: FileRow, doc: IndexedDocument, firstKey: bigint | null): void {
-  const page = doc.page;
-  appender.appendVarchar(page.name);
-  appender.appendVarchar(page.originalName);
-  appender.appendVarchar(file.path);
-  appendNullableInt(appender, page.journalDay);
-  appender.appendVarchar(page.format);
-  appendJson(appender, page.properties);
-  appender.appendList(listValue(page.aliases), VARCHAR_LIST);
-  appender.appendList(listValue(page.tags), VARCHAR_LIST);
-  appender.appendVarchar(page.titleTokens);
-  if (firstKey === null) appender.appendNull();
-  else appender.appendBigInt(firstKey);
-  appender.appendInteger(doc.blockCount);
-  appendNullable(appender, file.checksum);
-  appender.endRow();
-}
-
-function appendNullable(appender: DuckDBAppender, value: string | null): void {
-  if (value === null) appender.appendNull();
-  else appender.appendVarchar(value);
-}
-
-function appendNullableInt(appender: DuckDBAppender, value: number | null): void {
-  if (value === null) appender.appendNull();
-  else appender.appendInteger(value);
-}
-
-function appendJson(appender: DuckDBAppender, value: Record<string, unknown>): void {
-  for (const _ in value) {
-    appender.appendVarchar(JSON.stringify(value));
-    return;
-  }
-  appender.appendNull();
 }
