@@ -1,4 +1,5 @@
 import { Piscina } from "piscina";
+import type { ResourceLimits } from "node:worker_threads";
 
 export type BulkheadOptions = {
   /** For messages and metrics: "hashing", "parsing", "writing". */
@@ -22,6 +23,8 @@ export type BulkheadOptions = {
    * ignore resourceLimits.
    */
   maxOldGenerationMb?: number;
+  /** V8 young-generation size of each thread (worker `resourceLimits`; config `pools.threadYoungGenerationMb`). */
+  maxYoungGenerationMb?: number;
   /**
    * Threads already started for this worker module (see `startThreads`):
    * the writer's start before the config is read. Its piscina bounds must
@@ -31,7 +34,7 @@ export type BulkheadOptions = {
 };
 
 /** What piscina needs to start a bulkhead's threads: none of it comes from the config for the writer. */
-export type ThreadOptions = Pick<BulkheadOptions, "worker" | "threads" | "maxQueue" | "concurrentTasksPerWorker" | "workerData" | "maxOldGenerationMb">;
+export type ThreadOptions = Pick<BulkheadOptions, "worker" | "threads" | "maxQueue" | "concurrentTasksPerWorker" | "workerData" | "maxOldGenerationMb" | "maxYoungGenerationMb">;
 
 /** Runs `.ts` workers under Deno and from source, `.js` ones from the compiled output. */
 const WORKER_EXTENSION = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
@@ -113,6 +116,11 @@ export class Bulkhead {
     }
   }
 
+  /** The V8 limits its threads run under (started or not). */
+  get resourceLimits(): ResourceLimits {
+    return resourceLimits(this.#options);
+  }
+
   /** Tasks running or queued in this bulkhead. */
   get pending(): number {
     return this.#inFlight;
@@ -140,8 +148,16 @@ export function startThreads(options: ThreadOptions): Piscina {
     concurrentTasksPerWorker: options.concurrentTasksPerWorker ?? 1,
     idleTimeout: 60_000,
     workerData: options.workerData,
-    ...(options.maxOldGenerationMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationMb } }),
+    resourceLimits: resourceLimits(options),
   });
+}
+
+/** The worker `resourceLimits` of a bulkhead's threads: V8's own default for each limit not given. */
+export function resourceLimits(options: Pick<ThreadOptions, "maxOldGenerationMb" | "maxYoungGenerationMb">): ResourceLimits {
+  return {
+    ...(options.maxOldGenerationMb === undefined ? {} : { maxOldGenerationSizeMb: options.maxOldGenerationMb }),
+    ...(options.maxYoungGenerationMb === undefined ? {} : { maxYoungGenerationSizeMb: options.maxYoungGenerationMb }),
+  };
 }
 
 /** Whatever a worker threw becomes an Error once, here at the thread boundary. */

@@ -14,6 +14,9 @@ export type Pools = {
   close(): Promise<void>;
 };
 
+/** config.schema.json's `pools.threadYoungGenerationMb` default (a test keeps them equal): the prestarted writer's, read before the config. */
+export const DEFAULT_THREAD_YOUNG_GENERATION_MB = 3;
+
 /** Searches and status reads that may run in the writer thread beside its queued batches. */
 const READ_ROOM = 8;
 
@@ -22,7 +25,10 @@ const READ_ROOM = 8;
  * piscina takes every task the bulkhead lets through at once (no bound here;
  * the writing bulkhead's capacity, from the config, is the bound).
  */
-const PRESTARTED_WRITER = { worker: "index-writer", threads: 1, maxQueue: Number.MAX_SAFE_INTEGER, concurrentTasksPerWorker: Number.MAX_SAFE_INTEGER };
+const PRESTARTED_WRITER = {
+  worker: "index-writer", threads: 1, maxQueue: Number.MAX_SAFE_INTEGER, concurrentTasksPerWorker: Number.MAX_SAFE_INTEGER,
+  maxYoungGenerationMb: DEFAULT_THREAD_YOUNG_GENERATION_MB,
+};
 
 let prestarted: { threads: Piscina; loaded: Promise<unknown> } | undefined;
 
@@ -67,10 +73,14 @@ export async function createPools(config: SyncConfiguration, graph: GraphConfig)
   // its bound) plus reads: a search must reach the thread while batches wait
   // there, and the worker orders the writes itself.
   const room = config.pools.writing.maxQueue + READ_ROOM;
+  const young = config.pools.threadYoungGenerationMb;
+  // A prestarted writer runs with the default young generation: another value needs a thread of its own.
+  if (young !== DEFAULT_THREAD_YOUNG_GENERATION_MB) await endUnadoptedWriter();
   const started = prestarted?.threads;
   prestarted = undefined;
   const writing = new Bulkhead({
-    name: "writing", worker: "index-writer", threads: 1, maxQueue: room, concurrentTasksPerWorker: room, ...(started === undefined ? {} : { started }),
+    name: "writing", worker: "index-writer", threads: 1, maxQueue: room, concurrentTasksPerWorker: room, maxYoungGenerationMb: young,
+    ...(started === undefined ? {} : { started }),
   });
   try {
     const { duckdbThreads, duckdbMemoryMb } = config.pools.writing;
@@ -82,8 +92,8 @@ export async function createPools(config: SyncConfiguration, graph: GraphConfig)
     await writing.close();
     throw error;
   }
-  const hashing = new Bulkhead({ name: "hashing", worker: "hash", ...config.pools.hashing });
-  const parsing = new Bulkhead({ name: "parsing", worker: "parse", ...config.pools.parsing, workerData: { graph } });
+  const hashing = new Bulkhead({ name: "hashing", worker: "hash", ...config.pools.hashing, maxYoungGenerationMb: young });
+  const parsing = new Bulkhead({ name: "parsing", worker: "parse", ...config.pools.parsing, maxYoungGenerationMb: young, workerData: { graph } });
   return {
     hashing,
     parsing,

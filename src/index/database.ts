@@ -21,7 +21,8 @@ export type Database = {
 /** DuckDB's own resources in the writer (config `pools.writing`); read-only opens use DuckDB's defaults. */
 export type DatabaseLimits = { threads: number; memoryLimitMb: number };
 
-export const DEFAULT_LIMITS: DatabaseLimits = { threads: 2, memoryLimitMb: 256 };
+/** As config.schema.json's defaults (pools.writing.duckdbThreads, duckdbMemoryMb). */
+export const DEFAULT_LIMITS: DatabaseLimits = { threads: 2, memoryLimitMb: 128 };
 
 export async function openDatabase(
   path: string,

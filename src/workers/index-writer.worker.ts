@@ -1,3 +1,4 @@
+import { resourceLimits, type ResourceLimits } from "node:worker_threads";
 import { DEFAULT_WRITE_OPTIONS, IndexWriter, type IndexedFileState } from "../index/index-writer.ts";
 import type { SearchQuery, SearchHit } from "../index/search.ts";
 import { SearchModelCache } from "../index/search-model-cache.ts";
@@ -43,8 +44,10 @@ function current(): IndexWriter {
   return writer;
 }
 
-/** Does nothing: its answer tells that this thread has loaded its modules (prestartWriter in pools.ts). */
-export function loaded(): void {}
+/** Its answer tells that this thread has loaded its modules (prestartWriter in pools.ts); it names the thread's V8 limits. */
+export function loaded(): ResourceLimits {
+  return resourceLimits;
+}
 
 export function open(task: { database: string; graph: GraphConfig; limits: DatabaseLimits; diffStateMaxBytes?: number }): Promise<void> {
   return exclusive(async () => {

@@ -50,3 +50,13 @@ test("issues #8's, #11's and #12's targets miss just past their bounds", () => {
 test("a target without its rows is not measured, never passed", () => {
   assert.deepEqual(Object.values(results([])), Array(13).fill("not measured"));
 });
+
+test("the peak-RSS target shows the peak at every size of the scale curve", () => {
+  const rows = [
+    row("scale-full-index", 5000, { sessionMs: 5000, peakRssMb: 300 }),
+    row("scale-full-index", 100_000, { sessionMs: 100_000, peakRssMb: 390 }),
+    row("scale-full-index", 20_000, { sessionMs: 20_000, peakRssMb: null }),
+  ];
+  const line = issueTargets(rows, context).find((l) => l.target.startsWith("Peak RSS"));
+  assert.equal(line?.measured, "390 MB; by size: 5,000: 300 MB, 20,000: ?, 100,000: 390 MB");
+});
