@@ -1,4 +1,4 @@
-import { LRUCache } from "lru-cache";
+import { BoundedCache } from "./bounded-cache.ts";
 
 /**
  * One block as the block diff sees it (incremental-write.ts): `k` its key
@@ -9,8 +9,7 @@ import { LRUCache } from "lru-cache";
  */
 export type DiffBlock = { k: string; t: [string, string, string, string, string, string, string, string] };
 
-/** Cache figures for `status --json`. */
-export type CacheStats = { entries: number; sizeBytes: number; maxBytes: number; hits: number; misses: number };
+export type { CacheStats } from "./bounded-cache.ts";
 
 /**
  * The design's cache of recently changed files' parses (issue #11), in the
@@ -24,39 +23,9 @@ export type CacheStats = { entries: number; sizeBytes: number; maxBytes: number;
  * diffed-writes.ts wholeWriteState), so an entry always equals the
  * committed rows.
  */
-export class DiffStateCache {
-  readonly #lru: LRUCache<string, DiffBlock[]> | null;
-  readonly #maxBytes: number;
-  #hits = 0;
-  #misses = 0;
-
+export class DiffStateCache extends BoundedCache<DiffBlock[]> {
   constructor(maxBytes: number) {
-    if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new RangeError(`cache size must be a whole number of bytes >= 0, got ${maxBytes}`);
-    this.#maxBytes = maxBytes;
-    this.#lru = maxBytes === 0 ? null : new LRUCache<string, DiffBlock[]>({ maxSize: maxBytes, sizeCalculation: sizeOf });
-  }
-
-  get(path: string): DiffBlock[] | undefined {
-    const state = this.#lru?.get(path);
-    if (state === undefined) this.#misses++;
-    else this.#hits++;
-    return state;
-  }
-
-  set(path: string, state: DiffBlock[]): void {
-    this.#lru?.set(path, state);
-  }
-
-  delete(path: string): void {
-    this.#lru?.delete(path);
-  }
-
-  clear(): void {
-    this.#lru?.clear();
-  }
-
-  stats(): CacheStats {
-    return { entries: this.#lru?.size ?? 0, sizeBytes: this.#lru?.calculatedSize ?? 0, maxBytes: this.#maxBytes, hits: this.#hits, misses: this.#misses };
+    super(maxBytes, sizeOf);
   }
 }
 

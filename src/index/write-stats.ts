@@ -1,4 +1,4 @@
-import type { CacheStats } from "./diff-state-cache.ts";
+import type { CacheStats } from "./bounded-cache.ts";
 
 /**
  * What the writer did, for `status --json` (issue #11): rows touched counts

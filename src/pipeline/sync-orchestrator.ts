@@ -10,7 +10,7 @@ import { MovePairing } from "./move-pairing.ts";
 import { IndexView, sameFileRow } from "./index-view.ts";
 import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
 import { BlockKeyCache } from "./block-key-cache.ts";
-import type { CacheStats } from "../index/diff-state-cache.ts";
+import type { CacheStats } from "../index/bounded-cache.ts";
 import type { BreakerState } from "./circuit-breaker.ts";
 import { TaskDeferral } from "./task-deferral.ts";
 import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
