@@ -48,6 +48,11 @@ export class SearchModelCache {
     return this.#loads;
   }
 
+  /** Resolves once no load reads the index any more (the database may then be closed under it). */
+  async settled(): Promise<void> {
+    await this.#model?.promise.catch(() => {});
+  }
+
   /** The current model, loaded first if need be (for benchmarks and tests that time or compare the in-memory path). */
   ready(): Promise<SearchModel> {
     return this.#current().promise;

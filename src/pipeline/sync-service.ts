@@ -2,6 +2,7 @@ import process from "node:process";
 import type { ControlApi, PauseResult } from "../control/control-api.ts";
 import type { IndexStatus } from "../index/status.ts";
 import { ControlServer } from "../control/control-server.ts";
+import { isUnwritable } from "./batch-processor.ts";
 import { controlSocketPath, prepareSocketFolder } from "../control/control-socket-path.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { EventRouter } from "./event-router.ts";
@@ -227,7 +228,11 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     await orchestrator.close();
     router?.close();
     await catchUp.catch(() => {});
-    await recordSync();
+    // A database that cannot be written (a full disk) was reported once already and keeps its last committed
+    // batch: stopping then is no failure, and the raw error of this last write would be a second report.
+    await recordSync().catch((error: Error) => {
+      if (!isUnwritable(error)) throw error;
+    });
     log.flush();
     return signal === "error" ? 3 : 0;
   } finally {

@@ -33,6 +33,17 @@ let writer: IndexWriter | undefined;
 let searchModel: SearchModelCache | undefined;
 let writeChain: Promise<unknown> = Promise.resolve();
 
+/** Reads on the read connection still running: `close` waits for them. */
+const reads = new Set<Promise<unknown>>();
+
+/** A read beside the write chain (see the top of this file), tracked so the database is never closed under it. */
+function reading<T>(task: () => Promise<T>): Promise<T> {
+  const run = task();
+  reads.add(run);
+  run.then(() => reads.delete(run), () => reads.delete(run));
+  return run;
+}
+
 function exclusive<T>(task: () => Promise<T> | T): Promise<T> {
   const run = writeChain.then(task, task);
   writeChain = run.catch(() => {});
@@ -105,39 +116,43 @@ export function resolveConflict(task: { id: number; strategy: ResolutionStrategy
 
 export function search(query: SearchQuery): Promise<SearchHit[]> {
   searchModel ??= new SearchModelCache(current().readConnection);
-  return searchModel.search(query);
+  const model = searchModel;
+  return reading(() => model.search(query));
 }
 
 export function searchPages(query: PageSearchQuery): Promise<PageHit[]> {
   searchModel ??= new SearchModelCache(current().readConnection);
-  return searchModel.searchPages(query);
+  const model = searchModel;
+  return reading(() => model.searchPages(query));
 }
 
-export async function status(): Promise<IndexStatus> {
-  const writer = current();
-  return { ...(await readStatus(writer.readConnection)), writes: writer.writeStats() };
+export function status(): Promise<IndexStatus> {
+  return reading(async () => {
+    const writer = current();
+    return { ...(await readStatus(writer.readConnection)), writes: writer.writeStats() };
+  });
 }
 
 // The MCP tools' reads (src/mcp), beside `search` on the read connection.
 export function getPage(query: PageQuery): Promise<PageView | null> {
-  return readPage(current().readConnection, query);
+  return reading(() => readPage(current().readConnection, query));
 }
 
 export function getBlock(query: BlockQuery): Promise<BlockView | null> {
-  return readBlock(current().readConnection, query);
+  return reading(() => readBlock(current().readConnection, query));
 }
 
 export function backlinks(query: BacklinksQuery): Promise<BacklinksView | null> {
-  return readBacklinks(current().readConnection, query);
+  return reading(() => readBacklinks(current().readConnection, query));
 }
 
 export function tasks(query: TasksQuery): Promise<TaskHit[]> {
-  return readTasks(current().readConnection, query);
+  return reading(() => readTasks(current().readConnection, query));
 }
 
 /** `verify`: the tables' own rules and the files rows, from the last committed state. */
 export function verifyTables(): Promise<TableCheck> {
-  return checkTables(current().readConnection);
+  return reading(() => checkTables(current().readConnection));
 }
 
 /** `verify --repair`: one transaction on the write connection, in turn with the batches. */
@@ -149,7 +164,10 @@ export function repair(paths: string[]): Promise<RepairResult> {
   });
 }
 
-export function close(): Promise<void> {
+export async function close(): Promise<void> {
+  // The reads beside the write chain, and a search model still loading, finish first: the database is never
+  // closed under a running query.
+  await Promise.allSettled([...reads, searchModel?.settled()]);
   return exclusive(() => {
     writer?.close();
     writer = undefined;
