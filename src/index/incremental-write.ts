@@ -6,6 +6,7 @@ import { planIds } from "./block-edits.ts";
 import type { IdPlan } from "./block-edits.ts";
 import { blockLines, type BlockLines } from "./block-lines.ts";
 import { outlineBlocks } from "./block-outline.ts";
+import { diffWindow, rememberPlace, stateAround, wholeWindow, type DiffWindow } from "./diff-window.ts";
 import { SEQ_GAP } from "./schema.ts";
 import { addPostings } from "./postings.ts";
 import type { FileWrite, IndexedDocument } from "./index-batch.ts";
@@ -107,38 +108,49 @@ export async function writeIncrementally(
   // digested by DuckDB (the indexed blocks are only there), and the cache gets this write's keys.
   const cached = options.cache.get(path);
   let doc = cached === undefined ? options.fullDocument(write) : write.doc;
-  const outline = outlineBlocks(doc.outline);
   // The rows' lines by ord, for a cached file (the others load every row, below).
   let lines: BlockLines = { blockLines: [], refLines: [] };
-  let before: DiffBlock[];
-  let after: DiffBlock[];
+  let window: DiffWindow;
+  let oldCount: number;
   if (cached !== undefined) {
-    before = cached;
-    after = outline;
+    window = diffWindow(cached, doc.outline);
+    oldCount = cached.length;
     lines = blockLines(doc);
   } else {
     await load(c, options, doc.blockRows, doc.refRows);
-    before = await tuples(c, `SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR", "b.parser_id")} AS t, b.seq AS o
+    const before = await tuples(c, `SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR", "b.parser_id")} AS t, b.seq AS o
       FROM blocks b LEFT JOIN ${REFS_OF("refs", "block_key")} r ON r.block_key = b.key WHERE b.path = $path`, path);
-    after = await tuples(c, `SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''", "b.id")} AS t, b.ord AS o
+    const after = await tuples(c, `SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''", "b.id")} AS t, b.ord AS o
       FROM incr_blocks b LEFT JOIN ${REFS_OF("incr_refs", "ord")} r ON r.ord = b.ord WHERE b.path = $path`, path);
+    window = wholeWindow(before, doc.outline, after);
+    oldCount = before.length;
   }
-  const diff = diffBlocks(before.map((b) => b.t[1]), after.map((b) => b.t[1]));
+  let diff = diffBlocks(window.before.map((b) => b.t[1]), window.after.map((b) => b.t[1]));
   if (diff === null) return null;
-  const plan = planIds(before, after, diff);
+  let plan = planIds(window.before, window.after, diff, window.written);
+  // A new block deriving an id that an edit kept outside the window takes it away (block-edits.ts): the whole file then.
+  if (cached !== undefined && [...window.keptOutside].some((id) => plan.derived.has(id))) {
+    window = wholeWindow(cached, doc.outline);
+    diff = diffBlocks(window.before.map((b) => b.t[1]), window.after.map((b) => b.t[1]));
+    if (diff === null) return null;
+    plan = planIds(window.before, window.after, diff);
+  }
+  const { before, after, start } = window;
   const { pairs, edits } = plan;
-  const kept = pairs.oldIndex.length;
-  const larger = Math.max(before.length, after.length);
+  // Every block outside the window is kept as it was.
+  const kept = oldCount - before.length + pairs.oldIndex.length;
+  const larger = Math.max(oldCount, doc.blockCount);
   // An edited block counts as one kept in place: its row is rewritten as a whole write would, and
   // a one-block page (a journal day) keeps its block's id across edits instead of going whole.
   if (larger - kept - edits.size > options.maxChangedFraction * larger) return null;
   // An edited block keeps its old seq; the others are spread between the kept and edited ones.
-  const seqs = insertedSeqs(before, after, withEdits(pairs, edits));
+  // Ords from here on are the window's (file ord - start).
+  const seqs = insertedSeqs(before, after, withEdits(pairs, edits), window.lo, window.hi);
   if (seqs === null) return null;
   for (const [j, i] of edits) seqs.set(j, BigInt((before[i] as DiffBlock).t[0]));
   // A partial document lacks the row of a block its previous parse had but the diff did not keep
   // (moved, or that parse was never written): build every row.
-  if (cached !== undefined && doc.source !== null && [...seqs.keys()].some((ord) => lines.blockLines[ord] === undefined)) {
+  if (cached !== undefined && doc.source !== null && [...seqs.keys()].some((ord) => lines.blockLines[start + ord] === undefined)) {
     doc = options.fullDocument(write);
     lines = blockLines(doc);
   }
@@ -178,11 +190,11 @@ export async function writeIncrementally(
     for (const ord of seqs.keys()) newKeys.set(ord, String(base + n++));
     await append(c, "incr_new", [...seqs].map(([ord, seq]) => {
       const parent = plan.parents[ord] as string;
-      return [String(ord), newKeys.get(ord) as string, String(seq), plan.ids[ord] as string, parent === "" ? null : parent];
+      return [String(start + ord), newKeys.get(ord) as string, String(seq), plan.ids[ord] as string, parent === "" ? null : parent];
     }));
     if (cached !== undefined) {
       // Only the inserted blocks' rows go through DuckDB's reader.
-      const ords = [...seqs.keys()];
+      const ords = [...seqs.keys()].map((ord) => start + ord);
       await load(c, options, encoder.encode(ords.map((ord) => lines.blockLines[ord] + "\n").join("")),
         encoder.encode(ords.flatMap((ord) => (lines.refLines[ord] ?? []).map((line) => line + "\n")).join("")));
     }
@@ -199,10 +211,12 @@ export async function writeIncrementally(
     rows += await addPostings(async (_name, sql) => (await c.run(sql)).rowsChanged, "incr_terms");
   }
   await run(`UPDATE pages SET first_block_key = (SELECT key FROM blocks WHERE path = $path ORDER BY seq LIMIT 1),
-      block_count = ${after.length}, checksum = $checksum WHERE path = $path`,
+      block_count = ${doc.blockCount}, checksum = $checksum WHERE path = $path`,
     { path, checksum: write.file.checksum as string });
   for (const table of SCRATCH_TABLES) await c.run(`DELETE FROM ${table}`);
-  options.cache.set(path, stateAfter(before, outline, plan, seqs, newKeys));
+  // The cache compares by the outline's keys, not DuckDB's digests.
+  const inside = stateAfter(before, cached === undefined ? outlineBlocks(doc.outline) : after, plan, seqs, newKeys);
+  options.cache.set(path, cached === undefined ? rememberPlace(inside, doc.outline.place) : stateAround(cached, window, inside, doc.outline.place));
   return { kept, inserted: seqs.size, edited: edits.size, deleted: gone.length, placed: placed.length, rows };
 }
 
@@ -242,12 +256,14 @@ function insertedSeqs(
   before: { t: Tuple }[],
   after: { k: string }[],
   pairs: { oldIndex: number[]; newIndex: number[] },
+  first: bigint | null,
+  last: bigint | null,
 ): Map<number, bigint> | null {
   const keptAt = new Map<number, bigint>();
   pairs.newIndex.forEach((j, n) => keptAt.set(j, BigInt((before[pairs.oldIndex[n] as number] as { t: Tuple }).t[0])));
   const seqs = new Map<number, bigint>();
   const gap = BigInt(SEQ_GAP);
-  let lo: bigint | null = null;
+  let lo: bigint | null = first;
   let run: number[] = [];
   const place = (hi: bigint | null): boolean => {
     const k = BigInt(run.length);
@@ -272,7 +288,7 @@ function insertedSeqs(
     if (!place(seq)) return null;
     lo = seq;
   }
-  return place(null) ? seqs : null;
+  return place(last) ? seqs : null;
 }
 
 /** The file's blocks as this write leaves them, for the cache: kept blocks with their new place, inserted ones with their new key and seq. */
