@@ -121,7 +121,7 @@ async function writeDiff(
   const cached = options.cache.get(path);
   let doc = cached === undefined ? options.fullDocument(write) : write.doc;
   // The rows' lines by ord, for a cached file (the others load every row, below).
-  let lines: BlockLines = { blockLines: [], refLines: [] };
+  let lines: BlockLines = { blockLines: new Map(), refLines: new Map() };
   let window: DiffWindow;
   let oldCount: number;
   if (cached !== undefined) {
@@ -162,7 +162,7 @@ async function writeDiff(
   for (const [j, i] of edits) seqs.set(j, BigInt((before[i] as DiffBlock).t[0]));
   // A partial document lacks the row of a block its previous parse had but the diff did not keep
   // (moved, or that parse was never written): build every row.
-  if (cached !== undefined && doc.source !== null && [...seqs.keys()].some((ord) => lines.blockLines[start + ord] === undefined)) {
+  if (cached !== undefined && doc.source !== null && [...seqs.keys()].some((ord) => !lines.blockLines.has(start + ord))) {
     doc = options.fullDocument(write);
     lines = blockLines(doc);
   }
@@ -207,8 +207,8 @@ async function writeDiff(
     if (cached !== undefined) {
       // Only the inserted blocks' rows go through DuckDB's reader.
       const ords = [...seqs.keys()].map((ord) => start + ord);
-      await load(c, options, encoder.encode(ords.map((ord) => lines.blockLines[ord] + "\n").join("")),
-        encoder.encode(ords.flatMap((ord) => (lines.refLines[ord] ?? []).map((line) => line + "\n")).join("")), filled);
+      await load(c, options, encoder.encode(ords.map((ord) => lines.blockLines.get(ord) + "\n").join("")),
+        encoder.encode(ords.flatMap((ord) => (lines.refLines.get(ord) ?? []).map((line) => line + "\n")).join("")), filled);
     }
     const page = write.doc.page.name;
     await run(`INSERT INTO blocks

@@ -44,9 +44,10 @@ const lenient = new TextDecoder("utf-8");
 export function indexedDocument(path: string, text: string, graph: GraphConfig, options: DocumentOptions = {}): { doc: IndexedDocument; keys: ParseMemory } {
   const previous = options.previousKeys;
   if (previous?.text !== undefined && (options.warnings ?? []).length === 0) {
-    const partial = parsePartially(path, text, graph, previous.keys, previous.text, options.idSeed);
+    const bytes = options.bytes ?? encoder.encode(text);
+    const partial = text.charCodeAt(0) === 0xfeff ? null : parsePartially(path, bytes, graph, previous.keys, previous.text, options.idSeed);
     if (partial !== null) {
-      const source = sharedCopy(options.bytes ?? encoder.encode(text));
+      const source = sharedCopy(bytes);
       const doc: IndexedDocument = {
         page: previous.text.page,
         blockCount: partial.place.length / 4,
@@ -68,8 +69,9 @@ export function indexedDocument(path: string, text: string, graph: GraphConfig, 
     if (to - from <= MAX_PARTIAL_SHARE * keyList.length) wanted = (ord) => ord >= from && ord < to;
   }
   const { blockRows, refRows } = serialiseBlocks(path, parsed.blocks, wanted);
-  const memory = (options.warnings ?? []).length === 0 ? textMemory(path, text, parsed, extras, outline.place, page, options.idSeed ?? page.name) : undefined;
-  const source = wanted === undefined && memory === undefined ? null : sharedCopy(options.bytes ?? encoder.encode(text));
+  const bytes = options.bytes ?? encoder.encode(text);
+  const memory = (options.warnings ?? []).length === 0 ? textMemory(path, text, bytes, parsed, extras, outline.place, page, options.idSeed ?? page.name) : undefined;
+  const source = wanted === undefined && memory === undefined ? null : sharedCopy(bytes);
   const doc: IndexedDocument = {
     page,
     blockCount: parsed.blocks.length,

@@ -74,6 +74,9 @@ test("a large page's edits parsed in part give the whole parse's outline and row
   const steps: [string, (p: Line[]) => Line[], boolean][] = [
     ["edit a child", (p) => (((p[at(p, 601)] as Line).text = "entry 601 edited [[other]]"), p), true],
     ["edit a top-level block", (p) => (((p[at(p, 600)] as Line).text = "entry 600 edited"), p), true],
+    // Offsets are in bytes: blocks after multi-byte text (a whole parse after it, below, maps them from the text).
+    ["non-ASCII text", (p) => (((p[at(p, 500)] as Line).text = "entry 500 café 日本 😀"), p), true],
+    ["an edit after it", (p) => (((p[at(p, 800)] as Line).text = "entry 800 edited ü"), p), true],
     ["insert a top-level block", (p) => (p.splice(at(p, 900), 0, { text: "new top", depth: 0 }), p), true],
     ["insert a child", (p) => (p.splice(at(p, 301), 0, { text: "new child", depth: 1 }), p), true],
     ["delete a top-level block and its children", (p) => (p.splice(at(p, 450), 3), p), true],
@@ -101,7 +104,7 @@ test("a large page's edits parsed in part give the whole parse's outline and row
 });
 
 test("random edits of a large page: the document parsed in part is the whole parse's (fast-check)", () => {
-  const texts = ["alpha", "beta [[Gamma]]", "TODO task", "#tag", "```", "  ```", "id:: 66a0c3e2-0000-4000-8000-000000000002", "title:: x"];
+  const texts = ["alpha", "béta [[Gamma]] 😀", "日本", "TODO task", "#tag", "```", "  ```", "id:: 66a0c3e2-0000-4000-8000-000000000002", "title:: x"];
   const op = fc.record({
     at: fc.nat(1199),
     kind: fc.constantFrom("insert", "delete", "indent", "outdent", "edit", "line"),
