@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expectExit, runNode, type ChildRun } from "../lib/child.ts";
+import { ensureFts5Driver } from "../lib/fts5-driver.ts";
 import { removeDir, tempDir } from "../lib/workspace.ts";
 import { round, row, type BenchRow } from "../report/row.ts";
 
@@ -18,6 +19,7 @@ const script = fileURLToPath(new URL("./fts5-child.js", import.meta.url));
 export async function fts5Scenarios(graphDir: string, files: number, runs: number, log: (line: string) => void): Promise<BenchRow[]> {
   let full: Measured | undefined;
   let noop: Measured | undefined;
+  ensureFts5Driver(log);
   for (let i = 0; i < runs; i++) {
     const dir = await tempDir("fts5");
     try {

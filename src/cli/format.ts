@@ -6,6 +6,7 @@ import type { PageHit } from "../index/page-search.ts";
 import type { SearchHit } from "../index/search.ts";
 import type { IndexStatus } from "../index/status.ts";
 import { foldText } from "../index/tokenize.ts";
+import { formatWriteStats } from "../index/write-stats.ts";
 
 export function formatSummary(s: SyncSummary): string {
   const lines = [
@@ -80,6 +81,7 @@ export function formatStatus(s: IndexStatus & Pick<ServiceStatus, "sync" | "inde
     `Full-text: ${s.terms} terms, ${s.postings} postings`,
     `Last sync: ${s.lastSyncAt ?? "never"}`,
   );
+  if (s.writes !== undefined) lines.push(...formatWriteStats(s.writes));
   if (s.openConflicts > 0) lines.push(`Open conflicts: ${s.openConflicts} (sync-pipeline conflicts lists them; resolve ID --strategy filesystem|index decides)`);
   if (s.problemCount > 0) {
     const cut = s.problemCount > s.problems.length;

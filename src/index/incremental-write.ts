@@ -11,6 +11,7 @@ import { SEQ_GAP } from "./schema.ts";
 import { addPostings } from "./postings.ts";
 import type { FileWrite, IndexedDocument } from "./index-batch.ts";
 import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
+import { appendRows } from "./appenders.ts";
 
 /**
  * An `index` write of a file that has indexed content, applied as a diff
@@ -352,15 +353,15 @@ async function load(c: DuckDBConnection, options: IncrementalOptions, blockRows:
 
 async function append(c: DuckDBConnection, table: string, rows: (string | null)[][], filled: Set<string>): Promise<void> {
   filled.add(table);
-  const appender = await c.createAppender(table, "main", "temp");
-  for (const row of rows) {
-    for (const value of row) {
-      if (value === null) appender.appendNull();
-      else appender.appendVarchar(value);
+  await appendRows(c, table, (appender) => {
+    for (const row of rows) {
+      for (const value of row) {
+        if (value === null) appender.appendNull();
+        else appender.appendVarchar(value);
+      }
+      appender.endRow();
     }
-    appender.endRow();
-  }
-  appender.closeSync();
+  }, "temp");
 }
 
 function writeBytes(path: string, bytes: Uint8Array): void {

@@ -17,6 +17,7 @@ import { completeRows, pathsOf, wholeWriteState, writeDiffs, type DiffContext, t
 import { KEPT_IDS_DDL, restoreKeptIds, saveKeptIds } from "./kept-ids.ts";
 import { countBatch, emptyWriteStats, type WriteStats } from "./write-stats.ts";
 import { DiffStateCache } from "./diff-state-cache.ts";
+import { appendRows } from "./appenders.ts";
 import { CheckpointPolicy } from "./checkpoint-policy.ts";
 import { DEFAULT_DIFF_BUDGET, type DiffBudget } from "./diff-budget.ts";
 import { writeAll } from "./scratch-rows.ts";
@@ -394,12 +395,12 @@ export class IndexWriter {
   async #deleteWhere(paths: string[], statements: string[], before?: () => Promise<void>): Promise<number> {
     if (paths.length === 0) return 0;
     const c = this.#db.connection;
-    const appender = await c.createAppender("batch_paths", "main", "temp");
-    for (const path of paths) {
-      appender.appendVarchar(path);
-      appender.endRow();
-    }
-    appender.closeSync();
+    await appendRows(c, "batch_paths", (appender) => {
+      for (const path of paths) {
+        appender.appendVarchar(path);
+        appender.endRow();
+      }
+    }, "temp");
     await before?.();
     let rows = 0;
     // batch_df's inserts are bookkeeping, not index rows.
@@ -428,22 +429,22 @@ export class IndexWriter {
   }
 
   async #appendFiles(writes: FileWrite[]): Promise<void> {
-    const appender = await this.#db.connection.createAppender("files");
     const now = timestampValue(BigInt(Date.now()) * 1000n);
-    for (const write of writes) {
-      if (write.op === "delete") continue;
-      const f = write.file;
-      appender.appendVarchar(f.path);
-      appender.appendBigInt(BigInt(f.size));
-      appender.appendDouble(f.mtime);
-      appendNullable(appender, f.checksum);
-      appender.appendVarchar(f.status);
-      appendNullable(appender, f.error);
-      appender.appendTimestamp(now);
-      appendNullable(appender, f.idSeed);
-      appender.endRow();
-    }
-    appender.closeSync();
+    await appendRows(this.#db.connection, "files", (appender) => {
+      for (const write of writes) {
+        if (write.op === "delete") continue;
+        const f = write.file;
+        appender.appendVarchar(f.path);
+        appender.appendBigInt(BigInt(f.size));
+        appender.appendDouble(f.mtime);
+        appendNullable(appender, f.checksum);
+        appender.appendVarchar(f.status);
+        appendNullable(appender, f.error);
+        appender.appendTimestamp(now);
+        appendNullable(appender, f.idSeed);
+        appender.endRow();
+      }
+    });
   }
 
   /**
@@ -460,26 +461,26 @@ export class IndexWriter {
     const keys = new Map<string, bigint>();
     if (docs.length === 0) return { blocks: 0, refsAndPostings, bases: keys };
     const c = this.#db.connection;
-    const pages = await c.createAppender("pages");
-    const bases = await c.createAppender("batch_docs", "main", "temp");
     const blockRows: Uint8Array[] = [];
     const refRows: Uint8Array[] = [];
     let count = 0;
-    for (const { file, doc } of docs) {
-      const base = this.#nextKey;
-      this.#nextKey += BigInt(doc.blockCount);
-      keys.set(file.path, keys.has(file.path) ? -1n : base);
-      appendPage(pages, file, doc, doc.blockCount > 0 ? base : null);
-      bases.appendVarchar(file.path);
-      bases.appendVarchar(doc.page.name);
-      bases.appendBigInt(base);
-      bases.endRow();
-      blockRows.push(doc.blockRows);
-      refRows.push(doc.refRows);
-      count += doc.blockCount;
-    }
-    pages.closeSync();
-    bases.closeSync();
+    await appendRows(c, "pages", async (pages) =>
+      appendRows(c, "batch_docs", (bases) => {
+        for (const { file, doc } of docs) {
+          const base = this.#nextKey;
+          this.#nextKey += BigInt(doc.blockCount);
+          keys.set(file.path, keys.has(file.path) ? -1n : base);
+          appendPage(pages, file, doc, doc.blockCount > 0 ? base : null);
+          bases.appendVarchar(file.path);
+          bases.appendVarchar(doc.page.name);
+          bases.appendBigInt(base);
+          bases.endRow();
+          blockRows.push(doc.blockRows);
+          refRows.push(doc.refRows);
+          count += doc.blockCount;
+        }
+      }, "temp"),
+    );
     if (count > 0) {
       writeAll(this.#scratchFiles.blocks, blockRows);
       writeAll(this.#scratchFiles.refs, refRows);

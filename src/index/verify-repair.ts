@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { TABLE_RULES } from "./verify-tables.ts";
+import { appendRows } from "./appenders.ts";
 
 export type RepairResult = { contentDropped: number; rowsDeleted: Record<string, number> };
 
@@ -35,12 +36,12 @@ export async function repairIndex(connection: DuckDBConnection, paths: string[])
   await c.run("BEGIN TRANSACTION");
   try {
     await c.run(`DELETE FROM repair_paths`);
-    const appender = await c.createAppender("repair_paths", "main", "temp");
-    for (const path of paths) {
-      appender.appendVarchar(path);
-      appender.endRow();
-    }
-    appender.closeSync();
+    await appendRows(c, "repair_paths", (appender) => {
+      for (const path of paths) {
+        appender.appendVarchar(path);
+        appender.endRow();
+      }
+    }, "temp");
     for (const rule of RESYNC_RULES) await c.run(`INSERT INTO repair_paths SELECT example FROM (${TABLE_RULES[rule]})`);
     const dropped = await c.runAndReadAll(`SELECT count(DISTINCT path) FROM repair_paths`);
     await count("pages", `DELETE FROM pages WHERE path IN (SELECT path FROM repair_paths)`);

@@ -12,6 +12,8 @@ export type WriteStats = {
   total: BatchWriteStats & { batches: number };
   /** The block diff's cache of recently changed files (diff-state-cache.ts); hits: diffs that read no blocks back. */
   diffStateCache?: CacheStats;
+  /** The parse side's cache of large files' block keys (block-key-cache.ts); hits: parses that built rows only for new blocks. Service only. */
+  blockKeyCache?: CacheStats;
 };
 
 export type BatchWriteStats = {
@@ -33,4 +35,18 @@ export function countBatch(stats: WriteStats, batch: BatchWriteStats): void {
   stats.total.incrementalFiles += batch.incrementalFiles;
   stats.total.wholeFiles += batch.wholeFiles;
   stats.total.batches++;
+}
+
+/** `status` in text: what the writer touched and how its caches serve. */
+export function formatWriteStats(w: WriteStats): string[] {
+  const batch = (b: BatchWriteStats) => `${b.rowsTouched} rows touched (${b.incrementalFiles} files diffed, ${b.wholeFiles} written whole)`;
+  const cache = (name: string, c: CacheStats) =>
+    `${name} ${c.entries} files, ${c.sizeBytes} of ${c.maxBytes} bytes, ${c.hits} hits, ${c.misses} misses`;
+  const lines = [`Writes: last batch ${w.lastBatch === null ? "none" : batch(w.lastBatch)}; since start ${batch(w.total)} in ${w.total.batches} batches`];
+  const caches = [
+    ...(w.diffStateCache === undefined ? [] : [cache("diff state", w.diffStateCache)]),
+    ...(w.blockKeyCache === undefined ? [] : [cache("block keys", w.blockKeyCache)]),
+  ];
+  if (caches.length > 0) lines.push(`Caches: ${caches.join("; ")}`);
+  return lines;
 }

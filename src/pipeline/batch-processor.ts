@@ -17,6 +17,8 @@ export type BatchProcessorOptions = {
    * `batchId` the last attempt's.
    */
   onFailed?: (write: FileWrite, error: Error, recorded: FileWrite | undefined, batchId: SyncBatchId) => void;
+  /** Called once a sent batch is done (committed, split and committed, or failed): `pending` has dropped by its writes. */
+  onSettled?: () => void;
 };
 
 /**
@@ -64,6 +66,8 @@ export class BatchProcessor {
   /** The window ended while the writer was busy: send the batch when it is free. */
   #due = false;
   readonly #inFlight = new Set<Promise<void>>();
+  /** Writes in the batches of #inFlight. */
+  #writing = 0;
   /** The batch being filled holds a write added with `now` (a live edit). */
   #currentLive = false;
   /** Batches holding a live edit, not yet committed (a subset of #inFlight). */
@@ -125,8 +129,14 @@ export class BatchProcessor {
   }
 
   /** Writes waiting in the batch being filled. */
+  /**
+   * Writes not yet committed: in the batch being filled and in the batches
+   * the writer is writing. The status reads "idle" only at 0: counting the
+   * first alone, it read "idle" while the last batch of a burst was still
+   * being written, and `status` still showed the index before it.
+   */
   get pending(): number {
-    return this.#current.length;
+    return this.#current.length + this.#writing;
   }
 
   #windowEnded(): void {
@@ -146,10 +156,13 @@ export class BatchProcessor {
     this.#currentBlocks = 0;
     this.#currentPaths = new Set();
     this.#currentLive = false;
+    this.#writing += writes.length;
     const done: Promise<void> = this.#commit(writes).finally(() => {
+      this.#writing -= writes.length;
       this.#inFlight.delete(done);
       this.#live.delete(done);
       if (this.#due && this.#inFlight.size === 0) this.#dispatch();
+      this.#options.onSettled?.();
     });
     this.#inFlight.add(done);
     if (live) this.#live.add(done);

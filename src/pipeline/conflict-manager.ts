@@ -24,6 +24,8 @@ export class ConflictManager {
   readonly #emit: SyncEventListener;
   /** Paths held by an open conflict, with its id (0 while its row is being recorded). */
   readonly #held = new Map<string, number>();
+  /** How many times each path came to be held by a recorded conflict (see `holdsOf`). */
+  readonly #holdsBegun = new Map<string, number>();
   /** Paths in flight that a concurrentModification was recorded for. */
   readonly #overtaken = new Set<string>();
   /** Paths resolved for the file system: their next sync is applied without a new conflict. */
@@ -70,6 +72,18 @@ export class ConflictManager {
 
   isHeld(path: string): boolean {
     return this.#held.has(path);
+  }
+
+  /**
+   * A count that changes whenever a recorded conflict starts holding `path`.
+   * A sync compares it before and after its read: a read that a hold
+   * overtook is dropped even when the conflict was resolved before the read
+   * ended. That read is stale (resolving syncs the path again), and checking
+   * it against the file would record the change that caused the conflict a
+   * second time, as modifiedDuringSync.
+   */
+  holdsOf(path: string): number {
+    return this.#holdsBegun.get(path) ?? 0;
   }
 
   list(options: { all?: boolean } = {}): Promise<SyncConflict[]> {
@@ -188,7 +202,7 @@ export class ConflictManager {
    * closed their conflicts) are held no more. Returns those, to sync again.
    */
   clashesCommitted(result: BatchResult): string[] {
-    for (const clash of result.pageNameClashes) if (clash.status === "open") this.#held.set(clash.paths[0] ?? "", clash.id);
+    for (const clash of result.pageNameClashes) if (clash.status === "open") this.#setHeld(clash.paths[0] ?? "", clash.id);
     for (const path of result.released ?? []) this.#held.delete(path);
     return result.released ?? [];
   }
@@ -252,7 +266,12 @@ export class ConflictManager {
   #hold(conflict: SyncConflict): void {
     // A held page-name claim holds the newcomer only (paths[0]): the owner's edits go on being applied.
     const paths = conflict.type === "pageNameClash" ? conflict.paths.slice(0, 1) : conflict.paths;
-    for (const path of paths) this.#held.set(path, conflict.id);
+    for (const path of paths) this.#setHeld(path, conflict.id);
+  }
+
+  #setHeld(path: string, id: number): void {
+    if (this.#held.get(path) !== id) this.#holdsBegun.set(path, this.holdsOf(path) + 1);
+    this.#held.set(path, id);
   }
 }
 

@@ -6,9 +6,11 @@ import { type Clock, systemClock } from "./clock.ts";
 import { scanDirectory } from "./directory-scan.ts";
 import { contentDisagrees, detectChanges } from "./file-change-detector.ts";
 import { graphEntryKind } from "./graph-entry.ts";
+import { MovePairing } from "./move-pairing.ts";
 import { IndexView, sameFileRow } from "./index-view.ts";
 import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
 import { BlockKeyCache } from "./block-key-cache.ts";
+import type { CacheStats } from "../index/diff-state-cache.ts";
 import type { BreakerState } from "./circuit-breaker.ts";
 import { TaskDeferral } from "./task-deferral.ts";
 import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
@@ -38,9 +40,6 @@ export type SyncOrchestratorOptions = {
 
 /** Times in a row a file that changed while being read is read again before its last read is written. */
 const MAX_REREADS = 3;
-
-/** A vanished indexed file whose content a new file may claim (a move). */
-type Vanished = { state: IndexedFileState; claimed: boolean };
 
 /** Wakes every waiter; waiters re-check their condition. */
 class Signal {
@@ -79,12 +78,9 @@ export class SyncOrchestrator {
   readonly #emit: SyncEventListener;
   readonly #batches: BatchProcessor;
   readonly #fileContext: FileSyncContext;
-  readonly #vanished = new Map<string, Vanished>();
-  /** Vanished files by checksum: a new file with the same content is a move. */
-  readonly #vanishedByChecksum = new Map<string, IndexedFileState>();
+  readonly #moves: MovePairing;
   /** Paths re-queued because they changed while being read, with how often in a row. */
   readonly #rereads = new Map<string, number>();
-  readonly #held = new Map<string, unknown>();
   /** Paths to re-parse even if their checksum is unchanged (index format changed). */
   readonly #forced = new Set<string>();
   /** Tasks off the queue: files waiting for a retry, and tasks parked while the circuit breaker keeps the graph folder closed. */
@@ -118,11 +114,22 @@ export class SyncOrchestrator {
     this.queue = new SyncTaskQueue({ maxSize: options.maxQueued });
     this.queue.on("drain", () => this.#rescanDirtySoon());
     const { config, pools } = context;
+    this.#moves = new MovePairing({
+      clock: this.#clock,
+      graphRoot: config.graph,
+      view: this.#view,
+      pairWindowMs: options.pairWindowMs,
+      maxPairWaitMs: options.maxPairWaitMs,
+      paused: () => this.#paused,
+      busy: () => this.#hashing > 0 || this.queue.size > 0 || (options.upstreamBusy?.() ?? false),
+      writeDelete: (path) => this.#add({ op: "delete", path }),
+      changed: () => this.#idle.notify(),
+    });
     this.#fileContext = {
       graphRoot: config.graph,
       maxFileSizeBytes: config.maxFileSizeBytes,
       pools,
-      claimMove: (checksum) => this.#claimMove(checksum),
+      claimMove: (checksum) => this.#moves.claimMove(checksum),
       blockKeys: new BlockKeyCache(config.cache.blockKeysMaxBytes),
     };
     this.#batches = new BatchProcessor({
@@ -130,6 +137,8 @@ export class SyncOrchestrator {
       maxInFlight: config.pools.writing.maxQueue,
       write: (batch) => pools.writing.run<BatchResult>({ ...batch, pageNameClash: config.conflicts.pageNameClash.strategy }, { name: "apply" }),
       onCommitted: (writes, result, batchId) => this.#committed(writes, result, batchId),
+      // `idle` counts the writes of batches being written: it may turn true only now.
+      onSettled: () => this.#idle.notify(),
       onFailed: (write, error, recorded, batchId) => {
         this.#view.settle(write);
         if (recorded !== undefined) this.#view.commit(recorded);
@@ -155,7 +164,7 @@ export class SyncOrchestrator {
     if (this.#stopped) return;
     // Registered now, not when the task runs, so a create of the same content
     // settling right after it (a rename) finds it however the tasks are ordered.
-    if (kind === SyncEventKind.delete) this.#registerVanished(path);
+    if (kind === SyncEventKind.delete) this.#moves.register(path);
     // Before the task is queued: under manual the path is held at once, so that task is not applied.
     this.conflicts.changeSettled(path, at, this.queue.isInFlight(path));
     this.#push({ path, kind, at, priority: this.#priority(SyncPriority.interactive, path, at) }, SyncPriority.interactive);
@@ -188,7 +197,7 @@ export class SyncOrchestrator {
         }
       }
       // Vanished files first, so creates queued below can claim their content as moves.
-      for (const v of changes.vanished) this.#registerVanished(v.path, v);
+      for (const v of changes.vanished) this.#moves.register(v.path, v);
       const at = this.#clock.now();
       for (const s of changes.toCheck) {
         if (this.#stopping) break;
@@ -226,7 +235,7 @@ export class SyncOrchestrator {
 
   /** True when nothing is queued, in flight, held or being scanned, and every write is committed. */
   get idle(): boolean {
-    return this.queue.size === 0 && this.queue.inFlightCount === 0 && this.#held.size === 0 &&
+    return this.queue.size === 0 && this.queue.inFlightCount === 0 && this.#moves.held === 0 &&
       this.#feeders === 0 && !this.#rescanning && this.#batches.pending === 0 && this.#deferred.retrying === 0;
   }
 
@@ -258,7 +267,7 @@ export class SyncOrchestrator {
     return {
       queued: this.queue.size,
       inFlight: this.queue.inFlightCount,
-      heldDeletes: this.#held.size,
+      heldDeletes: this.#moves.held,
       dirtyFolders: this.queue.dirtyPrefixes().length,
       scans: this.#feeders,
       retrying: this.#deferred.retrying,
@@ -267,12 +276,17 @@ export class SyncOrchestrator {
     };
   }
 
+  /** The parse side's cache of large files' block keys (block-key-cache.ts), for `status`. */
+  get blockKeyCacheStats(): CacheStats | undefined {
+    return this.#fileContext.blockKeys?.stats();
+  }
+
   /** What is not done yet, by kind, from the queue's and the batch's counters (for the status read model). */
   pendingOperations(): Omit<PendingOperations, "settling"> {
     return {
       ...this.queue.countByKind(),
       inFlight: this.queue.inFlightCount,
-      heldDeletes: this.#held.size,
+      heldDeletes: this.#moves.held,
       dirtyFolders: this.queue.dirtyPrefixes().length,
       scans: this.#feeders + (this.#rescanning && this.#feeders === 0 ? 1 : 0),
       batched: this.#batches.pending,
@@ -317,7 +331,7 @@ export class SyncOrchestrator {
     this.#stopped = true;
     this.#wake.notify();
     await Promise.all(this.#consumers);
-    for (const path of [...this.#held.keys()]) this.#releaseHeld(path, true);
+    this.#moves.releaseAll();
     await this.#batches.flush();
   }
 
@@ -367,7 +381,8 @@ export class SyncOrchestrator {
       if (!(await this.#deferred.breaker.reachable()) && !this.#stopping) return this.#deferred.park(task, force);
       return this.#missing(path);
     }
-    this.#forgetVanished(path);
+    this.#moves.forget(path);
+    const holds = this.conflicts.holdsOf(path);
     this.#hashing++;
     let write: FileWrite;
     try {
@@ -382,9 +397,9 @@ export class SyncOrchestrator {
     } finally {
       this.#hashing--;
     }
-    // Held while it was read (a concurrent change under manual): drop the read.
-    if (this.conflicts.isHeld(path)) return void this.#rereads.delete(path);
-    if (write.op === "rename") this.#claim(write.from);
+    // Held while it was read (a concurrent change under manual), even if resolved since: drop the read.
+    if (this.conflicts.isHeld(path) || this.conflicts.holdsOf(path) !== holds) return void this.#rereads.delete(path);
+    if (write.op === "rename") this.#moves.claim(write.from);
     // Changed since it was read: what was read is no longer the file, so sync
     // it again (the task runs once this one is done) instead of writing it. A
     // file rewritten faster than it can be read gets its last consistent read
@@ -420,104 +435,10 @@ export class SyncOrchestrator {
     await this.#batches.add(write, options);
   }
 
-  async #claimMove(checksum: string): Promise<IndexedFileState | undefined> {
-    const vanished = this.#vanishedByChecksum.get(checksum);
-    if (vanished !== undefined && movable(vanished)) {
-      this.#vanishedByChecksum.delete(checksum);
-      this.#claim(vanished.path);
-      return vanished;
-    }
-    for (const path of this.#view.pathsWithChecksum(checksum)) {
-      const state = this.#view.latest(path);
-      if (state === undefined || state.checksum !== checksum || !movable(state) || this.#vanished.get(path)?.claimed) continue;
-      if (graphEntryKind(this.#context.config.graph, path) !== "none") continue;
-      this.#registerVanished(path, state);
-      this.#unregisterChecksum(state);
-      this.#claim(path);
-      return state;
-    }
-    return undefined;
-  }
-
   async #missing(path: string): Promise<void> {
     this.#rereads.delete(path);
     this.#deferred.readDone(path);
-    const vanished = this.#vanished.get(path) ?? this.#registerVanished(path);
-    if (vanished === undefined) return this.#add({ op: "delete", path });
-    if (vanished.claimed) {
-      this.#vanished.delete(path);
-      return;
-    }
-    if (!this.#held.has(path)) this.#hold(path, this.#clock.now());
-  }
-
-  #registerVanished(path: string, state = this.#view.latest(path)): Vanished | undefined {
-    if (state === undefined || state.checksum === null || (state.status !== "indexed" && state.status !== "warning")) return undefined;
-    const existing = this.#vanished.get(path);
-    if (existing && !existing.claimed) return existing;
-    const vanished = { state, claimed: false };
-    this.#vanished.set(path, vanished);
-    this.#vanishedByChecksum.set(state.checksum, state);
-    return vanished;
-  }
-
-  /** The path exists again: its old content is no longer up for a move. */
-  #forgetVanished(path: string): void {
-    const vanished = this.#vanished.get(path);
-    if (vanished === undefined) return;
-    this.#vanished.delete(path);
-    // A claimed entry only waited to swallow the moved file's delete event: with
-    // the path back, a later delete must be written, not swallowed.
-    if (vanished.claimed) return;
-    this.#unregisterChecksum(vanished.state);
-    const timer = this.#held.get(path);
-    if (timer !== undefined) {
-      this.#clock.clearTimeout(timer);
-      this.#held.delete(path);
-    }
-  }
-
-  /** A move took `from`'s content: its delete must not be written. */
-  #claim(from: string): void {
-    const vanished = this.#vanished.get(from);
-    if (vanished) vanished.claimed = true;
-    const timer = this.#held.get(from);
-    if (timer !== undefined) {
-      this.#clock.clearTimeout(timer);
-      this.#held.delete(from);
-      this.#vanished.delete(from);
-    }
-  }
-
-  #hold(path: string, since: number): void {
-    this.#held.set(path, this.#clock.setTimeout(() => {
-      // Paused: writing the delete now would change the index; its pairing window restarts on resume.
-      if (this.#paused) return this.#hold(path, this.#clock.now());
-      const busy = this.#hashing > 0 || this.queue.size > 0 || (this.#options.upstreamBusy?.() ?? false);
-      if (busy && this.#clock.now() - since < this.#options.maxPairWaitMs) this.#hold(path, since);
-      else this.#releaseHeld(path, false);
-    }, this.#options.pairWindowMs));
-  }
-
-  /** The pairing window closed with no move: write the delete. */
-  #releaseHeld(path: string, closing: boolean): void {
-    const timer = this.#held.get(path);
-    if (timer !== undefined) this.#clock.clearTimeout(timer);
-    this.#held.delete(path);
-    const vanished = this.#vanished.get(path);
-    this.#vanished.delete(path);
-    if (vanished && !vanished.claimed) {
-      this.#unregisterChecksum(vanished.state);
-      const added = this.#add({ op: "delete", path });
-      if (!closing) void added.finally(() => this.#idle.notify());
-    }
-    this.#idle.notify();
-  }
-
-  #unregisterChecksum(state: IndexedFileState): void {
-    if (state.checksum !== null && this.#vanishedByChecksum.get(state.checksum) === state) {
-      this.#vanishedByChecksum.delete(state.checksum);
-    }
+    return this.#moves.missing(path);
   }
 
   /** Interactive tasks go straight in; scan tasks wait so the queue keeps room (and order) for edits. */
@@ -579,8 +500,4 @@ export class SyncOrchestrator {
     this.#forced.add(path);
     this.submit(path, SyncEventKind.update, this.#clock.now());
   }
-}
-
-function movable(state: IndexedFileState): boolean {
-  return state.status === "indexed" || state.status === "warning";
 }

@@ -99,7 +99,9 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     status: async () => {
       const { status, ageMs } = await indexCounts();
       const service = { state, pid: process.pid, strategy: config.strategy, breaker: orchestrator.breakerState, ...orchestrator.stats, synced: orchestrator.summary };
-      return { ...status, indexCountsAgeMs: ageMs, service, sync: model.snapshot() };
+      // The writer's figures, with the main thread's cache beside its own.
+      const writes = status.writes && { ...status.writes, blockKeyCache: orchestrator.blockKeyCacheStats };
+      return { ...status, ...(writes && { writes }), indexCountsAgeMs: ageMs, service, sync: model.snapshot() };
     },
     pause: async () => {
       if (state === "stopping") throw new Error("the service is stopping");

@@ -53,7 +53,7 @@ export type PendingOperations = {
   dirtyFolders: number;
   /** Folder scans running. */
   scans: number;
-  /** Writes waiting in the batch being filled. */
+  /** Writes not yet committed: in the batch being filled or being written. */
   batched: number;
 };
 

@@ -5,7 +5,7 @@ import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runCli } from "../support/cli.ts";
 import { assertSameAsCleanSync } from "../support/index-invariants.ts";
-import { expectHits, hitPaths, makeSandbox, pollUntil, ServiceProcess, writePage, type Sandbox } from "../service/service-harness.ts";
+import { askService, expectHits, hitPaths, makeSandbox, pollUntil, ServiceProcess, serviceSettled, writePage, type Sandbox } from "../service/service-harness.ts";
 import { conflictRows, type ConflictRow } from "./conflict-rows.ts";
 
 /** An 8 MB page: reading and parsing it keeps its task in flight well past a second write 200 ms later. */
@@ -57,6 +57,26 @@ test("concurrentModification under filesystem: recorded once per overtaken sync,
       if (row.type === "concurrentModification") assert.deepEqual(Object.keys(row.details), ["changedAt"]);
       else assert.equal(row.type, "modifiedDuringSync");
     });
+    assert.equal(await service.stop(), 0);
+    await cleanSync(sandbox);
+  } finally {
+    service.kill();
+    await sandbox.cleanup();
+  }
+});
+
+test("concurrentModification under manual, resolved filesystem at once, while the read it overtook may still be in flight: that read is dropped, not recorded again as modifiedDuringSync", async () => {
+  const sandbox = await sandboxWith("manual");
+  const service = new ServiceProcess(sandbox.configPath);
+  try {
+    await service.ready();
+    await twoQuickVersions(sandbox);
+    await pollUntil(async () => (await conflictRows(sandbox.configPath)).length > 0, "a conflict", 30_000);
+    await askService(sandbox.configPath, "resolve", { id: 1, strategy: "filesystem" });
+    await expectHits(sandbox, "bravo", ["pages/big.md"], 60_000);
+    await serviceSettled(sandbox);
+    const rows = await conflictRows(sandbox.configPath);
+    assert.deepEqual(rows.map((row) => [row.id, row.type, row.status, row.resolution]), [[1, "concurrentModification", "resolved", "filesystem"]]);
     assert.equal(await service.stop(), 0);
     await cleanSync(sandbox);
   } finally {
@@ -160,6 +180,9 @@ test("concurrentModification under index: recorded resolved (index) keeping out 
     await writePage(sandbox, "pages/a.md", "- small, edited later\n");
     await expectHits(sandbox, "later", ["pages/a.md"]);
     await expectHits(sandbox, "bravo", []);
+    // Not a barrier for alpha's read: another consumer may still be reading it. Once it is done, it may have
+    // been recorded as modifiedDuringSync (bravo overwrote what it read), before the rows are taken as recorded.
+    await serviceSettled(sandbox);
     // The sync in flight (alpha) is applied only when it was written before the conflict was detected.
     const before = { original: await hitPaths(sandbox, "original"), alpha: await hitPaths(sandbox, "alpha") };
     assert.equal([...before.original, ...before.alpha].join(), "pages/big.md", JSON.stringify(before));
@@ -173,6 +196,8 @@ test("concurrentModification under index: recorded resolved (index) keeping out 
     await expectHits(sandbox, "bravo", []);
     assert.deepEqual({ original: await hitPaths(sandbox, "original"), alpha: await hitPaths(sandbox, "alpha") }, before);
     assert.deepEqual(await conflictRows(sandbox.configPath), recorded);
+    // A later edit: once the catch-up's read of big.md is over (an edit during it would be a concurrent one).
+    await serviceSettled(sandbox);
     await writePage(sandbox, "pages/big.md", "- delta\n");
     await expectHits(sandbox, "delta", ["pages/big.md"]);
     assert.deepEqual(await conflictRows(sandbox.configPath), recorded, "a later edit is no conflict");

@@ -182,3 +182,24 @@ test("BatchProcessor: liveWritten stops waiting after maxWaitMs when the live ed
   await processor.flush();
   assert.deepEqual(log, ["search", "committed a.md"]);
 });
+
+test("BatchProcessor: pending counts writes until their batch is committed, not only until it is sent", async () => {
+  let commit: (() => void) | undefined;
+  const processor = new BatchProcessor({
+    maxFiles: 2,
+    maxBlocks: 100_000,
+    windowMs: 10_000,
+    maxInFlight: 4,
+    write: () => new Promise<BatchResult>((resolve) => (commit = () => resolve(RESULT))),
+  });
+  await processor.add({ op: "delete", path: "a.md" });
+  assert.equal(processor.pending, 1, "in the batch being filled");
+  await processor.add({ op: "delete", path: "b.md" });
+  assert.ok(commit, "a full batch is sent at once");
+  assert.equal(processor.pending, 2, "sent, being written");
+  await processor.add({ op: "delete", path: "c.md" });
+  assert.equal(processor.pending, 3);
+  commit();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(processor.pending, 1, "committed: only the batch being filled");
+});

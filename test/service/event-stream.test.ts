@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { makeSandbox, pollUntil, REPO_ROOT, runCli, ServiceProcess, writePage } from "./service-harness.ts";
+import { makeSandbox, pollUntil, REPO_ROOT, runCli, ServiceProcess, status, writePage } from "./service-harness.ts";
 
 /** A running `events --follow` child: its stdout lines as they come. */
 class Follower {
@@ -40,8 +40,8 @@ test("events --follow --json: create, modify, delete and rename, in order, each 
   t.after(() => void text.child.kill("SIGKILL"));
   // Subscribed once a status round trip after the follower connected: the service serves connections in order.
   await pollUntil(async () => {
-    const s = await runCli(["status", "--json", "--config", sandbox.configPath]);
-    return (JSON.parse(s.stdout) as { service: { state: string } }).service.state === "watching" && json.child.pid !== undefined;
+    const s = await status(sandbox);
+    return s.service?.["state"] === "watching" && json.child.pid !== undefined;
   }, "service answering");
   await new Promise((resolve) => setTimeout(resolve, 1500)); // both followers' processes are up and subscribed
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { makeSandbox, pollUntil, ServiceProcess, status, writePage } from "./service-harness.ts";
+import { makeSandbox, pollUntil, runCli, ServiceProcess, status, writePage } from "./service-harness.ts";
 import type { WriteStats } from "../../src/index/write-stats.ts";
+import { loadConfig } from "../../src/config/load-config.ts";
 
 const BLOCKS = 5000;
 const page = (edited: boolean): string =>
@@ -13,7 +14,7 @@ const page = (edited: boolean): string =>
  * files row 2 (delete, insert), block 2 (delete, insert), postings 2 out and
  * 3 in, page row 1.
  */
-test("status --json counts the rows the writer touched: 10 for a one-block edit of a 5,000-block page, and its diff cache's hits", async (t) => {
+test("status counts the rows the writer touched: 10 for a one-block edit of a 5,000-block page, and both caches' hits and sizes", async (t) => {
   const sandbox = await makeSandbox({ logLevel: "warn" });
   t.after(() => sandbox.cleanup());
   await writePage(sandbox, "pages/big.md", page(false));
@@ -21,13 +22,19 @@ test("status --json counts the rows the writer touched: 10 for a one-block edit 
   t.after(() => service.kill());
   await service.ready();
   const writes = async () => (await status(sandbox))["writes"] as WriteStats;
-  const before = (await writes()).total;
+  const started = await writes();
+  const before = started.total;
   await writePage(sandbox, "pages/big.md", page(true));
   await pollUntil(async () => (await writes()).total.incrementalFiles === before.incrementalFiles + 1, "the edit written as a block diff");
   const after = await writes();
   assert.deepEqual(after.lastBatch, { rowsTouched: 10, incrementalFiles: 1, wholeFiles: 0 });
   // The page (1,000 blocks or more) was left in the writer's diff cache as written whole: the edit read nothing back.
   assert.deepEqual([after.diffStateCache?.hits, after.diffStateCache?.misses], [1, 0]);
+  // The parse side kept the page's block keys from the start-up parse: the edit's parse found them (one hit).
+  assert.deepEqual(after.blockKeyCache, {
+    entries: 1, sizeBytes: after.blockKeyCache?.sizeBytes, maxBytes: (await loadConfig(sandbox.configPath)).cache.blockKeysMaxBytes, hits: 1, misses: started.blockKeyCache?.misses,
+  });
+  assert.ok((after.blockKeyCache?.sizeBytes ?? 0) > BLOCKS * 16, "one key a block at least");
   assert.equal(after.total.rowsTouched, before.rowsTouched + 10);
   // Edited back: the diff compares against the writer's cache of the page as the edit left it.
   await writePage(sandbox, "pages/big.md", page(false));
@@ -35,5 +42,9 @@ test("status --json counts the rows the writer touched: 10 for a one-block edit 
   const reverted = await writes();
   assert.deepEqual(reverted.lastBatch, { rowsTouched: 10, incrementalFiles: 1, wholeFiles: 0 });
   assert.deepEqual([reverted.diffStateCache?.hits, reverted.diffStateCache?.entries], [2, 1]);
+  assert.deepEqual([reverted.blockKeyCache?.hits, reverted.blockKeyCache?.entries], [2, 1]);
+  const text = await runCli(["status", "--config", sandbox.configPath]);
+  assert.match(text.stdout, /^Writes: last batch 10 rows touched \(1 files diffed, 0 written whole\); since start \d+ rows touched \(2 files diffed, 1 written whole\) in \d+ batches$/m);
+  assert.match(text.stdout, /^Caches: diff state 1 files, \d+ of \d+ bytes, 2 hits, 0 misses; block keys 1 files, \d+ of \d+ bytes, 2 hits, \d+ misses$/m);
   assert.equal(await service.stop("SIGINT"), 0, service.stderr);
 });

@@ -7,14 +7,12 @@ import type { ServiceStatus } from "../../src/control/control-api.ts";
 import { controlSocketPath } from "../../src/control/control-socket-path.ts";
 import type { SyncStatusResponse } from "../../src/pipeline/sync-status-model.ts";
 import { assertSameAsCleanSync } from "../support/index-invariants.ts";
-import { hitPaths, makeSandbox, pollUntil, runCli, ServiceProcess, writePage } from "./service-harness.ts";
+import { hitPaths, makeSandbox, pollUntil, runCli, ServiceProcess, status as serviceStatus, writePage } from "./service-harness.ts";
 
 type Status = ServiceStatus & { sync: SyncStatusResponse };
 
 async function status(configPath: string): Promise<Status> {
-  const r = await runCli(["status", "--json", "--config", configPath]);
-  assert.equal(r.code, 0, `status failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Status;
+  return (await serviceStatus({ configPath })) as unknown as Status;
 }
 
 const EDITS = 500;

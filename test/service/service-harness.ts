@@ -4,6 +4,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadConfig } from "../../src/config/load-config.ts";
+import type { ControlParams, ControlRequestMethod, ControlResult } from "../../src/control/control-api.ts";
+import { callService, controlSocketPath } from "../../src/control/control-client.ts";
 
 /** The repository root (tests run from dist/test/service). */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -83,13 +86,30 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
 
 export type Hit = { path: string; page: string; content: string };
 
+/**
+ * Asks the running service through its control socket, in this process, as
+ * the CLI's `status` and `search` do first (src/cli/index-query.ts); null
+ * when no service listens. Tests poll status and search hundreds of times:
+ * a CLI process per poll cost 0.3 s of CPU each, a large share of CI's two
+ * cores. The CLI's own output is tested where it is the subject
+ * (test/cli, test/spine).
+ */
+export async function askService<M extends ControlRequestMethod>(configPath: string, method: M, params: ControlParams<M>): Promise<ControlResult<M> | null> {
+  const config = await loadConfig(configPath);
+  return (await callService(controlSocketPath(config.database), method, params))?.result ?? null;
+}
+
 export async function search(sandbox: Sandbox, text: string): Promise<Hit[]> {
+  const served = await askService(sandbox.configPath, "search", { text, limit: 1000 });
+  if (served !== null) return served as Hit[];
   const r = await runCli(["search", text, "--json", "--limit", "1000", "--config", sandbox.configPath]);
   assert.equal(r.code, 0, `search failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Hit[];
 }
 
-export async function status(sandbox: Sandbox): Promise<Record<string, unknown> & { files: number; service?: Record<string, unknown> }> {
+export async function status(sandbox: Pick<Sandbox, "configPath">): Promise<Record<string, unknown> & { files: number; service?: Record<string, unknown> }> {
+  const served = await askService(sandbox.configPath, "status", undefined as ControlParams<"status">);
+  if (served !== null) return served as unknown as Record<string, unknown> & { files: number };
   const r = await runCli(["status", "--json", "--config", sandbox.configPath]);
   assert.equal(r.code, 0, `status failed: ${r.stderr}`);
   return JSON.parse(r.stdout);

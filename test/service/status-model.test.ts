@@ -5,14 +5,12 @@ import { controlSocketPath } from "../../src/control/control-socket-path.ts";
 import type { ServiceStatus } from "../../src/control/control-api.ts";
 import type { SyncStatusResponse } from "../../src/pipeline/sync-status-model.ts";
 import { RawConnection } from "../control/raw-connection.ts";
-import { makeSandbox, pollUntil, runCli, ServiceProcess, writePage } from "./service-harness.ts";
+import { makeSandbox, pollUntil, runCli, ServiceProcess, status as serviceStatus, writePage } from "./service-harness.ts";
 
 type Status = ServiceStatus & { sync: SyncStatusResponse };
 
 async function status(configPath: string): Promise<Status> {
-  const r = await runCli(["status", "--json", "--config", configPath]);
-  assert.equal(r.code, 0, `status failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Status;
+  return (await serviceStatus({ configPath })) as unknown as Status;
 }
 
 async function textStatus(configPath: string): Promise<string> {
