@@ -29,6 +29,8 @@ export type IdPlan = {
   ids: string[];
   /** Each new block's parent_id as written ('' for none): the parent's id as written. */
   parents: string[];
+  /** The parser ids of the new blocks the diff did not pair: a kept id among them is given up. */
+  derived: Set<string>;
 };
 
 /** A block's id as written (tuple field 5). */
@@ -37,7 +39,12 @@ export const idOf = (b: DiffBlock): string => b.t[5];
 export const parserIdOf = (b: DiffBlock): string => (b.t[6] === "" ? b.t[5] : b.t[6]);
 const explicit = (b: DiffBlock): boolean => b.t[7] === "1";
 
-export function planIds(before: readonly DiffBlock[], after: readonly DiffBlock[], diff: BlockPairs): IdPlan {
+/**
+ * `written`: parser id → id as written of the blocks before `before` and
+ * `after` whose id an edit kept, when they are a window of a file
+ * (diff-window.ts): a block's parent may be one of them.
+ */
+export function planIds(before: readonly DiffBlock[], after: readonly DiffBlock[], diff: BlockPairs, written = new Map<string, string>()): IdPlan {
   // Every write leaves no block holding another block's parser id, and a kept pair's new parser id is
   // its old one's: so only the inserted blocks' parser ids can take a kept id away. A handful, not a
   // 70,000-entry set per edit of a large page.
@@ -59,7 +66,6 @@ export function planIds(before: readonly DiffBlock[], after: readonly DiffBlock[
   const edits = new Map<number, number>();
   const ids: string[] = [];
   const parents: string[] = [];
-  const written = new Map<string, string>();
   let next = 0; // the next kept pair
   let cursor = 0; // the first old block an edit in this gap may take
   for (let j = 0; j < after.length; j++) {
@@ -86,5 +92,5 @@ export function planIds(before: readonly DiffBlock[], after: readonly DiffBlock[
     ids.push(id);
     parents.push(parent);
   }
-  return { pairs, edits, ids, parents };
+  return { pairs, edits, ids, parents, derived };
 }

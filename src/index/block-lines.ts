@@ -10,13 +10,19 @@ const decoder = new TextDecoder();
  * second. The field markers cannot occur inside a JSON string (its quotes
  * are escaped), so `indexOf` finds the fields themselves.
  */
-export type BlockLines = { blockLines: (string | undefined)[]; refLines: string[][] };
+export type BlockLines = { blockLines: Map<number, string>; refLines: Map<number, string[]> };
 
+/** Maps, not arrays of the page's length: a partial document of a 70,000-block page carries a handful of rows. */
 export function blockLines(doc: IndexedDocument): BlockLines {
-  const lines: (string | undefined)[] = new Array(doc.blockCount);
-  for (const line of splitLines(doc.blockRows)) lines[ordOf(line)] = line;
-  const refLines: string[][] = Array.from({ length: doc.blockCount }, () => []);
-  for (const line of splitLines(doc.refRows)) refLines[ordOf(line)]?.push(line);
+  const lines = new Map<number, string>();
+  for (const line of splitLines(doc.blockRows)) lines.set(ordOf(line), line);
+  const refLines = new Map<number, string[]>();
+  for (const line of splitLines(doc.refRows)) {
+    const ord = ordOf(line);
+    const list = refLines.get(ord);
+    if (list === undefined) refLines.set(ord, [line]);
+    else list.push(line);
+  }
   return { blockLines: lines, refLines };
 }
 

@@ -13,12 +13,13 @@ const encoder = new TextEncoder();
  * rather than through JSON.stringify of a row object: this runs for every
  * block of every file, and only free text needs escaping (ids, markers and
  * numbers never do). `wanted`: only these ords' rows (a partial document,
- * indexed-document.ts).
+ * indexed-document.ts). `base`: the first block's ord in the file (blocks parsed again in part, partial-parse.ts).
  */
 export function serialiseBlocks(
   path: string,
   blocks: ParsedBlock[],
   wanted?: (ord: number) => boolean,
+  base = 0,
 ): { blockRows: Uint8Array; refRows: Uint8Array } {
   const pathJson = JSON.stringify(path);
   let blockRows = "";
@@ -29,14 +30,14 @@ export function serialiseBlocks(
     const { tokens, count } = tokenString(block.content);
     const parent = block.parent >= 0 ? (blocks[block.parent]?.id ?? null) : null;
     blockRows +=
-      `{"path":${pathJson},"ord":${ord},"id":${JSON.stringify(block.id)},"parent_id":${json(parent)},` +
+      `{"path":${pathJson},"ord":${base + ord},"id":${JSON.stringify(block.id)},"parent_id":${json(parent)},` +
         `"position":${block.position},"level":${block.level},"content":${JSON.stringify(block.content)},` +
         `"properties":${hasKeys(block.properties) ? JSON.stringify(block.properties) : "null"},` +
         `"marker":${json(block.marker)},"priority":${json(block.priority)},"scheduled":${block.scheduled ?? "null"},` +
         `"deadline":${block.deadline ?? "null"},"repeater":${json(block.repeater)},"pre_block":${block.preBlock},` +
         `"length":${count},"tokens":"${tokens}"}\n`;
     for (const ref of block.refs) {
-      refRows += `{"path":${pathJson},"ord":${ord},"block_id":${JSON.stringify(block.id)},"target":${JSON.stringify(ref.target)},"kind":"${ref.kind}"}\n`;
+      refRows += `{"path":${pathJson},"ord":${base + ord},"block_id":${JSON.stringify(block.id)},"target":${JSON.stringify(ref.target)},"kind":"${ref.kind}"}\n`;
     }
   }
   return shared(encoder.encode(blockRows), encoder.encode(refRows));

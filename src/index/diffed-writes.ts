@@ -5,6 +5,7 @@ import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
 import type { FileWrite } from "./index-batch.ts";
 import { fullDocument } from "./indexed-document.ts";
 import { writeIncrementally } from "./incremental-write.ts";
+import { rememberPlace } from "./diff-window.ts";
 import { withinDiffBudget, type DiffBudget } from "./diff-budget.ts";
 import { SEQ_GAP } from "./schema.ts";
 
@@ -75,12 +76,13 @@ export async function writeDiffs(c: DuckDBConnection, writes: FileWrite[], conte
  * the write gave no kept id back (kept-ids.ts).
  */
 export function wholeWriteState(outline: BlockOutline, base: bigint): DiffBlock[] {
-  return outlineBlocks(outline).map((block, ord) => {
+  const state = outlineBlocks(outline).map((block, ord) => {
     const key = base + BigInt(ord);
     block.k = String(key);
     block.t[0] = String(key * BigInt(SEQ_GAP));
     return block;
   });
+  return rememberPlace(state, outline.place);
 }
 
 export function pathsOf(write: FileWrite): string[] {

@@ -6,6 +6,7 @@ import { planIds } from "./block-edits.ts";
 import type { IdPlan } from "./block-edits.ts";
 import { blockLines, type BlockLines } from "./block-lines.ts";
 import { outlineBlocks } from "./block-outline.ts";
+import { diffWindow, rememberPlace, stateAround, wholeWindow, type DiffWindow } from "./diff-window.ts";
 import { SEQ_GAP } from "./schema.ts";
 import { addPostings } from "./postings.ts";
 import type { FileWrite, IndexedDocument } from "./index-batch.ts";
@@ -50,7 +51,6 @@ export const INCREMENTAL_SCRATCH_DDL = [
   `CREATE TEMP TABLE IF NOT EXISTS incr_new (ord BIGINT, key BIGINT, seq BIGINT, id VARCHAR, parent_id VARCHAR)`,
   `CREATE TEMP TABLE IF NOT EXISTS incr_terms (block_key BIGINT, term_hash UBIGINT, term VARCHAR)`,
 ];
-const SCRATCH_TABLES = ["incr_blocks", "incr_refs", "incr_gone", "incr_place", "incr_new", "incr_terms"];
 
 /**
  * A block's content columns and its refs as one digest: equal digests, equal
@@ -101,45 +101,69 @@ export async function writeIncrementally(
   write: Extract<FileWrite, { op: "index" }>,
   options: IncrementalOptions,
 ): Promise<IncrementalOutcome | null> {
-  const path = write.file.path;
   if (!(await samePageFields(c, write))) return null;
-  for (const table of SCRATCH_TABLES) await c.run(`DELETE FROM ${table}`);
+  // Only the scratch tables this write filled are emptied again: six DELETEs before and after
+  // every write were a third of a one-block edit's statements.
+  const filled = new Set<string>();
+  const outcome = await writeDiff(c, write, options, filled);
+  for (const table of filled) await c.run(`DELETE FROM ${table}`);
+  return outcome;
+}
+
+async function writeDiff(
+  c: DuckDBConnection,
+  write: Extract<FileWrite, { op: "index" }>,
+  options: IncrementalOptions,
+  filled: Set<string>,
+): Promise<IncrementalOutcome | null> {
+  const path = write.file.path;
   // A file in the cache is compared in JavaScript, by the cache's keys; otherwise both sides are
   // digested by DuckDB (the indexed blocks are only there), and the cache gets this write's keys.
   const cached = options.cache.get(path);
   let doc = cached === undefined ? options.fullDocument(write) : write.doc;
-  const outline = outlineBlocks(doc.outline);
   // The rows' lines by ord, for a cached file (the others load every row, below).
-  let lines: BlockLines = { blockLines: [], refLines: [] };
-  let before: DiffBlock[];
-  let after: DiffBlock[];
+  let lines: BlockLines = { blockLines: new Map(), refLines: new Map() };
+  let window: DiffWindow;
+  let oldCount: number;
   if (cached !== undefined) {
-    before = cached;
-    after = outline;
+    window = diffWindow(cached, doc.outline);
+    oldCount = cached.length;
     lines = blockLines(doc);
   } else {
-    await load(c, options, doc.blockRows, doc.refRows);
-    before = await tuples(c, `SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR", "b.parser_id")} AS t, b.seq AS o
+    await load(c, options, doc.blockRows, doc.refRows, filled);
+    const before = await tuples(c, `SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR", "b.parser_id")} AS t, b.seq AS o
       FROM blocks b LEFT JOIN ${REFS_OF("refs", "block_key")} r ON r.block_key = b.key WHERE b.path = $path`, path);
-    after = await tuples(c, `SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''", "b.id")} AS t, b.ord AS o
+    const after = await tuples(c, `SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''", "b.id")} AS t, b.ord AS o
       FROM incr_blocks b LEFT JOIN ${REFS_OF("incr_refs", "ord")} r ON r.ord = b.ord WHERE b.path = $path`, path);
+    window = wholeWindow(before, doc.outline, after);
+    oldCount = before.length;
   }
-  const diff = diffBlocks(before.map((b) => b.t[1]), after.map((b) => b.t[1]));
+  let diff = diffBlocks(window.before.map((b) => b.t[1]), window.after.map((b) => b.t[1]));
   if (diff === null) return null;
-  const plan = planIds(before, after, diff);
+  let plan = planIds(window.before, window.after, diff, window.written);
+  // A new block deriving an id that an edit kept outside the window takes it away (block-edits.ts): the whole file then.
+  if (cached !== undefined && [...window.keptOutside].some((id) => plan.derived.has(id))) {
+    window = wholeWindow(cached, doc.outline);
+    diff = diffBlocks(window.before.map((b) => b.t[1]), window.after.map((b) => b.t[1]));
+    if (diff === null) return null;
+    plan = planIds(window.before, window.after, diff);
+  }
+  const { before, after, start } = window;
   const { pairs, edits } = plan;
-  const kept = pairs.oldIndex.length;
-  const larger = Math.max(before.length, after.length);
+  // Every block outside the window is kept as it was.
+  const kept = oldCount - before.length + pairs.oldIndex.length;
+  const larger = Math.max(oldCount, doc.blockCount);
   // An edited block counts as one kept in place: its row is rewritten as a whole write would, and
   // a one-block page (a journal day) keeps its block's id across edits instead of going whole.
   if (larger - kept - edits.size > options.maxChangedFraction * larger) return null;
   // An edited block keeps its old seq; the others are spread between the kept and edited ones.
-  const seqs = insertedSeqs(before, after, withEdits(pairs, edits));
+  // Ords from here on are the window's (file ord - start).
+  const seqs = insertedSeqs(before, after, withEdits(pairs, edits), window.lo, window.hi);
   if (seqs === null) return null;
   for (const [j, i] of edits) seqs.set(j, BigInt((before[i] as DiffBlock).t[0]));
   // A partial document lacks the row of a block its previous parse had but the diff did not keep
   // (moved, or that parse was never written): build every row.
-  if (cached !== undefined && doc.source !== null && [...seqs.keys()].some((ord) => lines.blockLines[ord] === undefined)) {
+  if (cached !== undefined && doc.source !== null && [...seqs.keys()].some((ord) => !lines.blockLines.has(start + ord))) {
     doc = options.fullDocument(write);
     lines = blockLines(doc);
   }
@@ -159,7 +183,7 @@ export async function writeIncrementally(
     rows += (await c.run(sql, params)).rowsChanged;
   };
   if (gone.length > 0) {
-    await append(c, "incr_gone", gone.map((key) => [key]));
+    await append(c, "incr_gone", gone.map((key) => [key]), filled);
     // As in a whole-file write: the gone postings leave their terms' df (postings.ts updateDocumentFrequencies).
     await c.run(`INSERT INTO batch_df SELECT term_hash, -count(*) FROM fts_postings
       WHERE block_key IN (SELECT key FROM incr_gone) GROUP BY term_hash`);
@@ -168,7 +192,7 @@ export async function writeIncrementally(
     await run(`DELETE FROM blocks WHERE key IN (SELECT key FROM incr_gone)`);
   }
   if (placed.length > 0) {
-    await append(c, "incr_place", placed.map((p) => [p.key, p.parent === "" ? null : p.parent, p.position, p.level]));
+    await append(c, "incr_place", placed.map((p) => [p.key, p.parent === "" ? null : p.parent, p.position, p.level]), filled);
     await run(`UPDATE blocks SET parent_id = p.parent_id, position = p.position, level = p.level
       FROM incr_place p WHERE blocks.key = p.key`);
   }
@@ -179,13 +203,13 @@ export async function writeIncrementally(
     for (const ord of seqs.keys()) newKeys.set(ord, String(base + n++));
     await append(c, "incr_new", [...seqs].map(([ord, seq]) => {
       const parent = plan.parents[ord] as string;
-      return [String(ord), newKeys.get(ord) as string, String(seq), plan.ids[ord] as string, parent === "" ? null : parent];
-    }));
+      return [String(start + ord), newKeys.get(ord) as string, String(seq), plan.ids[ord] as string, parent === "" ? null : parent];
+    }), filled);
     if (cached !== undefined) {
       // Only the inserted blocks' rows go through DuckDB's reader.
-      const ords = [...seqs.keys()];
-      await load(c, options, encoder.encode(ords.map((ord) => lines.blockLines[ord] + "\n").join("")),
-        encoder.encode(ords.flatMap((ord) => (lines.refLines[ord] ?? []).map((line) => line + "\n")).join("")));
+      const ords = [...seqs.keys()].map((ord) => start + ord);
+      await load(c, options, encoder.encode(ords.map((ord) => lines.blockLines.get(ord) + "\n").join("")),
+        encoder.encode(ords.flatMap((ord) => (lines.refLines.get(ord) ?? []).map((line) => line + "\n")).join("")), filled);
     }
     const page = write.doc.page.name;
     await run(`INSERT INTO blocks
@@ -195,15 +219,18 @@ export async function writeIncrementally(
     await run(`INSERT INTO refs SELECT n.id, n.key, $page, r.path, r.target, r.kind FROM incr_refs r JOIN incr_new n ON n.ord = r.ord`,
       { page });
     // As IndexWriter #buildPostings: the new keys are above the batch's first, so updateDocumentFrequencies counts them.
+    filled.add("incr_terms");
     await c.run(`INSERT INTO incr_terms SELECT key, hash(term), term FROM (
         SELECT n.key, unnest(string_split(b.tokens, ' ')) AS term FROM incr_blocks b JOIN incr_new n ON n.ord = b.ord WHERE b.length > 0)`);
     rows += await addPostings(async (_name, sql) => (await c.run(sql)).rowsChanged, "incr_terms");
   }
-  await run(`UPDATE pages SET first_block_key = (SELECT key FROM blocks WHERE path = $path ORDER BY seq LIMIT 1),
-      block_count = ${after.length}, checksum = $checksum WHERE path = $path`,
+  // A window after the first block leaves it first: no need to look it up among the page's blocks.
+  const firstBlock = start > 0 ? "" : "first_block_key = (SELECT key FROM blocks WHERE path = $path ORDER BY seq LIMIT 1), ";
+  await run(`UPDATE pages SET ${firstBlock}block_count = ${doc.blockCount}, checksum = $checksum WHERE path = $path`,
     { path, checksum: write.file.checksum as string });
-  for (const table of SCRATCH_TABLES) await c.run(`DELETE FROM ${table}`);
-  options.cache.set(path, stateAfter(before, outline, plan, seqs, newKeys));
+  // The cache compares by the outline's keys, not DuckDB's digests.
+  const inside = stateAfter(before, cached === undefined ? outlineBlocks(doc.outline) : after, plan, seqs, newKeys);
+  options.cache.set(path, cached === undefined ? rememberPlace(inside, doc.outline.place) : stateAround(cached, window, inside, doc.outline.place));
   return { kept, inserted: seqs.size, edited: edits.size, deleted: gone.length, placed: placed.length, rows };
 }
 
@@ -243,12 +270,14 @@ function insertedSeqs(
   before: { t: Tuple }[],
   after: { k: string }[],
   pairs: { oldIndex: number[]; newIndex: number[] },
+  first: bigint | null,
+  last: bigint | null,
 ): Map<number, bigint> | null {
   const keptAt = new Map<number, bigint>();
   pairs.newIndex.forEach((j, n) => keptAt.set(j, BigInt((before[pairs.oldIndex[n] as number] as { t: Tuple }).t[0])));
   const seqs = new Map<number, bigint>();
   const gap = BigInt(SEQ_GAP);
-  let lo: bigint | null = null;
+  let lo: bigint | null = first;
   let run: number[] = [];
   const place = (hi: bigint | null): boolean => {
     const k = BigInt(run.length);
@@ -273,7 +302,7 @@ function insertedSeqs(
     if (!place(seq)) return null;
     lo = seq;
   }
-  return place(null) ? seqs : null;
+  return place(last) ? seqs : null;
 }
 
 /** The file's blocks as this write leaves them, for the cache: kept blocks with their new place, inserted ones with their new key and seq. */
@@ -310,17 +339,20 @@ function withEdits(pairs: BlockPairs, edits: Map<number, number>): BlockPairs {
 const encoder = new TextEncoder();
 
 /** Loads NDJSON block and ref rows into incr_blocks and incr_refs. */
-async function load(c: DuckDBConnection, options: IncrementalOptions, blockRows: Uint8Array, refRows: Uint8Array): Promise<void> {
+async function load(c: DuckDBConnection, options: IncrementalOptions, blockRows: Uint8Array, refRows: Uint8Array, filled: Set<string>): Promise<void> {
+  filled.add("incr_blocks");
   writeBytes(options.scratchBlocks, blockRows);
   await c.run(`INSERT INTO incr_blocks SELECT * FROM read_json($file, format = 'newline_delimited', columns = ${BLOCK_ROW_COLUMNS})`,
     { file: options.scratchBlocks });
   if (refRows.byteLength === 0) return;
+  filled.add("incr_refs");
   writeBytes(options.scratchRefs, refRows);
   await c.run(`INSERT INTO incr_refs SELECT * FROM read_json($file, format = 'newline_delimited', columns = ${REF_ROW_COLUMNS})`,
     { file: options.scratchRefs });
 }
 
-async function append(c: DuckDBConnection, table: string, rows: (string | null)[][]): Promise<void> {
+async function append(c: DuckDBConnection, table: string, rows: (string | null)[][], filled: Set<string>): Promise<void> {
+  filled.add(table);
   await appendRows(c, table, (appender) => {
     for (const row of rows) {
       for (const value of row) {

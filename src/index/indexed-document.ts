@@ -4,12 +4,13 @@ import { blockOutline } from "./block-outline.ts";
 import { serialiseBlocks } from "./block-rows.ts";
 import type { IndexedDocument } from "./index-batch.ts";
 import { foldedTitleTokens } from "./title-tokens.ts";
+import { parsePartially, textMemory, type ParseMemory } from "./partial-parse.ts";
 
 export type DocumentOptions = {
   /** files.id_seed: the page name block ids were first derived from; absent for a new file. */
   idSeed?: string;
-  /** The keys of the file's previous parse (BlockKeyCache): rows only for blocks not among them. */
-  previousKeys?: string;
+  /** What the file's previous parse left (BlockKeyCache): a partial parse, or rows only for blocks not among its keys. */
+  previousKeys?: ParseMemory;
   /** The file's bytes, if `text` was decoded from them (saves encoding it again for a partial document). */
   bytes?: Uint8Array;
   /** Warnings found before parsing (bad UTF-8, empty file). */
@@ -40,26 +41,47 @@ const lenient = new TextDecoder("utf-8");
  * index holds (its write was dropped) and the diff needs a block left out,
  * or the file goes whole.
  */
-export function indexedDocument(path: string, text: string, graph: GraphConfig, options: DocumentOptions = {}): { doc: IndexedDocument; keys: string } {
-  const parsed = parseFile(path, text, graph, options.idSeed);
+export function indexedDocument(path: string, text: string, graph: GraphConfig, options: DocumentOptions = {}): { doc: IndexedDocument; keys: ParseMemory } {
+  const previous = options.previousKeys;
+  if (previous?.text !== undefined && (options.warnings ?? []).length === 0) {
+    const bytes = options.bytes ?? encoder.encode(text);
+    const partial = text.charCodeAt(0) === 0xfeff ? null : parsePartially(path, bytes, graph, previous.keys, previous.text, options.idSeed);
+    if (partial !== null) {
+      const source = sharedCopy(bytes);
+      const doc: IndexedDocument = {
+        page: previous.text.page,
+        blockCount: partial.place.length / 4,
+        ...serialiseBlocks(path, partial.blocks, undefined, partial.base),
+        outline: { keys: partial.keys, place: partial.place },
+        source,
+        warnings: [],
+      };
+      return { doc, keys: { keys: partial.keys, text: { ...partial.memory, bytes: source } } };
+    }
+  }
+  const extras = { contentKeys: [] as number[], starts: [] as number[] };
+  const parsed = parseFile(path, text, graph, options.idSeed, extras);
   const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
   const { outline, keyList } = blockOutline(parsed.blocks);
   let wanted: ((ord: number) => boolean) | undefined;
-  if (options.previousKeys !== undefined) {
-    const [from, to] = changedRange(options.previousKeys.split("\n"), keyList);
+  if (previous !== undefined) {
+    const [from, to] = changedRange(previous.keys.split("\n"), keyList);
     if (to - from <= MAX_PARTIAL_SHARE * keyList.length) wanted = (ord) => ord >= from && ord < to;
   }
   const { blockRows, refRows } = serialiseBlocks(path, parsed.blocks, wanted);
+  const bytes = options.bytes ?? encoder.encode(text);
+  const memory = (options.warnings ?? []).length === 0 ? textMemory(path, text, bytes, parsed, extras, outline.place, page, options.idSeed ?? page.name) : undefined;
+  const source = wanted === undefined && memory === undefined ? null : sharedCopy(bytes);
   const doc: IndexedDocument = {
     page,
     blockCount: parsed.blocks.length,
     blockRows,
     refRows,
     outline,
-    source: wanted === undefined ? null : sharedCopy(options.bytes ?? encoder.encode(text)),
+    source: wanted === undefined ? null : source,
     warnings: [...(options.warnings ?? []), ...parsed.warnings],
   };
-  return { doc, keys: outline.keys };
+  return { doc, keys: memory === undefined || source === null ? { keys: outline.keys } : { keys: outline.keys, text: { ...memory, bytes: source } } };
 }
 
 /**

@@ -14,7 +14,7 @@ import type { RawBlock } from "./raw-block.ts";
 import type { BlockFields } from "./read-block.ts";
 import { pageIdentity } from "./page-name.ts";
 import { absorbContent, blockIdFromContent, blockIdSeed, isUuid } from "./hash.ts";
-import { CS, isBlankLine, LE, SKIP, splitLines } from "./lines.ts";
+import { CS, isBlankLine, LE, LS, SKIP, splitLines } from "./lines.ts";
 import { cutMarkdown } from "./cut-markdown.ts";
 import { cutOrg } from "./cut-org.ts";
 import { readBlock } from "./read-block.ts";
@@ -69,12 +69,22 @@ function hasKeys(o: Record<string, unknown>): boolean {
 /** Warnings kept per file: they end up in one `files.error` text, and a hostile file could raise one per line. */
 export const MAX_WARNINGS = 100;
 
+/** What a caller that parses a large page again in part needs (src/index/partial-parse.ts). */
+export type ParseExtras = {
+  /** `text` is the part of a file from a top-level block on: its first block never holds the page's properties. */
+  region?: boolean;
+  /** Filled with each block's content key (absorbContent: equal contents, equal keys); -1 for a block with an `id::`. */
+  contentKeys?: number[];
+  /** Filled with the offset in `text` of each block's first line. */
+  starts?: number[];
+};
+
 /**
  * Parses one graph file. Pure, synchronous, never throws on file content.
  * `idSeed` is the page name derived block ids hash, when it is not this
  * page's name: the name the file had when first indexed, so a move keeps ids.
  */
-export function parseFile(relPath: string, text: string, graph: GraphConfig, idSeed?: string): ParsedFile {
+export function parseFile(relPath: string, text: string, graph: GraphConfig, idSeed?: string, extras: ParseExtras = {}): ParsedFile {
   const format = formatOf(relPath);
   const org = format === "org";
   const warnings: string[] = [];
@@ -95,7 +105,7 @@ export function parseFile(relPath: string, text: string, graph: GraphConfig, idS
   // A first block made only of properties (`- title:: x`) holds the page properties.
   const first = raws[0];
   const firstFields = fields[0];
-  if (first && firstFields && !first.preBlock && firstFields.onlyProperties && hasKeys(firstFields.properties)) {
+  if (first && firstFields && !first.preBlock && extras.region !== true && firstFields.onlyProperties && hasKeys(firstFields.properties)) {
     first.preBlock = true;
   }
 
@@ -140,16 +150,19 @@ export function parseFile(relPath: string, text: string, graph: GraphConfig, idS
     if (parent >= 0) childCount[parent] = position + 1;
     const content = contentOf(src, rb.first, rb.end);
 
+    extras.starts?.push((LS[rb.first] as number) + text.length - src.length);
     let id: string;
     const idProp = f.properties["id"];
     const idLower = typeof idProp === "string" ? idProp.toLowerCase() : "";
     const idOk = idLower !== "" && isUuid(idLower);
     if (idOk && idCount !== null && idCount.get(idLower) === 1) {
       id = idLower;
+      extras.contentKeys?.push(-1);
     } else {
       if (idOk) warnings.push(`block at line ${rb.first + 1}: id ${idLower} is used by more than one block; derived a new id`);
       // occurrence = earlier blocks with equal content, found through a small-integer hash of it
       const key = absorbContent(seed, content);
+      extras.contentKeys?.push(key);
       const head = contentSeen.get(key);
       let occ = -1;
       for (let x: Seen | null | undefined = head; x !== undefined && x !== null; x = x.next) {

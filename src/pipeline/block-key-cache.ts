@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { CacheStats } from "../index/diff-state-cache.ts";
+import type { ParseMemory } from "../index/partial-parse.ts";
 
 /**
  * Files with fewer blocks are not kept: their rows cost little to build
@@ -18,7 +19,7 @@ export const MIN_KEPT_BLOCKS = 1000;
  * entry costs time, never a wrong row.
  */
 export class BlockKeyCache {
-  readonly #lru: LRUCache<string, string> | null;
+  readonly #lru: LRUCache<string, ParseMemory> | null;
   readonly #maxBytes: number;
   #hits = 0;
   #misses = 0;
@@ -26,11 +27,10 @@ export class BlockKeyCache {
   constructor(maxBytes: number) {
     if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new RangeError(`cache size must be a whole number of bytes >= 0, got ${maxBytes}`);
     this.#maxBytes = maxBytes;
-    // Keys are hex and tabs: one byte a character in V8.
-    this.#lru = maxBytes === 0 ? null : new LRUCache<string, string>({ maxSize: maxBytes, sizeCalculation: (keys, path) => 64 + keys.length + 2 * path.length });
+    this.#lru = maxBytes === 0 ? null : new LRUCache<string, ParseMemory>({ maxSize: maxBytes, sizeCalculation: sizeOf });
   }
 
-  get(path: string): string | undefined {
+  get(path: string): ParseMemory | undefined {
     if (this.#lru === null) return undefined;
     const keys = this.#lru.get(path);
     if (keys === undefined) this.#misses++;
@@ -39,7 +39,7 @@ export class BlockKeyCache {
   }
 
   /** Keeps a parse's keys if the file has MIN_KEPT_BLOCKS blocks or more, else forgets the path. */
-  remember(path: string, blockCount: number, keys: string): void {
+  remember(path: string, blockCount: number, keys: ParseMemory): void {
     if (blockCount >= MIN_KEPT_BLOCKS) this.#lru?.set(path, keys);
     else this.#lru?.delete(path);
   }
@@ -51,4 +51,11 @@ export class BlockKeyCache {
   stats(): CacheStats {
     return { entries: this.#lru?.size ?? 0, sizeBytes: this.#lru?.calculatedSize ?? 0, maxBytes: this.#maxBytes, hits: this.#hits, misses: this.#misses };
   }
+}
+
+/** Keys are hex and tabs: one byte a character in V8; a page's text memory is its bytes and arrays (partial-parse.ts). */
+function sizeOf(memory: ParseMemory, path: string): number {
+  const text = memory.text;
+  const arrays = text === undefined ? 0 : 256 + text.bytes.byteLength + text.place.byteLength + text.contentKeys.byteLength + text.tops.byteLength;
+  return 64 + memory.keys.length + 2 * path.length + arrays;
 }

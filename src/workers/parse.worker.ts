@@ -2,16 +2,17 @@ import { workerData } from "piscina";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { IndexedDocument } from "../index/index-batch.ts";
 import { indexedDocument } from "../index/indexed-document.ts";
+import type { ParseMemory } from "../index/partial-parse.ts";
 
 /**
  * `idSeed`: the page name block ids were first derived from (files.id_seed); absent for a new file.
- * `previousKeys`: the block keys of the file's previous parse (BlockKeyCache): rows only for other blocks.
+ * `previousKeys`: what the file's previous parse left (BlockKeyCache): a partial parse, or rows only for other blocks.
  */
-export type ParseTask = { path: string; bytes: ArrayBuffer; idSeed?: string; previousKeys?: string };
+export type ParseTask = { path: string; bytes: ArrayBuffer; idSeed?: string; previousKeys?: ParseMemory };
 
-/** `keys`: this parse's block keys, one a line, for the next parse of the file. */
+/** `keys`: what this parse leaves for the next parse of the file (its block keys, a large page's text). */
 export type ParseOutcome =
-  | { ok: true; doc: IndexedDocument; keys: string }
+  | { ok: true; doc: IndexedDocument; keys: ParseMemory }
   | { ok: false; status: "skipped" | "failed"; reason: string };
 
 const graph = (workerData as { graph: GraphConfig }).graph;

@@ -1,3 +1,4 @@
+import type { ParseMemory } from "../../src/index/partial-parse.ts";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
@@ -115,7 +116,7 @@ test(`random edit sequences: block diffs and whole-file rewrites leave the same 
         const path = `pages/p${run++}.md`;
         let blocks = start;
         let seed: string | undefined;
-        const keys: string[] = [];
+        const keys: ParseMemory[] = [];
         for (const o of [null, ...ops]) {
           if (o !== null) blocks = step(blocks, o);
           const write = indexWrite(path, render(blocks), seed);

@@ -1,3 +1,4 @@
+import type { ParseMemory } from "../../src/index/partial-parse.ts";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -42,7 +43,7 @@ async function withWriters(run: (partial: IndexWriter, whole: IndexWriter) => Pr
 }
 
 /** Writes `text` to both writers: the partial one gets a document built against `previousKeys`; returns its keys. */
-async function writeBoth(partial: IndexWriter, whole: IndexWriter, text: string, previousKeys?: string): Promise<{ keys: string; ords: number[] }> {
+async function writeBoth(partial: IndexWriter, whole: IndexWriter, text: string, previousKeys?: ParseMemory): Promise<{ keys: ParseMemory; ords: number[] }> {
   const write = indexWrite(PATH, text, "big", previousKeys);
   const ords = write.doc.source === null ? [] : ordsOf(write.doc.blockRows);
   await partial.apply({ writes: [write] });

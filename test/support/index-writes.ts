@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 import { indexedDocument } from "../../src/index/indexed-document.ts";
+import type { ParseMemory } from "../../src/index/partial-parse.ts";
 import type { FileWrite } from "../../src/index/index-batch.ts";
 import { CONTENT_QUERIES } from "./index-tables.ts";
 import { INVARIANTS } from "./index-invariants.ts";
@@ -12,7 +13,7 @@ import { INVARIANTS } from "./index-invariants.ts";
  * `previousKeys` (another write's `keys`), a partial document, as the parse
  * worker builds for a large file it parsed before.
  */
-export function indexWrite(path: string, text: string, idSeed?: string, previousKeys?: string): Extract<FileWrite, { op: "index" }> & { keys: string } {
+export function indexWrite(path: string, text: string, idSeed?: string, previousKeys?: ParseMemory): Extract<FileWrite, { op: "index" }> & { keys: ParseMemory } {
   const { doc, keys } = indexedDocument(path, text, defaultGraphConfig, { idSeed, previousKeys });
   const bytes = Buffer.byteLength(text);
   return {
