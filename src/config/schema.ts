@@ -224,7 +224,7 @@ export const configSchema = {
           minimum: 0,
           default: 33554432,
           description:
-            "The block keys of recently parsed files of 1,000 blocks or more are kept up to about this many bytes of memory (about 37 bytes a block): the next parse of such a file builds index rows only for the blocks that changed. 0 turns the cache off.",
+            "The block keys, tree and bytes of recently parsed files of 1,000 blocks or more are kept up to about this many bytes of memory (about the file's size plus 60 bytes a block): the next save of such a file is parsed in part, and index rows are built only for the blocks that changed. 0 turns the cache off.",
         },
       },
     },
