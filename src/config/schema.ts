@@ -138,8 +138,8 @@ export const configSchema = {
             duckdbMemoryMb: {
               type: "integer",
               minimum: 128,
-              default: 128,
-              description: "DuckDB's buffer pool limit in MB (its `memory_limit`); beyond it DuckDB evicts cached pages or spills to a temp folder. A full index's peak memory follows it: DuckDB fills it with the WAL's rows and the postings' sort, plus about a third more outside its count (issue #8: 256 MB took 20,000 files to 836 MB of RSS, 128 MB to 673 MB, at no cost in CPU). Below 128 MB a batch's JSON reader cannot allocate its buffers.",
+              default: 256,
+              description: "DuckDB's buffer pool limit in MB (its `memory_limit`); beyond it DuckDB evicts cached pages or spills to a temp folder. A full index's peak memory follows it: DuckDB fills it with the WAL's rows and the postings' sort, plus about a third more outside its count (issue #8: 256 MB took 20,000 files to 836 MB of RSS, 128 MB to 673 MB). Not lower by default: at 128 MB a 70,000-block page (5 MB) could not be written (Out of Memory), and below 128 MB a batch's JSON reader cannot allocate its buffers.",
             },
           },
         },

@@ -1,0 +1,31 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { IndexWriter } from "../../src/index/index-writer.ts";
+import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
+import { indexWrite } from "../support/index-writes.ts";
+
+const BLOCKS = 70_000;
+const page = (edited: boolean) =>
+  Array.from({ length: BLOCKS }, (_, i) => `- entry ${i}${edited && i === BLOCKS / 2 ? " edited" : ""} of the long journal, notes on item${i % 997} and topic${i % 31}\n`).join("");
+
+// Issue #11's large page (5 MB, 70,000 blocks), written whole and then rewritten whole, under the default
+// DuckDB memory limit: at 128 MB its writes failed with "Out of Memory Error: failed to allocate data of
+// size 32.0 MiB" (large-page-edit bench, 2026-11-29), so the page was recorded failed and its edits never
+// became searchable.
+test("a 70,000-block page is written, and rewritten whole, under the default DuckDB memory limit", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "memory-limit-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
+  try {
+    await writer.apply({ writes: [indexWrite("pages/long-journal.md", page(false))] });
+    writer.forgetDiffStates();
+    await writer.apply({ writes: [indexWrite("pages/long-journal.md", page(true))] });
+    const reader = await writer.connection.runAndReadAll(`SELECT count(*)::INTEGER, count(*) FILTER (WHERE content LIKE '%edited%')::INTEGER FROM blocks`);
+    assert.deepEqual(reader.getRows(), [[BLOCKS, 1]]);
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
