@@ -71,6 +71,8 @@ export class IndexWriter {
   readonly #db: Database;
   /** A second connection to the same instance for search and status: it reads the last committed state while a batch writes. */
   readonly #reader: DuckDBConnection;
+  /** Search model loads read here, so one that gives way to a write can be interrupted alone (search-model-cache.ts). */
+  readonly #loader: DuckDBConnection;
   readonly #graph: GraphConfig;
   #nextKey = 0n;
   /** Postings appended since fts_postings was last put in term order (#buildPostings sorts within a batch only). */
@@ -94,16 +96,17 @@ export class IndexWriter {
   #diffStates = new DiffStateCache(DEFAULT_WRITE_OPTIONS.diffStateMaxBytes);
   readonly #checkpoints = new CheckpointPolicy();
 
-  private constructor(db: Database, reader: DuckDBConnection, graph: GraphConfig) {
+  private constructor(db: Database, reader: DuckDBConnection, loader: DuckDBConnection, graph: GraphConfig) {
     this.#db = db;
     this.#reader = reader;
+    this.#loader = loader;
     this.#graph = graph;
   }
 
   static async open(path: string, graph: GraphConfig, limits?: DatabaseLimits, writeOptions?: WriteOptions): Promise<IndexWriter> {
     const db = await openDatabase(path, { create: true, ...(limits === undefined ? {} : { limits }) });
     // The checkpoint threshold is set per batch, by its size (checkpoint-policy.ts). The WAL is checkpointed on close.
-    const writer = new IndexWriter(db, await db.instance.connect(), graph);
+    const writer = new IndexWriter(db, await db.instance.connect(), await db.instance.connect(), graph);
     for (const ddl of [...SCRATCH_DDL, ...INCREMENTAL_SCRATCH_DDL, ...KEPT_IDS_DDL]) await db.connection.run(ddl);
     if (writeOptions !== undefined) {
       writer.#writeOptions = writeOptions;
@@ -169,6 +172,11 @@ export class IndexWriter {
   /** For reads (search, status) that must not wait behind a batch: sees committed data only. */
   get readConnection(): DuckDBConnection {
     return this.#reader;
+  }
+
+  /** The connection search model loads read through (index-writer.worker.ts). */
+  get loadConnection(): DuckDBConnection {
+    return this.#loader;
   }
 
   /**
@@ -356,6 +364,7 @@ export class IndexWriter {
     rmSync(this.#scratchDir, { recursive: true, force: true });
     if (PROFILE) console.error("writer profile ms", Object.fromEntries(Object.entries(profile).map(([k, v]) => [k, Math.round(v)])));
     this.#reader.closeSync();
+    this.#loader.closeSync();
     this.#db.close();
   }
 

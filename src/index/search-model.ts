@@ -63,11 +63,14 @@ export type ModelBlocks = {
   slotOf(key: number): number;
 };
 
-/** Loads the model from one consistent snapshot of the index. */
-export async function loadSearchModel(connection: DuckDBConnection): Promise<SearchModel> {
+/**
+ * Loads the model from one consistent snapshot of the index. `signal`: the
+ * load gives up (rejects with its reason) at its next step once aborted.
+ */
+export async function loadSearchModel(connection: DuckDBConnection, signal?: AbortSignal): Promise<SearchModel> {
   await connection.run("BEGIN TRANSACTION");
   try {
-    const model = await readModel(connection);
+    const model = await readModel(connection, signal);
     await connection.run("COMMIT");
     return model;
   } catch (error) {
@@ -76,8 +79,13 @@ export async function loadSearchModel(connection: DuckDBConnection): Promise<Sea
   }
 }
 
-async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
-  const columns = async (sql: string) => (await connection.runAndReadAll(sql)).getColumns();
+async function readModel(connection: DuckDBConnection, signal: AbortSignal | undefined): Promise<SearchModel> {
+  const columns = async (sql: string) => {
+    signal?.throwIfAborted();
+    const read = (await connection.runAndReadAll(sql)).getColumns();
+    signal?.throwIfAborted();
+    return read;
+  };
 
   // In term_hash order: a term's index there is its index in the posting lists.
   const [terms = [], dfs = [], hashes = []] = await columns(`SELECT term, df::DOUBLE, term_hash::VARCHAR FROM fts_terms ORDER BY term_hash`);
@@ -121,7 +129,9 @@ async function readModel(connection: DuckDBConnection): Promise<SearchModel> {
     slotOf: slotIndex(keys),
   };
 
+  signal?.throwIfAborted();
   const postings = await loadPostingLists(connection, hashes as string[], dfs as number[], blocks.slotOf);
+  signal?.throwIfAborted();
 
   const pages: ModelPage[] = paths.map((path, i) => {
     const firstKey = firstKeys[i] as number | null;

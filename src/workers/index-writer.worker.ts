@@ -73,7 +73,10 @@ export function fileStates(): Promise<string> {
 }
 
 export function apply(batch: IndexBatch): Promise<BatchResult> {
-  return exclusive(() => current().apply(batch).finally(() => searchModel?.invalidate()));
+  return exclusive(() => {
+    searchModel?.yieldToWrite();
+    return current().apply(batch).finally(() => searchModel?.invalidate());
+  });
 }
 
 export function readState(): Promise<Record<string, string>> {
@@ -114,14 +117,19 @@ export function resolveConflict(task: { id: number; strategy: ResolutionStrategy
   return exclusive(() => markResolved(current().connection, task.id, task.strategy, { graphRoot: task.graphRoot }));
 }
 
+function newSearchModel(): SearchModelCache {
+  const writer = current();
+  return new SearchModelCache(writer.readConnection, { loadConnection: writer.loadConnection });
+}
+
 export function search(query: SearchQuery): Promise<SearchHit[]> {
-  searchModel ??= new SearchModelCache(current().readConnection);
+  searchModel ??= newSearchModel();
   const model = searchModel;
   return reading(() => model.search(query));
 }
 
 export function searchPages(query: PageSearchQuery): Promise<PageHit[]> {
-  searchModel ??= new SearchModelCache(current().readConnection);
+  searchModel ??= newSearchModel();
   const model = searchModel;
   return reading(() => model.searchPages(query));
 }
