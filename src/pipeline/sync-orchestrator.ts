@@ -7,6 +7,7 @@ import { scanDirectory } from "./directory-scan.ts";
 import { contentDisagrees, detectChanges } from "./file-change-detector.ts";
 import { graphEntryKind } from "./graph-entry.ts";
 import { MovePairing } from "./move-pairing.ts";
+import { Signal } from "./signal.ts";
 import { IndexView, sameFileRow } from "./index-view.ts";
 import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
 import { BlockKeyCache } from "./block-key-cache.ts";
@@ -40,19 +41,6 @@ export type SyncOrchestratorOptions = {
 
 /** Times in a row a file that changed while being read is read again before its last read is written. */
 const MAX_REREADS = 3;
-
-/** Wakes every waiter; waiters re-check their condition. */
-class Signal {
-  #waiters: (() => void)[] = [];
-  wait(): Promise<void> {
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-  notify(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const resolve of waiters) resolve();
-  }
-}
 
 /**
  * SyncOrchestrator: the main-thread owner of the SyncTaskQueue. A fixed
