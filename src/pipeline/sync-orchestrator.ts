@@ -463,6 +463,8 @@ export class SyncOrchestrator {
         this.#emit({ type: "FileSyncFailed", path: "", status: "failed", reason: `rescan failed: ${(error as Error).message}` });
       } finally {
         this.#rescanning = false;
+        // Folders marked dirty during this rescan: their queue drain may have come and gone (nothing was queued).
+        if (this.queue.size === 0) this.#rescanDirtySoon();
         this.#idle.notify();
       }
     }, 0);
