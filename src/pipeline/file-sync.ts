@@ -6,7 +6,7 @@ import type { FileRow, FileWrite } from "../index/index-batch.ts";
 import { mtimeOf } from "./file-snapshot.ts";
 import { isTransientCode } from "./retry-manager.ts";
 import type { HashOutcome, HashTask } from "../workers/hash.worker.ts";
-import type { ParseOutcome, ParseTask } from "../workers/parse.worker.ts";
+import type { ParseOutcome, ParseTask, ReadParseOutcome, ReadParseTask } from "../workers/parse.worker.ts";
 import type { BlockKeyCache } from "./block-key-cache.ts";
 
 export type FileSyncContext = {
@@ -18,6 +18,8 @@ export type FileSyncContext = {
    * with it is that file moved. Claims it (a second new copy is not a move).
    */
   claimMove: (checksum: string) => Promise<IndexedFileState | undefined>;
+  /** False when no new file can be a move (nothing vanished, nothing indexed): a new file is then read and parsed in one task. */
+  mayMove?: () => boolean;
   /** Large files' last block keys: a parse then builds rows only for the blocks that changed. */
   blockKeys?: BlockKeyCache;
 };
@@ -39,6 +41,22 @@ export async function syncFile(
 ): Promise<FileWrite> {
   const hashTask: HashTask = { absolutePath: join(context.graphRoot, path), maxBytes: context.maxFileSizeBytes };
   const idSeed = known?.idSeed ?? null;
+  // Nothing to compare the checksum with before parsing: one task reads, checksums and parses.
+  if (options.force === true || (known === undefined && context.mayMove?.() === false)) {
+    return readAndParse(context, { ...hashTask, path, ...(idSeed === null ? {} : { idSeed }) }, known, options);
+  }
+  return hashThenParse(context, hashTask, path, known, options);
+}
+
+/** The hashing bulkhead reads and checksums; the parsing bulkhead parses only when the content is new. */
+async function hashThenParse(
+  context: FileSyncContext,
+  hashTask: HashTask,
+  path: string,
+  known: IndexedFileState | undefined,
+  options: { force?: boolean },
+): Promise<FileWrite> {
+  const idSeed = known?.idSeed ?? null;
   let hashed: HashOutcome;
   try {
     hashed = await context.pools.hashing.run<HashOutcome>(hashTask);
@@ -46,14 +64,7 @@ export async function syncFile(
     // Size and mtime 0: retried on the next sync, like a file that could not be opened.
     hashed = { ok: false, status: "failed", size: 0, mtime: 0, reason: `hashing failed: ${messageOf(error)}` };
   }
-  if (!hashed.ok) {
-    const write: FileWrite = {
-      op: "metadata",
-      file: { path, size: hashed.size, mtime: hashed.mtime, checksum: known?.checksum ?? null, status: hashed.status, error: hashed.reason, idSeed },
-    };
-    if (isTransientCode(hashed.code)) throw new TransientReadError(hashed.reason, hashed.code as string, write);
-    return write;
-  }
+  if (!hashed.ok) return unread(path, hashed, known);
   const base = { path, size: hashed.size, mtime: hashed.mtime, checksum: hashed.checksum };
   if (!options.force && known && known.checksum === hashed.checksum && (known.status === "indexed" || known.status === "warning")) {
     return { op: "metadata", file: { ...base, status: known.status, error: known.error, idSeed } };
@@ -69,9 +80,54 @@ export async function syncFile(
   try {
     parsed = await context.pools.parsing.run<ParseOutcome>(parseTask, { transferList: [hashed.bytes] });
   } catch (error) {
-    // Same size and mtime as read: not parsed again until the file changes.
-    return { op: "metadata", file: { ...base, checksum: known?.checksum ?? null, status: "failed", error: `parsing failed: ${messageOf(error)}`, idSeed } };
+    return parseFailed(base, known, error);
   }
+  return parsedWrite(context, base, known, parsed, options);
+}
+
+/**
+ * A new file when no move is possible, or a forced re-parse: read,
+ * checksummed and parsed by one task of the parsing bulkhead. A move is
+ * still checked once the checksum is known (the parse is then dropped).
+ */
+async function readAndParse(context: FileSyncContext, task: ReadParseTask, known: IndexedFileState | undefined, options: { force?: boolean }): Promise<FileWrite> {
+  let outcome: ReadParseOutcome;
+  try {
+    outcome = await context.pools.parsing.run<ReadParseOutcome>(task, { name: "readAndParse" });
+  } catch {
+    // The task failed as a whole (a crashed or timed-out thread): once more in two steps, so that a
+    // failed parse is recorded with the size and mtime read, and not tried again until the file changes.
+    return hashThenParse(context, { absolutePath: task.absolutePath, maxBytes: task.maxBytes }, task.path, known, options);
+  }
+  if (!("parsed" in outcome)) return unread(task.path, outcome.read, known);
+  const base = { path: task.path, ...outcome.read };
+  if (!options.force && known === undefined) {
+    const moved = await context.claimMove(base.checksum);
+    if (moved) return { op: "rename", from: moved.path, file: { ...base, status: moved.status, error: moved.error, idSeed: moved.idSeed } };
+  }
+  return parsedWrite(context, base, known, outcome.parsed, options);
+}
+
+type ReadFile = { path: string; size: number; mtime: number; checksum: string };
+
+/** A file that could not be read: its failed or skipped row, thrown as TransientReadError when the cause may clear. */
+function unread(path: string, read: Extract<HashOutcome, { ok: false }>, known: IndexedFileState | undefined): FileWrite {
+  const write: FileWrite = {
+    op: "metadata",
+    file: { path, size: read.size, mtime: read.mtime, checksum: known?.checksum ?? null, status: read.status, error: read.reason, idSeed: known?.idSeed ?? null },
+  };
+  if (isTransientCode(read.code)) throw new TransientReadError(read.reason, read.code as string, write);
+  return write;
+}
+
+/** A parse task that failed (a crashed or timed-out worker): same size and mtime as read, so not parsed again until the file changes. */
+function parseFailed(base: ReadFile, known: IndexedFileState | undefined, error: unknown): FileWrite {
+  return { op: "metadata", file: { ...base, checksum: known?.checksum ?? null, status: "failed", error: `parsing failed: ${messageOf(error)}`, idSeed: known?.idSeed ?? null } };
+}
+
+function parsedWrite(context: FileSyncContext, base: ReadFile, known: IndexedFileState | undefined, parsed: ParseOutcome, options: { force?: boolean }): FileWrite {
+  const path = base.path;
+  const idSeed = known?.idSeed ?? null;
   if (!parsed.ok) {
     return { op: "metadata", file: { ...base, status: parsed.status, error: parsed.reason, idSeed } };
   }

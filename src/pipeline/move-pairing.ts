@@ -50,6 +50,15 @@ export class MovePairing {
     return this.#held.size;
   }
 
+  /**
+   * Whether a vanished file awaits its move. When none does, a new file is
+   * read and parsed in one task (file-sync.ts); `claimMove` still runs once
+   * its checksum is known, so a move whose create came first is still paired.
+   */
+  get mayMove(): boolean {
+    return this.#vanishedByChecksum.size > 0;
+  }
+
   /** A new file's content: the vanished file it was moved from, claimed, if any. */
   async claimMove(checksum: string): Promise<IndexedFileState | undefined> {
     const vanished = this.#vanishedByChecksum.get(checksum);

@@ -118,6 +118,7 @@ export class SyncOrchestrator {
       maxFileSizeBytes: config.maxFileSizeBytes,
       pools,
       claimMove: (checksum) => this.#moves.claimMove(checksum),
+      mayMove: () => this.#moves.mayMove,
       blockKeys: new BlockKeyCache(config.cache.blockKeysMaxBytes),
     };
     this.#batches = new BatchProcessor({

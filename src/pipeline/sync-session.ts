@@ -97,6 +97,7 @@ export async function runSyncSession(
       vanishedByChecksum.delete(checksum);
       return moved;
     },
+    mayMove: () => vanishedByChecksum.size > 0,
   };
   // Enough files in flight to keep both pools busy; the bulkheads' bounded
   // queues make `syncFile` wait when they are full.

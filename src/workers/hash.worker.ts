@@ -1,89 +1,19 @@
-import { createHash } from "node:crypto";
-import { closeSync, fstatSync, readSync } from "node:fs";
 import { ownBuffer, withTransfer } from "./transfer.ts";
-import { mtimeOf } from "../pipeline/file-snapshot.ts";
-import { EntrySkipped, openGraphFile } from "../pipeline/graph-entry.ts";
+import { readGraphFile, type ReadOutcome, type ReadTask } from "./read-graph-file.ts";
 
-export type HashTask = { absolutePath: string; maxBytes: number };
+export type HashTask = ReadTask;
 
 export type HashOutcome =
   | { ok: true; size: number; mtime: number; checksum: string; bytes: ArrayBuffer }
-  /** `code`: the errno code of a read that failed, so the main thread can tell a transient failure (RetryManager). */
-  | { ok: false; status: "failed" | "skipped"; size: number; mtime: number; reason: string; code?: string };
+  | Extract<ReadOutcome, { ok: false }>;
 
 /**
  * Reads a file once and checksums it. The bytes go back to the main thread
  * as a transferred buffer (no copy) so the parser never reads the file again.
- *
- * Synchronous I/O on purpose: this thread exists to do it, and async fs calls
- * would queue on libuv's small process-wide thread pool, which DuckDB's
- * async calls in the writer thread share.
  */
-/** Reads tried before giving up on a file that changes while it is read. */
-const MAX_READS = 5;
-
 export default function hashFile(task: HashTask): HashOutcome {
-  let fd: number;
-  try {
-    fd = openGraphFile(task.absolutePath);
-  } catch (error) {
-    if (error instanceof EntrySkipped) return { ok: false, status: "skipped", size: error.size, mtime: error.mtime, reason: error.message };
-    return cannotRead(error);
-  }
-  try {
-    for (let attempt = 0; attempt < MAX_READS; attempt++) {
-      const stat = fstatSync(fd);
-      if (!stat.isFile()) return { ok: false, status: "skipped", size: 0, mtime: mtimeOf(stat), reason: "not a regular file" };
-      if (stat.size > task.maxBytes) {
-        return {
-          ok: false,
-          status: "skipped",
-          size: stat.size,
-          mtime: mtimeOf(stat),
-          reason: `too large: ${stat.size} bytes, over the ${task.maxBytes}-byte limit (maxFileSizeBytes)`,
-        };
-      }
-      const bytes = readAll(fd, stat.size);
-      // The size and mtime recorded must be those of the very bytes read (issue #13 row 1):
-      // a write during the read shows in a second fstat, and the file is read again.
-      const after = fstatSync(fd);
-      if (after.size !== bytes.byteLength || mtimeOf(after) !== mtimeOf(stat)) continue;
-      const checksum = createHash("sha256").update(bytes).digest("hex");
-      const buffer = ownBuffer(bytes);
-      return withTransfer<HashOutcome>({ ok: true, size: bytes.byteLength, mtime: mtimeOf(stat), checksum, bytes: buffer }, [buffer]);
-    }
-    // Size and mtime 0 never match the disk: the next sync reads it again.
-    return { ok: false, status: "failed", size: 0, mtime: 0, reason: `kept changing while being read (${MAX_READS} tries)` };
-  } catch (error) {
-    return cannotRead(error);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Reads from the start to the end, even if the file grew since fstat. */
-function readAll(fd: number, expected: number): Uint8Array {
-  let buffer = new Uint8Array(Math.max(expected, 1024));
-  let length = 0;
-  for (;;) {
-    if (length === buffer.length) {
-      const bigger = new Uint8Array(buffer.length * 2);
-      bigger.set(buffer);
-      buffer = bigger;
-    }
-    const n = readSync(fd, buffer, length, buffer.length - length, length);
-    if (n === 0) break;
-    length += n;
-  }
-  return buffer.subarray(0, length);
-}
-
-function cannotRead(error: unknown): HashOutcome {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  return { ok: false, status: "failed", size: 0, mtime: 0, reason: `cannot read: ${describe(error)}`, ...(typeof code === "string" ? { code } : {}) };
-}
-
-function describe(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  return e.code ? `${e.code} ${e.message.replace(/^\w+: /, "")}` : String(e?.message ?? error);
+  const read = readGraphFile(task);
+  if (!read.ok) return read;
+  const buffer = ownBuffer(read.bytes);
+  return withTransfer<HashOutcome>({ ...read, bytes: buffer }, [buffer]);
 }

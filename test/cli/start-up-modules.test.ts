@@ -39,13 +39,13 @@ function packagesOf(urls: string[]): string[] {
   return [...new Set(names)].sort();
 }
 
-test("run --once: the main thread loads neither DuckDB nor any service, MCP or metrics module; a no-op starts the writer thread alone", async () => {
+test("run --once: the main thread loads neither DuckDB nor any service, MCP or metrics module; a no-op starts the writer thread alone, a full index no hashing thread", async () => {
   const pools = { hashing: { threads: 1 }, parsing: { threads: 2 } };
   const g = await tempGraph({ "pages/a.md": "- hello [[b]]\n", "pages/b.md": "- world\n", "pages/c.md": "- again\n" }, { pools });
   try {
     const first = await loggedRun(g, ["run", "--once", "--config", g.config], "first");
-    // The first run indexes: the writer, one hashing and two parsing threads.
-    assert.equal(first.threads, 4);
+    // The first run indexes new files, each read and parsed by one parsing task: the writer and two parsing threads, no hashing thread.
+    assert.equal(first.threads, 3);
     const noop = await loggedRun(g, ["run", "--once", "--config", g.config], "noop");
     assert.equal(noop.threads, 1);
     for (const run of [first, noop]) {
