@@ -37,9 +37,15 @@ export type HealthInputs = {
  * Never throws: a check that cannot run is an unhealthy check saying why.
  */
 export async function checkHealth(inputs: HealthInputs): Promise<HealthReport> {
-  const graphOk = await checkGraphFolder(inputs.graph);
-  const checks: HealthCheck[] = [graphOk];
-  checks.push(graphOk.healthy ? await guarded("indexSample", () => checkIndexSample(inputs)) : { name: "indexSample", healthy: true, detail: "not checked: the graph folder is not accessible" });
+  let graphOk = await checkGraphFolder(inputs.graph);
+  let indexSample = graphOk.healthy ? await guarded("indexSample", () => checkIndexSample(inputs)) : undefined;
+  // Files that went missing during the sample may be the whole folder gone meanwhile: that is the folder's
+  // failure, not the index's (the service logs a change of health once, so it must name the right cause).
+  if (indexSample?.healthy === false) {
+    const again = await checkGraphFolder(inputs.graph);
+    if (!again.healthy) [graphOk, indexSample] = [again, undefined];
+  }
+  const checks: HealthCheck[] = [graphOk, indexSample ?? { name: "indexSample", healthy: true, detail: "not checked: the graph folder is not accessible" }];
   const service = inputs.service;
   const { maxQueuePercent, maxRssMb } = inputs.thresholds;
   if (service === undefined) {

@@ -106,3 +106,21 @@ test("each threshold turns its check unhealthy just past its limit; a busy servi
   const broken = await checkHealth({ graph, thresholds, sampleFiles: () => Promise.reject(new Error("database is locked")) });
   assert.deepEqual(broken.checks.find((c) => c.name === "indexSample"), { name: "indexSample", healthy: false, detail: "the check failed: database is locked" });
 });
+
+test("a graph folder renamed away while its files are sampled fails the graphFolder check, not the sample (the service logs that cause, once)", async (t) => {
+  const graph = await mkdtemp(join(tmpdir(), "sync-health-"));
+  const away = `${graph}-away`;
+  t.after(async () => {
+    await rm(graph, { recursive: true, force: true });
+    await rm(away, { recursive: true, force: true });
+  });
+  await writeFile(join(graph, "p.md"), "- page\n");
+  const s = await stat(join(graph, "p.md"));
+  const row = { path: "p.md", size: s.size, mtime: mtimeOf(s), checksum: "c", status: "indexed", error: null, idSeed: null, contentChecksum: "c" } as IndexedFileState;
+  const thresholds = { intervalMs: 60_000, sampleSize: 10, maxInconsistentPercent: 10, maxQueuePercent: 90, maxRssMb: 100 };
+  // The folder goes between the folder check and the sample's lstat of each file.
+  const report = await checkHealth({ graph, thresholds, sampleFiles: async () => (await rename(graph, away), [row]) });
+  assert.deepEqual(failing(report), ["graphFolder"]);
+  assert.match(report.checks[0]?.detail ?? "", /ENOENT$/);
+  assert.equal(report.checks[1]?.detail, "not checked: the graph folder is not accessible");
+});
