@@ -19,6 +19,14 @@ export type BatchProcessorOptions = {
   onFailed?: (write: FileWrite, error: Error, recorded: FileWrite | undefined, batchId: SyncBatchId) => void;
   /** Called once a sent batch is done (committed, split and committed, or failed): `pending` has dropped by its writes. */
   onSettled?: () => void;
+  /**
+   * True while the caller has more writes on their way (`run --once`: files
+   * still being read and parsed). The window then does not send a batch to
+   * an idle writer: it fills up to the limits first, since each batch's
+   * statements cost about the same whether it holds 5 files or 1,000
+   * (issue #8: 1,000 files went as 8 batches of 5 to 368 files).
+   */
+  moreComing?: () => boolean;
 };
 
 /**
@@ -141,8 +149,9 @@ export class BatchProcessor {
 
   #windowEnded(): void {
     this.#timer = undefined;
-    if (this.#inFlight.size === 0) this.#dispatch();
-    else this.#due = true;
+    if (this.#inFlight.size > 0) this.#due = true;
+    // An idle writer waits for a full batch while more writes are coming (a full one, or `flush`, sends it).
+    else if (this.#options.moreComing?.() !== true) this.#dispatch();
   }
 
   #dispatch(): void {

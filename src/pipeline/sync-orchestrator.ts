@@ -127,6 +127,7 @@ export class SyncOrchestrator {
       write: (batch) => pools.writing.run<BatchResult>({ ...batch, pageNameClash: config.conflicts.pageNameClash.strategy }, { name: "apply" }),
       onCommitted: (writes, result, batchId) => this.#committed(writes, result, batchId),
       // `idle` counts the writes of batches being written: it may turn true only now.
+      // No `moreComing`: a service's first catch-up batch is committed early (searchable, in status) rather than full.
       onSettled: () => this.#idle.notify(),
       onFailed: (write, error, recorded, batchId) => {
         this.#view.settle(write);
@@ -417,12 +418,7 @@ export class SyncOrchestrator {
     await this.#add(write, { now });
   }
 
-  /**
-   * A new file holds `checksum`: is it an indexed file moved? Either that
-   * file's delete was seen already (vanished), or, when the create settled
-   * first (the rename race of issue #14), an indexed file with this content
-   * is gone from disk although no delete was seen yet. Claims what it finds.
-   */
+  /** Into the index view as pending, and into the batch being filled. */
   async #add(write: FileWrite, options: { now?: boolean } = {}): Promise<void> {
     this.#view.pend(write);
     await this.#batches.add(write, options);

@@ -64,9 +64,13 @@ export async function runSyncSession(
 
   /** Held page-name claims whose name lost its owner in this run: read again once the run's writes are in. */
   const released: string[] = [];
+  /** Files taken by a worker and not yet added to a batch (or dropped). */
+  let reading = 0;
+  let next = 0;
   const batches = new BatchProcessor({
     ...config.batch,
     maxInFlight: config.pools.writing.maxQueue,
+    moreComing: () => reading > 0 || next < changes.toCheck.length,
     write: (batch) => pools.writing.run<BatchResult>({ ...batch, pageNameClash: config.conflicts.pageNameClash.strategy }, { name: "apply" }),
     onCommitted: (writes, result, batchId) => {
       // As applied: a held page-name claim wrote its skipped row only (page-name-holds.ts).
@@ -106,49 +110,56 @@ export async function runSyncSession(
   // Transiently unreadable files wait here for their next attempt, not in a worker.
   const retries = new RetryManager(config.retry);
   const retried: string[] = [];
-  let next = 0;
   const worker = async () => {
-    files: for (;;) {
+    for (;;) {
       const path = retried.shift() ?? changes.toCheck[next++]?.path;
       if (path === undefined) {
         if (retries.pending === 0) break;
         await retries.whenFired();
         continue;
       }
-      const known = changes.known.get(path);
-      // Held by an open conflict: left as indexed until `resolve` decides.
-      if (conflicts.isHeld(path)) continue;
-      const options = { force: force || changes.repair.has(path) };
-      const read = () => syncFile(fileContext, path, known, options);
-      let write: FileWrite;
+      reading++;
       try {
-        write = await read();
-        // Changed while being synced: read it again rather than record bytes that
-        // are gone. A file that keeps changing gets its last consistent read
-        // recorded; its new size or mtime makes the next sync read it again.
-        // The first change is a modifiedDuringSync conflict: under manual or index the read is dropped, not
-        // checked (under index its bytes, older than the kept ones, would pass for an edit after the decision).
-        for (let retry = 0; write.op !== "rename" && !(await stillAsRead(config.graph, write)); retry++) {
-          if (retry === 0 && (await conflicts.modifiedDuringSync(path, write)) === "skip") continue files;
-          if (retry === MAX_REREADS) break;
-          write = await read();
-        }
-      } catch (error) {
-        if (!(error instanceof TransientReadError)) throw error;
-        const attempt = retries.attempts(path) + 1;
-        const delayMs = retries.retry(path, () => retried.push(path));
-        if (delayMs !== undefined) {
-          emit({ type: "FileSyncRetried", path, attempt, delayMs, reason: error.message });
-          continue;
-        }
-        write = error.write;
-        if (write.op === "metadata") write.file.error = `${error.message} (${attempt} attempts)`;
+        await syncOne(path);
+      } finally {
+        reading--;
       }
-      if (conflicts.isHeld(path)) continue;
-      if (write.op === "rename") renamedFrom.add(write.from);
-      if ((await conflicts.check(path, known, write)) === "skip") continue;
-      await batches.add(write);
     }
+  };
+  const syncOne = async (path: string): Promise<void> => {
+    const known = changes.known.get(path);
+    // Held by an open conflict: left as indexed until `resolve` decides.
+    if (conflicts.isHeld(path)) return;
+    const options = { force: force || changes.repair.has(path) };
+    const read = () => syncFile(fileContext, path, known, options);
+    let write: FileWrite;
+    try {
+      write = await read();
+      // Changed while being synced: read it again rather than record bytes that
+      // are gone. A file that keeps changing gets its last consistent read
+      // recorded; its new size or mtime makes the next sync read it again.
+      // The first change is a modifiedDuringSync conflict: under manual or index the read is dropped, not
+      // checked (under index its bytes, older than the kept ones, would pass for an edit after the decision).
+      for (let retry = 0; write.op !== "rename" && !(await stillAsRead(config.graph, write)); retry++) {
+        if (retry === 0 && (await conflicts.modifiedDuringSync(path, write)) === "skip") return;
+        if (retry === MAX_REREADS) break;
+        write = await read();
+      }
+    } catch (error) {
+      if (!(error instanceof TransientReadError)) throw error;
+      const attempt = retries.attempts(path) + 1;
+      const delayMs = retries.retry(path, () => retried.push(path));
+      if (delayMs !== undefined) {
+        emit({ type: "FileSyncRetried", path, attempt, delayMs, reason: error.message });
+        return;
+      }
+      write = error.write;
+      if (write.op === "metadata") write.file.error = `${error.message} (${attempt} attempts)`;
+    }
+    if (conflicts.isHeld(path)) return;
+    if (write.op === "rename") renamedFrom.add(write.from);
+    if ((await conflicts.check(path, known, write)) === "skip") return;
+    await batches.add(write);
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, changes.toCheck.length)) }, worker));
 

@@ -107,6 +107,37 @@ test("BatchProcessor: a full batch goes at once, even while the writer is busy",
   await flushed;
 });
 
+test("BatchProcessor: while more writes are coming, an idle writer gets full batches, not one per window", async () => {
+  const batches: string[][] = [];
+  let more = true;
+  const processor = new BatchProcessor({
+    maxFiles: 3,
+    maxBlocks: 100_000,
+    windowMs: 5,
+    maxInFlight: 4,
+    moreComing: () => more,
+    write: async (batch: IndexBatch) => {
+      batches.push(batch.writes.map((w) => (w.op === "metadata" ? w.file.path : "?")));
+      return RESULT;
+    },
+  });
+  const windows = () => new Promise((resolve) => setTimeout(resolve, 40));
+  await processor.add({ op: "metadata", file: row("a.md", 1) });
+  await windows();
+  assert.deepEqual(batches, [], "the window ended with the writer idle, but more is coming: the batch waits to fill");
+  await processor.add({ op: "metadata", file: row("b.md", 1) });
+  await processor.add({ op: "metadata", file: row("c.md", 1) });
+  assert.deepEqual(batches, [["a.md", "b.md", "c.md"]], "full: sent at once");
+  await processor.add({ op: "metadata", file: row("d.md", 1) });
+  await windows();
+  assert.equal(batches.length, 1);
+  more = false;
+  await processor.add({ op: "metadata", file: row("e.md", 1) });
+  await windows();
+  assert.deepEqual(batches, [["a.md", "b.md", "c.md"], ["d.md", "e.md"]], "nothing more coming: the window sends the rest");
+  await processor.flush();
+});
+
 test("BatchProcessor: each transaction gets its own SyncBatchId, a retry one write at a time too", async () => {
   const committed: { paths: string[]; batchId: string }[] = [];
   const failed: { path: string; batchId: string }[] = [];
