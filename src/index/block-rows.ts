@@ -51,7 +51,12 @@ export function serialiseBlocks(
       putJsonText(refs, `{"path":${pathJson},"ord":${base + ord},"block_id":${JSON.stringify(block.id)},"target":${JSON.stringify(ref.target)},"kind":"${ref.kind}"}\n`);
     }
   }
-  return shared(rows, refs);
+  const result = shared(rows, refs);
+  // Emptied now, not at the next call: a huge page's grown buffers are dropped while the worker idles.
+  resetSink(rows);
+  resetSink(refs);
+  resetSink(tokenSink);
+  return result;
 }
 
 // One set of sinks per thread: each parse worker serialises one file at a time.

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { serialiseBlocks } from "../../src/index/block-rows.ts";
-import { byteSink } from "../../src/index/row-bytes.ts";
+import { byteSink, reserve, resetSink } from "../../src/index/row-bytes.ts";
 import { putTokens } from "../../src/index/token-bytes.ts";
 import { tokenString, tokenize } from "../../src/index/tokenize.ts";
 import type { BlockRef, ParsedBlock, PropertyValue } from "../../src/logseq/types.ts";
@@ -111,3 +111,16 @@ function referenceRows(path: string, list: ParsedBlock[], wanted: ((ord: number)
   const encoder = new TextEncoder();
   return { blockRows: decoder.decode(encoder.encode(blockRows)), refRows: decoder.decode(encoder.encode(refRows)) };
 }
+
+test("a sink grown past 8 MB is given back when emptied, a smaller one kept", () => {
+  const sink = byteSink();
+  reserve(sink, 1 << 20);
+  const kept = sink.bytes;
+  sink.at = 5;
+  resetSink(sink);
+  assert.equal(sink.at, 0);
+  assert.equal(sink.bytes, kept);
+  reserve(sink, 9 << 20);
+  resetSink(sink);
+  assert.ok(sink.bytes.byteLength < 1 << 20, `${sink.bytes.byteLength} bytes kept`);
+});
