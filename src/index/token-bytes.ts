@@ -6,9 +6,10 @@ const encoder = new TextEncoder();
 
 /**
  * Writes `tokenize(text).join(" ")` into the sink as UTF-8 and returns the
- * token count (tokenString's result, straight into a block's row). The regex
- * version (lower-case, replace, trim, then encode the joined string) was the
- * parse worker's largest cost (issue #8). ASCII takes one pass over the char
+ * token count, straight into a block's row (the index builds its postings
+ * from this string inside DuckDB). The regex version it replaced
+ * (lower-case, replace, trim, then encode the joined string) was the parse
+ * worker's largest cost (issue #8). ASCII takes one pass over the char
  * codes: a token is a run of ASCII letters and digits, lower-cased, dropped
  * past 64 characters, exactly what tokenize yields there.
  *
