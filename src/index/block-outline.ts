@@ -1,4 +1,4 @@
-import { hashToUuid } from "../logseq/hash.ts";
+import { addToUuidHash, finishUuidHash, startUuidHash } from "../logseq/hash.ts";
 import type { ParsedBlock } from "../logseq/types.ts";
 import type { DiffBlock } from "./diff-state-cache.ts";
 
@@ -47,21 +47,25 @@ const NULL = "\u0001";
  */
 function blockKey(b: ParsedBlock): string {
   const explicit = Object.hasOwn(b.properties, "id");
+  const properties = hasKeys(b.properties);
   const plain = !explicit && !b.preBlock && b.refs.length === 0 && b.marker === null && b.priority === null &&
-    b.scheduled === null && b.deadline === null && b.repeater === null && !hasKeys(b.properties);
+    b.scheduled === null && b.deadline === null && b.repeater === null && !properties;
   if (plain) return b.id;
-  const parts = [
-    explicit ? b.content : "",
-    hasKeys(b.properties) ? JSON.stringify(b.properties) : NULL,
-    b.marker ?? NULL,
-    b.priority ?? NULL,
-    b.scheduled === null ? NULL : String(b.scheduled),
-    b.deadline === null ? NULL : String(b.deadline),
-    b.repeater ?? NULL,
-    b.preBlock ? "1" : "0",
-  ];
-  for (const ref of b.refs) parts.push(ref.target, ref.kind);
-  return `${b.id}/${hashToUuid(...parts)}`;
+  // hashToUuid of these parts, in this order, added one by one (no array per block).
+  startUuidHash();
+  addToUuidHash(explicit ? b.content : "");
+  addToUuidHash(properties ? JSON.stringify(b.properties) : NULL);
+  addToUuidHash(b.marker ?? NULL);
+  addToUuidHash(b.priority ?? NULL);
+  addToUuidHash(b.scheduled === null ? NULL : String(b.scheduled));
+  addToUuidHash(b.deadline === null ? NULL : String(b.deadline));
+  addToUuidHash(b.repeater ?? NULL);
+  addToUuidHash(b.preBlock ? "1" : "0");
+  for (const ref of b.refs) {
+    addToUuidHash(ref.target);
+    addToUuidHash(ref.kind);
+  }
+  return `${b.id}/${finishUuidHash()}`;
 }
 
 /** The outline as the diff's blocks: `k` the ord, `t` as DiffBlock (seq '' until written). */

@@ -39,29 +39,3 @@ export function tokenize(text: string): string[] {
   }
   return tokens;
 }
-
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
-const ASCII_SEPARATORS = /[^a-z0-9]+/g;
-
-/**
- * `tokenize(text).join(" ")` and the token count, without building the
- * array for the common all-ASCII block (the index builds its postings from
- * this string inside DuckDB).
- */
-export function tokenString(text: string): { tokens: string; count: number } {
-  if (ASCII_ONLY.test(text)) {
-    const joined = text.toLowerCase().replace(ASCII_SEPARATORS, " ").trim();
-    if (joined === "") return { tokens: "", count: 0 };
-    let count = 1;
-    let start = 0;
-    let longest = 0;
-    for (let i = joined.indexOf(" "); i !== -1; i = joined.indexOf(" ", start)) {
-      longest = Math.max(longest, i - start);
-      start = i + 1;
-      count++;
-    }
-    if (Math.max(longest, joined.length - start) <= MAX_TOKEN_LENGTH) return { tokens: joined, count };
-  }
-  const tokens = tokenize(text);
-  return { tokens: tokens.join(" "), count: tokens.length };
-}

@@ -4,42 +4,57 @@
  * node:crypto per block is too slow and not available everywhere.
  */
 
-const HEX: string[] = [];
-for (let i = 0; i < 256; i++) HEX.push((i < 16 ? "0" : "") + i.toString(16));
-
-function hex32(n: number): string {
-  return (
-    (HEX[(n >>> 24) & 255] as string) +
-    (HEX[(n >>> 16) & 255] as string) +
-    (HEX[(n >>> 8) & 255] as string) +
-    (HEX[n & 255] as string)
-  );
-}
-
 /**
  * Hashes the strings `parts` (UTF-16 code units, each followed by a 0
  * separator) into a UUID-formatted string (version nibble 8, RFC 4122
  * variant). Hashing the parts in place avoids building a concatenated string.
  */
 export function hashToUuid(...parts: string[]): string {
-  let h1 = 1779033703;
-  let h2 = 3144134277;
-  let h3 = 1013904242;
-  let h4 = 2773480762;
-  for (let p = 0; p < parts.length; p++) {
-    const s = parts[p] as string;
-    for (let i = 0, n = s.length; i <= n; i++) {
-      const k = i < n ? s.charCodeAt(i) : 0;
-      h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
-      h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
-      h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
-      h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
-    }
+  startUuidHash();
+  for (let p = 0; p < parts.length; p++) addToUuidHash(parts[p] as string);
+  return finishUuidHash();
+}
+
+/** The lanes of the hash being built by `addToUuidHash` (one at a time per thread). */
+let u1 = 0;
+let u2 = 0;
+let u3 = 0;
+let u4 = 0;
+
+/**
+ * `hashToUuid` part by part, for a caller with a varying number of parts
+ * (block-outline.ts): no array of them, no rest-argument copy.
+ */
+export function startUuidHash(): void {
+  u1 = 1779033703;
+  u2 = 3144134277;
+  u3 = 1013904242;
+  u4 = 2773480762;
+}
+
+export function addToUuidHash(s: string): void {
+  let h1 = u1;
+  let h2 = u2;
+  let h3 = u3;
+  let h4 = u4;
+  for (let i = 0, n = s.length; i <= n; i++) {
+    const k = i < n ? s.charCodeAt(i) : 0;
+    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
+    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
+    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
+    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
   }
-  h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
-  h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
-  h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
-  h4 = Math.imul(h2 ^ (h4 >>> 19), 2716044179);
+  u1 = h1;
+  u2 = h2;
+  u3 = h3;
+  u4 = h4;
+}
+
+export function finishUuidHash(): string {
+  let h1 = Math.imul(u3 ^ (u1 >>> 18), 597399067);
+  let h2 = Math.imul(u4 ^ (u2 >>> 22), 2869860233);
+  let h3 = Math.imul(h1 ^ (u3 >>> 17), 951274213);
+  let h4 = Math.imul(h2 ^ (u4 >>> 19), 2716044179);
   h1 ^= h2 ^ h3 ^ h4;
   h2 ^= h1;
   h3 ^= h1;
@@ -47,11 +62,7 @@ export function hashToUuid(...parts: string[]): string {
   // Version 8 (custom) and RFC 4122 variant bits.
   h2 = (h2 & 0xffff0fff) | 0x00008000;
   h3 = (h3 & 0x3fffffff) | 0x80000000;
-  const a = hex32(h1);
-  const b = hex32(h2);
-  const c = hex32(h3);
-  const d = hex32(h4);
-  return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
+  return uuidOf(h1, h2, h3, h4);
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -168,6 +179,15 @@ export function blockIdFromContent(occurrence: number): string {
   a = fmix(a ^ d);
   b = (b & 0xffff0fff) | 0x00008000;
   c = (c & 0x3fffffff) | 0x80000000;
+  return uuidOf(a, b, c, d);
+}
+
+/**
+ * Four 32-bit words as a UUID's 36 characters, from one array of char codes:
+ * building it from hex pieces, slices and a template cost more than the
+ * hash (issue #8).
+ */
+function uuidOf(a: number, b: number, c: number, d: number): string {
   let at = putHex(0, a);
   at = putHex(at, b);
   at = putHex(at, c);

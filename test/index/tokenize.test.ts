@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { foldText, tokenString, tokenize } from "../../src/index/tokenize.ts";
+import { byteSink } from "../../src/index/row-bytes.ts";
+import { putTokens } from "../../src/index/token-bytes.ts";
+import { foldText, tokenize } from "../../src/index/tokenize.ts";
 
 test("tokens are letter/digit runs of any script, lower-cased and accent-folded", () => {
   assert.deepEqual(tokenize("Café NAÏVE résumé [[Page Name]] #tag x_y 42"), ["cafe", "naive", "resume", "page", "name", "tag", "x", "y", "42"]);
@@ -14,7 +16,7 @@ test("tokens longer than 64 characters are dropped", () => {
   assert.deepEqual(tokenize(`short ${"a".repeat(65)} ${"b".repeat(64)}`), ["short", "b".repeat(64)]);
 });
 
-test("tokenString is tokenize joined by spaces, with the count, on ASCII and non-ASCII text", () => {
+test("the rows' tokens (putTokens) are tokenize joined by spaces, with the count, on ASCII and non-ASCII text", () => {
   const samples = [
     "Hello, World! x_y 42",
     "",
@@ -26,6 +28,8 @@ test("tokenString is tokenize joined by spaces, with the count, on ASCII and non
   ];
   for (const text of samples) {
     const tokens = tokenize(text);
-    assert.deepEqual(tokenString(text), { tokens: tokens.join(" "), count: tokens.length }, text);
+    const sink = byteSink();
+    const count = putTokens(sink, text);
+    assert.deepEqual({ tokens: new TextDecoder().decode(sink.bytes.subarray(0, sink.at)), count }, { tokens: tokens.join(" "), count: tokens.length }, text);
   }
 });
