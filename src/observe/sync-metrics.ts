@@ -2,6 +2,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { Bulkhead } from "../bulkheads/bulkhead.ts";
 import type { SyncDomainEvent } from "../pipeline/sync-domain-event.ts";
 import type { SyncEventKind } from "../pipeline/sync-event.ts";
+import type { CacheFigures } from "../pipeline/service-hooks.ts";
+import { registerCacheMetrics } from "./cache-metrics.ts";
 
 /** The design's operations, as the index sees them: a path new to the index is a create. */
 export type SyncOperation = "create" | "update" | "delete" | "rename";
@@ -14,6 +16,8 @@ export type MetricsSource = {
   queue: () => { queued?: number; inFlight?: number };
   /** Paths the index holds when the metrics start. */
   indexed: Iterable<string>;
+  /** The design's caches, as `status` shows them. */
+  caches?: () => Promise<CacheFigures>;
 };
 
 /** A seen-but-not-committed change older than this no longer waits for its commit (e.g. it changed nothing). */
@@ -105,6 +109,7 @@ export class SyncMetrics {
         this.set({ state: "in_flight" }, queue.inFlight ?? 0);
       },
     });
+    registerCacheMetrics(this.registry, () => source()?.caches);
     // Every series exists from the start at 0: rate() and increase() then see the first change.
     for (const operation of OPERATIONS) {
       this.#operations.inc({ operation }, 0);

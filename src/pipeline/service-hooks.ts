@@ -2,6 +2,7 @@ import process from "node:process";
 import type { HealthReport } from "../observe/health.ts";
 import type { WatchEvent } from "./file-system-watcher.ts";
 import type { SyncOrchestrator } from "./sync-orchestrator.ts";
+import type { CacheStats } from "../index/bounded-cache.ts";
 
 /** What the metrics and health checks read of the running service. */
 export type RunningService = {
@@ -10,7 +11,11 @@ export type RunningService = {
   busy: () => boolean;
   /** The SyncTaskQueue's bound. */
   queueBound: number;
+  /** The design's caches (issue #11), as `status` shows them: the writer's diff states, the parse side's block keys. */
+  caches: () => Promise<CacheFigures>;
 };
+
+export type CacheFigures = { diffState?: CacheStats | undefined; blockKeys?: CacheStats | undefined };
 
 /** Watches the service from outside (metrics, health): told what the watcher and the scans do. */
 export type ServiceObserver = {

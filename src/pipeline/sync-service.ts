@@ -146,7 +146,12 @@ export async function runService(context: SyncSessionContext, options: { clock?:
   let watcher: FileSystemWatcher | undefined;
   const timers: unknown[] = [];
   try {
-    await observer?.start({ orchestrator, busy: () => !orchestrator.idle || (router?.pending ?? 0) > 0, queueBound: MAX_QUEUED });
+    await observer?.start({
+      orchestrator,
+      busy: () => !orchestrator.idle || (router?.pending ?? 0) > 0,
+      queueBound: MAX_QUEUED,
+      caches: async () => ({ diffState: (await indexCounts()).status.writes?.diffStateCache, blockKeys: orchestrator.blockKeyCacheStats }),
+    });
     if (config.strategy !== "batch") {
       router = new EventRouter({
         root: config.graph,

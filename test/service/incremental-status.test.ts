@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { makeSandbox, pollUntil, runCli, ServiceProcess, status, writePage } from "./service-harness.ts";
 import type { WriteStats } from "../../src/index/write-stats.ts";
 import { loadConfig } from "../../src/config/load-config.ts";
+import { freePort, parsePrometheusText, valueOf } from "../observe/prometheus-text.ts";
 
 const BLOCKS = 5000;
 const page = (edited: boolean): string =>
@@ -14,8 +15,9 @@ const page = (edited: boolean): string =>
  * files row 2 (delete, insert), block 2 (delete, insert), postings 2 out and
  * 3 in, page row 1.
  */
-test("status counts the rows the writer touched: 10 for a one-block edit of a 5,000-block page, and both caches' hits and sizes", async (t) => {
-  const sandbox = await makeSandbox({ logLevel: "warn" });
+test("status counts the rows the writer touched: 10 for a one-block edit of a 5,000-block page, and both caches' hits and sizes (in the metrics too)", async (t) => {
+  const port = await freePort();
+  const sandbox = await makeSandbox({ logLevel: "warn", metrics: { port } });
   t.after(() => sandbox.cleanup());
   await writePage(sandbox, "pages/big.md", page(false));
   const service = new ServiceProcess(sandbox.configPath);
@@ -46,5 +48,14 @@ test("status counts the rows the writer touched: 10 for a one-block edit of a 5,
   const text = await runCli(["status", "--config", sandbox.configPath]);
   assert.match(text.stdout, /^Writes: last batch 10 rows touched \(1 files diffed, 0 written whole\); since start \d+ rows touched \(2 files diffed, 1 written whole\) in \d+ batches$/m);
   assert.match(text.stdout, /^Caches: diff state 1 files, \d+ of \d+ bytes, 2 hits, 0 misses; block keys 1 files, \d+ of \d+ bytes, 2 hits, \d+ misses$/m);
+  // The metrics show the same figures.
+  const samples = parsePrometheusText(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+  const config = await loadConfig(sandbox.configPath);
+  const figures = (cache: string) =>
+    ["bytes", "max_bytes", "entries", "hits_total", "misses_total"].map((name) => valueOf(samples, `sync_pipeline_cache_${name}`, { cache }));
+  const [diffState, blockKeys] = [figures("diff_state"), figures("block_keys")];
+  assert.deepEqual(diffState, [diffState[0], config.cache.diffStateMaxBytes, 1, 2, 0]);
+  assert.deepEqual(blockKeys, [blockKeys[0], config.cache.blockKeysMaxBytes, 1, 2, reverted.blockKeyCache?.misses]);
+  assert.ok((diffState[0] ?? 0) > 0 && (blockKeys[0] ?? 0) > BLOCKS * 16);
   assert.equal(await service.stop("SIGINT"), 0, service.stderr);
 });
