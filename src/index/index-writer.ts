@@ -23,6 +23,10 @@ import { CheckpointPolicy } from "./checkpoint-policy.ts";
 import { DEFAULT_DIFF_BUDGET, type DiffBudget } from "./diff-budget.ts";
 import type { BatchResult, FileRow, FileWrite, IndexBatch } from "./index-batch.ts";
 
+/** sync_state key: "unsorted" while fts_postings holds a bulk load's unsorted batches. */
+const POSTINGS_ORDER = "postings_order";
+const UNSORTED = "unsorted";
+
 const PROFILE = process.env["SYNC_PIPELINE_PROFILE"] === "1";
 const profile: Record<string, number> = {};
 function lap(name: string, since: number): number {
@@ -77,6 +81,8 @@ export class IndexWriter {
   #nextKey = 0n;
   /** Postings appended since fts_postings was last put in term order (#buildPostings sorts within a batch only). */
   #postingsUnclustered = 0;
+  /** In a bulk load (startBulkLoad) until clusterPostings. */
+  #bulkLoad = false;
   /** Paths with a `files` row, and paths with indexed content: deletes are issued only for these. */
   #filePaths = new Set<string>();
   #contentPaths = new Set<string>();
@@ -156,12 +162,27 @@ export class IndexWriter {
    * of the table. Returns whether it ran.
    */
   async clusterPostings(minRows = 100_000): Promise<boolean> {
-    if (this.#postingsUnclustered < minRows) return false;
+    // A bulk load's batches left their postings unsorted, maybe in an earlier process that stopped before its end.
+    const unsorted = (await this.readState())[POSTINGS_ORDER] === UNSORTED;
+    if (!unsorted && this.#postingsUnclustered < minRows) return false;
     const total = Number(await this.#scalar(`SELECT count(*) FROM fts_postings`));
-    if (this.#postingsUnclustered * 4 < total) return false;
-    await rewriteInTermOrder(this.#db.connection);
+    if (!unsorted && this.#postingsUnclustered * 4 < total) return false;
+    if (total > 0) await rewriteInTermOrder(this.#db.connection);
+    if (unsorted) await this.setState({ [POSTINGS_ORDER]: "" });
     this.#postingsUnclustered = 0;
-    return true;
+    this.#bulkLoad = false;
+    return total > 0;
+  }
+
+  /**
+   * A load of a whole graph (a first full index, a forced re-index): its
+   * batches leave their postings unsorted, and the next `clusterPostings`
+   * sorts the table once, whatever its size. Recorded in sync_state first,
+   * so a load cut short is sorted by the next sync's end.
+   */
+  async startBulkLoad(): Promise<void> {
+    await this.setState({ [POSTINGS_ORDER]: UNSORTED });
+    this.#bulkLoad = true;
   }
 
   /** Drops what the writer remembers of files' blocks: for changes made to the tables around it (repair). */
@@ -255,7 +276,7 @@ export class IndexWriter {
       t = lap("files", t);
       const docs = batch.writes.filter((w): w is Extract<FileWrite, { op: "index" }> => w.op === "index" && !diffed.paths.has(w.file.path));
       for (const w of docs) completeRows(w, this.#graph);
-      const whole = await appendDocuments({ connection: c, scratchFiles: this.#scratchFiles, run: this.#run }, docs, this.#nextKey);
+      const whole = await appendDocuments({ connection: c, scratchFiles: this.#scratchFiles, run: this.#run, termOrder: !this.#bulkLoad }, docs, this.#nextKey);
       this.#nextKey = whole.nextKey;
       this.#postingsUnclustered += whole.postings;
       bases = whole.bases;

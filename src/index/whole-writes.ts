@@ -16,6 +16,8 @@ export type WholeWriteContext = {
   scratchFiles: { blocks: string; refs: string };
   /** One statement, timed under its name (SYNC_PIPELINE_PROFILE=1); returns the rows it changed. */
   run: (name: string, sql: string) => Promise<number>;
+  /** False in a bulk load: the batch's postings are not sorted by term (the load sorts the table at its end). */
+  termOrder?: boolean;
 };
 
 export type WholeDocuments = {
@@ -134,7 +136,7 @@ async function buildPostings(ctx: WholeWriteContext): Promise<number> {
   await ctx.run("s.unnest", `INSERT INTO batch_terms
     SELECT block_key, hash(term), term FROM (
       SELECT key AS block_key, unnest(string_split(tokens, ' ')) AS term FROM batch_blocks WHERE length > 0)`);
-  const postings = await addPostings(ctx.run, "batch_terms");
+  const postings = await addPostings(ctx.run, "batch_terms", ctx.termOrder ?? true);
   await ctx.run("s.cleanup", `DELETE FROM batch_terms`);
   await ctx.run("s.cleanup", `DELETE FROM batch_blocks`);
   return postings;

@@ -54,6 +54,8 @@ export async function runSyncSession(
     options.reads?.indexed ?? readFileStates(pools),
   ]);
   const { force, format } = await startIndexFormat(pools, graph, indexed.length);
+  // Every file written whole: one sort of the postings at the end instead of one per batch.
+  if (force || indexed.length === 0) await pools.writing.run(undefined, { name: "startBulkLoad" });
   const conflicts = await ConflictManager.start(pools, config, emit);
   const changes = detectChanges(disk, indexed, {
     force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes, pageNameClash: config.conflicts.pageNameClash.strategy,

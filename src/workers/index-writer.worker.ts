@@ -88,6 +88,11 @@ export function clusterPostings(): Promise<boolean> {
   return exclusive(() => current().clusterPostings());
 }
 
+/** A sync of the whole graph starts: its batches' postings stay unsorted until `clusterPostings` (IndexWriter.startBulkLoad). */
+export function startBulkLoad(): Promise<void> {
+  return exclusive(() => current().startBulkLoad());
+}
+
 export function setState(entries: Record<string, string>): Promise<void> {
   return exclusive(() => current().setState(entries));
 }

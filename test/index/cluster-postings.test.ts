@@ -9,11 +9,20 @@ import { contentOf, indexWrite } from "../support/index-writes.ts";
 
 /** Whether fts_postings is stored in (term, block) order, read in storage order (rowid). */
 async function inTermOrder(writer: IndexWriter): Promise<boolean> {
+  return (await descents(writer, "OR (prev_term = term_hash AND prev_key > block_key)")) === 0;
+}
+
+/** How often a posting's term sorts before the one stored before it (a batch sorted by term adds at most one). */
+function termDescents(writer: IndexWriter): Promise<number> {
+  return descents(writer, "");
+}
+
+async function descents(writer: IndexWriter, orKeys: string): Promise<number> {
   const reader = await writer.connection.runAndReadAll(`SELECT count(*) FROM (
       SELECT term_hash, block_key, lag(term_hash) OVER w AS prev_term, lag(block_key) OVER w AS prev_key
       FROM fts_postings WINDOW w AS (ORDER BY rowid))
-    WHERE prev_term > term_hash OR (prev_term = term_hash AND prev_key > block_key)`);
-  return Number(reader.getRows()[0]?.[0]) === 0;
+    WHERE prev_term > term_hash ${orKeys}`);
+  return Number(reader.getRows()[0]?.[0]);
 }
 
 const page = (i: number) => Array.from({ length: 20 }, (_, j) => `- word${(i * 7 + j) % 50} other${j} note${i}\n`).join("");
@@ -42,6 +51,39 @@ test("clusterPostings puts fts_postings in term order after a sync that appended
     assert.equal(Number(fresh.getRows()[0]?.[0]), 1);
   } finally {
     writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a bulk load leaves each batch's postings unsorted; the next clusterPostings sorts the table whatever its size, even in a later process", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "sync-pipeline-cluster-"));
+  const batches = Array.from({ length: 5 }, (_, b) => ({ writes: Array.from({ length: 10 }, (_, i) => indexWrite(`pages/p${b}-${i}.md`, page(b * 10 + i))) }));
+  try {
+    const sorted = await IndexWriter.open(join(dir, "sorted.duckdb"), defaultGraphConfig);
+    for (const batch of batches) await sorted.apply(batch);
+    assert.ok((await termDescents(sorted)) < batches.length, "each batch sorted in itself");
+    const expected = await contentOf(sorted.connection);
+    sorted.close();
+
+    const path = join(dir, "bulk.duckdb");
+    const bulk = await IndexWriter.open(path, defaultGraphConfig);
+    await bulk.startBulkLoad();
+    for (const batch of batches) await bulk.apply(batch);
+    assert.equal((await bulk.readState())["postings_order"], "unsorted");
+    assert.ok((await termDescents(bulk)) > batches.length * 10, "no batch sorted its postings");
+    // Stopped before its end: the next process's clusterPostings sorts, though far under the row minimum.
+    bulk.close();
+    const next = await IndexWriter.open(path, defaultGraphConfig);
+    try {
+      assert.equal(await next.clusterPostings(100_000), true);
+      assert.equal(await inTermOrder(next), true);
+      assert.equal((await next.readState())["postings_order"], "");
+      assert.deepEqual(await contentOf(next.connection), expected, "the same rows as batches that sorted their own");
+      assert.equal(await next.clusterPostings(100_000), false, "sorted: nothing to do");
+    } finally {
+      next.close();
+    }
+  } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
