@@ -1,5 +1,5 @@
 import { outlineBlocks, type BlockOutline } from "./block-outline.ts";
-import type { DiffBlock } from "./diff-state-cache.ts";
+import { sizeFrom, type DiffBlock } from "./diff-state-cache.ts";
 
 /**
  * The part of a file a block diff has to look at (issue #11). An editor's
@@ -139,6 +139,7 @@ export function stateAround(state: DiffBlock[], window: DiffWindow, inside: Diff
   const whole = window.start === 0 && window.before.length === state.length
     ? inside
     : state.slice(0, window.start).concat(inside, state.slice(window.start + window.before.length));
+  if (whole !== inside) sizeFrom(whole, state, window.before, inside);
   return rememberPlace(whole, place);
 }
 
