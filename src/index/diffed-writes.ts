@@ -85,7 +85,7 @@ export function wholeWriteState(outline: BlockOutline, base: bigint, page?: Inde
     block.t[0] = String(key * BigInt(SEQ_GAP));
     return block;
   });
-  rememberPlace(state, outline.place);
+  rememberPlace(state, outline);
   return page === undefined ? state : rememberPageFields(state, pageFieldsText(page));
 }
 

@@ -223,7 +223,7 @@ async function writeDiff(
   }
   // The cache compares by the outline's keys, not DuckDB's digests.
   const inside = stateAfter(before, cached === undefined ? outlineBlocks(doc.outline) : after, plan, seqs, newKeys);
-  const state = cached === undefined ? rememberPlace(inside, doc.outline.place) : stateAround(cached, window, inside, doc.outline.place);
+  const state = cached === undefined ? rememberPlace(inside, doc.outline) : stateAround(cached, window, inside, doc.outline);
   // The new state's first block is the page's first block: a window after the first block leaves it as it was.
   // (Looking it up among the page's blocks by seq scanned the blocks table's paths: 2-9 ms an edit.)
   const firstBlock = start > 0 ? "" : `first_block_key = ${state[0] === undefined ? "NULL" : BigInt(state[0].k)}, `;

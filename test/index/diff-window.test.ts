@@ -124,7 +124,7 @@ test("a state made from a cached one around a window is sized from it, to the by
   (edited[602] as Line).depth = 2;
   const outline = outlineOf(edited);
   const window = diffWindow(state, outline);
-  const next = stateAround(state, window, window.after, outline.place);
+  const next = stateAround(state, window, window.after, outline);
   assert.notEqual(sizeOfBlocks(window.before), sizeOfBlocks(window.after));
   assert.equal(sizeOfState(next), 64 + sizeOfBlocks(next));
 });
