@@ -33,6 +33,9 @@ function traceStatements(): void {
     const t = performance.now();
     try {
       return await run.apply(this, args);
+    } catch (error) {
+      console.error(`failed: ${labelOf(String(args[0]))}`);
+      throw error;
     } finally {
       trace?.push({ label: labelOf(String(args[0])), ms: performance.now() - t });
     }
