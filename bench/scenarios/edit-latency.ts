@@ -5,6 +5,8 @@
 // during the start-up bulk catch-up of a fresh database.
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
+import process from "node:process";
+import { pathToFileURL } from "node:url";
 import { generateGraph } from "../generate-graph.ts";
 import { serviceState, sleep, startService, stopService, type Service } from "../lib/service.ts";
 import { percentile } from "../lib/stats.ts";
@@ -72,4 +74,10 @@ function letters(n: number): string {
     n = Math.floor(n / 26);
   } while (n > 0);
   return s;
+}
+
+// `node dist/bench/scenarios/edit-latency.js [files] [edits]`: the idle scenario alone.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const [files = 2000, edits = 20] = process.argv.slice(2).map(Number);
+  console.log(JSON.stringify(await scenario("edit-latency-idle", files, edits, "watching", console.error)));
 }

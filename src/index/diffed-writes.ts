@@ -8,6 +8,8 @@ import { writeIncrementally } from "./incremental-write.ts";
 import { rememberPlace } from "./diff-window.ts";
 import { withinDiffBudget, type DiffBudget } from "./diff-budget.ts";
 import { SEQ_GAP } from "./schema.ts";
+import { pageFieldsText, rememberPageFields } from "./page-fields.ts";
+import type { IndexedDocument } from "./index-batch.ts";
 
 type IndexWrite = Extract<FileWrite, { op: "index" }>;
 
@@ -73,16 +75,18 @@ export async function writeDiffs(c: DuckDBConnection, writes: FileWrite[], conte
  * ord, seq: key × SEQ_GAP, ids as the parser derived them), for the diff
  * cache: the first edit of a large page after it was written whole is then
  * compared without reading 70,000 blocks back from DuckDB. Only valid when
- * the write gave no kept id back (kept-ids.ts).
+ * the write gave no kept id back (kept-ids.ts). It remembers the page
+ * fields written, so that edit need not read them back either.
  */
-export function wholeWriteState(outline: BlockOutline, base: bigint): DiffBlock[] {
+export function wholeWriteState(outline: BlockOutline, base: bigint, page?: IndexedDocument["page"]): DiffBlock[] {
   const state = outlineBlocks(outline).map((block, ord) => {
     const key = base + BigInt(ord);
     block.k = String(key);
     block.t[0] = String(key * BigInt(SEQ_GAP));
     return block;
   });
-  return rememberPlace(state, outline.place);
+  rememberPlace(state, outline);
+  return page === undefined ? state : rememberPageFields(state, pageFieldsText(page));
 }
 
 export function pathsOf(write: FileWrite): string[] {

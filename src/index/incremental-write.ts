@@ -12,6 +12,8 @@ import { addPostings } from "./postings.ts";
 import type { FileWrite, IndexedDocument } from "./index-batch.ts";
 import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
 import { appendRows } from "./appenders.ts";
+import { deleteGoneBlocks } from "./gone-blocks.ts";
+import { pageFieldsText, rememberPageFields, samePageFields } from "./page-fields.ts";
 
 /**
  * An `index` write of a file that has indexed content, applied as a diff
@@ -101,7 +103,7 @@ export async function writeIncrementally(
   write: Extract<FileWrite, { op: "index" }>,
   options: IncrementalOptions,
 ): Promise<IncrementalOutcome | null> {
-  if (!(await samePageFields(c, write))) return null;
+  if (write.file.checksum === null) return null;
   // Only the scratch tables this write filled are emptied again: six DELETEs before and after
   // every write were a third of a one-block edit's statements.
   const filled = new Set<string>();
@@ -120,6 +122,8 @@ async function writeDiff(
   // A file in the cache is compared in JavaScript, by the cache's keys; otherwise both sides are
   // digested by DuckDB (the indexed blocks are only there), and the cache gets this write's keys.
   const cached = options.cache.get(path);
+  const fields = pageFieldsText(write.doc.page);
+  if (!(await samePageFields(c, path, fields, cached))) return null;
   let doc = cached === undefined ? options.fullDocument(write) : write.doc;
   // The rows' lines by ord, for a cached file (the others load every row, below).
   let lines: BlockLines = { blockLines: new Map(), refLines: new Map() };
@@ -131,10 +135,7 @@ async function writeDiff(
     lines = blockLines(doc);
   } else {
     await load(c, options, doc.blockRows, doc.refRows, filled);
-    const before = await tuples(c, `SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR", "b.parser_id")} AS t, b.seq AS o
-      FROM blocks b LEFT JOIN ${REFS_OF("refs", "block_key")} r ON r.block_key = b.key WHERE b.path = $path`, path);
-    const after = await tuples(c, `SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''", "b.id")} AS t, b.ord AS o
-      FROM incr_blocks b LEFT JOIN ${REFS_OF("incr_refs", "ord")} r ON r.ord = b.ord WHERE b.path = $path`, path);
+    const { before, after } = await indexedAndNew(c, path);
     window = wholeWindow(before, doc.outline, after);
     oldCount = before.length;
   }
@@ -182,15 +183,8 @@ async function writeDiff(
   const run = async (sql: string, params?: Record<string, string>): Promise<void> => {
     rows += (await c.run(sql, params)).rowsChanged;
   };
-  if (gone.length > 0) {
-    await append(c, "incr_gone", gone.map((key) => [key]), filled);
-    // As in a whole-file write: the gone postings leave their terms' df (postings.ts updateDocumentFrequencies).
-    await c.run(`INSERT INTO batch_df SELECT term_hash, -count(*) FROM fts_postings
-      WHERE block_key IN (SELECT key FROM incr_gone) GROUP BY term_hash`);
-    await run(`DELETE FROM fts_postings WHERE block_key IN (SELECT key FROM incr_gone)`);
-    await run(`DELETE FROM refs WHERE block_key IN (SELECT key FROM incr_gone)`);
-    await run(`DELETE FROM blocks WHERE key IN (SELECT key FROM incr_gone)`);
-  }
+  // As in a whole-file write: the gone postings leave their terms' df (postings.ts updateDocumentFrequencies).
+  rows += await deleteGoneBlocks(c, gone, filled);
   if (placed.length > 0) {
     await append(c, "incr_place", placed.map((p) => [p.key, p.parent === "" ? null : p.parent, p.position, p.level]), filled);
     await run(`UPDATE blocks SET parent_id = p.parent_id, position = p.position, level = p.level
@@ -216,48 +210,43 @@ async function writeDiff(
       SELECT n.key, n.id, $page, b.path, n.parent_id, b.position, b.level, b.content, b.properties,
         b.marker, b.priority, b.scheduled, b.deadline, b.repeater, b.pre_block, b.length, n.seq, b.id
       FROM incr_blocks b JOIN incr_new n ON n.ord = b.ord`, { page });
-    await run(`INSERT INTO refs SELECT n.id, n.key, $page, r.path, r.target, r.kind FROM incr_refs r JOIN incr_new n ON n.ord = r.ord`,
-      { page });
+    // No ref lines loaded, no refs to insert (an append of plain text, the usual edit).
+    if (filled.has("incr_refs")) {
+      await run(`INSERT INTO refs SELECT n.id, n.key, $page, r.path, r.target, r.kind FROM incr_refs r JOIN incr_new n ON n.ord = r.ord`,
+        { page });
+    }
     // As IndexWriter #buildPostings: the new keys are above the batch's first, so updateDocumentFrequencies counts them.
     filled.add("incr_terms");
     await c.run(`INSERT INTO incr_terms SELECT key, hash(term), term FROM (
         SELECT n.key, unnest(string_split(b.tokens, ' ')) AS term FROM incr_blocks b JOIN incr_new n ON n.ord = b.ord WHERE b.length > 0)`);
     rows += await addPostings(async (_name, sql) => (await c.run(sql)).rowsChanged, "incr_terms");
   }
-  // A window after the first block leaves it first: no need to look it up among the page's blocks.
-  const firstBlock = start > 0 ? "" : "first_block_key = (SELECT key FROM blocks WHERE path = $path ORDER BY seq LIMIT 1), ";
-  await run(`UPDATE pages SET ${firstBlock}block_count = ${doc.blockCount}, checksum = $checksum WHERE path = $path`,
-    { path, checksum: write.file.checksum as string });
   // The cache compares by the outline's keys, not DuckDB's digests.
   const inside = stateAfter(before, cached === undefined ? outlineBlocks(doc.outline) : after, plan, seqs, newKeys);
-  options.cache.set(path, cached === undefined ? rememberPlace(inside, doc.outline.place) : stateAround(cached, window, inside, doc.outline.place));
+  const state = cached === undefined ? rememberPlace(inside, doc.outline) : stateAround(cached, window, inside, doc.outline);
+  // The new state's first block is the page's first block: a window after the first block leaves it as it was.
+  // (Looking it up among the page's blocks by seq scanned the blocks table's paths: 2-9 ms an edit.)
+  const firstBlock = start > 0 ? "" : `first_block_key = ${state[0] === undefined ? "NULL" : BigInt(state[0].k)}, `;
+  await run(`UPDATE pages SET ${firstBlock}block_count = ${doc.blockCount}, checksum = $checksum WHERE path = $path`,
+    { path, checksum: write.file.checksum as string });
+  options.cache.set(path, rememberPageFields(state, fields));
   return { kept, inserted: seqs.size, edited: edits.size, deleted: gone.length, placed: placed.length, rows };
 }
 
-/** A page-level change (name, title, properties, aliases, tags...) goes the whole-file way. */
-async function samePageFields(c: DuckDBConnection, write: Extract<FileWrite, { op: "index" }>): Promise<boolean> {
-  if (write.file.checksum === null) return false;
-  const reader = await c.runAndReadAll(
-    `SELECT to_json([name, original_name, journal_day::VARCHAR, format, properties::VARCHAR,
-       to_json(aliases)::VARCHAR, to_json(tags)::VARCHAR, title_tokens])::VARCHAR FROM pages WHERE path = $path`,
-    { path: write.file.path },
-  );
-  const row = reader.getRows();
-  if (row.length !== 1) return false;
-  const page = write.doc.page;
-  const properties = Object.keys(page.properties).length > 0 ? JSON.stringify(page.properties) : null;
-  const now = JSON.stringify([page.name, page.originalName, page.journalDay === null ? null : String(page.journalDay), page.format,
-    properties, JSON.stringify(page.aliases), JSON.stringify(page.tags), page.titleTokens]);
-  return row[0]?.[0] === now;
-}
-
-/** A file's blocks in file order, as one JSON text built by DuckDB (see IndexWriter.fileStatesJson). */
-async function tuples(c: DuckDBConnection, select: string, path: string): Promise<{ k: string; t: Tuple }[]> {
-  const reader = await c.runAndReadAll(
-    `SELECT coalesce(to_json(list({k: k, t: t} ORDER BY o))::VARCHAR, '[]') FROM (${select}) s`,
-    { path },
-  );
-  return JSON.parse(String(reader.getRows()[0]?.[0])) as { k: string; t: Tuple }[];
+/**
+ * The indexed blocks of `path` and the new ones in incr_blocks, each in file
+ * order, digested by DuckDB in one statement (one read where two cost a
+ * second statement's fixed cost on every first edit of a file).
+ */
+async function indexedAndNew(c: DuckDBConnection, path: string): Promise<{ before: DiffBlock[]; after: DiffBlock[] }> {
+  const list = (select: string): string => `(SELECT coalesce(to_json(list({k: k, t: t} ORDER BY o))::VARCHAR, '[]') FROM (${select}) s)`;
+  const before = list(`SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR", "b.parser_id")} AS t, b.seq AS o
+    FROM blocks b LEFT JOIN ${REFS_OF("refs", "block_key")} r ON r.block_key = b.key WHERE b.path = $path`);
+  const after = list(`SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''", "b.id")} AS t, b.ord AS o
+    FROM incr_blocks b LEFT JOIN ${REFS_OF("incr_refs", "ord")} r ON r.ord = b.ord WHERE b.path = $path`);
+  const reader = await c.runAndReadAll(`SELECT ${before}, ${after}`, { path });
+  const row = reader.getRows()[0];
+  return { before: JSON.parse(String(row?.[0])) as DiffBlock[], after: JSON.parse(String(row?.[1])) as DiffBlock[] };
 }
 
 /**

@@ -318,7 +318,7 @@ export class IndexWriter {
       if (w.op !== "metadata" && !(w.op === "index" && diffed.paths.has(w.file.path))) for (const path of pathsOf(w)) this.#diffStates.delete(path);
       const base = w.op === "index" ? bases.get(w.file.path) : undefined;
       if (w.op === "index" && base !== undefined && keptIds === 0 && w.doc.blockCount >= this.#writeOptions.warmMinBlocks) {
-        this.#diffStates.set(w.file.path, wholeWriteState(w.doc.outline, base));
+        this.#diffStates.set(w.file.path, wholeWriteState(w.doc.outline, base, w.doc.page));
       }
     }
     countBatch(this.#writeStats, { rowsTouched: rows, incrementalFiles: diffed.paths.size, wholeFiles: result.indexed - diffed.paths.size });

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { DEFAULT_WRITE_OPTIONS, IndexWriter } from "../../src/index/index-writer.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 import { blockOutline } from "../../src/index/block-outline.ts";
-import { diffWindow } from "../../src/index/diff-window.ts";
+import { diffWindow, stateAround } from "../../src/index/diff-window.ts";
+import { sizeOfBlocks, sizeOfState } from "../../src/index/diff-state-cache.ts";
 import { wholeWriteState } from "../../src/index/diffed-writes.ts";
 import { parseFile } from "../../src/logseq/parse.ts";
 import { contentOf, indexWrite, parserTreeOf, violationsOf } from "../support/index-writes.ts";
@@ -113,4 +114,17 @@ test("diffed writes through windows leave the same tables as whole rewrites: edi
     whole.close();
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("a state made from a cached one around a window is sized from it, to the byte its blocks give", () => {
+  const state = wholeWriteState(outlineOf(lines()), 0n);
+  assert.equal(sizeOfState(state), 64 + sizeOfBlocks(state));
+  const edited = lines();
+  (edited[601] as Line).text = "entry 601 edited at some length";
+  (edited[602] as Line).depth = 2;
+  const outline = outlineOf(edited);
+  const window = diffWindow(state, outline);
+  const next = stateAround(state, window, window.after, outline);
+  assert.notEqual(sizeOfBlocks(window.before), sizeOfBlocks(window.after));
+  assert.equal(sizeOfState(next), 64 + sizeOfBlocks(next));
 });

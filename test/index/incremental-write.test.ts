@@ -51,6 +51,41 @@ test("a one-block edit in a 5,000-block page touches 11 rows (files 2, blocks 2,
   });
 });
 
+test("an edit removing 1,200 blocks of a 3,000-block page (more gone keys than a statement names inline) leaves the same tables as a whole rewrite", async () => {
+  await withDir(async (dir) => {
+    const incremental = await IndexWriter.open(join(dir, "incr.duckdb"), defaultGraphConfig);
+    const whole = await IndexWriter.open(join(dir, "whole.duckdb"), defaultGraphConfig, undefined, { ...DEFAULT_WRITE_OPTIONS, incremental: false });
+    try {
+      for (const writer of [incremental, whole]) await writer.apply({ writes: [indexWrite(PATH, bigPage(3000))] });
+      const text = bigPage(3000).split("\n").filter((_, i) => i < 900 || i >= 2100).join("\n");
+      for (const writer of [incremental, whole]) await writer.apply({ writes: [indexWrite(PATH, text, "big")] });
+      assert.equal(incremental.writeStats().lastBatch?.incrementalFiles, 1);
+      assert.deepEqual(await contentOf(incremental.readConnection), await contentOf(whole.readConnection));
+    } finally {
+      incremental.close();
+      whole.close();
+    }
+  });
+});
+
+test("a page-level change of a page the diff cache holds (written whole, 1,200 blocks) rewrites the file whole", async () => {
+  await withDir(async (dir) => {
+    const incremental = await IndexWriter.open(join(dir, "incr.duckdb"), defaultGraphConfig);
+    const whole = await IndexWriter.open(join(dir, "whole.duckdb"), defaultGraphConfig, undefined, { ...DEFAULT_WRITE_OPTIONS, incremental: false });
+    try {
+      for (const writer of [incremental, whole]) await writer.apply({ writes: [indexWrite(PATH, `tags:: one\n\n${bigPage(1200)}`)] });
+      assert.equal(incremental.writeStats().diffStateCache?.entries, 1);
+      const retagged = indexWrite(PATH, `tags:: two\n\n${bigPage(1200)}`, "big");
+      for (const writer of [incremental, whole]) await writer.apply({ writes: [retagged] });
+      assert.deepEqual(incremental.writeStats().lastBatch, { ...incremental.writeStats().lastBatch, incrementalFiles: 0, wholeFiles: 1 });
+      assert.deepEqual(await contentOf(incremental.readConnection), await contentOf(whole.readConnection));
+    } finally {
+      incremental.close();
+      whole.close();
+    }
+  });
+});
+
 test("blocks an edit leaves alone keep their rows (keys) across the edit and a restart; the edited one is written anew", async () => {
   await withDir(async (dir) => {
     const database = join(dir, "index.duckdb");
