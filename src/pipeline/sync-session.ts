@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { readFileStates, type Pools } from "../bulkheads/pools.ts";
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { BatchResult, FileWrite } from "../index/index-batch.ts";
@@ -54,8 +55,11 @@ export async function runSyncSession(
     options.reads?.indexed ?? readFileStates(pools),
   ]);
   const { force, format } = await startIndexFormat(pools, graph, indexed.length);
-  // Every file written whole: one sort of the postings at the end instead of one per batch.
-  if (force || indexed.length === 0) await pools.writing.run(undefined, { name: "startBulkLoad" });
+  // Every file written whole: one sort of the postings at the end instead of one per batch, and DuckDB
+  // keeps to the cores the parse threads leave it.
+  if (force || indexed.length === 0) {
+    await pools.writing.run({ threads: availableParallelism() - config.pools.parsing.threads }, { name: "startBulkLoad" });
+  }
   const conflicts = await ConflictManager.start(pools, config, emit);
   const changes = detectChanges(disk, indexed, {
     force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes, pageNameClash: config.conflicts.pageNameClash.strategy,

@@ -89,8 +89,8 @@ export function clusterPostings(): Promise<boolean> {
 }
 
 /** A sync of the whole graph starts: its batches' postings stay unsorted until `clusterPostings` (IndexWriter.startBulkLoad). */
-export function startBulkLoad(): Promise<void> {
-  return exclusive(() => current().startBulkLoad());
+export function startBulkLoad(options: { threads?: number } = {}): Promise<void> {
+  return exclusive(() => current().startBulkLoad(options));
 }
 
 export function setState(entries: Record<string, string>): Promise<void> {

@@ -17,6 +17,10 @@ function termDescents(writer: IndexWriter): Promise<number> {
   return descents(writer, "");
 }
 
+async function threads(writer: IndexWriter): Promise<number> {
+  return Number((await writer.connection.runAndReadAll(`SELECT current_setting('threads')`)).getRows()[0]?.[0]);
+}
+
 async function descents(writer: IndexWriter, orKeys: string): Promise<number> {
   const reader = await writer.connection.runAndReadAll(`SELECT count(*) FROM (
       SELECT term_hash, block_key, lag(term_hash) OVER w AS prev_term, lag(block_key) OVER w AS prev_key
@@ -66,11 +70,18 @@ test("a bulk load leaves each batch's postings unsorted; the next clusterPosting
     sorted.close();
 
     const path = join(dir, "bulk.duckdb");
-    const bulk = await IndexWriter.open(path, defaultGraphConfig);
-    await bulk.startBulkLoad();
+    const bulk = await IndexWriter.open(path, defaultGraphConfig, { threads: 2, memoryLimitMb: 256 });
+    // DuckDB keeps to the cores the parse threads leave it while the load runs.
+    await bulk.startBulkLoad({ threads: 1 });
+    assert.equal(await threads(bulk), 1);
     for (const batch of batches) await bulk.apply(batch);
     assert.equal((await bulk.readState())["postings_order"], "unsorted");
     assert.ok((await termDescents(bulk)) > batches.length * 10, "no batch sorted its postings");
+    assert.equal(await bulk.clusterPostings(100_000), true);
+    assert.equal(await threads(bulk), 2, "the final sort gets every configured thread");
+    // Another load, stopped before its end.
+    await bulk.startBulkLoad({ threads: 1 });
+    for (const batch of batches) await bulk.apply({ writes: batch.writes.map((w) => ({ ...w, whole: true })) });
     // Stopped before its end: the next process's clusterPostings sorts, though far under the row minimum.
     bulk.close();
     const next = await IndexWriter.open(path, defaultGraphConfig);
