@@ -180,7 +180,7 @@ log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; report in $
 // A scenario that ran but measured nothing ("no edit completed", "skipped: …",
 // "failed: …") fails the run: CI runs `--quick` as a smoke test of every scenario.
 const unmeasured = rows.filter(
-  (r) => r.filesPerSecond === null && r.wallMs === undefined && r.p50Ms === undefined && r.mbPerSecond === undefined,
+  (r) => r.filesPerSecond === null && r.wallMs === undefined && r.p50Ms === undefined && r.mbPerSecond === undefined && r.quality === undefined,
 );
 for (const r of unmeasured) log(`${r.scenario} (${r.files} files) measured nothing: ${r.note ?? "no figure"}`);
 if (unmeasured.length > 0) process.exitCode = 1;

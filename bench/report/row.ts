@@ -24,6 +24,8 @@ export type BenchRow = {
   samples?: number;
   /** churn-memory: the diff-state cache's largest size against its bound, and the service's RSS after the first and last wave. */
   churn?: { cacheMaxBytes: number; cacheBoundBytes: number; rssFirstMb: number; rssLastMb: number };
+  /** search-quality: queries whose wanted page ranked within the fixture's bound, of all queries. */
+  quality?: { within: number; queries: number };
   note?: string;
 };
 

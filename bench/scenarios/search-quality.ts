@@ -33,7 +33,7 @@ export async function docsQualityRow(log: (line: string) => void): Promise<Bench
       }
       const note = `${within}/${WANTED.length} within the fixture's bound; ${ranks.join("; ")}`;
       log(`search quality: ${note}`);
-      return row("search-quality-logseq-docs", summary.files, { blocks: summary.blocks, note });
+      return row("search-quality-logseq-docs", summary.files, { blocks: summary.blocks, quality: { within, queries: WANTED.length }, note });
     } finally {
       db.close();
     }
