@@ -136,7 +136,6 @@ export class BatchProcessor {
     clearTimeout(timer);
   }
 
-  /** Writes waiting in the batch being filled. */
   /**
    * Writes not yet committed: in the batch being filled and in the batches
    * the writer is writing. The status reads "idle" only at 0: counting the
