@@ -8,8 +8,8 @@ import { repoRoot, runCli, tempGraph, type CliResult, type TempGraph } from "../
 import { queryRows } from "../support/db.ts";
 import { assertIndexInvariants, assertSameAsCleanSync } from "../support/index-invariants.ts";
 import { conflictRows } from "./conflict-rows.ts";
+import { AS_NOBODY } from "../support/nobody.ts";
 
-const AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
 
 /**
  * A graph whose pages/secret.md was indexed ("old words"), then rewritten

@@ -94,7 +94,7 @@ function headerChecksum(bytes: Buffer): bigint {
   return sum;
 }
 
-export const AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
+export { AS_NOBODY } from "../support/nobody.ts";
 
 export function hasSetpriv(): boolean {
   try {

@@ -4,13 +4,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { repoRoot, type CliResult } from "../support/cli.ts";
+import { AS_NOBODY } from "../support/nobody.ts";
 
 /**
  * chmod 000 makes a file unreadable except to root: as root, the CLI runs as
  * nobody (setpriv, util-linux) over a folder nobody owns, as in
  * test/spine/bad-input.test.ts.
  */
-const AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
 
 /** The command that runs the CLI as a user chmod 000 keeps out; gives `root` to that user. */
 export function unprivilegedCli(root: string): string[] {
