@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { createHash } from "node:crypto";
-import { DuckDBConnection } from "@duckdb/node-api";
+import { DuckDBConnection } from "../../src/index/duckdb.ts";
 import { IndexWriter } from "../../src/index/index-writer.ts";
 import { indexedDocument } from "../../src/index/indexed-document.ts";
 import type { ParseMemory } from "../../src/index/partial-parse.ts";

@@ -1,4 +1,5 @@
-import { listValue, type DuckDBConnection } from "@duckdb/node-api";
+import { listValue } from "./duckdb.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { findPage, pageKey } from "./page-lookup.ts";
 import type { BacklinksQuery } from "./read-params.ts";
 

@@ -1,4 +1,5 @@
-import { LIST, VARCHAR, listValue, type DuckDBConnection } from "@duckdb/node-api";
+import { LIST, VARCHAR, listValue } from "./duckdb.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
 
 /** Bind types: an empty list has no item type of its own. */
 const NAMES = LIST(VARCHAR);

@@ -1,4 +1,5 @@
-import { LIST, VARCHAR, listValue, type DuckDBConnection } from "@duckdb/node-api";
+import { LIST, VARCHAR, listValue } from "./duckdb.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { pageIdentity } from "../logseq/page-name.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import { insertConflicts } from "../pipeline/conflict-store.ts";

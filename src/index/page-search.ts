@@ -1,4 +1,5 @@
-import { INTEGER, LIST, VARCHAR, listValue, type DuckDBConnection } from "@duckdb/node-api";
+import { INTEGER, LIST, VARCHAR, listValue } from "./duckdb.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { parseQuery } from "./search-query.ts";
 
 export type PageSearchQuery = { text: string; limit: number };

@@ -1,4 +1,5 @@
-import { BIGINT, LIST, listValue, type DuckDBConnection } from "@duckdb/node-api";
+import { BIGINT, LIST, listValue } from "./duckdb.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { foldText, tokenize } from "./tokenize.ts";
 import { containsPhrase, parseQuery } from "./search-query.ts";
 import { B, EXACT_TITLE_WEIGHT, RANK_DECIMALS, K1, PAGE_TERM_WEIGHT, PHRASE_CANDIDATES, PROPERTY_TERM_WEIGHT, TITLE_TERM_WEIGHT, type SearchHit, type SearchQuery } from "./search.ts";

@@ -1,4 +1,5 @@
-import { BIGINT, DOUBLE, LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBType } from "@duckdb/node-api";
+import { BIGINT, DOUBLE, LIST, VARCHAR, listValue } from "./duckdb.ts";
+import type { DuckDBConnection, DuckDBType } from "@duckdb/node-api";
 import { foldText, tokenize } from "./tokenize.ts";
 import { containsPhrase, parseQuery } from "./search-query.ts";
 import { expandTerms, type TermMatch } from "./term-expansion.ts";

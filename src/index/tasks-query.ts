@@ -1,4 +1,5 @@
-import { listValue, type DuckDBConnection } from "@duckdb/node-api";
+import { listValue } from "./duckdb.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { isoDay, pageKey } from "./page-lookup.ts";
 import { parseDay, TaskDateField, type TasksQuery } from "./read-params.ts";
 

@@ -1,4 +1,5 @@
-import { LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from "@duckdb/node-api";
+import { LIST, VARCHAR, listValue } from "./duckdb.ts";
+import type { DuckDBConnection, DuckDBType, DuckDBValue } from "@duckdb/node-api";
 
 /** How a query word reached an indexed term. */
 export type TermMatchKind = "exact" | "prefix" | "typo";

@@ -1,4 +1,5 @@
-import { LIST, VARCHAR, listValue, timestampValue, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
+import { LIST, VARCHAR, listValue, timestampValue } from "./duckdb.ts";
+import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
 import { appendRows } from "./appenders.ts";
 import { addPostings } from "./postings.ts";
 import { SEQ_GAP } from "./schema.ts";

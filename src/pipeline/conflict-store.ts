@@ -1,4 +1,5 @@
-import { LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { LIST, VARCHAR, listValue } from "../index/duckdb.ts";
+import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import type { ConflictStatus, ConflictType, DetectedConflict, ResolutionStrategy, SyncConflict } from "./conflict-types.ts";
 import { checksumOnDisk } from "./disk-checksum.ts";
 import { letClaimIn } from "../index/page-name-holds.ts";

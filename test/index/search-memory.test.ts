@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance, LIST, VARCHAR, listValue } from "@duckdb/node-api";
+import { DuckDBInstance, LIST, VARCHAR, listValue } from "../../src/index/duckdb.ts";
 import { openDatabase } from "../../src/index/database.ts";
 import { damerauLevenshtein } from "../../src/index/edit-distance.ts";
 import { IndexWriter } from "../../src/index/index-writer.ts";

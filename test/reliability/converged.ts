@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { DuckDBInstance } from "../../src/index/duckdb.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { CONTENT_QUERIES } from "../support/index-tables.ts";
 
 /**

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { DuckDBInstance } from "../../src/index/duckdb.ts";
 import { createPools } from "../../src/bulkheads/pools.ts";
 import { loadConfig } from "../../src/config/load-config.ts";
 import type { IndexBatch } from "../../src/index/index-batch.ts";
