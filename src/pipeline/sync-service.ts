@@ -172,9 +172,9 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       watcher = await FileSystemWatcher.start({
         root: config.graph,
         graph,
-        onEvents: (events) => {
+        onEvents: (events, quietMs) => {
           observer?.fileSystemEvents(events);
-          eventRouter.route(events);
+          eventRouter.route(events, quietMs);
         },
         // The watcher may have lost events: rescan everything once the queue drains.
         onError: (error) => {
