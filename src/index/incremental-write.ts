@@ -13,7 +13,7 @@ import type { FileWrite, IndexedDocument } from "./index-batch.ts";
 import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
 import { appendRows } from "./appenders.ts";
 import { deleteGoneBlocks } from "./gone-blocks.ts";
-import { pageFieldsText, rememberPageFields, samePageFields } from "./page-fields.ts";
+import { PAGE_FIELDS_SQL, pageFieldsText, rememberPageFields, samePageFields } from "./page-fields.ts";
 
 /**
  * An `index` write of a file that has indexed content, applied as a diff
@@ -123,7 +123,10 @@ async function writeDiff(
   // digested by DuckDB (the indexed blocks are only there), and the cache gets this write's keys.
   const cached = options.cache.get(path);
   const fields = pageFieldsText(write.doc.page);
-  if (!(await samePageFields(c, path, fields, cached))) return null;
+  // A small page not in the cache: its rows loaded first, then one statement reads the page's fields and
+  // both digests (three statements of a few ms each before: about a third of such an edit's time).
+  const oneRead = cached === undefined && write.doc.blockCount <= ONE_READ_MAX_BLOCKS;
+  if (!oneRead && !(await samePageFields(c, path, fields, cached))) return null;
   let doc = cached === undefined ? options.fullDocument(write) : write.doc;
   // The rows' lines by ord, for a cached file (the others load every row, below).
   let lines: BlockLines = { blockLines: new Map(), refLines: new Map() };
@@ -135,7 +138,9 @@ async function writeDiff(
     lines = blockLines(doc);
   } else {
     await load(c, options, doc.blockRows, doc.refRows, filled);
-    const { before, after } = await indexedAndNew(c, path);
+    const read = await indexedAndNew(c, path, oneRead);
+    if (oneRead && read.fields !== fields) return null;
+    const { before, after } = read;
     window = wholeWindow(before, doc.outline, after);
     oldCount = before.length;
   }
@@ -233,23 +238,30 @@ async function writeDiff(
   return { kept, inserted: seqs.size, edited: edits.size, deleted: gone.length, placed: placed.length, rows };
 }
 
+/** New pages of at most this many blocks are read in one statement on a cache miss (indexedAndNew). */
+const ONE_READ_MAX_BLOCKS = 2000;
+
 /**
  * The indexed blocks of `path` and the new ones in incr_blocks, each in file
- * order, digested by DuckDB. Two statements, not one: one statement holding
- * both lists of a 70,000-block page ran out of DuckDB's 256 MB once in about
- * eight runs (diff11), for the fixed cost of one statement (a few ms) on the
- * first edit of a file after a restart.
+ * order, digested by DuckDB; with `withFields`, the indexed page's fields too
+ * (PAGE_FIELDS_SQL; null unless exactly one pages row), all in one
+ * statement. Otherwise the two lists are two statements: one statement
+ * holding both lists of a 70,000-block page ran out of DuckDB's 256 MB once
+ * in about eight runs (diff11). With a new page of at most
+ * ONE_READ_MAX_BLOCKS blocks, one of the two lists is small.
  */
-async function indexedAndNew(c: DuckDBConnection, path: string): Promise<{ before: DiffBlock[]; after: DiffBlock[] }> {
-  const list = async (select: string): Promise<DiffBlock[]> => {
-    const reader = await c.runAndReadAll(`SELECT coalesce(to_json(list({k: k, t: t} ORDER BY o))::VARCHAR, '[]') FROM (${select}) s`, { path });
-    return JSON.parse(String(reader.getRows()[0]?.[0])) as DiffBlock[];
-  };
-  const before = await list(`SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR", "b.parser_id")} AS t, b.seq AS o
+async function indexedAndNew(c: DuckDBConnection, path: string, withFields: boolean): Promise<{ before: DiffBlock[]; after: DiffBlock[]; fields: string | null }> {
+  const list = (select: string): string => `(SELECT coalesce(to_json(list({k: k, t: t} ORDER BY o))::VARCHAR, '[]') FROM (${select}) s)`;
+  const before = list(`SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR", "b.parser_id")} AS t, b.seq AS o
     FROM blocks b LEFT JOIN ${REFS_OF("refs", "block_key")} r ON r.block_key = b.key WHERE b.path = $path`);
-  const after = await list(`SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''", "b.id")} AS t, b.ord AS o
+  const after = list(`SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''", "b.id")} AS t, b.ord AS o
     FROM incr_blocks b LEFT JOIN ${REFS_OF("incr_refs", "ord")} r ON r.ord = b.ord WHERE b.path = $path`);
-  return { before, after };
+  const read = async (columns: string[]): Promise<unknown[]> => (await c.runAndReadAll(`SELECT ${columns.join(", ")}`, { path })).getRows()[0] ?? [];
+  const parse = (json: unknown): DiffBlock[] => JSON.parse(String(json)) as DiffBlock[];
+  if (!withFields) return { before: parse((await read([before]))[0]), after: parse((await read([after]))[0]), fields: null };
+  const [rows, b, a] = await read([`(SELECT list(${PAGE_FIELDS_SQL}) FROM pages WHERE path = $path)`, before, after]);
+  const fields = (rows as { items: string[] } | null)?.items ?? [];
+  return { before: parse(b), after: parse(a), fields: fields.length === 1 ? (fields[0] as string) : null };
 }
 
 /**

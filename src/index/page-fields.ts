@@ -13,6 +13,10 @@ export function pageFieldsText(page: IndexedDocument["page"]): string {
     properties, JSON.stringify(page.aliases), JSON.stringify(page.tags), page.titleTokens]);
 }
 
+/** The indexed page's fields as DuckDB writes them (the text pageFieldsText gives for an equal page). */
+export const PAGE_FIELDS_SQL = `to_json([name, original_name, journal_day::VARCHAR, format, properties::VARCHAR,
+       to_json(aliases)::VARCHAR, to_json(tags)::VARCHAR, title_tokens])::VARCHAR`;
+
 /** The page fields of the write that left a cached state (DiffStateCache): its rows hold them. */
 const fieldsOf = new WeakMap<DiffBlock[], string>();
 
@@ -29,11 +33,7 @@ export function rememberPageFields(state: DiffBlock[], fields: string): DiffBloc
 export async function samePageFields(c: DuckDBConnection, path: string, fields: string, cached: DiffBlock[] | undefined): Promise<boolean> {
   const known = cached === undefined ? undefined : fieldsOf.get(cached);
   if (known !== undefined) return known === fields;
-  const reader = await c.runAndReadAll(
-    `SELECT to_json([name, original_name, journal_day::VARCHAR, format, properties::VARCHAR,
-       to_json(aliases)::VARCHAR, to_json(tags)::VARCHAR, title_tokens])::VARCHAR FROM pages WHERE path = $path`,
-    { path },
-  );
+  const reader = await c.runAndReadAll(`SELECT ${PAGE_FIELDS_SQL} FROM pages WHERE path = $path`, { path });
   const row = reader.getRows();
   return row.length === 1 && row[0]?.[0] === fields;
 }
