@@ -7,7 +7,7 @@ import { makeScratchFolder } from "./scratch-folder.ts";
 import { SCRATCH_DDL } from "./schema.ts";
 import { FILE_STATES_SQL } from "./file-states.ts";
 import { rewriteInTermOrder, updateDocumentFrequencies } from "./postings.ts";
-import { reconcilePageNameClashes } from "./page-name-clashes.ts";
+import { ClashingNames, reconcilePageNameClashes } from "./page-name-clashes.ts";
 import { holdClaims, recordClashes, type HeldClaim } from "./page-name-holds.ts";
 import { pageIdentity } from "../logseq/page-name.ts";
 import { foldedTitleTokens } from "./title-tokens.ts";
@@ -102,6 +102,8 @@ export class IndexWriter {
   #writeOptions: WriteOptions = DEFAULT_WRITE_OPTIONS;
   readonly #writeStats: WriteStats = emptyWriteStats();
   #diffStates = new DiffStateCache(DEFAULT_WRITE_OPTIONS.diffStateMaxBytes);
+  /** Which page names clash: a batch that cannot change a clash skips the clash read. */
+  readonly #clashing = new ClashingNames();
   readonly #checkpoints = new CheckpointPolicy();
 
   private constructor(db: Database, reader: DuckDBConnection, loader: DuckDBConnection, graph: GraphConfig) {
@@ -195,6 +197,7 @@ export class IndexWriter {
   /** Drops what the writer remembers of files' blocks: for changes made to the tables around it (repair). */
   forgetDiffStates(): void {
     this.#diffStates.clear();
+    this.#clashing.forget();
   }
 
   /** For reads (search, status) that must not wait behind a batch: sees committed data only. */
@@ -298,12 +301,18 @@ export class IndexWriter {
         await updateDocumentFrequencies(this.#run, keyBefore, contentGone.length > 0 || diffed.postingsGone);
       }
       t = lap("blocks+postings", t);
-      const clashes = await reconcilePageNameClashes(c, {
+      const scope = {
         names: [...goneNames, ...touchedNames],
         // A rename's or an edit's page name is among the names already.
         paths: batch.writes.flatMap((w) => (w.op === "metadata" ? [w.file.path] : [])),
         joined: joinedNames,
-      });
+      };
+      let clashes: Awaited<ReturnType<typeof reconcilePageNameClashes>>["joined"] = [];
+      if (await this.#clashing.mayChange(c, scope)) {
+        const reconciled = await reconcilePageNameClashes(c, scope);
+        this.#clashing.reconciled(scope, reconciled.clashing);
+        clashes = reconciled.joined;
+      }
       // Recorded in the batch's transaction: a clash or a held claim and its conflicts row commit together.
       Object.assign(result, await recordClashes(c, batch.pageNameClash, clashes, held, [...goneNames]));
       t = lap("clashes", t);
@@ -311,6 +320,7 @@ export class IndexWriter {
       t = lap("commit", t);
     } catch (error) {
       this.#nextKey = keyBefore;
+      this.#clashing.forget();
       // The diffs' cache entries describe rows that were not committed.
       for (const w of batch.writes) for (const path of pathsOf(w)) this.#diffStates.delete(path);
       await c.run("ROLLBACK").catch(() => {});
