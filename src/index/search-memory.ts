@@ -83,7 +83,8 @@ export async function searchInMemory(connection: DuckDBConnection, model: Search
   return hits;
 }
 
-type Scored = { slot: number; rank: number; seq: number; score: number; matched: number };
+/** `page`: the block's page index, in path order: ties of rank and seq go by path, as in SQL. */
+type Scored = { slot: number; rank: number; seq: number; page: number; score: number; matched: number };
 
 /**
  * Every matched block's score, then the top `limit` by rank (score ×
@@ -163,18 +164,19 @@ function rankBlocks(
     // DuckDB's round(x, 9): half away from zero, and a rank is positive.
     const rank = Math.round(score * coverage * coverage * coverage * RANK_SCALE) / RANK_SCALE;
     const seq = blocks.seq[slot] as number;
+    const page = blocks.page[slot] as number;
     if (top.length === limit) {
       const last = top[top.length - 1] as Scored;
-      if (rank < last.rank || (rank === last.rank && seq > last.seq)) continue;
+      if (rank < last.rank || (rank === last.rank && (seq > last.seq || (seq === last.seq && page > last.page)))) continue;
       top.pop();
     }
     let at = top.length;
     while (at > 0) {
       const before = top[at - 1] as Scored;
-      if (before.rank > rank || (before.rank === rank && before.seq < seq)) break;
+      if (before.rank > rank || (before.rank === rank && (before.seq < seq || (before.seq === seq && before.page < page)))) break;
       at--;
     }
-    top.splice(at, 0, { slot, rank, seq, score, matched });
+    top.splice(at, 0, { slot, rank, seq, page, score, matched });
   }
   return top;
 }
@@ -339,7 +341,7 @@ async function phraseSlots(connection: DuckDBConnection, model: SearchModel, phr
     for (const slot of list.slots) counts.set(slot, (counts.get(slot) ?? 0) + 1);
   }
   const candidates = [...counts].filter(([, n]) => n === words.length).map(([slot]) => slot);
-  candidates.sort((a, b) => (model.blocks.seq[a] as number) - (model.blocks.seq[b] as number));
+  candidates.sort((a, b) => (model.blocks.seq[a] as number) - (model.blocks.seq[b] as number) || (model.blocks.page[a] as number) - (model.blocks.page[b] as number));
   const checked = candidates.slice(0, PHRASE_CANDIDATES);
   const out = new Set<number>();
   if (checked.length === 0) return out;

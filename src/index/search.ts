@@ -140,12 +140,13 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
       -- The score, scaled by the cube of the share of the query's IDF the block matched: missing "how" costs
       -- little, missing "deadline" much, and a block matching every word beats a title matching one of them.
       ranked AS (
-        -- Ties go in file order (blocks.seq), whichever way (diff or whole rewrite) the blocks were written.
+        -- Ties go in file order (blocks.seq), whichever way (diff or whole rewrite) the blocks were written, then by
+        -- path: a block a diff placed after its file's last block can share its seq with a block of another file.
         -- Rounded to ${RANK_DECIMALS} decimals: the sums above add a block's words in whatever order the
         -- aggregate meets them, so blocks of equal text differed in the last bit and came out in no set order.
-        SELECT s.block_key, s.matched, s.score, round(s.score * s.coverage * s.coverage * s.coverage, ${RANK_DECIMALS}) AS rank, b.seq
+        SELECT s.block_key, s.matched, s.score, round(s.score * s.coverage * s.coverage * s.coverage, ${RANK_DECIMALS}) AS rank, b.seq, b.path
         FROM scored s JOIN blocks b ON b.key = s.block_key${filters.where.length > 0 ? ` JOIN pages pg ON pg.path = b.path WHERE ${filters.where.join(" AND ")}` : ""}
-        ORDER BY rank DESC, b.seq
+        ORDER BY rank DESC, b.seq, b.path
         LIMIT $limit),
       -- Only the hits read their content and list their terms: the top N first, then the wide columns.
       hit_terms AS (
@@ -158,7 +159,7 @@ export async function searchIndex(connection: DuckDBConnection, query: SearchQue
       SELECT b.path, pg.original_name, b.id, b.content, b.marker, r.score, r.matched, t.terms
       FROM ranked r JOIN hit_terms t ON t.block_key = r.block_key JOIN hit_rows h ON h.key = r.block_key
         JOIN blocks b ON b.rowid = h.row_id JOIN pages pg ON pg.path = b.path
-      ORDER BY r.rank DESC, r.seq`;
+      ORDER BY r.rank DESC, r.seq, r.path`;
   }
   // Typed: a JS number list would otherwise take the type of its first item (1 → INTEGER, then 0.7 fails).
   const types: Record<string, DuckDBType> = { terms: LIST(VARCHAR), words: LIST(VARCHAR), weights: LIST(DOUBLE), phrase_keys: LIST(BIGINT) };
@@ -219,7 +220,7 @@ async function phraseBlocks(connection: DuckDBConnection, phrases: string[][]): 
     `SELECT b.key, b.content FROM blocks b
      JOIN (SELECT block_key FROM fts_postings WHERE term_hash IN (SELECT hash(unnest($words::VARCHAR[])))
            GROUP BY block_key HAVING count(*) = $n) c ON c.block_key = b.key
-     ORDER BY b.seq LIMIT ${PHRASE_CANDIDATES}`,
+     ORDER BY b.seq, b.path LIMIT ${PHRASE_CANDIDATES}`,
     { words: listValue(words), n: words.length },
   );
   const keys: bigint[] = [];

@@ -151,3 +151,26 @@ test("the search model cache: SQL until a model is loaded, a new model after eac
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("equal rank and equal seq in two files: the hits go by path, in SQL and in memory (a block a diff appended can share its seq with another file's)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "search-ties-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
+  try {
+    // Pear's block gets key 0 (seq 0), Apple's key 1 (seq 4096); the block appended to Pear is placed 4096 after
+    // Pear's first: seq 4096 too, and a later key, so Pear's is met second although Apple's path comes first.
+    await writer.apply({ writes: [indexWrite("pages/Pear.md", "- pear\n"), indexWrite("pages/Apple.md", "- damson\n")] });
+    await writer.apply({ writes: [indexWrite("pages/Pear.md", "- pear\n- damson\n")] });
+    const seqs = (await writer.readConnection.runAndReadAll(`SELECT path, seq FROM blocks WHERE content = 'damson' ORDER BY path`)).getRows();
+    assert.equal(seqs.length, 2);
+    assert.equal(seqs[0]?.[1], seqs[1]?.[1], `the two blocks share a seq: ${JSON.stringify(seqs.map(String))}`);
+    const model = await loadSearchModel(writer.readConnection);
+    for (const limit of [1, 10]) {
+      const sql = await searchIndex(writer.readConnection, { text: "damson", limit });
+      assert.deepEqual(sql.map((h) => h.path), ["pages/Apple.md", "pages/Pear.md"].slice(0, limit));
+      assert.deepEqual(await searchInMemory(writer.readConnection, model, { text: "damson", limit }), sql);
+    }
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
