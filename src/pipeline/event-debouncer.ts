@@ -58,14 +58,12 @@ export class EventDebouncer {
     return this.#pending.size;
   }
 
-  /** `quietMs`: how long the path has been quiet already when the event arrives (the watcher held it that long). */
-  push(event: SyncEvent, quietMs = 0): void {
+  push(event: SyncEvent): void {
     if (this.#signal?.aborted) return;
-    const full = this.#delayMs(event.path);
-    if (!(full >= 0) || full === Infinity) {
-      throw new RangeError(`delayMs(${JSON.stringify(event.path)}) must be a finite number >= 0, got ${full}`);
+    const delay = this.#delayMs(event.path);
+    if (!(delay >= 0) || delay === Infinity) {
+      throw new RangeError(`delayMs(${JSON.stringify(event.path)}) must be a finite number >= 0, got ${delay}`);
     }
-    const delay = Math.max(0, full - quietMs);
     const now = this.#clock.now();
     const entry = this.#pending.get(event.path);
     if (entry) {

@@ -75,15 +75,14 @@ export class EventRouter {
     return this.#debouncer.pending + this.#folders.size;
   }
 
-  /** `quietMs`: how long the files have been quiet already (the watcher's backend held the batch; file-system-watcher.ts backendQuietMs). */
-  route(events: readonly WatchEvent[], quietMs = 0): void {
+  route(events: readonly WatchEvent[]): void {
     if (this.#closed) return;
     const at = this.#clock.now();
     for (const { path, kind } of events) {
       this.#touchFolderScans(path);
       if (this.#filter(path)) {
         if (this.#debouncer.pending >= this.#options.maxPending) this.#options.markDirty(parentFolder(path));
-        else this.#debouncer.push({ path, kind, at }, quietMs);
+        else this.#debouncer.push({ path, kind, at });
       } else if (kind !== SyncEventKind.update && isDirectoryEventWorthScanning(path, this.#options.graph)) {
         this.#folderEvent(path, kind);
       }

@@ -10,12 +10,8 @@ export type WatchEvent = { path: string; kind: SyncEventKind };
 export type FileSystemWatcherOptions = {
   root: string;
   graph: GraphConfig;
-  /**
-   * Called with every batch the watcher reports (paths outside the graph
-   * dropped). `quietMs`: how long the backend held the batch after its last
-   * change (backendQuietMs), time the files have already been quiet.
-   */
-  onEvents: (events: WatchEvent[], quietMs: number) => void;
+  /** Called with every batch the watcher reports (paths outside the graph dropped). */
+  onEvents: (events: WatchEvent[]) => void;
   /** Called when the watcher reports an error (e.g. an inotify limit); events may have been lost. */
   onError: (error: Error) => void;
 };
@@ -32,8 +28,7 @@ export type FileSystemWatcherOptions = {
  */
 export class FileSystemWatcher {
   #subscription: watcher.AsyncSubscription | undefined;
-  /** When the last batch arrived (performance.now()); none yet: long ago. */
-  #lastEventAt = -Infinity;
+  #lastEventAt = 0;
 
   private constructor() {}
 
@@ -45,9 +40,7 @@ export class FileSystemWatcher {
     self.#subscription = await watcher.subscribe(
       root,
       (error, events) => {
-        const now = performance.now();
-        const quietMs = backendQuietMs(now, self.#lastEventAt);
-        self.#lastEventAt = now;
+        self.#lastEventAt = performance.now();
         if (error) {
           options.onError(error);
           return;
@@ -57,7 +50,7 @@ export class FileSystemWatcher {
           const path = graphRelative(roots, event.path);
           if (path !== null) out.push({ path, kind: event.type });
         }
-        if (out.length > 0) options.onEvents(out, quietMs);
+        if (out.length > 0) options.onEvents(out);
       },
       { ignore: ignoreGlobs(options.graph) },
     );
@@ -81,30 +74,6 @@ export class FileSystemWatcher {
     await subscription?.unsubscribe();
   }
 }
-
-/**
- * @parcel/watcher's backend hands a batch over at once when its previous
- * hand-over was more than 500 ms ago; otherwise only once no change came
- * for 50 ms (its Debounce: MAX_WAIT_TIME, MIN_WAIT_TIME; measured here with
- * 2.6.0: an edit 200 ms after the previous one arrived 51-55 ms after the
- * write, one 500 ms after it 1-4 ms after). So a batch that follows the
- * previous one within 500 ms has been quiet for 50 ms already, and the
- * event debouncer need not wait those 50 ms again: an edit while others
- * were made shortly before was searchable 50 ms later than one made alone.
- *
- * `previousAt` is when this process last received a batch. The backend's
- * own clock of its last hand-over is at least that recent, so a gap under
- * the bound means a held batch. The bound is 400, not 500 ms: the two
- * callbacks may reach the JavaScript thread with different delays. A batch
- * taken for held that was not costs one sync of a file still being saved
- * 50 ms early, never a change.
- */
-export function backendQuietMs(now: number, previousAt: number): number {
-  return now - previousAt < BACKEND_HELD_WITHIN_MS ? BACKEND_QUIET_MS : 0;
-}
-
-const BACKEND_HELD_WITHIN_MS = 400;
-const BACKEND_QUIET_MS = 50;
 
 /** Patterns relative to the graph root (the watcher resolves them against it). */
 export function ignoreGlobs(graph: GraphConfig): string[] {

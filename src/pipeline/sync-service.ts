@@ -172,9 +172,9 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       watcher = await FileSystemWatcher.start({
         root: config.graph,
         graph,
-        onEvents: (events, quietMs) => {
+        onEvents: (events) => {
           observer?.fileSystemEvents(events);
-          eventRouter.route(events, quietMs);
+          eventRouter.route(events);
         },
         // The watcher may have lost events: rescan everything once the queue drains.
         onError: (error) => {

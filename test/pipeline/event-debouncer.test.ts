@@ -203,24 +203,3 @@ test("a clear from inside onSettled during flush stops the flush without error",
   assert.equal(debouncer.pending, 0);
   assert.equal(clock.pendingTimers, 0);
 });
-
-test("an event that arrives already quiet (held by the watcher's backend) waits only the rest of its delay; a later push waits in full", () => {
-  const { clock, settled, debouncer } = setup();
-  debouncer.push({ path: "pages/a.md", kind: "update", at: clock.now() }, 50);
-  clock.advance(49);
-  assert.equal(settled.length, 0);
-  clock.advance(1);
-  assert.deepEqual(settled, [{ path: "pages/a.md", kind: "update", at: 0 }]);
-  // Quiet for longer than the delay: settles on the next tick, never "before" it was pushed.
-  debouncer.push({ path: "pages/b.md", kind: "update", at: clock.now() }, 500);
-  clock.advance(0);
-  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md", "pages/b.md"]);
-  // A held batch, then the same path changes again at once: the new change restarts the full delay.
-  debouncer.push({ path: "pages/c.md", kind: "update", at: clock.now() }, 50);
-  clock.advance(30);
-  debouncer.push({ path: "pages/c.md", kind: "update", at: clock.now() });
-  clock.advance(99);
-  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md", "pages/b.md"]);
-  clock.advance(1);
-  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md", "pages/b.md", "pages/c.md"]);
-});

@@ -63,21 +63,6 @@ test("graph files are debounced per type and size; artifacts and non-pages are d
   assert.equal(router.pending, 0);
 });
 
-test("a batch the watcher's backend held counts as quiet for that long: a Markdown file settles 50 ms after, an Org file 150 ms after", () => {
-  const clock = new ManualClock(1000);
-  const { router, settled, times } = makeRouter("/nonexistent", clock);
-  router.route([{ path: "pages/a.md", kind: "update" }, { path: "pages/b.org", kind: "update" }], 50);
-  clock.advance(49);
-  assert.equal(settled.length, 0);
-  clock.advance(1);
-  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md"]);
-  clock.advance(100);
-  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md", "pages/b.org"]);
-  assert.deepEqual(times, [1050, 1150]);
-  // The event's time stays when it reached the router.
-  assert.deepEqual(settled.map((e) => e.at), [1000, 1000]);
-});
-
 test("a large file typed into (a save every 300 ms for 3 s): the first save syncs after 100 ms, the other ten in two syncs", () => {
   const clock = new ManualClock(0);
   const { router, times } = makeRouter("/nonexistent", clock);
