@@ -7,7 +7,7 @@ import { makeScratchFolder } from "./scratch-folder.ts";
 import { SCRATCH_DDL } from "./schema.ts";
 import { FILE_STATES_SQL } from "./file-states.ts";
 import { rewriteInTermOrder, updateDocumentFrequencies } from "./postings.ts";
-import { ClashingNames, reconcilePageNameClashes } from "./page-name-clashes.ts";
+import { ClashingNames, reconcilePageNameClashes, type Reconciled } from "./page-name-clashes.ts";
 import { holdClaims, recordClashes, type HeldClaim } from "./page-name-holds.ts";
 import { pageIdentity } from "../logseq/page-name.ts";
 import { foldedTitleTokens } from "./title-tokens.ts";
@@ -194,7 +194,7 @@ export class IndexWriter {
     if (options.threads !== undefined && options.threads < this.#threads) await this.#db.connection.run(`SET threads = ${Math.max(1, options.threads)}`);
   }
 
-  /** Drops what the writer remembers of files' blocks: for changes made to the tables around it (repair). */
+  /** Drops what the writer remembers of the tables (files' blocks, clashing page names): for changes made around it (repair). */
   forgetDiffStates(): void {
     this.#diffStates.clear();
     this.#clashing.forget();
@@ -307,7 +307,7 @@ export class IndexWriter {
         paths: batch.writes.flatMap((w) => (w.op === "metadata" ? [w.file.path] : [])),
         joined: joinedNames,
       };
-      let clashes: Awaited<ReturnType<typeof reconcilePageNameClashes>>["joined"] = [];
+      let clashes: Reconciled["joined"] = [];
       if (await this.#clashing.mayChange(c, scope)) {
         const reconciled = await reconcilePageNameClashes(c, scope);
         this.#clashing.reconciled(scope, reconciled.clashing);
