@@ -10,6 +10,7 @@ import { withinDiffBudget, type DiffBudget } from "./diff-budget.ts";
 import { SEQ_GAP } from "./schema.ts";
 import { pageFieldsText, rememberPageFields } from "./page-fields.ts";
 import type { IndexedDocument } from "./index-batch.ts";
+import type { DiffChanges } from "./search-model-refresh.ts";
 
 type IndexWrite = Extract<FileWrite, { op: "index" }>;
 
@@ -34,6 +35,8 @@ export type DiffContext = {
   /** Whether the index holds the page of `path`. */
   hasContent: (path: string) => boolean;
   allocateKeys: (n: number) => bigint;
+  /** Collects the blocks the diffs delete, for the search model's refresh (search-model-refresh.ts). */
+  changes?: DiffChanges;
 };
 
 /**

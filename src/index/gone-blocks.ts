@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { appendRows } from "./appenders.ts";
+import type { DiffChanges } from "./search-model-refresh.ts";
 
 /**
  * Up to this many keys, a block diff names its gone blocks in the
@@ -12,7 +13,8 @@ export const MAX_LITERAL_KEYS = 1000;
  * Deletes the rows of the blocks a diff removed (keys as DuckDB's decimal
  * text), their postings and refs with them, and counts the gone postings
  * into batch_df for updateDocumentFrequencies (postings.ts). Returns the
- * rows deleted.
+ * rows deleted. `changes`, when given, collects the keys and their postings
+ * per term (search-model-refresh.ts).
  *
  * fts_postings is kept in term order (postings.ts rewriteInTermOrder), so
  * finding a block's postings scans the whole block_key column (20k files,
@@ -21,18 +23,22 @@ export const MAX_LITERAL_KEYS = 1000;
  * through the appender, where an INSERT ... SELECT over fts_postings before
  * the DELETE scanned it twice.
  */
-export async function deleteGoneBlocks(c: DuckDBConnection, keys: readonly string[], filled: Set<string>): Promise<number> {
+export async function deleteDiffChanges(c: DuckDBConnection, keys: readonly string[], filled: Set<string>, changes?: DiffChanges): Promise<number> {
   if (keys.length === 0) return 0;
+  changes?.keys.push(...keys);
   let rows = 0;
   let list: string;
   if (keys.length <= MAX_LITERAL_KEYS) {
     // Decimal text from DuckDB or from a bigint, never user text: safe inline.
-    if (!keys.every((key) => /^\d+$/.test(key))) throw new TypeError(`deleteGoneBlocks: a block key is not a decimal integer`);
+    if (!keys.every((key) => /^\d+$/.test(key))) throw new TypeError(`deleteDiffChanges: a block key is not a decimal integer`);
     list = `(${keys.join(", ")})`;
-    const gone = await c.runAndReadAll(`DELETE FROM fts_postings WHERE block_key IN ${list} RETURNING term_hash`);
+    const deleted = await c.runAndReadAll(`DELETE FROM fts_postings WHERE block_key IN ${list} RETURNING term_hash`);
     const perTerm = new Map<bigint, number>();
-    for (const [hash] of gone.getRows()) perTerm.set(hash as bigint, (perTerm.get(hash as bigint) ?? 0) + 1);
-    rows += gone.currentRowCount;
+    for (const [hash] of deleted.getRows()) perTerm.set(hash as bigint, (perTerm.get(hash as bigint) ?? 0) + 1);
+    rows += deleted.currentRowCount;
+    if (changes !== undefined) {
+      for (const [hash, n] of perTerm) changes.gonePostings.set(hash.toString(), (changes.gonePostings.get(hash.toString()) ?? 0) + n);
+    }
     if (perTerm.size > 0) {
       await appendRows(c, "batch_df", (appender) => {
         for (const [hash, n] of perTerm) {
@@ -43,6 +49,7 @@ export async function deleteGoneBlocks(c: DuckDBConnection, keys: readonly strin
       }, "temp");
     }
   } else {
+    if (changes !== undefined) changes.overflow = true;
     filled.add("incr_gone");
     await appendRows(c, "incr_gone", (appender) => {
       for (const key of keys) {

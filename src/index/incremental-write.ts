@@ -12,7 +12,8 @@ import { addPostings } from "./postings.ts";
 import type { FileWrite, IndexedDocument } from "./index-batch.ts";
 import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
 import { appendRows } from "./appenders.ts";
-import { deleteGoneBlocks } from "./gone-blocks.ts";
+import { deleteDiffChanges } from "./gone-blocks.ts";
+import type { DiffChanges } from "./search-model-refresh.ts";
 import { PAGE_FIELDS_SQL, pageFieldsText, rememberPageFields, samePageFields } from "./page-fields.ts";
 
 /**
@@ -82,6 +83,8 @@ export type IncrementalOptions = {
   cache: DiffStateCache;
   /** A partial document with every row (indexed-document.ts fullDocument). */
   fullDocument: (write: Extract<FileWrite, { op: "index" }>) => IndexedDocument;
+  /** Collects the deleted blocks for the search model's refresh (search-model-refresh.ts). */
+  changes?: DiffChanges;
 };
 
 /**
@@ -189,7 +192,7 @@ async function writeDiff(
     rows += (await c.run(sql, params)).rowsChanged;
   };
   // As in a whole-file write: the gone postings leave their terms' df (postings.ts updateDocumentFrequencies).
-  rows += await deleteGoneBlocks(c, gone, filled);
+  rows += await deleteDiffChanges(c, gone, filled, options.changes);
   if (placed.length > 0) {
     await append(c, "incr_place", placed.map((p) => [p.key, p.parent === "" ? null : p.parent, p.position, p.level]), filled);
     await run(`UPDATE blocks SET parent_id = p.parent_id, position = p.position, level = p.level
@@ -225,6 +228,15 @@ async function writeDiff(
     await c.run(`INSERT INTO incr_terms SELECT key, hash(term), term FROM (
         SELECT n.key, unnest(string_split(b.tokens, ' ')) AS term FROM incr_blocks b JOIN incr_new n ON n.ord = b.ord WHERE b.length > 0)`);
     rows += await addPostings(async (_name, sql) => (await c.run(sql)).rowsChanged, "incr_terms");
+    // For a loaded search model's refresh (search-model-refresh.ts): the new postings, from the small scratch table.
+    if (options.changes?.postings !== undefined) {
+      const [hashes = [], terms = [], keys = [], tfs = []] = (await c.runAndReadAll(
+        `SELECT term_hash::VARCHAR, any_value(term), block_key::DOUBLE, count(*)::DOUBLE FROM incr_terms GROUP BY term_hash, block_key`,
+      )).getColumns();
+      for (let i = 0; i < hashes.length; i++) {
+        options.changes.postings.push({ hash: hashes[i] as string, term: terms[i] as string, key: keys[i] as number, tf: tfs[i] as number });
+      }
+    }
   }
   // The cache compares by the outline's keys, not DuckDB's digests.
   const inside = stateAfter(before, cached === undefined ? outlineBlocks(doc.outline) : after, plan, seqs, newKeys);
@@ -232,6 +244,7 @@ async function writeDiff(
   // The new state's first block is the page's first block: a window after the first block leaves it as it was.
   // (Looking it up among the page's blocks by seq scanned the blocks table's paths: 2-9 ms an edit.)
   const firstBlock = start > 0 ? "" : `first_block_key = ${state[0] === undefined ? "NULL" : BigInt(state[0].k)}, `;
+  if (start === 0) options.changes?.firstBlocks.set(path, state[0] === undefined ? null : Number(state[0].k));
   await run(`UPDATE pages SET ${firstBlock}block_count = ${doc.blockCount}, checksum = $checksum WHERE path = $path`,
     { path, checksum: write.file.checksum as string });
   options.cache.set(path, rememberPageFields(state, fields));

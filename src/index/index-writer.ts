@@ -22,6 +22,7 @@ import { appendDocuments, appendFiles } from "./whole-writes.ts";
 import { CheckpointPolicy } from "./checkpoint-policy.ts";
 import { DEFAULT_DIFF_BUDGET, type DiffBudget } from "./diff-budget.ts";
 import type { BatchResult, FileRow, FileWrite, IndexBatch } from "./index-batch.ts";
+import { REFRESH_MAX_BLOCKS, readModelDelta, type CommittedChange, type DiffChanges } from "./search-model-refresh.ts";
 
 /** sync_state key: "unsorted" while fts_postings holds a bulk load's unsorted batches. */
 const POSTINGS_ORDER = "postings_order";
@@ -105,6 +106,8 @@ export class IndexWriter {
   /** Which page names clash: a batch that cannot change a clash skips the clash read. */
   readonly #clashing = new ClashingNames();
   readonly #checkpoints = new CheckpointPolicy();
+  /** What the last batch changed, for the search model (takeModelDelta). */
+  #modelDelta: CommittedChange = { refreshable: false, delta: null };
 
   private constructor(db: Database, reader: DuckDBConnection, loader: DuckDBConnection, graph: GraphConfig) {
     this.#db = db;
@@ -221,8 +224,15 @@ export class IndexWriter {
     return String(await this.#scalar(FILE_STATES_SQL));
   }
 
-  async apply(batch: IndexBatch): Promise<BatchResult> {
+  /**
+   * Applies a batch in one transaction. `modelDelta`: a search model is
+   * loaded, so read what the commit changed for its refresh
+   * (search-model-refresh.ts), taken with `takeModelDelta()`.
+   */
+  async apply(batch: IndexBatch, options: { modelDelta?: boolean } = {}): Promise<BatchResult> {
     const c = this.#db.connection;
+    this.#modelDelta = { refreshable: false, delta: null };
+    const changes: DiffChanges = { keys: [], gonePostings: new Map(), overflow: false, firstBlocks: new Map(), ...(options.modelDelta === true ? { postings: [] } : {}) };
     const result: BatchResult = { indexed: 0, deleted: 0, renamed: 0, metadata: 0, blocks: 0, pageNameClashes: [] };
     const keyBefore = this.#nextKey;
     let t = performance.now();
@@ -236,7 +246,7 @@ export class IndexWriter {
     try {
       // Under index/manual, claims of owned page names are held: the batch then writes their skipped rows only.
       ({ batch, held } = await holdClaims(c, batch, this.#graph, (path) => this.#filePaths.has(path)));
-      if (this.#writeOptions.incremental) diffed = await writeDiffs(c, batch.writes, this.#diffContext);
+      if (this.#writeOptions.incremental) diffed = await writeDiffs(c, batch.writes, { ...this.#diffContext, changes });
       rows += diffed.rows;
       result.blocks += diffed.blocks;
       const contentGone = batch.writes
@@ -339,7 +349,28 @@ export class IndexWriter {
       }
     }
     countBatch(this.#writeStats, { rowsTouched: rows, incrementalFiles: diffed.paths.size, wholeFiles: result.indexed - diffed.paths.size });
+    // Only a commit that left every page row as it was (block diffs, files rows) is handed over: a model
+    // cannot follow a new, gone, renamed or wholly rewritten page, nor a clash (search-model-refresh.ts).
+    const pagesKept = batch.writes.every((w) => w.op === "metadata" || (w.op === "index" && diffed.paths.has(w.file.path)));
+    const refreshable = !changes.overflow && pagesKept && result.blocks <= REFRESH_MAX_BLOCKS && held.length === 0 &&
+      result.pageNameClashes.length === 0 && (result.released ?? []).length === 0;
+    // Read after the commit, on this connection, before any other write: the new blocks' row ids are final.
+    const delta = refreshable && options.modelDelta === true
+      ? await readModelDelta(c, keyBefore, changes).catch(() => null)
+      : null;
+    this.#modelDelta = { refreshable, delta };
     return result;
+  }
+
+  /**
+   * What the last `apply` changed, for the search model (taken once):
+   * `refreshable` when it left every page row as it was, and with
+   * `modelDelta` what a loaded model needs to follow it.
+   */
+  takeModelDelta(): CommittedChange {
+    const change = this.#modelDelta;
+    this.#modelDelta = { refreshable: false, delta: null };
+    return change;
   }
 
   async readState(): Promise<Record<string, string>> {

@@ -36,6 +36,7 @@ export async function loadPostingLists(
   dfs: readonly number[],
   slotOf: (key: number) => number,
   rowsPerRead = ROWS_PER_READ,
+  step = async () => {},
 ): Promise<PostingLists> {
   const terms = hashes.length;
   const start = new Int32Array(terms + 1);
@@ -48,6 +49,7 @@ export async function loadPostingLists(
   for (let first = 0; first < terms; ) {
     let last = first;
     while (last + 1 < terms && (start[last + 2] as number) - (start[first] as number) <= rowsPerRead) last++;
+    await step();
     const [index = new Float64Array(), keys = new Float64Array(), tfs = new Float64Array()] = await numberColumns(
       connection,
       `SELECT t.i::DOUBLE, p.block_key::DOUBLE, p.tf::DOUBLE

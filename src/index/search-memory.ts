@@ -232,11 +232,12 @@ type Scratch = {
   blocks: Int32Array;
 };
 
-const scratch = new WeakMap<SearchModel, Scratch>();
+/** By the blocks' arrays, which refreshed models share (search-model-refresh.ts): sized to hold every slot they have room for. */
+const scratch = new WeakMap<Float64Array, Scratch>();
 function scratchOf(model: SearchModel): Scratch {
-  let x = scratch.get(model);
+  let x = scratch.get(model.blocks.key);
   if (x === undefined) {
-    const n = model.blocks.count;
+    const n = model.blocks.key.length;
     x = {
       content: new Float64Array(n),
       title: new Float64Array(n),
@@ -250,7 +251,7 @@ function scratchOf(model: SearchModel): Scratch {
       wordBlocks: new Int32Array(n),
       blocks: new Int32Array(n),
     };
-    scratch.set(model, x);
+    scratch.set(model.blocks.key, x);
   }
   if (x.generation > 2 ** 30) {
     x.mark.fill(0);
@@ -264,9 +265,10 @@ const norms = new WeakMap<SearchModel, Float64Array>();
 function lengthNorms(model: SearchModel): Float64Array {
   let norm = norms.get(model);
   if (norm === undefined) {
-    const { length } = model.blocks;
+    const { length, count } = model.blocks;
     const avgdl = model.avgLength;
-    norm = length.map((l) => K1 * (1 - B + (B * l) / avgdl));
+    norm = new Float64Array(count);
+    for (let slot = 0; slot < count; slot++) norm[slot] = K1 * (1 - B + (B * (length[slot] as number)) / avgdl);
     norms.set(model, norm);
   }
   return norm;
@@ -279,8 +281,9 @@ function lengthNorms(model: SearchModel): Float64Array {
 async function readPostings(connection: DuckDBConnection, model: SearchModel, matches: readonly TermMatch[]): Promise<Map<string, Postings>> {
   const out = new Map<string, Postings>();
   for (const m of matches) {
-    const index = m.termHash === null ? undefined : model.vocabulary.get(m.term)?.index;
-    const list = index === undefined ? undefined : postingsOf(model.postings, index);
+    const entry = m.termHash === null ? undefined : model.vocabulary.get(m.term);
+    // A term refreshed since the load has its list, or none (read from the index); a loaded one its index in `postings`.
+    const list = entry === undefined ? undefined : (entry.list ?? (entry.index < 0 ? undefined : postingsOf(model.postings, entry.index)));
     if (list !== undefined) out.set((m.termHash as bigint).toString(), list);
   }
   const hashes = [...new Set(matches.flatMap((m) => (m.termHash === null ? [] : [m.termHash.toString()])))].filter((hash) => !out.has(hash));

@@ -1,69 +1,140 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { searchIndex, type SearchHit, type SearchQuery } from "./search.ts";
 import { loadSearchModel, type SearchModel } from "./search-model.ts";
+import { refreshSearchModel, type CommittedChange, type ModelDelta } from "./search-model-refresh.ts";
 import { StaleSearchModel, searchInMemory } from "./search-memory.ts";
 import { searchPages, type PageHit, type PageSearchQuery } from "./page-search.ts";
 import { searchPagesInMemory } from "./page-search-memory.ts";
 
 /**
  * The search model (search-model.ts) of the thread that answers searches,
- * kept in step with the index: the writer calls `invalidate()` after every
- * commit (index-writer.worker.ts) and the next search loads the model again
- * from the committed state. Until a model is loaded, searches answer through
- * SQL (searchIndex) while the load runs, so no search waits for a load (a
- * model of a 20k-file graph, postings included, takes 1-3 s). Nor does a catch-up pay
- * for a load after every batch: a model is loaded only once the index has
- * not changed for `settleMs`; until then searches answer through SQL, as
- * they did before the model. A search that meets blocks the model lacks (a
- * commit it raced with) drops the model and answers through SQL. Filtered
- * searches (--page, --tag, --marker) always use SQL.
+ * kept in step with the index: the writer calls `committed()` after every
+ * commit (index-writer.worker.ts).
+ *
+ * - A small commit that left page rows as they were (an edit) refreshes a
+ *   loaded model from what the writer hands over (search-model-refresh.ts):
+ *   the searches after it still rank in memory.
+ * - Any other commit drops the model; the next search loads it again from
+ *   the committed state. Until a model is loaded, searches answer through
+ *   SQL (searchIndex) while the load runs, so no search waits for a load (a
+ *   model of a 20k-file graph, postings included, takes 1-3 s).
+ * - Nor does a catch-up pay for a load after every batch: after a commit
+ *   that dropped a model or would have (a catch-up's), a model is loaded
+ *   only once the index has not changed for `settleMs`.
+ * - A load starts its snapshot between two writes (`pin`, the writer's
+ *   order of tasks), so the commits after it are known: their deltas are
+ *   applied to the model once loaded. A write under way pauses a load
+ *   between its statements (`yieldToWrite`), so the write does not share
+ *   the thread and both cores with it; a write the model cannot follow
+ *   ends the load.
+ * - A search that meets blocks the model lacks (a commit it raced with)
+ *   drops the model and answers through SQL. Filtered searches (--page,
+ *   --tag, --marker) always use SQL.
  */
 /** How long the index must go without a commit before a model is loaded (a catch-up commits every few hundred ms). */
 export const DEFAULT_SETTLE_MS = 1000;
 
-type Loading = { promise: Promise<SearchModel>; model: SearchModel | undefined; abort: AbortController };
+type Loading = {
+  promise: Promise<SearchModel>;
+  model: SearchModel | undefined;
+  abort: AbortController;
+  /** Its snapshot is taken: commits from now on are applied to it once loaded (`pending`). */
+  pinned: boolean;
+  pending: ModelDelta[];
+};
+
+/** Runs a load's first statement between two writes (the writer thread's task order); by default at once. */
+export type Pin = (start: () => Promise<void>) => Promise<void>;
 
 export class SearchModelCache {
   readonly #connection: DuckDBConnection;
-  /** The connection loads read through: a load giving way to a write interrupts its query there, not a search's. */
+  /** The connection loads read through: a load's statements never queue behind a search's. */
   readonly #loadConnection: DuckDBConnection;
+  readonly #pin: Pin;
   #model: Loading | undefined;
-  /** Loads still reading the index, the current one and any that gave way. */
+  /** Loads still reading the index, the current one and any that were dropped. */
   readonly #reading = new Set<Promise<unknown>>();
   #loads = 0;
+  #refreshes = 0;
   readonly #settleMs: number;
   readonly #now: () => number;
   #changedAt = -Infinity;
+  /** Set while a write is under way: a load waits on it before its next statement. */
+  #write: { done: Promise<void>; release: () => void } | undefined;
 
-  constructor(connection: DuckDBConnection, options: { settleMs?: number; now?: () => number; loadConnection?: DuckDBConnection } = {}) {
+  constructor(connection: DuckDBConnection, options: { settleMs?: number; now?: () => number; loadConnection?: DuckDBConnection; pin?: Pin } = {}) {
     this.#connection = connection;
     this.#loadConnection = options.loadConnection ?? connection;
+    this.#pin = options.pin ?? ((start) => start());
     this.#settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
     this.#now = options.now ?? (() => performance.now());
   }
 
-  /** The index changed: searches load the model again once it has settled. */
-  invalidate(): void {
-    this.#model = undefined;
-    this.#changedAt = this.#now();
+  /**
+   * A write is starting: a load under way pauses before its next statement
+   * until the write has committed (`committed`). Loads used to give way by
+   * being dropped; a user editing every few hundred ms on a large graph
+   * then never got a model at all (a load takes 1-3 s).
+   */
+  yieldToWrite(): void {
+    if (this.#write !== undefined || this.#model === undefined || this.#model.model !== undefined) return;
+    let release = () => {};
+    const done = new Promise<void>((resolve) => (release = resolve));
+    this.#write = { done, release };
   }
 
   /**
-   * A write is starting: a load still running gives way to it. Its query is
-   * interrupted (on a connection of its own) and the load dropped; the next
-   * search loads again once the index has settled. A load of every posting
-   * takes seconds on a large graph and competed with the write for both
-   * cores: in 6 of 8 traced edits of a 70,000-block page, a load a polling
-   * search had started a second after the previous commit held the edit's
-   * statements back 0.7-1.3 s. Searches meanwhile answer through SQL.
+   * A batch committed (or failed). A loaded model is refreshed with the
+   * change's delta when it can be, at once: the searches after the commit
+   * rank in memory instead of through SQL. A load whose snapshot is taken
+   * keeps the delta for when it is loaded. Otherwise the model is dropped.
+   * A commit a model could have followed does not put a load off: only
+   * commits that would drop a model (a catch-up's) make loads wait for the
+   * index to settle.
    */
-  yieldToWrite(): void {
-    const loading = this.#model;
-    if (loading === undefined || loading.model !== undefined) return;
+  committed(change: CommittedChange): void {
+    const write = this.#write;
+    this.#write = undefined;
+    try {
+      const current = this.#model;
+      if (current === undefined) {
+        if (!change.refreshable) this.#changedAt = this.#now();
+        return;
+      }
+      if (current.model === undefined) {
+        // Not pinned yet: its snapshot, taken after this commit, holds it.
+        if (!current.pinned) return;
+        if (change.delta !== null) {
+          current.pending.push(change.delta);
+          return;
+        }
+        return this.#drop(change.refreshable);
+      }
+      const refreshed = change.delta === null ? null : refreshSearchModel(current.model, change.delta);
+      if (refreshed === null) return this.#drop(change.refreshable);
+      this.#refreshes++;
+      this.#model = { promise: Promise.resolve(refreshed), model: refreshed, abort: new AbortController(), pinned: true, pending: [] };
+    } finally {
+      write?.release();
+    }
+  }
+
+  /** Whether the next commit's delta is wanted: a model is loaded, or a load's snapshot is taken. */
+  get wantsDelta(): boolean {
+    return this.#model !== undefined && (this.#model.model !== undefined || this.#model.pinned);
+  }
+
+  /** The index changed in a way no model follows (a repair): searches load the model again once it has settled. */
+  invalidate(): void {
+    this.#drop(false);
+  }
+
+  /** Drops the model or ends its load; `quietly`: without putting the next load off. */
+  #drop(quietly: boolean): void {
+    const current = this.#model;
     this.#model = undefined;
-    this.#changedAt = this.#now();
-    loading.abort.abort(new Error("the search model load gave way to a write"));
-    if (this.#loadConnection !== this.#connection) this.#loadConnection.interrupt();
+    if (!quietly) this.#changedAt = this.#now();
+    if (current !== undefined && current.model === undefined) current.abort.abort(new Error("the search model load was overtaken by a write"));
   }
 
   /** How many times the model was loaded (for status and tests). */
@@ -71,8 +142,14 @@ export class SearchModelCache {
     return this.#loads;
   }
 
+  /** How many commits refreshed the model instead of dropping it, loaded or loading (for tests). */
+  get refreshes(): number {
+    return this.#refreshes;
+  }
+
   /** Resolves once no load reads the index any more (the database may then be closed under it). */
   async settled(): Promise<void> {
+    this.#write?.release();
     await Promise.allSettled(this.#reading);
   }
 
@@ -109,16 +186,34 @@ export class SearchModelCache {
     if (this.#model === undefined) {
       this.#loads++;
       const abort = new AbortController();
-      const loading: Loading = { promise: loadSearchModel(this.#loadConnection, abort.signal), model: undefined, abort };
-      this.#reading.add(loading.promise);
-      void loading.promise.finally(() => this.#reading.delete(loading.promise)).catch(() => {});
-      loading.promise.then(
-        (model) => (loading.model = model),
-        // A failed load is not kept: the next search tries again.
-        () => {
-          if (this.#model === loading) this.#model = undefined;
+      // What the load's pin and its promise share with the Loading built around them.
+      const state = { pinned: false, pending: [] as ModelDelta[] };
+      const read = loadSearchModel(this.#loadConnection, abort.signal, {
+        pin: (start) => this.#pin(async () => {
+          await start();
+          loading.pinned = true;
+        }),
+        step: async () => {
+          while (this.#write !== undefined) await this.#write.done;
         },
-      );
+      });
+      this.#reading.add(read);
+      void read.finally(() => this.#reading.delete(read)).catch(() => {});
+      // The commits since its snapshot, applied in order; one it cannot follow drops it.
+      const promise = read.then((loaded) => {
+        let model: SearchModel | null = loaded;
+        for (const delta of loading.pending) if (model !== null) model = refreshSearchModel(model, delta);
+        if (model === null) throw new Error("the search model could not follow the commits made while it loaded");
+        this.#refreshes += loading.pending.length;
+        loading.pending = [];
+        loading.model = model;
+        return model;
+      });
+      const loading: Loading = Object.assign(state, { promise, model: undefined, abort });
+      // A failed load is not kept: the next search tries again (after the index settles, for one a commit overtook).
+      loading.promise.catch(() => {
+        if (this.#model === loading) this.#drop(false);
+      });
       this.#model = loading;
     }
     return this.#model;

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { numberColumns } from "./number-columns.ts";
-import { loadPostingLists, type PostingLists } from "./posting-lists.ts";
+import { loadPostingLists, type Postings, type PostingLists } from "./posting-lists.ts";
 
 /**
  * What ranking needs, postings included (posting-lists.ts), held in memory by the thread that
@@ -17,14 +17,20 @@ import { loadPostingLists, type PostingLists } from "./posting-lists.ts";
  * only their hits' rows (search-memory.ts).
  */
 export type SearchModel = {
-  /** Term → its `fts_terms` row: df and term_hash (as decimal text, for SQL), and its index in `postings`. */
-  vocabulary: Map<string, { df: number; hash: string; index: number }>;
-  /** Every term's postings (posting-lists.ts). */
+  /** Term → its `fts_terms` row (a Map when loaded, layered once refreshed: search-model-refresh.ts). */
+  vocabulary: Vocabulary;
+  /** Every term's postings (posting-lists.ts), by the index of the term's loaded entry. */
   postings: PostingLists;
-  /** The vocabulary's terms in code-unit order: a prefix's completions are one range. */
+  /** The loaded vocabulary's terms in code-unit order: a prefix's completions are one range. */
   sortedTerms: string[];
-  /** Vocabulary terms by length in code points (the typo candidates' length window). */
+  /** Loaded vocabulary terms by length in code points (the typo candidates' length window). */
   termsByLength: Map<number, string[]>;
+  /**
+   * Terms that joined the vocabulary after the load (search-model-refresh.ts), sorted as `sortedTerms`
+   * and by length as `termsByLength`. A term that left it stays in those lists; `vocabulary` no longer has it.
+   */
+  addedTerms: string[];
+  addedByLength: Map<number, string[]>;
   /** Every distinct word of page names and aliases, sorted: the word being typed completes to them too. */
   titleWords: string[];
   pages: ModelPage[];
@@ -33,10 +39,26 @@ export type SearchModel = {
   /** A title word → every page whose name or alias holds it (search --pages). */
   allPagesByTitleWord: Map<string, number[]>;
   blocks: ModelBlocks;
-  /** `count(*)` and `greatest(avg(length), 1)` of blocks, as the SQL path computes them. */
+  /** `count(*)` and `greatest(avg(length), 1)` of blocks, as the SQL path computes them, and `sum(length)` (for refreshes). */
   documents: number;
   avgLength: number;
+  lengthSum: number;
 };
+
+/**
+ * A term's `fts_terms` row: df and term_hash (as decimal text, for SQL), and
+ * its index in `postings` (-1 for a term refreshed since the load). `list`:
+ * its postings as refreshed (search-model-refresh.ts); a refreshed term
+ * without one (its loaded list was not whole) is read from the index.
+ */
+export type VocabularyEntry = { df: number; hash: string; index: number; list?: Postings };
+
+/** What searches ask of the vocabulary: a Map when loaded. */
+export interface Vocabulary {
+  get(term: string): VocabularyEntry | undefined;
+  values(): IterableIterator<VocabularyEntry>;
+  [Symbol.iterator](): IterableIterator<[string, VocabularyEntry]>;
+}
 
 export type ModelPage = {
   path: string;
@@ -50,7 +72,12 @@ export type ModelPage = {
   blocks: number[];
 };
 
-/** Blocks by slot (the order they were loaded in); `slotOf` maps a block key to its slot or -1. */
+/**
+ * Blocks by slot (the order they were loaded in, then appended by
+ * refreshes); `slotOf` maps a block key to its slot or -1. The arrays may be
+ * longer than `count`: refreshed models append into the same arrays while
+ * they have room, and a model never reads past its own count.
+ */
 export type ModelBlocks = {
   count: number;
   key: Float64Array;
@@ -64,13 +91,26 @@ export type ModelBlocks = {
 };
 
 /**
+ * How a load shares the writer's thread and connections: `pin` runs the
+ * start of its read transaction (search-model-cache.ts runs it between two
+ * writes, so the cache knows which commits the snapshot holds); `step` is
+ * awaited before each of its statements (a write under way pauses it).
+ */
+export type LoadSteps = { pin?: (start: () => Promise<void>) => Promise<void>; step?: () => Promise<void> };
+
+/**
  * Loads the model from one consistent snapshot of the index. `signal`: the
  * load gives up (rejects with its reason) at its next step once aborted.
  */
-export async function loadSearchModel(connection: DuckDBConnection, signal?: AbortSignal): Promise<SearchModel> {
-  await connection.run("BEGIN TRANSACTION");
+export async function loadSearchModel(connection: DuckDBConnection, signal?: AbortSignal, steps: LoadSteps = {}): Promise<SearchModel> {
+  // DuckDB takes a transaction's snapshot at its first statement that reads a table, not at BEGIN.
+  const start = async () => {
+    await connection.run("BEGIN TRANSACTION");
+    await connection.run("SELECT count(*) FROM blocks");
+  };
   try {
-    const model = await readModel(connection, signal);
+    await (steps.pin ?? ((run) => run()))(start);
+    const model = await readModel(connection, signal, steps.step);
     await connection.run("COMMIT");
     return model;
   } catch (error) {
@@ -79,8 +119,9 @@ export async function loadSearchModel(connection: DuckDBConnection, signal?: Abo
   }
 }
 
-async function readModel(connection: DuckDBConnection, signal: AbortSignal | undefined): Promise<SearchModel> {
+async function readModel(connection: DuckDBConnection, signal: AbortSignal | undefined, step = async () => {}): Promise<SearchModel> {
   const columns = async (sql: string) => {
+    await step();
     signal?.throwIfAborted();
     const read = (await connection.runAndReadAll(sql)).getColumns();
     signal?.throwIfAborted();
@@ -89,7 +130,7 @@ async function readModel(connection: DuckDBConnection, signal: AbortSignal | und
 
   // In term_hash order: a term's index there is its index in the posting lists.
   const [terms = [], dfs = [], hashes = []] = await columns(`SELECT term, df::DOUBLE, term_hash::VARCHAR FROM fts_terms ORDER BY term_hash`);
-  const vocabulary = new Map<string, { df: number; hash: string; index: number }>();
+  const vocabulary = new Map<string, VocabularyEntry>();
   const termsByLength = new Map<number, string[]>();
   for (let i = 0; i < terms.length; i++) {
     const term = terms[i] as string;
@@ -108,6 +149,7 @@ async function readModel(connection: DuckDBConnection, signal: AbortSignal | und
   );
   // Slots in key order, as postings are stored (fts_postings by term, then block): ranking a
   // frequent term then walks its blocks' arrays in order, not at random (cache misses were most of its time).
+  await step();
   const [keys = new Float64Array(), lengths = new Float64Array(), preBlocks = new Float64Array(), seqs = new Float64Array(), rowIds = new Float64Array(), pageIndexes = new Float64Array()] =
     await numberColumns(
       connection,
@@ -115,7 +157,9 @@ async function readModel(connection: DuckDBConnection, signal: AbortSignal | und
        LEFT JOIN (SELECT path, row_number() OVER (ORDER BY path) - 1 AS i FROM pages) pg ON pg.path = b.path
        ORDER BY b.key`,
     );
-  const [[documents = 0] = [], [avgLength = 1] = []] = await columns(`SELECT count(*)::DOUBLE, greatest(avg(length), 1)::DOUBLE FROM blocks`);
+  const [[documents = 0] = [], [avgLength = 1] = [], [lengthSum = 0] = []] = await columns(
+    `SELECT count(*)::DOUBLE, greatest(avg(length), 1)::DOUBLE, coalesce(sum(length), 0)::DOUBLE FROM blocks`,
+  );
 
   const count = keys.length;
   const blocks: ModelBlocks = {
@@ -130,7 +174,7 @@ async function readModel(connection: DuckDBConnection, signal: AbortSignal | und
   };
 
   signal?.throwIfAborted();
-  const postings = await loadPostingLists(connection, hashes as string[], dfs as number[], blocks.slotOf);
+  const postings = await loadPostingLists(connection, hashes as string[], dfs as number[], blocks.slotOf, undefined, step);
   signal?.throwIfAborted();
 
   const pages: ModelPage[] = paths.map((path, i) => {
@@ -169,6 +213,8 @@ async function readModel(connection: DuckDBConnection, signal: AbortSignal | und
     postings,
     sortedTerms,
     termsByLength,
+    addedTerms: [],
+    addedByLength: new Map(),
     titleWords: [...allPagesByTitleWord.keys()].sort(),
     pages,
     pagesByTitleWord,
@@ -176,6 +222,7 @@ async function readModel(connection: DuckDBConnection, signal: AbortSignal | und
     blocks,
     documents: documents as number,
     avgLength: avgLength as number,
+    lengthSum: lengthSum as number,
   };
 }
 

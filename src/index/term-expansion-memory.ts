@@ -58,12 +58,15 @@ function candidatesOf(model: SearchModel, word: string, k: number, typing: boole
     const completes = typing && term.startsWith(word);
     out.set(term, { term, df: entry.df, completes, distance: k > 0 ? damerauLevenshtein(term, word) : 99, hash: entry.hash });
   };
-  if (typing) for (const term of withPrefix(model.sortedTerms, word)) vocabularyTerm(term);
+  // A term that left the vocabulary since the load is still listed there: `vocabularyTerm` skips it.
+  if (typing) for (const sorted of [model.sortedTerms, model.addedTerms]) for (const term of withPrefix(sorted, word)) vocabularyTerm(term);
   if (k > 0) {
     const parts = pieces(word, k + 1);
     const length = codePoints(word);
     for (let l = Math.max(0, length - k); l <= length + k; l++) {
-      for (const term of model.termsByLength.get(l) ?? []) if (parts.some((part) => term.includes(part))) vocabularyTerm(term);
+      for (const byLength of [model.termsByLength, model.addedByLength]) {
+        for (const term of byLength.get(l) ?? []) if (parts.some((part) => term.includes(part))) vocabularyTerm(term);
+      }
     }
     for (const swap of adjacentSwaps(word)) vocabularyTerm(swap);
   }

@@ -29,7 +29,7 @@ import type { DetectedConflict, ResolutionStrategy, SyncConflict } from "../pipe
  * committed batch instead of waiting behind every batch queued before it.
  */
 let writer: IndexWriter | undefined;
-/** Searches rank over an in-memory model of the index, dropped after every commit that changes it. */
+/** Searches rank over an in-memory model of the index, refreshed after a small commit, dropped after others. */
 let searchModel: SearchModelCache | undefined;
 let writeChain: Promise<unknown> = Promise.resolve();
 
@@ -75,7 +75,9 @@ export function fileStates(): Promise<string> {
 export function apply(batch: IndexBatch): Promise<BatchResult> {
   return exclusive(() => {
     searchModel?.yieldToWrite();
-    return current().apply(batch).finally(() => searchModel?.invalidate());
+    const writer = current();
+    // A loaded model is refreshed from what the commit changed instead of dropped (search-model-refresh.ts).
+    return writer.apply(batch, { modelDelta: searchModel?.wantsDelta === true }).finally(() => searchModel?.committed(writer.takeModelDelta()));
   });
 }
 
@@ -124,7 +126,8 @@ export function resolveConflict(task: { id: number; strategy: ResolutionStrategy
 
 function newSearchModel(): SearchModelCache {
   const writer = current();
-  return new SearchModelCache(writer.readConnection, { loadConnection: writer.loadConnection });
+  // A load's snapshot starts between two writes: the cache then knows which commits it must apply to the model.
+  return new SearchModelCache(writer.readConnection, { loadConnection: writer.loadConnection, pin: (start) => exclusive(start) });
 }
 
 export function search(query: SearchQuery): Promise<SearchHit[]> {

@@ -1,0 +1,116 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { IndexWriter } from "../../src/index/index-writer.ts";
+import { searchIndex } from "../../src/index/search.ts";
+import { searchInMemory } from "../../src/index/search-memory.ts";
+import { SearchModelCache } from "../../src/index/search-model-cache.ts";
+import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
+import { indexWrite } from "../support/index-writes.ts";
+
+/**
+ * A model load takes seconds on a large graph: a write starting meanwhile
+ * pauses it, and the load then follows the commits made after its snapshot
+ * (a user editing every few hundred ms still gets a model), or ends when a
+ * commit is one a model cannot follow. Writes go through one task chain
+ * here, as in index-writer.worker.ts, and the load's snapshot starts in it.
+ */
+async function withWriter(run: (writer: IndexWriter, write: (paths: [string, string][]) => Promise<void>, cache: SearchModelCache, clock: { now: number }) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "search-model-load-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
+  try {
+    await writer.apply({ writes: Array.from({ length: 200 }, (_, i) => indexWrite(`pages/p${i}.md`, `- alpha page ${i}\n\t- beta child ${i}\n`)) });
+    let chain: Promise<unknown> = Promise.resolve();
+    const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
+      const run = chain.then(task, task);
+      chain = run.catch(() => {});
+      return run;
+    };
+    const clock = { now: 10_000 };
+    const cache = new SearchModelCache(writer.readConnection, { loadConnection: writer.loadConnection, settleMs: 1000, now: () => clock.now, pin: exclusive });
+    const write = (files: [string, string][]) =>
+      exclusive(async () => {
+        cache.yieldToWrite();
+        await writer.apply({ writes: files.map(([path, text]) => indexWrite(path, text)) }, { modelDelta: cache.wantsDelta }).finally(() => cache.committed(writer.takeModelDelta()));
+      });
+    await run(writer, write, cache, clock);
+    await cache.settled();
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function untilPinned(cache: SearchModelCache): Promise<void> {
+  while (!cache.wantsDelta) await sleep(1);
+}
+
+test("a write pauses a model load, and the load follows the edit committed after its snapshot", async () => {
+  await withWriter(async (writer, _write, cache) => {
+    const loading = cache.ready();
+    assert.equal(cache.loads, 1);
+    await untilPinned(cache);
+    // The write under way: the load waits before its next statement until the commit.
+    cache.yieldToWrite();
+    let done = false;
+    void loading.then(() => (done = true), () => {});
+    await sleep(300);
+    assert.equal(done, false, "paused while a write is under way");
+    // The write itself (inside the writer's task chain, as `write` runs it), then its commit handed over.
+    await writer.apply({ writes: [indexWrite("pages/p7.md", "- alpha page 7\n\t- beta child 7\n- gamma added after the snapshot\n")] }, { modelDelta: cache.wantsDelta });
+    cache.committed(writer.takeModelDelta());
+    const model = await loading;
+    assert.equal(cache.refreshes, 1);
+    assert.equal(cache.loads, 1, "no second load");
+    const query = { text: "gamma", limit: 5 };
+    const sql = await searchIndex(writer.readConnection, query);
+    assert.equal(sql.length, 1);
+    assert.deepEqual(await searchInMemory(writer.readConnection, model, query), sql, "the loaded model holds the later edit");
+    assert.deepEqual(await cache.search(query), sql);
+  });
+});
+
+test("edits committed while a load runs are applied to the model once it is loaded", async () => {
+  await withWriter(async (writer, write, cache) => {
+    const loading = cache.ready();
+    await untilPinned(cache);
+    // Two edits queue behind nothing: each pauses the load, then hands its delta over.
+    await write([["pages/p3.md", "- alpha page 3\n\t- beta child 3\n- delta one\n"]]);
+    await write([["pages/p4.md", "- alpha page 4\n- delta two\n"]]);
+    const model = await loading;
+    assert.equal(cache.loads, 1);
+    assert.equal(cache.refreshes, 2, "both commits were applied to the loaded model");
+    for (const text of ["delta", "beta", "alpha 4"]) {
+      const query = { text, limit: 10 };
+      assert.deepEqual(await searchInMemory(writer.readConnection, model, query), await searchIndex(writer.readConnection, query), text);
+    }
+  });
+});
+
+test("a commit a model cannot follow ends the load: searches answer through SQL until the index settles, then a load completes", async () => {
+  await withWriter(async (writer, write, cache, clock) => {
+    const loading = cache.ready();
+    await untilPinned(cache);
+    // A new page changes page rows: no delta.
+    await write([["pages/new.md", "- omega on a new page\n"]]);
+    await assert.rejects(loading, /^Error: the search model load was overtaken by a write$/);
+    const query = { text: "omega", limit: 5 };
+    const expected = await searchIndex(writer.readConnection, query);
+    assert.equal(expected.length, 1);
+    assert.deepEqual(await cache.search(query), expected, "settling: through SQL");
+    assert.equal(cache.loads, 1, "no load until the index has settled again");
+    clock.now += 1000;
+    const model = await cache.ready();
+    assert.equal(cache.loads, 2);
+    assert.equal(model.blocks.count, 401);
+    assert.deepEqual(await cache.search(query), expected, "from the model");
+    // An edit after it is refreshed into it, and a search right after the commit ranks in memory.
+    await write([["pages/new.md", "- omega on a new page\n- omega again\n"]]);
+    assert.equal(cache.refreshes, 1);
+    assert.equal((await cache.ready()).blocks.count, 402);
+    assert.equal(cache.loads, 2);
+  });
+});

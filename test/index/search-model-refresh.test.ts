@@ -1,0 +1,169 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import process from "node:process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { IndexWriter } from "../../src/index/index-writer.ts";
+import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
+import { loadSearchModel, type SearchModel } from "../../src/index/search-model.ts";
+import { searchInMemory } from "../../src/index/search-memory.ts";
+import { SearchModelCache } from "../../src/index/search-model-cache.ts";
+import { refreshSearchModel, type ModelDelta } from "../../src/index/search-model-refresh.ts";
+import { searchPages } from "../../src/index/page-search.ts";
+import { searchPagesInMemory } from "../../src/index/page-search-memory.ts";
+import { indexWrite } from "../support/index-writes.ts";
+
+/**
+ * A search model refreshed after a commit (search-model-refresh.ts) answers
+ * every query as the SQL path does on the committed index, and as a model
+ * loaded afresh: the same hits, scores, matched words and terms, and the
+ * same `search --pages` answers. Random edit sequences go through the real
+ * writer (block diffs, whole rewrites, new pages); after each commit the
+ * model is refreshed where the writer handed a delta over, else loaded
+ * again. REFRESH_RUNS=100 for a longer search.
+ */
+const RUNS = Number(process.env["REFRESH_RUNS"] ?? 6);
+
+const PAGES = ["pages/alpha.md", "pages/beta notes.md", "journals/2024_01_02.md"];
+/** Words that come and go: ranking's df and avgdl move with them, prefixes and typos meet them. */
+const WORDS = ["apple", "apricot", "banana", "bandana", "cherry", "chery", "delta", "zephyr", "zeppelin", "the", "a", "quokka"];
+const QUERIES = ["apple", "apri", "ban", "bandanna", "cherry", "chery", "the apple", "zep", "zephir", "quokka", "delta banana", '"apple banana"', "alpha", "beta", "notes", "the a", "zzz"];
+
+type Ops =
+  | { kind: "append"; page: number; words: string[] }
+  | { kind: "replace"; page: number; at: number; words: string[] }
+  | { kind: "drop"; page: number; at: number }
+  | { kind: "insert"; page: number; at: number; words: string[] }
+  | { kind: "rewrite"; page: number; lines: string[][] }
+  | { kind: "new page"; name: number; words: string[] };
+
+const words = fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 4 });
+const page = fc.nat(PAGES.length - 1);
+const op: fc.Arbitrary<Ops> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("append" as const), page, words }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("replace" as const), page, at: fc.nat(), words }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("drop" as const), page, at: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("insert" as const), page, at: fc.nat(), words }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("rewrite" as const), page, lines: fc.array(words, { minLength: 1, maxLength: 6 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("new page" as const), name: fc.nat(3), words }) },
+);
+
+function render(lines: string[][]): string {
+  return lines.map((line) => `- ${line.join(" ")}\n`).join("");
+}
+
+function deltaOf(writer: IndexWriter): ModelDelta {
+  const { refreshable, delta } = writer.takeModelDelta();
+  assert.ok(refreshable && delta !== null, "the commit's delta");
+  return delta;
+}
+
+async function sameAnswers(writer: IndexWriter, model: SearchModel, label: string): Promise<void> {
+  const c = writer.readConnection;
+  const fresh = await loadSearchModel(c);
+  for (const text of QUERIES) {
+    // Every hit, in order: a limit only cuts the same list.
+    const query: SearchQuery = { text, limit: 100 };
+    const sql = await searchIndex(c, query);
+    assert.deepEqual(await searchInMemory(c, model, query), sql, `${label}: ${JSON.stringify(text)}`);
+    assert.deepEqual(await searchInMemory(c, fresh, query), sql, `${label}: a fresh model, ${JSON.stringify(text)}`);
+    assert.deepEqual(searchPagesInMemory(model, query), await searchPages(c, query), `${label}: --pages ${JSON.stringify(text)}`);
+  }
+  assert.equal(model.documents, fresh.documents, `${label}: documents`);
+  assert.equal(model.avgLength, fresh.avgLength, `${label}: avgLength`);
+}
+
+test("a search model refreshed after each commit answers as the SQL path and a freshly loaded model, over random edit sequences", async () => {
+  let refreshed = 0;
+  let dropped = 0;
+  await fc.assert(
+    // Each sequence starts with an append (refreshed) and ends with a new page (no delta: dropped, loaded again).
+    fc.asyncProperty(fc.array(op, { maxLength: 10 }), async (random) => {
+      const ops: Ops[] = [{ kind: "append", page: 0, words: ["quokka"] }, ...random, { kind: "new page", name: 9, words: ["zephyr"] }];
+      const dir = await mkdtemp(join(tmpdir(), "search-model-refresh-"));
+      const writer = await IndexWriter.open(join(dir, "index.duckdb"), (await import("../../src/logseq/graph-config.ts")).defaultGraphConfig);
+      try {
+        const pages = new Map<string, string[][]>(PAGES.map((path, i) => [path, [["apple", "banana", String(i)], ["the", "cherry"], ["delta"]]]));
+        await writer.apply({ writes: [...pages].map(([path, lines]) => indexWrite(path, render(lines))) });
+        const cache = new SearchModelCache(writer.readConnection, { settleMs: 0 });
+        await cache.ready();
+        for (const [n, o] of ops.entries()) {
+          const path = o.kind === "new page" ? `pages/new ${o.name}.md` : (PAGES[o.page] as string);
+          const lines = [...(pages.get(path) ?? [])];
+          const at = "at" in o ? o.at % Math.max(1, lines.length) : 0;
+          if (o.kind === "append" || o.kind === "new page") lines.push(o.words);
+          else if (o.kind === "replace" && lines.length > 0) lines[at] = o.words;
+          else if (o.kind === "drop" && lines.length > 1) lines.splice(at, 1);
+          else if (o.kind === "insert") lines.splice(at, 0, o.words);
+          else if (o.kind === "rewrite") lines.splice(0, lines.length, ...o.lines);
+          pages.set(path, lines);
+          const before = cache.refreshes;
+          await writer.apply({ writes: [indexWrite(path, render(lines))] }, { modelDelta: cache.wantsDelta });
+          cache.committed(writer.takeModelDelta());
+          if (cache.refreshes > before) refreshed++;
+          else dropped++;
+          await sameAnswers(writer, await cache.ready(), `step ${n} (${o.kind})`);
+        }
+      } finally {
+        writer.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    }),
+    { numRuns: RUNS },
+  );
+  assert.ok(refreshed >= RUNS, `refreshed ${refreshed} times`);
+  assert.ok(dropped >= RUNS, `dropped ${dropped} times`);
+});
+
+test("a refresh appends past the model's arrays into larger copies, and a delta the model cannot follow drops it", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "search-model-refresh-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), (await import("../../src/logseq/graph-config.ts")).defaultGraphConfig);
+  try {
+    let lines = Array.from({ length: 400 }, (_, i) => `- apple banana ${i}\n`);
+    await writer.apply({ writes: [indexWrite("pages/a.md", lines.join("")), indexWrite("pages/b.md", "- cherry\n")] });
+    let model = await loadSearchModel(writer.readConnection);
+    const loadedArrays = model.blocks.key;
+    assert.equal(loadedArrays.length, model.blocks.count, "a loaded model's arrays are full");
+    lines = [...lines, ...Array.from({ length: 100 }, (_, i) => `- apple appended ${i}\n`)];
+    await writer.apply({ writes: [indexWrite("pages/a.md", lines.join(""))] }, { modelDelta: true });
+    const grown = refreshSearchModel(model, deltaOf(writer));
+    assert.ok(grown !== null, "an append is refreshed");
+    assert.notEqual(grown.blocks.key, loadedArrays, "in larger copies");
+    assert.equal(grown.blocks.count, 501);
+    await sameAnswers(writer, grown, "grown");
+    model = grown;
+    lines = [...lines, "- apple once more\n"];
+    await writer.apply({ writes: [indexWrite("pages/a.md", lines.join(""))] }, { modelDelta: true });
+    const appended = refreshSearchModel(model, deltaOf(writer));
+    assert.ok(appended !== null);
+    assert.equal(appended.blocks.key, grown.blocks.key, "the next one appends into the same arrays");
+    await sameAnswers(writer, appended, "appended");
+    await sameAnswers(writer, grown, "appended, searched with the model before it").then(
+      () => assert.fail("the model before the commit should differ"),
+      (error: unknown) => assert.ok(error instanceof Error),
+    );
+
+    // An edited block: its old row gone (a dead slot), a new one appended; the touched terms keep whole lists in memory.
+    lines[0] = "- apple cherry 0\n";
+    await writer.apply({ writes: [indexWrite("pages/a.md", lines.join(""))] }, { modelDelta: true });
+    const edited = refreshSearchModel(appended, deltaOf(writer));
+    assert.ok(edited !== null);
+    await sameAnswers(writer, edited, "edited");
+    for (const term of ["apple", "banana", "cherry"]) {
+      const entry = edited.vocabulary.get(term);
+      assert.equal(entry?.list?.slots.length, entry?.df, `${term}: its postings in memory, as many as its df`);
+    }
+
+    // A new page: no delta is handed over.
+    await writer.apply({ writes: [indexWrite("pages/c.md", "- apple\n")] }, { modelDelta: true });
+    assert.deepEqual(writer.takeModelDelta(), { refreshable: false, delta: null });
+    // Without modelDelta, nothing is read, but the commit is known to be one a model could follow.
+    await writer.apply({ writes: [indexWrite("pages/a.md", lines.join("") + "- more\n")] });
+    assert.deepEqual(writer.takeModelDelta(), { refreshable: true, delta: null });
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
