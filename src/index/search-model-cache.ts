@@ -137,7 +137,7 @@ export class SearchModelCache {
     if (current !== undefined && current.model === undefined) current.abort.abort(new Error("the search model load was overtaken by a write"));
   }
 
-  /** How many times the model was loaded (for status and tests). */
+  /** How many times a model load started (for tests). */
   get loads(): number {
     return this.#loads;
   }
@@ -151,6 +151,16 @@ export class SearchModelCache {
   async settled(): Promise<void> {
     this.#write?.release();
     await Promise.allSettled(this.#reading);
+  }
+
+  /**
+   * Starts loading the model now, settled or not (a load still fails
+   * quietly: the next search tries again). The service calls it when its
+   * start-up catch-up is done, so the first searches and the first edits
+   * after it do not share the thread and both cores with a load.
+   */
+  warm(): void {
+    this.#current().promise.catch(() => {});
   }
 
   /** The current model, loaded first if need be (for benchmarks and tests that time or compare the in-memory path). */

@@ -9,10 +9,13 @@ import { codePoints, type ModelBlocks, type ModelPage, type SearchModel, type Vo
  * quiet for a second), every search took the SQL path, 35 ms after each
  * idle edit on 2,000 files and 100 ms or more on 20,000.
  *
- * The writer hands over what its commit changed (ModelDelta): the block
- * keys a diff deleted and the term hashes that lost postings with them, both
- * known in JavaScript, and one statement after the commit reads the rest
- * (readModelDelta). The refreshed model shares the old one's parts: new
+ * The writer hands over what its commit changed (ModelDelta), collected
+ * while its block diffs ran (DiffChanges): the keys of the blocks they
+ * deleted and those blocks' postings per term, the new postings, the pages'
+ * new first blocks; one small statement after the commit reads the new
+ * blocks' rows (readModelDelta). The refreshed model computes df, the block
+ * count and the mean length as the writer does, and shares the old one's
+ * parts: new
  * blocks are appended into the same arrays while they have room, gone
  * blocks' slots are marked dead, the touched terms get their new df and
  * postings in a vocabulary layered over the loaded one, and the touched

@@ -202,6 +202,9 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       if (force) await pools.writing.run({ index_format: format }, { name: "setState" });
       await recordSync();
       await pools.writing.run(undefined, { name: "clusterPostings" });
+      // The search model loads now, not at the first search: that search then ranks in memory, and the edits
+      // after it refresh the model instead of waiting behind a load (search-model-cache.ts).
+      await pools.writing.run(undefined, { name: "warmSearch" });
       state = "watching";
       // The catch-up's repeated warnings as one summary each, before the line that says it is done.
       log.flush();

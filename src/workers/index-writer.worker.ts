@@ -136,6 +136,12 @@ export function search(query: SearchQuery): Promise<SearchHit[]> {
   return reading(() => model.search(query));
 }
 
+/** The service's start-up catch-up is done: load the search model now rather than at the first search (its load is not awaited). */
+export function warmSearch(): void {
+  searchModel ??= newSearchModel();
+  searchModel.warm();
+}
+
 export function searchPages(query: PageSearchQuery): Promise<PageHit[]> {
   searchModel ??= newSearchModel();
   const model = searchModel;
