@@ -154,13 +154,15 @@ export class SearchModelCache {
   }
 
   /**
-   * Starts loading the model now, settled or not (a load still fails
-   * quietly: the next search tries again). The service calls it when its
-   * start-up catch-up is done, so the first searches and the first edits
-   * after it do not share the thread and both cores with a load.
+   * Loads the model now, settled or not; resolves once it is loaded or its
+   * load failed (quietly: the next search tries again). The service awaits
+   * it at the end of its start-up catch-up, so its first searches rank in
+   * memory and its first edits do not share the thread and both cores with
+   * a load (on 20,000 files the first four edits after start-up took
+   * 0.4-1 s while the model loaded, the others about 0.2 s).
    */
-  warm(): void {
-    this.#current().promise.catch(() => {});
+  async warm(): Promise<void> {
+    await this.#current().promise.catch(() => {});
   }
 
   /** The current model, loaded first if need be (for benchmarks and tests that time or compare the in-memory path). */

@@ -202,8 +202,11 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       if (force) await pools.writing.run({ index_format: format }, { name: "setState" });
       await recordSync();
       await pools.writing.run(undefined, { name: "clusterPostings" });
-      // The search model loads now, not at the first search: that search then ranks in memory, and the edits
-      // after it refresh the model instead of waiting behind a load (search-model-cache.ts).
+      // The catch-up's WAL into the file now, or the first edit's commit would do it (IndexWriter.checkpoint).
+      await pools.writing.run(undefined, { name: "checkpoint" });
+      // The search model is loaded before the service reports it is watching, not at the first search: that
+      // search ranks in memory, and the first edits refresh the model instead of sharing both cores with its
+      // load (search-model-cache.ts). Edits made meanwhile are applied; the load pauses for them.
       await pools.writing.run(undefined, { name: "warmSearch" });
       state = "watching";
       // The catch-up's repeated warnings as one summary each, before the line that says it is done.

@@ -90,6 +90,11 @@ export function clusterPostings(): Promise<boolean> {
   return exclusive(() => current().clusterPostings());
 }
 
+/** The WAL into the database file, in turn with the batches (IndexWriter.checkpoint). */
+export function checkpoint(): Promise<boolean> {
+  return exclusive(() => current().checkpoint());
+}
+
 /** A sync of the whole graph starts: its batches' postings stay unsorted until `clusterPostings` (IndexWriter.startBulkLoad). */
 export function startBulkLoad(options: { threads?: number } = {}): Promise<void> {
   return exclusive(() => current().startBulkLoad(options));
@@ -136,10 +141,11 @@ export function search(query: SearchQuery): Promise<SearchHit[]> {
   return reading(() => model.search(query));
 }
 
-/** The service's start-up catch-up is done: load the search model now rather than at the first search (its load is not awaited). */
-export function warmSearch(): void {
+/** The service's start-up catch-up is done: load the search model now rather than at the first search. */
+export function warmSearch(): Promise<void> {
   searchModel ??= newSearchModel();
-  searchModel.warm();
+  const model = searchModel;
+  return reading(() => model.warm());
 }
 
 export function searchPages(query: PageSearchQuery): Promise<PageHit[]> {
