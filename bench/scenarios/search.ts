@@ -112,7 +112,7 @@ export async function searchLatencyRows(
     rows.push(row("search-model-load", files, {
       wallMs: round(loadMs),
       blocks,
-      note: `the in-memory search model, loaded once per commit that changes the index (JS heap and typed arrays +${round((memory() - heapBefore) / 1e6)} MB)`,
+      note: `the in-memory search model's load: once at start-up, refreshed by edits, loaded again after a commit it cannot follow (JS heap and typed arrays +${round((memory() - heapBefore) / 1e6)} MB)`,
     }));
     log(`search: model load ${round(loadMs)} ms`);
     for (const [path, search] of [["in-memory", (q: SearchQuery) => cache.search(q)], ["sql", (q: SearchQuery) => searchIndex(db.connection, q)]] as const) {
