@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { postingsOf, type Postings } from "./posting-lists.ts";
-import { codePoints, type ModelBlocks, type ModelPage, type SearchModel, type Vocabulary, type VocabularyEntry } from "./search-model.ts";
+import { codePoints, lowerBound, type ModelBlocks, type ModelPage, type SearchModel, type Vocabulary, type VocabularyEntry } from "./search-model.ts";
 
 /**
  * Keeps a loaded search model current after a small commit (issues #8, #11,
@@ -298,13 +298,7 @@ function grow(blocks: ModelBlocks, capacity: number): ModelBlocks {
 
 /** Inserts `term` in its place unless it is there already; true when inserted. */
 function insertSorted(sorted: string[], term: string): boolean {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as string) < term) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = lowerBound(sorted, term);
   if (sorted[lo] === term) return false;
   sorted.splice(lo, 0, term);
   return true;

@@ -247,15 +247,21 @@ export function codePoints(text: string): number {
   return n;
 }
 
-/** The items of a sorted array that start with `prefix`: one contiguous range. */
-export function withPrefix(sorted: readonly string[], prefix: string): string[] {
+/** The index of the first item of a sorted array that is not below `value` (its length when none). */
+export function lowerBound(sorted: readonly string[], value: string): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as string) < prefix) lo = mid + 1;
+    if ((sorted[mid] as string) < value) lo = mid + 1;
     else hi = mid;
   }
+  return lo;
+}
+
+/** The items of a sorted array that start with `prefix`: one contiguous range. */
+export function withPrefix(sorted: readonly string[], prefix: string): string[] {
+  const lo = lowerBound(sorted, prefix);
   const out: string[] = [];
   for (let i = lo; i < sorted.length && (sorted[i] as string).startsWith(prefix); i++) out.push(sorted[i] as string);
   return out;
