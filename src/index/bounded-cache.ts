@@ -28,6 +28,11 @@ export class BoundedCache<V extends object> {
     return value;
   }
 
+  /** Whether `key` has an entry, without counting a hit or a miss or refreshing its place in the LRU order. */
+  has(key: string): boolean {
+    return this.#lru?.has(key) ?? false;
+  }
+
   set(key: string, value: V): void {
     this.#lru?.set(key, value);
   }

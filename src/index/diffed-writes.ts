@@ -4,7 +4,7 @@ import { outlineBlocks, type BlockOutline } from "./block-outline.ts";
 import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
 import type { FileWrite } from "./index-batch.ts";
 import { fullDocument } from "./indexed-document.ts";
-import { writeIncrementally } from "./incremental-write.ts";
+import { writeIncrementally, type IndexedState } from "./incremental-write.ts";
 import { rememberPlace } from "./diff-window.ts";
 import { withinDiffBudget, type DiffBudget } from "./diff-budget.ts";
 import { SEQ_GAP } from "./schema.ts";
@@ -37,6 +37,8 @@ export type DiffContext = {
   allocateKeys: (n: number) => bigint;
   /** Collects the blocks the diffs delete, for the search model's refresh (search-model-refresh.ts). */
   changes?: DiffChanges;
+  /** A page's indexed state read ahead of its write (IndexWriter.prefetchDiffStates). */
+  prefetched?: (path: string) => IndexedState | undefined;
 };
 
 /**

@@ -85,6 +85,8 @@ export type IncrementalOptions = {
   fullDocument: (write: Extract<FileWrite, { op: "index" }>) => IndexedDocument;
   /** Collects the deleted blocks for the search model's refresh (search-model-refresh.ts). */
   changes?: DiffChanges;
+  /** The page's indexed state when it was read ahead of the write (readIndexedState); equal to its committed rows. */
+  prefetched?: (path: string) => IndexedState | undefined;
 };
 
 /**
@@ -126,10 +128,13 @@ async function writeDiff(
   // digested by DuckDB (the indexed blocks are only there), and the cache gets this write's keys.
   const cached = options.cache.get(path);
   const fields = pageFieldsText(write.doc.page);
+  // Read ahead while the change settled (IndexWriter.prefetchDiffStates): only the new side is read now.
+  const prefetched = cached === undefined ? options.prefetched?.(path) : undefined;
+  if (prefetched !== undefined && prefetched.fields !== fields) return null;
   // A small page not in the cache: its rows loaded first, then one statement reads the page's fields and
   // both digests (three statements of a few ms each before: about a third of such an edit's time).
-  const oneRead = cached === undefined && write.doc.blockCount <= ONE_READ_MAX_BLOCKS;
-  if (!oneRead && !(await samePageFields(c, path, fields, cached))) return null;
+  const oneRead = cached === undefined && prefetched === undefined && write.doc.blockCount <= ONE_READ_MAX_BLOCKS;
+  if (!oneRead && prefetched === undefined && !(await samePageFields(c, path, fields, cached))) return null;
   let doc = cached === undefined ? options.fullDocument(write) : write.doc;
   // The rows' lines by ord, for a cached file (the others load every row, below).
   let lines: BlockLines = { blockLines: new Map(), refLines: new Map() };
@@ -141,7 +146,7 @@ async function writeDiff(
     lines = blockLines(doc);
   } else {
     await load(c, options, doc.blockRows, doc.refRows, filled);
-    const read = await indexedAndNew(c, path, oneRead);
+    const read = prefetched === undefined ? await indexedAndNew(c, path, oneRead) : { ...prefetched, after: await newBlocks(c, path) };
     if (oneRead && read.fields !== fields) return null;
     const { before, after } = read;
     window = wholeWindow(before, doc.outline, after);
@@ -254,6 +259,42 @@ async function writeDiff(
 /** New pages of at most this many blocks are read in one statement on a cache miss (indexedAndNew). */
 const ONE_READ_MAX_BLOCKS = 2000;
 
+/** A page's indexed blocks as the diff compares them (DuckDB's digests, file order) and its page fields (null unless one pages row). */
+export type IndexedState = { before: DiffBlock[]; fields: string | null };
+
+/** A list of {k, t} as one JSON text, in `o` order. */
+const listOf = (select: string): string => `(SELECT coalesce(to_json(list({k: k, t: t} ORDER BY o))::VARCHAR, '[]') FROM (${select}) s)`;
+/** The indexed blocks of $path, digested. */
+const BEFORE = listOf(`SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR", "b.parser_id")} AS t, b.seq AS o
+  FROM blocks b LEFT JOIN ${REFS_OF("refs", "block_key")} r ON r.block_key = b.key WHERE b.path = $path`);
+/** The new blocks of $path in incr_blocks, digested. */
+const AFTER = listOf(`SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''", "b.id")} AS t, b.ord AS o
+  FROM incr_blocks b LEFT JOIN ${REFS_OF("incr_refs", "ord")} r ON r.ord = b.ord WHERE b.path = $path`);
+const FIELDS = `(SELECT list(${PAGE_FIELDS_SQL}) FROM pages WHERE path = $path)`;
+
+async function readRow(c: DuckDBConnection, path: string, columns: string[]): Promise<unknown[]> {
+  return (await c.runAndReadAll(`SELECT ${columns.join(", ")}`, { path })).getRows()[0] ?? [];
+}
+const blocksOf = (json: unknown): DiffBlock[] => JSON.parse(String(json)) as DiffBlock[];
+const fieldsOf = (rows: unknown): string | null => {
+  const fields = (rows as { items: string[] } | null)?.items ?? [];
+  return fields.length === 1 ? (fields[0] as string) : null;
+};
+
+/**
+ * The indexed side of a page's diff, read ahead of its write (one statement):
+ * the service reads it while a change of the page settles, when the writer
+ * is idle, so the edit's write reads only its new blocks (newBlocks).
+ */
+export async function readIndexedState(c: DuckDBConnection, path: string): Promise<IndexedState> {
+  const [fields, before] = await readRow(c, path, [FIELDS, BEFORE]);
+  return { before: blocksOf(before), fields: fieldsOf(fields) };
+}
+
+async function newBlocks(c: DuckDBConnection, path: string): Promise<DiffBlock[]> {
+  return blocksOf((await readRow(c, path, [AFTER]))[0]);
+}
+
 /**
  * The indexed blocks of `path` and the new ones in incr_blocks, each in file
  * order, digested by DuckDB; with `withFields`, the indexed page's fields too
@@ -264,17 +305,9 @@ const ONE_READ_MAX_BLOCKS = 2000;
  * ONE_READ_MAX_BLOCKS blocks, one of the two lists is small.
  */
 async function indexedAndNew(c: DuckDBConnection, path: string, withFields: boolean): Promise<{ before: DiffBlock[]; after: DiffBlock[]; fields: string | null }> {
-  const list = (select: string): string => `(SELECT coalesce(to_json(list({k: k, t: t} ORDER BY o))::VARCHAR, '[]') FROM (${select}) s)`;
-  const before = list(`SELECT b.key::VARCHAR AS k, ${BLOCK_TUPLE("b.seq::VARCHAR", "b.parser_id")} AS t, b.seq AS o
-    FROM blocks b LEFT JOIN ${REFS_OF("refs", "block_key")} r ON r.block_key = b.key WHERE b.path = $path`);
-  const after = list(`SELECT b.ord::VARCHAR AS k, ${BLOCK_TUPLE("''", "b.id")} AS t, b.ord AS o
-    FROM incr_blocks b LEFT JOIN ${REFS_OF("incr_refs", "ord")} r ON r.ord = b.ord WHERE b.path = $path`);
-  const read = async (columns: string[]): Promise<unknown[]> => (await c.runAndReadAll(`SELECT ${columns.join(", ")}`, { path })).getRows()[0] ?? [];
-  const parse = (json: unknown): DiffBlock[] => JSON.parse(String(json)) as DiffBlock[];
-  if (!withFields) return { before: parse((await read([before]))[0]), after: parse((await read([after]))[0]), fields: null };
-  const [rows, b, a] = await read([`(SELECT list(${PAGE_FIELDS_SQL}) FROM pages WHERE path = $path)`, before, after]);
-  const fields = (rows as { items: string[] } | null)?.items ?? [];
-  return { before: parse(b), after: parse(a), fields: fields.length === 1 ? (fields[0] as string) : null };
+  if (!withFields) return { before: blocksOf((await readRow(c, path, [BEFORE]))[0]), after: await newBlocks(c, path), fields: null };
+  const [fields, before, after] = await readRow(c, path, [FIELDS, BEFORE, AFTER]);
+  return { before: blocksOf(before), after: blocksOf(after), fields: fieldsOf(fields) };
 }
 
 /**

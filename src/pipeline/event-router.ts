@@ -26,6 +26,8 @@ export type EventRouterOptions = {
   scanFolder: (folder: string) => void;
   /** Events were dropped for memory's sake: rescan this folder later. */
   markDirty: (folder: string) => void;
+  /** Graph files whose change (not a delete) starts or goes on settling, per batch of watcher events. */
+  onChanging?: (paths: string[]) => void;
 };
 
 /** A second look at a new folder this long after the first scan: files created there before the OS watch existed are never reported. */
@@ -78,15 +80,18 @@ export class EventRouter {
   route(events: readonly WatchEvent[]): void {
     if (this.#closed) return;
     const at = this.#clock.now();
+    const changing: string[] = [];
     for (const { path, kind } of events) {
       this.#touchFolderScans(path);
       if (this.#filter(path)) {
         if (this.#debouncer.pending >= this.#options.maxPending) this.#options.markDirty(parentFolder(path));
         else this.#debouncer.push({ path, kind, at });
+        if (kind !== SyncEventKind.delete) changing.push(path);
       } else if (kind !== SyncEventKind.update && isDirectoryEventWorthScanning(path, this.#options.graph)) {
         this.#folderEvent(path, kind);
       }
     }
+    if (changing.length > 0) this.#options.onChanging?.(changing);
   }
 
   /** Emits every pending path and runs every pending folder scan now (shutdown). */

@@ -22,6 +22,10 @@ const MAX_QUEUED = 10_000;
 const MAX_DEBOUNCED = 10_000;
 /** Longest a search waits for a live edit being written, to answer with it (BatchProcessor.liveWritten). */
 const LIVE_EDIT_WAIT_MS = 250;
+/** A batch of watcher events naming more files than this is not read ahead (a bulk change: its batches come soon enough). */
+const PREFETCH_MAX_PATHS = 4;
+/** Nor is a file larger than this (a large page has its diff cache entry, or its read would take longer than a debounce). */
+const PREFETCH_MAX_BYTES = 256 * 1024;
 
 type ServiceState = "starting" | "catchingUp" | "watching" | "stopping";
 
@@ -167,6 +171,14 @@ export async function runService(context: SyncSessionContext, options: { clock?:
         },
         scanFolder: (folder) => void orchestrator.scan(folder, SyncPriority.interactive).catch((error) => log.warn(error, `scanning ${folder}`)),
         markDirty: (folder) => orchestrator.markDirty(folder),
+        // While a change settles the writer is idle: it reads the page's indexed side of the block diff ahead
+        // (IndexWriter.prefetchDiffStates), once per page until a batch writes it. Only for a few indexed pages
+        // of an ordinary size at a time: a bulk change's batches come soon enough and read their pages anyway.
+        onChanging: (paths) => {
+          if (paths.length > PREFETCH_MAX_PATHS) return;
+          const pages = paths.filter((path) => (orchestrator.known.get(path)?.size ?? Infinity) <= PREFETCH_MAX_BYTES);
+          if (pages.length > 0) void pools.writing.run(pages, { name: "prefetchDiff" }).catch(() => {});
+        },
       });
       const eventRouter = router;
       watcher = await FileSystemWatcher.start({

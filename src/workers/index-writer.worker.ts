@@ -90,6 +90,11 @@ export function clusterPostings(): Promise<boolean> {
   return exclusive(() => current().clusterPostings());
 }
 
+/** A change of these pages is settling: read their indexed side of the block diff ahead of the write (IndexWriter.prefetchDiffStates). */
+export function prefetchDiff(paths: string[]): Promise<number> {
+  return exclusive(() => current().prefetchDiffStates(paths));
+}
+
 /** The WAL into the database file, in turn with the batches (IndexWriter.checkpoint). */
 export function checkpoint(): Promise<boolean> {
   return exclusive(() => current().checkpoint());

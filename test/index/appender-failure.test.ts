@@ -6,9 +6,8 @@ import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { IndexWriter } from "../../src/index/index-writer.ts";
-import { SCHEMA_DDL } from "../../src/index/schema.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
-import { contentOf, indexWrite } from "../support/index-writes.ts";
+import { contentOf, indexWrite, refuseRows } from "../support/index-writes.ts";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -23,15 +22,6 @@ async function collectGarbage(): Promise<void> {
 
 const BAD = "pages/bad.md";
 
-/** `pages` rebuilt with a CHECK its row for `path` breaks: the append of that row fails, as any write error would. */
-async function refusePagesRowOf(writer: IndexWriter, path: string): Promise<void> {
-  const ddl = SCHEMA_DDL.find((sql) => sql.includes("TABLE IF NOT EXISTS pages")) as string;
-  const c = writer.connection;
-  await c.run("ALTER TABLE pages RENAME TO pages_before");
-  await c.run(ddl.replace(/\)\s*$/, `, CHECK (path <> '${path}'))`));
-  await c.run("INSERT INTO pages SELECT * FROM pages_before");
-  await c.run("DROP TABLE pages_before");
-}
 
 // DuckDB flushes an appender's buffered rows when it is destroyed, and the client destroys it when it is garbage
 // collected: an appender left open by a failed batch would append that batch's rows into whatever runs on the
@@ -43,7 +33,7 @@ test("a batch that fails while appending leaves nothing in its appenders: a garb
   try {
     const seed = indexWrite("pages/seed.md", "- seed\n");
     await writer.apply({ writes: [seed] });
-    await refusePagesRowOf(writer, BAD);
+    await refuseRows(writer, "pages", `path <> '${BAD}'`);
     const good = Array.from({ length: 3 }, (_, i) => indexWrite(`pages/good-${i}.md`, `- good page ${i} [[seed]]\n\t- child ${i}\n`));
     await assert.rejects(writer.apply({ writes: [...good, indexWrite(BAD, "- refused\n")] }), /CHECK constraint failed/);
     await collectGarbage();

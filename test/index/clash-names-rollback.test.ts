@@ -4,19 +4,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IndexWriter } from "../../src/index/index-writer.ts";
-import { SCHEMA_DDL } from "../../src/index/schema.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
-import { contentOf, indexWrite } from "../support/index-writes.ts";
+import { contentOf, indexWrite, refuseRows } from "../support/index-writes.ts";
 
-/** `conflicts` rebuilt with a CHECK that refuses any row naming `path`: the batch recording one fails after its clash reconcile. */
-async function refuseConflictsNaming(writer: IndexWriter, path: string): Promise<void> {
-  const ddl = SCHEMA_DDL.find((sql) => sql.includes("TABLE IF NOT EXISTS conflicts")) as string;
-  const c = writer.connection;
-  await c.run("ALTER TABLE conflicts RENAME TO conflicts_before");
-  await c.run(ddl.replace(/\)\s*$/, `, CHECK (NOT list_contains(paths, '${path}')))`));
-  await c.run("INSERT INTO conflicts SELECT * FROM conflicts_before");
-  await c.run("DROP TABLE conflicts_before");
-}
 
 async function clashTexts(writer: IndexWriter): Promise<string[]> {
   const reader = await writer.connection.runAndReadAll(`SELECT path || ': ' || status || ' ' || coalesce(error, '') FROM files ORDER BY path`);
@@ -43,7 +33,7 @@ test("a batch that ends a page-name clash and then fails leaves the writer knowi
     assert.match(clashing[1] ?? "", /^pages\/b\.md: warning page name "same" is also defined by pages\/a\.md; both are indexed/);
 
     // a.md leaves the clash (its reconcile clears both texts), then the batch fails recording the new clash of c and d.
-    await refuseConflictsNaming(writer, "pages/c.md");
+    await refuseRows(writer, "conflicts", "NOT list_contains(paths, 'pages/c.md')");
     await assert.rejects(
       writer.apply({
         writes: [

@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import type { IndexWriter } from "../../src/index/index-writer.ts";
+import { SCHEMA_DDL } from "../../src/index/schema.ts";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 import { indexedDocument } from "../../src/index/indexed-document.ts";
@@ -64,4 +66,18 @@ export async function parserTreeOf(connection: DuckDBConnection, path: string): 
     { path },
   );
   return reader.getRowsJson();
+}
+
+/**
+ * `table` rebuilt with one more CHECK (a SQL condition its rows must meet),
+ * its rows kept: a batch writing a row that breaks it fails, as any write
+ * error would, at the statement that writes that table.
+ */
+export async function refuseRows(writer: IndexWriter, table: string, check: string): Promise<void> {
+  const ddl = SCHEMA_DDL.find((sql) => sql.includes(`TABLE IF NOT EXISTS ${table} (`)) as string;
+  const c = writer.connection;
+  await c.run(`ALTER TABLE ${table} RENAME TO ${table}_before`);
+  await c.run(ddl.replace(/\)\s*$/, `, CHECK (${check}))`));
+  await c.run(`INSERT INTO ${table} SELECT * FROM ${table}_before`);
+  await c.run(`DROP TABLE ${table}_before`);
 }
