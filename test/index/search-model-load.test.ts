@@ -8,6 +8,7 @@ import { IndexWriter } from "../../src/index/index-writer.ts";
 import { searchIndex } from "../../src/index/search.ts";
 import { searchInMemory } from "../../src/index/search-memory.ts";
 import { SearchModelCache } from "../../src/index/search-model-cache.ts";
+import type { SearchModel } from "../../src/index/search-model.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 import { indexWrite } from "../support/index-writes.ts";
 
@@ -48,20 +49,36 @@ async function untilPinned(cache: SearchModelCache): Promise<void> {
   while (!cache.wantsDelta) await sleep(1);
 }
 
+/**
+ * Starts a load and holds it before its first statement after the snapshot,
+ * as a write under way does (`yieldToWrite`, set before the load's first
+ * step): however fast the machine, the load cannot end before the test's
+ * write has committed. Resolves once its snapshot is taken.
+ */
+async function heldLoad(cache: SearchModelCache): Promise<{ loading: Promise<SearchModel> }> {
+  const loading = cache.ready();
+  cache.yieldToWrite();
+  await untilPinned(cache);
+  // In an object: an async function returning the promise itself would wait for it.
+  return { loading };
+}
+
+/** A write as the writer thread runs it inside its task chain, with a load held by `heldLoad`: then its commit handed over. */
+async function writeHeld(writer: IndexWriter, cache: SearchModelCache, files: [string, string][]): Promise<void> {
+  await writer.apply({ writes: files.map(([path, text]) => indexWrite(path, text)) }, { modelDelta: cache.wantsDelta });
+  cache.committed(writer.takeModelDelta());
+}
+
 test("a write pauses a model load, and the load follows the edit committed after its snapshot", async () => {
   await withWriter(async (writer, _write, cache) => {
-    const loading = cache.ready();
-    assert.equal(cache.loads, 1);
-    await untilPinned(cache);
     // The write under way: the load waits before its next statement until the commit.
-    cache.yieldToWrite();
+    const { loading } = await heldLoad(cache);
+    assert.equal(cache.loads, 1);
     let done = false;
     void loading.then(() => (done = true), () => {});
     await sleep(300);
     assert.equal(done, false, "paused while a write is under way");
-    // The write itself (inside the writer's task chain, as `write` runs it), then its commit handed over.
-    await writer.apply({ writes: [indexWrite("pages/p7.md", "- alpha page 7\n\t- beta child 7\n- gamma added after the snapshot\n")] }, { modelDelta: cache.wantsDelta });
-    cache.committed(writer.takeModelDelta());
+    await writeHeld(writer, cache, [["pages/p7.md", "- alpha page 7\n\t- beta child 7\n- gamma added after the snapshot\n"]]);
     const model = await loading;
     assert.equal(cache.refreshes, 1);
     assert.equal(cache.loads, 1, "no second load");
@@ -75,10 +92,9 @@ test("a write pauses a model load, and the load follows the edit committed after
 
 test("edits committed while a load runs are applied to the model once it is loaded", async () => {
   await withWriter(async (writer, write, cache) => {
-    const loading = cache.ready();
-    await untilPinned(cache);
-    // Two edits queue behind nothing: each pauses the load, then hands its delta over.
-    await write([["pages/p3.md", "- alpha page 3\n\t- beta child 3\n- delta one\n"]]);
+    const { loading } = await heldLoad(cache);
+    // The first edit's delta waits for the load; the second, through the task chain, meets the load or its model.
+    await writeHeld(writer, cache, [["pages/p3.md", "- alpha page 3\n\t- beta child 3\n- delta one\n"]]);
     await write([["pages/p4.md", "- alpha page 4\n- delta two\n"]]);
     const model = await loading;
     assert.equal(cache.loads, 1);
@@ -92,10 +108,9 @@ test("edits committed while a load runs are applied to the model once it is load
 
 test("a commit a model cannot follow ends the load: searches answer through SQL until the index settles, then a load completes", async () => {
   await withWriter(async (writer, write, cache, clock) => {
-    const loading = cache.ready();
-    await untilPinned(cache);
+    const { loading } = await heldLoad(cache);
     // A new page changes page rows: no delta.
-    await write([["pages/new.md", "- omega on a new page\n"]]);
+    await writeHeld(writer, cache, [["pages/new.md", "- omega on a new page\n"]]);
     await assert.rejects(loading, /^Error: the search model load was overtaken by a write$/);
     const query = { text: "omega", limit: 5 };
     const expected = await searchIndex(writer.readConnection, query);
