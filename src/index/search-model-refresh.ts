@@ -140,7 +140,8 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta): Searc
     lineage.dead = dead;
   }
   const { dead, appended } = lineage;
-  const touchedPages = new Set<number>();
+  /** Each touched page's new slots (none for a page that only lost blocks). */
+  const touchedPages = new Map<number, number[]>();
   let lengthSum = model.lengthSum;
   let slot = blocks.count;
   for (const b of delta.blocks) {
@@ -152,7 +153,9 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta): Searc
     blocks.rowId[slot] = b.rowId;
     blocks.page[slot] = page;
     appended.set(b.key, slot);
-    touchedPages.add(page);
+    const slots = touchedPages.get(page);
+    if (slots === undefined) touchedPages.set(page, [slot]);
+    else slots.push(slot);
     lengthSum += b.length;
     slot++;
   }
@@ -160,7 +163,7 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta): Searc
     dead[gone] = 1;
     lengthSum -= blocks.length[gone] as number;
     const page = blocks.page[gone] as number;
-    if (page >= 0) touchedPages.add(page);
+    if (page >= 0 && !touchedPages.has(page)) touchedPages.set(page, []);
   }
   const refreshedBlocks: ModelBlocks = { ...blocks, count, slotOf: (key) => slotIn(lineage, count, key) };
   const documents = model.documents + delta.blocks.length - delta.goneKeys.length;
@@ -174,7 +177,8 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta): Searc
     list.slots.push(appended.get(p.key) ?? -1);
     list.tf.push(p.tf);
   }
-  const addedTerms = [...model.addedTerms];
+  /** Terms new to the vocabulary since the load: sorted into addedTerms once, not inserted one by one (a large paste). */
+  const newTerms = new Set<string>();
   const addedByLength = new Map([...model.addedByLength].map(([length, terms]) => [length, [...terms]]));
   for (const hash of new Set([...delta.gonePostings.keys(), ...fresh.keys()])) {
     const added = fresh.get(hash);
@@ -192,7 +196,8 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta): Searc
     const list = old === undefined ? undefined : merged(old, dead, added);
     // A list that does not add up to the df (a term whose loaded list was not whole) is read from the index.
     overlay.set(term, { df, hash, index: -1, ...(list !== undefined && list.slots.length === df ? { list } : {}) });
-    if (before === undefined && !lineage.loadedVocabulary.has(term) && insertSorted(addedTerms, term)) {
+    if (before === undefined && !lineage.loadedVocabulary.has(term) && model.addedTerms[lowerBound(model.addedTerms, term)] !== term && !newTerms.has(term)) {
+      newTerms.add(term);
       const length = codePoints(term);
       let bucket = addedByLength.get(length);
       if (bucket === undefined) addedByLength.set(length, (bucket = []));
@@ -202,24 +207,20 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta): Searc
 
   // Touched pages: their block lists without gone blocks, with new ones, and their first block as committed.
   const pages = [...model.pages];
-  for (const index of touchedPages) {
+  for (const [index, newSlots] of touchedPages) {
     const page = model.pages[index] as ModelPage;
     const firstKey = delta.firstBlocks.get(page.path);
     const firstBlock = firstKey === undefined ? page.firstBlock : firstKey === null ? -1 : slotIn(lineage, count, firstKey);
     // A page gaining or losing its first block enters or leaves the title matches (pagesByTitleWord): load again.
     if ((firstBlock < 0) !== (page.firstBlock < 0) || (firstBlock >= 0 && dead[firstBlock] === 1)) return null;
-    const kept = page.blocks.filter((s) => dead[s] !== 1);
-    for (const b of delta.blocks) {
-      const s = appended.get(b.key) as number;
-      if (refreshedBlocks.page[s] === index) kept.push(s);
-    }
-    pages[index] = { ...page, firstBlock, blocks: kept };
+    pages[index] = { ...page, firstBlock, blocks: [...page.blocks.filter((s) => dead[s] !== 1), ...newSlots] };
   }
 
   const refreshed: Refreshed = {
     ...model,
     vocabulary: new LayeredVocabulary(lineage.loadedVocabulary, overlay),
-    addedTerms,
+    // Code-unit order, as sortedTerms and the `<` of lowerBound.
+    addedTerms: newTerms.size === 0 ? model.addedTerms : [...model.addedTerms, ...newTerms].sort(),
     addedByLength,
     pages,
     blocks: refreshedBlocks,
@@ -294,14 +295,6 @@ function grow(blocks: ModelBlocks, capacity: number): ModelBlocks {
     rowId: copy(blocks.rowId, (n) => new Float64Array(n)),
     page: copy(blocks.page, (n) => new Int32Array(n)),
   };
-}
-
-/** Inserts `term` in its place unless it is there already; true when inserted. */
-function insertSorted(sorted: string[], term: string): boolean {
-  const lo = lowerBound(sorted, term);
-  if (sorted[lo] === term) return false;
-  sorted.splice(lo, 0, term);
-  return true;
 }
 
 /** The loaded vocabulary with the refreshed terms over it (null: the term left the vocabulary). */
