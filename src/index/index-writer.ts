@@ -12,7 +12,8 @@ import { holdClaims, recordClashes, type HeldClaim } from "./page-name-holds.ts"
 import { pageIdentity } from "../logseq/page-name.ts";
 import { foldedTitleTokens } from "./title-tokens.ts";
 import type { GraphConfig } from "../logseq/types.ts";
-import { INCREMENTAL_SCRATCH_DDL, readIndexedState, type IndexedState } from "./incremental-write.ts";
+import { INCREMENTAL_SCRATCH_DDL } from "./incremental-write.ts";
+import { DiffPrefetch } from "./diff-prefetch.ts";
 import { completeRows, pathsOf, wholeWriteState, writeDiffs, type DiffContext, type DiffedWrites } from "./diffed-writes.ts";
 import { KEPT_IDS_DDL, restoreKeptIds, saveKeptIds } from "./kept-ids.ts";
 import { countBatch, emptyWriteStats, type WriteStats } from "./write-stats.ts";
@@ -29,8 +30,6 @@ const POSTINGS_ORDER = "postings_order";
 const UNSORTED = "unsorted";
 
 const PROFILE = process.env["SYNC_PIPELINE_PROFILE"] === "1";
-/** Pages read ahead at most (prefetchDiffStates): the oldest go first. */
-const MAX_PREFETCHED = 32;
 const profile: Record<string, number> = {};
 function lap(name: string, since: number): number {
   const now = performance.now();
@@ -108,9 +107,8 @@ export class IndexWriter {
   /** Which page names clash: a batch that cannot change a clash skips the clash read. */
   readonly #clashing = new ClashingNames();
   readonly #checkpoints = new CheckpointPolicy();
-  /** Pages' indexed states read ahead of their writes (prefetchDiffStates), by path, oldest first. */
-  readonly #prefetched = new Map<string, IndexedState>();
-  #prefetchesTaken = 0;
+  /** Pages' indexed states read ahead of their writes (prefetchDiffStates). */
+  readonly #prefetched = new DiffPrefetch();
   /** What the last batch changed, for the search model (takeModelDelta). */
   #modelDelta: CommittedChange = { refreshable: false, delta: null };
 
@@ -156,11 +154,7 @@ export class IndexWriter {
       scratchRefs: this.#scratchFiles.refs,
       cache: this.#diffStates,
       hasContent: (path) => this.#contentPaths.has(path),
-      prefetched: (path) => {
-        const state = this.#prefetched.get(path);
-        if (state !== undefined) this.#prefetchesTaken++;
-        return state;
-      },
+      prefetched: (path) => this.#prefetched.take(path),
       allocateKeys: (n) => {
         const first = this.#nextKey;
         this.#nextKey += BigInt(n);
@@ -229,27 +223,12 @@ export class IndexWriter {
 
   /** How many diffs took a state read ahead (for tests). */
   get prefetchesTaken(): number {
-    return this.#prefetchesTaken;
+    return this.#prefetched.taken;
   }
 
-  /**
-   * Reads ahead the indexed side of the block diff of pages whose change is
-   * settling (the service calls it on a change's watcher events, while the
-   * writer waits out the debounce): the edit's write then reads only its new
-   * blocks. A cache miss's read was the largest statement of an idle edit
-   * (about 10 ms of 35-50 on 2,000 files). Only pages with indexed content
-   * and no diff cache entry; an entry is dropped when any batch writes its
-   * path, failed or not, so it always equals the committed rows.
-   */
-  async prefetchDiffStates(paths: readonly string[]): Promise<number> {
-    let read = 0;
-    for (const path of paths) {
-      if (!this.#contentPaths.has(path) || this.#diffStates.has(path) || this.#prefetched.has(path)) continue;
-      this.#prefetched.set(path, await readIndexedState(this.#db.connection, path));
-      if (this.#prefetched.size > MAX_PREFETCHED) this.#prefetched.delete(this.#prefetched.keys().next().value as string);
-      read++;
-    }
-    return read;
+  /** Reads ahead the indexed side of the block diff of pages whose change is settling (diff-prefetch.ts): pages with indexed content and no diff cache entry. */
+  prefetchDiffStates(paths: readonly string[]): Promise<number> {
+    return this.#prefetched.read(this.#db.connection, paths, (path) => this.#contentPaths.has(path) && !this.#diffStates.has(path));
   }
 
   /** For reads (search, status) that must not wait behind a batch: sees committed data only. */
@@ -380,16 +359,16 @@ export class IndexWriter {
     } catch (error) {
       this.#nextKey = keyBefore;
       this.#clashing.forget();
-      for (const w of batch.writes) for (const path of pathsOf(w)) this.#prefetched.delete(path);
+      this.#prefetched.drop(batch.writes.flatMap(pathsOf));
       // The diffs' cache entries describe rows that were not committed.
       for (const w of batch.writes) for (const path of pathsOf(w)) this.#diffStates.delete(path);
       await c.run("ROLLBACK").catch(() => {});
       for (const table of ["batch_docs", "batch_blocks", "batch_terms", "batch_df", "batch_kept"]) await c.run(`DELETE FROM ${table}`).catch(() => {});
       throw error;
     }
+    // What was read ahead of a page's write no longer equals its rows once any batch wrote it.
+    this.#prefetched.drop(batch.writes.flatMap(pathsOf));
     for (const w of batch.writes) {
-      // What was read ahead of a page's write no longer equals its rows once any batch wrote it.
-      for (const path of pathsOf(w)) this.#prefetched.delete(path);
       result[w.op === "index" ? "indexed" : w.op === "delete" ? "deleted" : w.op === "rename" ? "renamed" : "metadata"]++;
       this.#trackPaths(w);
       // A path written other than by a diff no longer matches its cached blocks; a large page written whole
