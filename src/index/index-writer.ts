@@ -14,6 +14,7 @@ import { foldedTitleTokens } from "./title-tokens.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import { INCREMENTAL_SCRATCH_DDL } from "./incremental-write.ts";
 import { DiffPrefetch } from "./diff-prefetch.ts";
+import { IndexedPaths } from "./indexed-paths.ts";
 import { completeRows, pathsOf, wholeWriteState, writeDiffs, type DiffContext, type DiffedWrites } from "./diffed-writes.ts";
 import { KEPT_IDS_DDL, restoreKeptIds, saveKeptIds } from "./kept-ids.ts";
 import { countBatch, emptyWriteStats, type WriteStats } from "./write-stats.ts";
@@ -88,8 +89,7 @@ export class IndexWriter {
   /** DuckDB's `threads` as configured. */
   #threads = DEFAULT_LIMITS.threads;
   /** Paths with a `files` row, and paths with indexed content: deletes are issued only for these. */
-  #filePaths = new Set<string>();
-  #contentPaths = new Set<string>();
+  readonly #paths = new IndexedPaths();
   /**
    * Where each batch's NDJSON is staged for DuckDB's reader: a folder of this
    * writer's own (scratch-folder.ts), removed on close. Names made of pid and
@@ -131,8 +131,6 @@ export class IndexWriter {
     if (limits !== undefined) writer.#threads = limits.threads;
     writer.#nextKey = BigInt(Number(await writer.#scalar(`SELECT coalesce(max(key), -1) + 1 FROM blocks`)));
     await writer.#invalidateOnNewDuckDB();
-    writer.#filePaths = new Set(await writer.#paths("files"));
-    writer.#contentPaths = new Set(await writer.#paths("pages"));
     return writer;
   }
 
@@ -153,7 +151,7 @@ export class IndexWriter {
       scratchBlocks: this.#scratchFiles.blocks,
       scratchRefs: this.#scratchFiles.refs,
       cache: this.#diffStates,
-      hasContent: (path) => this.#contentPaths.has(path),
+      hasContent: (path) => this.#paths.content.has(path),
       prefetched: (path) => this.#prefetched.take(path),
       allocateKeys: (n) => {
         const first = this.#nextKey;
@@ -227,8 +225,9 @@ export class IndexWriter {
   }
 
   /** Reads ahead the indexed side of the block diff of pages whose change is settling (diff-prefetch.ts): pages with indexed content and no diff cache entry. */
-  prefetchDiffStates(paths: readonly string[]): Promise<number> {
-    return this.#prefetched.read(this.#db.connection, paths, (path) => this.#contentPaths.has(path) && !this.#diffStates.has(path));
+  async prefetchDiffStates(paths: readonly string[]): Promise<number> {
+    await this.#paths.load(this.#db.connection);
+    return this.#prefetched.read(this.#db.connection, paths, (path) => this.#paths.content.has(path) && !this.#diffStates.has(path));
   }
 
   /** For reads (search, status) that must not wait behind a batch: sees committed data only. */
@@ -270,16 +269,17 @@ export class IndexWriter {
     let keptIds = 0;
     let bases = new Map<string, bigint>();
     await this.#checkpoints.before(c, batch.writes.length);
+    await this.#paths.load(c);
     await c.run("BEGIN TRANSACTION");
     try {
       // Under index/manual, claims of owned page names are held: the batch then writes their skipped rows only.
-      ({ batch, held } = await holdClaims(c, batch, this.#graph, (path) => this.#filePaths.has(path)));
+      ({ batch, held } = await holdClaims(c, batch, this.#graph, (path) => this.#paths.files.has(path)));
       if (this.#writeOptions.incremental) diffed = await writeDiffs(c, batch.writes, { ...this.#diffContext, changes });
       rows += diffed.rows;
       result.blocks += diffed.blocks;
       const contentGone = batch.writes
         .flatMap((w) => (w.op === "index" ? [w.file.path] : w.op === "delete" ? [w.path] : []))
-        .filter((path) => this.#contentPaths.has(path) && !diffed.paths.has(path));
+        .filter((path) => this.#paths.content.has(path) && !diffed.paths.has(path));
       const goneNames = new Set<string>();
       /** "path\0name" of the pages the batch replaces: a path keeping its name does not join a clash anew. */
       const pagesBefore = new Set<string>();
@@ -302,7 +302,7 @@ export class IndexWriter {
       });
       const fileRowsGone = batch.writes
         .flatMap((w) => (w.op === "delete" ? [w.path] : w.op === "rename" ? [w.from, w.file.path] : [w.file.path]))
-        .filter((path) => this.#filePaths.has(path));
+        .filter((path) => this.#paths.files.has(path));
       rows += await this.#deleteWhere(fileRowsGone, [`DELETE FROM files WHERE path IN (SELECT path FROM batch_paths)`]);
       t = lap("delete", t);
 
@@ -370,7 +370,7 @@ export class IndexWriter {
     this.#prefetched.drop(batch.writes.flatMap(pathsOf));
     for (const w of batch.writes) {
       result[w.op === "index" ? "indexed" : w.op === "delete" ? "deleted" : w.op === "rename" ? "renamed" : "metadata"]++;
-      this.#trackPaths(w);
+      this.#paths.track(w);
       // A path written other than by a diff no longer matches its cached blocks; a large page written whole
       // (and given no kept id back) is cached as written, so its next edit is a diff without reading it back.
       if (w.op !== "metadata" && !(w.op === "index" && diffed.paths.has(w.file.path))) for (const path of pathsOf(w)) this.#diffStates.delete(path);
@@ -407,28 +407,6 @@ export class IndexWriter {
   async readState(): Promise<Record<string, string>> {
     const reader = await this.#db.connection.runAndReadAll(`SELECT key, value FROM sync_state`);
     return Object.fromEntries(reader.getRows().map((row) => [row[0] as string, row[1] as string]));
-  }
-
-  /** Keeps the path sets in step with a committed write. */
-  #trackPaths(write: FileWrite): void {
-    switch (write.op) {
-      case "delete":
-        this.#filePaths.delete(write.path);
-        this.#contentPaths.delete(write.path);
-        return;
-      case "rename":
-        this.#filePaths.delete(write.from);
-        if (this.#contentPaths.delete(write.from)) this.#contentPaths.add(write.file.path);
-        this.#filePaths.add(write.file.path);
-        return;
-      case "index":
-        this.#contentPaths.add(write.file.path);
-        this.#filePaths.add(write.file.path);
-        return;
-      case "metadata":
-        this.#filePaths.add(write.file.path);
-        return;
-    }
   }
 
   /**
@@ -473,10 +451,6 @@ export class IndexWriter {
    * rows value by value through the client cost about 150 ms per table at
    * every start, a no-op run's largest single cost after loading DuckDB.
    */
-  async #paths(table: "files" | "pages"): Promise<string[]> {
-    return JSON.parse(String(await this.#scalar(`SELECT coalesce(to_json(list(path))::VARCHAR, '[]') FROM ${table}`))) as string[];
-  }
-
   /** One statement of a batch, timed under SYNC_PIPELINE_PROFILE=1; returns the rows it changed. */
   #run = async (name: string, sql: string): Promise<number> => {
     const t = performance.now();
