@@ -1,6 +1,6 @@
 import process from "node:process";
 import { loadConfig, type SyncConfiguration } from "../config/load-config.ts";
-import { createPools, readFileStates } from "../bulkheads/pools.ts";
+import { createPools, createPoolsReadingStates } from "../bulkheads/pools.ts";
 import { readGraphConfig } from "../logseq/graph-config.ts";
 import { GraphMissing, scanDirectory } from "../pipeline/directory-scan.ts";
 import { refuseAbsurdGraph } from "./graph-guard.ts";
@@ -31,9 +31,9 @@ export async function runCommand(args: { config: string; once: boolean; json: bo
   const config: SyncConfiguration = Object.freeze({ ...loaded, graph: root });
   const graph = await readGraphConfig(config.graph);
   if (args.rebuild) await moveIndexAside(config.database);
-  const opening = createPools(config, graph);
+  const { opening, indexed } = args.once ? createPoolsReadingStates(config, graph) : { opening: createPools(config, graph), indexed: undefined };
   const sync = import("./run-sync.ts");
-  const reads = args.once ? { indexed: opening.then(readFileStates), disk: scanDirectory(config.graph, graph) } : undefined;
+  const reads = indexed === undefined ? undefined : { indexed, disk: scanDirectory(config.graph, graph) };
   // All are awaited in run-sync.ts; a failure before then is not unhandled.
   for (const started of [opening, sync, reads?.indexed, reads?.disk]) started?.catch(() => {});
   return (await sync).runSync(args, { config, graph, opening, ...(reads === undefined ? {} : { reads }) });
