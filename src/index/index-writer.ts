@@ -248,7 +248,16 @@ export class IndexWriter {
    * 160 ms for 20,000 rows).
    */
   async fileStatesJson(): Promise<string> {
-    return String(await this.#scalar(FILE_STATES_SQL));
+    // On one DuckDB thread: the read hardly parallelises (62 ms on 20,000 files with one thread or two), and at a
+    // start the main thread scans the folder meanwhile; a second DuckDB thread only took cores from it. No-op
+    // catch-up of 20,000 files, 25 interleaved runs: median 534 -> 503 ms.
+    const c = this.#db.connection;
+    if (this.#threads > 1) await c.run(`SET threads = 1`);
+    try {
+      return String(await this.#scalar(FILE_STATES_SQL));
+    } finally {
+      if (this.#threads > 1) await c.run(`SET threads = ${this.#threads}`);
+    }
   }
 
   /**
