@@ -433,12 +433,15 @@ export class IndexWriter {
   /** Records sync_state entries, all in one transaction. */
   async setState(entries: Record<string, string>): Promise<void> {
     const c = this.#db.connection;
+    const pairs = Object.entries(entries);
+    if (pairs.length === 0) return;
+    // Two statements whatever the count: every sync ends with one of these, and each statement has a fixed cost.
+    const keys = pairs.map((_, i) => `$${i + 1}`).join(", ");
+    const rows = pairs.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(", ");
     await c.run("BEGIN TRANSACTION");
     try {
-      for (const [key, value] of Object.entries(entries)) {
-        await c.run(`DELETE FROM sync_state WHERE key = $1`, [key]);
-        await c.run(`INSERT INTO sync_state VALUES ($1, $2)`, [key, value]);
-      }
+      await c.run(`DELETE FROM sync_state WHERE key IN (${keys})`, pairs.map(([key]) => key));
+      await c.run(`INSERT INTO sync_state VALUES ${rows}`, pairs.flat());
       await c.run("COMMIT");
     } catch (error) {
       await c.run("ROLLBACK").catch(() => {});
