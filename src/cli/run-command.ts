@@ -1,6 +1,6 @@
 import process from "node:process";
 import { loadConfig, type SyncConfiguration } from "../config/load-config.ts";
-import { createPools, createPoolsReadingStates } from "../bulkheads/pools.ts";
+import { createPools, createPoolsReadingStamps } from "../bulkheads/pools.ts";
 import { readGraphConfig } from "../logseq/graph-config.ts";
 import { GraphMissing, scanDirectory } from "../pipeline/directory-scan.ts";
 import { refuseAbsurdGraph } from "./graph-guard.ts";
@@ -31,11 +31,11 @@ export async function runCommand(args: { config: string; once: boolean; json: bo
   const config: SyncConfiguration = Object.freeze({ ...loaded, graph: root });
   const graph = await readGraphConfig(config.graph);
   if (args.rebuild) await moveIndexAside(config.database);
-  const { opening, indexed } = args.once ? createPoolsReadingStates(config, graph) : { opening: createPools(config, graph), indexed: undefined };
+  const { opening, stamps } = args.once ? createPoolsReadingStamps(config, graph) : { opening: createPools(config, graph), stamps: undefined };
   const sync = import("./run-sync.ts");
-  const reads = indexed === undefined ? undefined : { indexed, disk: scanDirectory(config.graph, graph) };
+  const reads = stamps === undefined ? undefined : { stamps, disk: scanDirectory(config.graph, graph) };
   // All are awaited in run-sync.ts; a failure before then is not unhandled.
-  for (const started of [opening, sync, reads?.indexed, reads?.disk]) started?.catch(() => {});
+  for (const started of [opening, sync, reads?.stamps, reads?.disk]) started?.catch(() => {});
   return (await sync).runSync(args, { config, graph, opening, ...(reads === undefined ? {} : { reads }) });
 }
 

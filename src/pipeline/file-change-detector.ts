@@ -1,10 +1,14 @@
 import { holdsNewcomers, isHeldRow } from "../index/page-name-claims.ts";
 import type { ConflictStrategy } from "./conflict-types.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
+import type { IndexedStamp } from "../index/file-states.ts";
 import type { DirectoryState } from "./directory-scan.ts";
 import type { FileSnapshot } from "./file-snapshot.ts";
 
-export type ChangeSet = {
+/** What the detector reads of an indexed file: its whole row (IndexedFileState), or its stamp (IndexedStamp). */
+export type IndexedRow = Pick<IndexedFileState, "path" | "size" | "mtime" | "status" | "error">;
+
+export type ChangeSet<S extends IndexedRow = IndexedFileState> = {
   /** Files whose size and mtime match the index: not read at all. */
   unchanged: number;
   /** New files, files whose size or mtime changed, and files to retry or repair: these get hashed. */
@@ -12,9 +16,9 @@ export type ChangeSet = {
   /** Paths in `toCheck` whose row says indexed but whose indexed content disagrees with it: re-parse them. */
   repair: Set<string>;
   /** Indexed files no longer on disk: deleted, unless a new file turns out to be the same content moved. */
-  vanished: IndexedFileState[];
+  vanished: S[];
   /** What the index knows of each path. */
-  known: Map<string, IndexedFileState>;
+  known: Map<string, S>;
 };
 
 /**
@@ -27,18 +31,25 @@ export type ChangeSet = {
  * `maxFileSizeBytes` would now take. A row that claims content its page
  * does not match (issue #13 row 1) is re-parsed whatever its size and mtime.
  */
-export function detectChanges(
+export function detectChanges<S extends IndexedRow>(
   disk: DirectoryState,
-  indexed: IndexedFileState[],
-  options: { force?: boolean; under?: string; maxFileSizeBytes?: number; pageNameClash?: ConflictStrategy } = {},
-): ChangeSet {
+  indexed: S[],
+  options: {
+    /** Whether the row's page disagrees with it: contentDisagrees for a whole row, `disagrees` for a stamp. */
+    disagrees: (state: S) => boolean;
+    force?: boolean;
+    under?: string;
+    maxFileSizeBytes?: number;
+    pageNameClash?: ConflictStrategy;
+  },
+): ChangeSet<S> {
   const known = new Map(indexed.map((state) => [state.path, state]));
   const toCheck: FileSnapshot[] = [];
   const repair = new Set<string>();
   let unchanged = 0;
   for (const snapshot of disk.files.values()) {
     const state = known.get(snapshot.path);
-    if (state !== undefined && contentDisagrees(state)) {
+    if (state !== undefined && options.disagrees(state)) {
       repair.add(snapshot.path);
       toCheck.push(snapshot);
       continue;
@@ -69,7 +80,12 @@ export function contentDisagrees(state: IndexedFileState): boolean {
     state.contentChecksum !== undefined && state.contentChecksum !== state.checksum;
 }
 
-function newlyWithinLimit(state: IndexedFileState, maxFileSizeBytes: number | undefined): boolean {
+/** A stamp's own flag (computed by the same rule in SQL, file-states.ts). */
+export function stampDisagrees(stamp: IndexedStamp): boolean {
+  return stamp.disagrees;
+}
+
+function newlyWithinLimit(state: IndexedRow, maxFileSizeBytes: number | undefined): boolean {
   return state.status === "skipped" && maxFileSizeBytes !== undefined && state.size <= maxFileSizeBytes &&
     (state.error ?? "").startsWith("too large");
 }

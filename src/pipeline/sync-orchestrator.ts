@@ -173,6 +173,7 @@ export class SyncOrchestrator {
       const disk = await this.#deferred.breaker.run(() => scanDirectory(this.#context.config.graph, this.#context.graph, folder));
       const all = options.force === true || options.verify === true;
       const changes = detectChanges(disk, this.#view.states(), {
+        disagrees: contentDisagrees,
         force: all,
         maxFileSizeBytes: this.#context.config.maxFileSizeBytes,
         pageNameClash: this.#context.config.conflicts.pageNameClash.strategy,

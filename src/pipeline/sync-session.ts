@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { readFileStates, type Pools } from "../bulkheads/pools.ts";
+import { readFileStamps, readFileStates, type Pools } from "../bulkheads/pools.ts";
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { BatchResult, FileWrite } from "../index/index-batch.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
@@ -8,7 +8,8 @@ import { PARSER_VERSION } from "../logseq/parser-version.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import { BatchProcessor, isUnwritable } from "./batch-processor.ts";
 import { scanDirectory, type DirectoryState } from "./directory-scan.ts";
-import { detectChanges } from "./file-change-detector.ts";
+import { detectChanges, stampDisagrees } from "./file-change-detector.ts";
+import type { IndexedStamp } from "../index/file-states.ts";
 import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
 import { RetryManager } from "./retry-manager.ts";
 import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
@@ -17,7 +18,7 @@ import { appliedWrites } from "../index/page-name-claims.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 
 /** The session's first two reads, when the caller started them early (`run --once` does, while its modules load). */
-export type SessionReads = { disk: Promise<DirectoryState>; indexed: Promise<IndexedFileState[]> };
+export type SessionReads = { disk: Promise<DirectoryState>; stamps: Promise<IndexedStamp[]> };
 
 export type SyncSessionContext = {
   config: SyncConfiguration;
@@ -50,20 +51,25 @@ export async function runSyncSession(
   const emit = context.onEvent ?? (() => {});
   const summary = emptySummary();
 
-  const [disk, indexed] = await Promise.all([
+  const [disk, stamps] = await Promise.all([
     options.reads?.disk ?? scanDirectory(config.graph, graph, options.under),
-    options.reads?.indexed ?? readFileStates(pools),
+    options.reads?.stamps ?? readFileStamps(pools),
   ]);
-  const { force, format } = await startIndexFormat(pools, graph, indexed.length);
+  const { force, format } = await startIndexFormat(pools, graph, stamps.length);
   // Every file written whole: one sort of the postings at the end instead of one per batch, and DuckDB
   // keeps to the cores the parse threads leave it.
-  if (force || indexed.length === 0) {
+  if (force || stamps.length === 0) {
     await pools.writing.run({ threads: availableParallelism() - config.pools.parsing.threads }, { name: "startBulkLoad" });
   }
   const conflicts = await ConflictManager.start(pools, config, emit);
-  const changes = detectChanges(disk, indexed, {
-    force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes, pageNameClash: config.conflicts.pageNameClash.strategy,
+  const changes = detectChanges(disk, stamps, {
+    disagrees: stampDisagrees, force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes, pageNameClash: config.conflicts.pageNameClash.strategy,
   });
+  const rows = await readRows(pools, [...changes.toCheck.map((file) => file.path), ...changes.vanished.map((stamp) => stamp.path)], stamps.length);
+  /** The whole row of an indexed path: read above for the files this sync reads or may delete, else now. */
+  const knownRow = async (path: string): Promise<IndexedFileState | undefined> =>
+    rows.get(path) ?? (changes.known.has(path) ? (await readFileStates(pools, [path]))[0] : undefined);
+  const vanished = changes.vanished.flatMap((stamp) => rows.get(stamp.path) ?? []);
   summary.files = disk.files.size;
   summary.unchanged = changes.unchanged;
   emit({ type: "SyncStarted", files: disk.files.size, unchanged: changes.unchanged, at: Date.now() });
@@ -96,7 +102,7 @@ export async function runSyncSession(
   });
 
   const vanishedByChecksum = new Map(
-    changes.vanished.filter((v) => v.checksum !== null && (v.status === "indexed" || v.status === "warning")).map((v) => [v.checksum as string, v]),
+    vanished.filter((v) => v.checksum !== null && (v.status === "indexed" || v.status === "warning")).map((v) => [v.checksum as string, v]),
   );
   const fileContext: FileSyncContext = {
     graphRoot: config.graph,
@@ -133,7 +139,7 @@ export async function runSyncSession(
     }
   };
   const syncOne = async (path: string): Promise<void> => {
-    const known = changes.known.get(path);
+    const known = await knownRow(path);
     // Held by an open conflict: left as indexed until `resolve` decides.
     if (conflicts.isHeld(path)) return;
     const options = { force: force || changes.repair.has(path) };
@@ -169,13 +175,13 @@ export async function runSyncSession(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, changes.toCheck.length)) }, worker));
 
-  for (const vanished of changes.vanished) {
-    if (!renamedFrom.has(vanished.path) && !conflicts.isHeld(vanished.path)) await batches.add({ op: "delete", path: vanished.path });
+  for (const { path } of changes.vanished) {
+    if (!renamedFrom.has(path) && !conflicts.isHeld(path)) await batches.add({ op: "delete", path });
   }
   await batches.flush();
   for (let path = released.shift(); path !== undefined && batches.unwritable === undefined; path = released.shift()) {
     if (conflicts.isHeld(path) || !disk.files.has(path)) continue;
-    await batches.add(await syncFile(fileContext, path, changes.known.get(path), { force: true }));
+    await batches.add(await syncFile(fileContext, path, await knownRow(path), { force: true }));
     if (released.length === 0) await batches.flush();
   }
   if (batches.unwritable !== undefined) {
@@ -219,6 +225,16 @@ export async function startIndexFormat(
     return { force: false, format };
   }
   return { force: true, format };
+}
+
+/**
+ * The whole rows of `paths` (file-states.ts): none for a no-op, every row
+ * at once when the sync reads most files (a full re-index).
+ */
+async function readRows(pools: Pick<Pools, "writing">, paths: string[], indexed: number): Promise<Map<string, IndexedFileState>> {
+  if (paths.length === 0) return new Map();
+  const rows = await readFileStates(pools, paths.length * 2 > indexed ? undefined : paths);
+  return new Map(rows.map((row) => [row.path, row]));
 }
 
 /** Changes when a re-parse of everything is needed: new schema, new parser rules, new graph settings. */

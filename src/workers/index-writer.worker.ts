@@ -67,9 +67,14 @@ export function open(task: { database: string; graph: GraphConfig; limits: Datab
   });
 }
 
-/** Every file row as one JSON text (see `readFileStates` and file-states.ts). */
-export function fileStates(): Promise<string> {
-  return exclusive(() => current().fileStatesJson());
+/** Every file's stamp as one JSON text (see `readFileStamps` and file-states.ts). */
+export function fileStamps(): Promise<string> {
+  return exclusive(() => current().fileStampsJson());
+}
+
+/** Every file row, or those of `paths`, as one JSON text (see `readFileStates` and file-states.ts). */
+export function fileStates(paths?: string[]): Promise<string> {
+  return exclusive(() => current().fileStatesJson(paths));
 }
 
 export function apply(batch: IndexBatch): Promise<BatchResult> {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IndexWriter, type IndexedFileState } from "../../src/index/index-writer.ts";
-import { fileStatesFromJson } from "../../src/index/file-states.ts";
+import { fileStampsFromJson, fileStatesFromJson, type IndexedStamp } from "../../src/index/file-states.ts";
 import { indexedDocument } from "../../src/index/indexed-document.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 import type { FileRow, FileWrite } from "../../src/index/index-batch.ts";
@@ -14,11 +14,12 @@ function indexWrite(file: FileRow, text: string): FileWrite {
   return { op: "index", file, doc: { ...doc, warnings: [] } };
 }
 
-test("the writer's file states: every files row exactly, the content checksum only where the page disagrees", async () => {
+test("the writer's file states and stamps: every files row exactly, the content checksum only where the page disagrees", async () => {
   const dir = await mkdtemp(join(tmpdir(), "sync-pipeline-file-states-"));
   const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
   try {
     assert.deepEqual(fileStatesFromJson(await writer.fileStatesJson()), []);
+    assert.deepEqual(fileStampsFromJson(await writer.fileStampsJson()), []);
     const row = (path: string, checksum: string | null, status: FileRow["status"], error: string | null, idSeed: string | null): FileRow =>
       ({ path, size: 12, mtime: 1700000000123, checksum, status, error, idSeed });
     await writer.apply({
@@ -40,6 +41,20 @@ test("the writer's file states: every files row exactly, the content checksum on
       { path: "pages/pageless.md", size: 12, mtime: 1700000000123, checksum: "c3", status: "indexed", error: null, idSeed: "pageless", contentChecksum: null },
     ];
     assert.deepEqual(states, expected);
+    // The rows of some paths only (a path with no row is left out).
+    assert.deepEqual(fileStatesFromJson(await writer.fileStatesJson(["pages/edited.md", "pages/none.md", "assets/big.md"])).sort((a, b) => a.path.localeCompare(b.path)),
+      [expected[0], expected[2]]);
+    assert.deepEqual(fileStatesFromJson(await writer.fileStatesJson([])), []);
+    // The stamps: what decides which files a sync reads. A skipped row with no page is no disagreement.
+    const stamps = fileStampsFromJson(await writer.fileStampsJson()).sort((a, b) => a.path.localeCompare(b.path));
+    const stamp = (state: IndexedFileState, disagrees: boolean): IndexedStamp =>
+      ({ path: state.path, size: state.size, mtime: state.mtime, status: state.status, error: state.error, disagrees });
+    assert.deepEqual(stamps, [
+      stamp(expected[0] as IndexedFileState, false),
+      stamp(expected[1] as IndexedFileState, false),
+      stamp(expected[2] as IndexedFileState, true),
+      stamp(expected[3] as IndexedFileState, true),
+    ]);
   } finally {
     writer.close();
     await rm(dir, { recursive: true, force: true });
