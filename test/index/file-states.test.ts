@@ -60,3 +60,24 @@ test("the writer's file states and stamps: every files row exactly, the content 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("the file reads at a start leave DuckDB the threads it had: a bulk load's fewer threads stay fewer", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "sync-pipeline-file-states-threads-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig, { threads: 2, memoryLimitMb: 128 });
+  const threads = async () => Number((await writer.connection.runAndReadAll(`SELECT current_setting('threads')`)).getRows()[0]?.[0]);
+  try {
+    await writer.fileStampsJson();
+    await writer.fileStatesJson();
+    assert.equal(await threads(), 2);
+    // A full re-index: the bulk load takes a core from DuckDB, then the session reads every row.
+    await writer.startBulkLoad({ threads: 1 });
+    await writer.fileStatesJson();
+    await writer.fileStampsJson();
+    assert.equal(await threads(), 1);
+    await writer.clusterPostings();
+    assert.equal(await threads(), 2);
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
