@@ -1,0 +1,65 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { IndexWriter } from "../../src/index/index-writer.ts";
+import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
+import { loadSearchModel } from "../../src/index/search-model.ts";
+import { pruning, searchInMemory } from "../../src/index/search-memory.ts";
+import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
+import { indexWrite } from "../support/index-writes.ts";
+
+/**
+ * The in-memory ranking prunes a frequent word's postings (MaxScore,
+ * search-memory.ts rankBlocks) only when its candidates' `limit`-th rank is
+ * above what a block that word alone reaches could score. Two queries on
+ * one graph: "alpha gamma", where the rare word's blocks outrank every block
+ * "alpha" alone reaches (answered from the candidates), and "alpha beta",
+ * where short blocks repeating "alpha" outrank long blocks holding "beta"
+ * once (the candidates are not the answer: ranked whole). A page titled
+ * "Alpha gamma" is a candidate through its title alone. Both must equal
+ * the SQL path's answer, hit for hit.
+ */
+test("pruning a frequent word's postings gives the SQL path's answer: from the candidates when they must win, ranked whole when blocks of the frequent word alone win", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "search-pruning-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
+  try {
+    const page = (lines: string[]) => lines.map((line) => `- ${line}\n`).join("");
+    const writes = [
+      // 1,000 short blocks repeating "alpha": its postings outnumber beta's 2.5 to 1.
+      ...Array.from({ length: 20 }, (_, i) => indexWrite(`pages/alpha${i}.md`, page(Array.from({ length: 50 }, (_, j) => `alpha alpha alpha alpha alpha alpha alpha alpha ${i}x${j}`)))),
+      // 400 long blocks with "beta" once.
+      ...Array.from({ length: 8 }, (_, i) => indexWrite(`pages/beta${i}.md`, page(Array.from({ length: 50 }, (_, j) => `beta ${Array.from({ length: 100 }, (_, k) => `w${i}y${j}z${k}`).join(" ")}`)))),
+      // 20 short blocks "gamma".
+      indexWrite("pages/gamma.md", page(Array.from({ length: 20 }, (_, j) => `gamma ${j}`))),
+      // A page titled with both words whose blocks say "alpha": candidates through the title alone, their "alpha" postings added.
+      indexWrite("pages/Alpha gamma.md", page(Array.from({ length: 3 }, (_, j) => `alpha notes ${j}`))),
+      // Filler: IDF for all three.
+      ...Array.from({ length: 90 }, (_, i) => indexWrite(`pages/filler${i}.md`, page(Array.from({ length: 200 }, (_, j) => `f${i}q${j}`)))),
+    ];
+    await writer.apply({ writes });
+    const model = await loadSearchModel(writer.readConnection);
+    const both = async (text: string): Promise<string[]> => {
+      const query: SearchQuery = { text, limit: 10 };
+      const sql = await searchIndex(writer.readConnection, query);
+      assert.deepEqual(await searchInMemory(writer.readConnection, model, query), sql, text);
+      return sql.map((hit) => hit.content);
+    };
+
+    const before = { ...pruning };
+    const gamma = await both("alpha gamma ");
+    assert.equal(gamma.length, 10);
+    assert.deepEqual(gamma.slice(0, 3), ["alpha notes 0", "alpha notes 1", "alpha notes 2"], "the page titled with both words first");
+    assert.ok(gamma.slice(3).every((content) => content.startsWith("gamma")), `then the rare word's blocks: ${gamma.join(" | ")}`);
+    assert.deepEqual({ ...pruning }, { pruned: before.pruned + 1, rankedWhole: before.rankedWhole }, "answered from the candidates");
+
+    const beta = await both("alpha beta ");
+    assert.equal(beta.length, 10);
+    assert.ok(beta.every((content) => content.startsWith("alpha")), `blocks of "alpha" alone win: ${beta.map((c) => c.slice(0, 30)).join(" | ")}`);
+    assert.deepEqual({ ...pruning }, { pruned: before.pruned + 1, rankedWhole: before.rankedWhole + 1 }, "ranked whole");
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
