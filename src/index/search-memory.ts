@@ -248,9 +248,7 @@ function scoreWords(r: Ranking, only: { frequent: readonly boolean[]; generation
       if (m.w !== w) continue;
       const list = m.termHash === null ? undefined : postings.get(m.termHash.toString());
       if (list === undefined) continue;
-      reached = onCandidates === undefined
-        ? addPostings(x, list, m.weight * m.idf, norm, blocks.preBlock, generation, reached)
-        : addPostingsOn(x, list, m.weight * m.idf, norm, blocks.preBlock, generation, reached, onCandidates);
+      reached = addPostings(x, list, m.weight * m.idf, norm, blocks.preBlock, generation, reached, onCandidates ?? 0);
     }
     for (const m of q) {
       if (m.w !== w) continue;
@@ -311,15 +309,17 @@ function topBlocks(r: Ranking, blockCount: number, limit: number): Scored[] {
  * One term's postings into the current word's best content and property
  * scores: `add` of rankBlocks inlined, the loop every posting of a frequent
  * term goes through (41,655 for "that" on a 20k-file graph). Returns the
- * new count of slots the word reached.
+ * new count of slots the word reached. `only`: a pruned word's postings
+ * reach only the candidates (x.candidate holds `only`); 0 for all.
  */
-function addPostings(x: Scratch, list: Postings, weighted: number, norm: Float64Array, preBlock: Uint8Array, generation: number, reached: number): number {
+function addPostings(x: Scratch, list: Postings, weighted: number, norm: Float64Array, preBlock: Uint8Array, generation: number, reached: number, only: number): number {
   const { slots, tf: tfs } = list;
-  const { content, title, page, property, mark, wordBlocks } = x;
+  const { content, title, page, property, mark, wordBlocks, candidate } = x;
   const propertyScore = weighted * PROPERTY_TERM_WEIGHT;
   const n = slots.length;
   for (let i = 0; i < n; i++) {
     const slot = slots[i] as number;
+    if (only !== 0 && candidate[slot] !== only) continue;
     const tf = tfs[i] as number;
     // As the SQL path computes it, operation for operation, so the doubles are the same:
     // weight * idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avgdl)).
@@ -341,33 +341,6 @@ function addPostings(x: Scratch, list: Postings, weighted: number, norm: Float64
   return reached;
 }
 
-/** addPostings for the postings of a pruned word: only blocks marked candidates (x.candidate = `only`) are reached. */
-function addPostingsOn(x: Scratch, list: Postings, weighted: number, norm: Float64Array, preBlock: Uint8Array, generation: number, reached: number, only: number): number {
-  const { slots, tf: tfs } = list;
-  const { content, title, page, property, mark, wordBlocks, candidate } = x;
-  const propertyScore = weighted * PROPERTY_TERM_WEIGHT;
-  const n = slots.length;
-  for (let i = 0; i < n; i++) {
-    const slot = slots[i] as number;
-    if (candidate[slot] !== only) continue;
-    const tf = tfs[i] as number;
-    const score = (weighted * tf * (K1 + 1)) / (tf + (norm[slot] as number));
-    const pre = preBlock[slot] === 1;
-    if (mark[slot] !== generation) {
-      mark[slot] = generation;
-      wordBlocks[reached++] = slot;
-      content[slot] = score > 0 ? score : 0;
-      title[slot] = 0;
-      page[slot] = 0;
-      property[slot] = pre && propertyScore > 0 ? propertyScore : 0;
-    } else {
-      if ((content[slot] as number) < score) content[slot] = score;
-      if (pre && (property[slot] as number) < propertyScore) property[slot] = propertyScore;
-    }
-  }
-  return reached;
-}
-
 /** Per-slot working arrays of one model's searches: score, idf and matched are 0 between searches. */
 type Scratch = {
   /** A word's best score per source on each block, valid where `mark` holds the word's generation. */
@@ -377,7 +350,7 @@ type Scratch = {
   property: Float64Array;
   mark: Int32Array;
   generation: number;
-  /** Blocks a pruned query ranks (rankBlocks), where this holds the query's candidateGeneration. */
+  /** Blocks a pruned query ranks (rankBlocks), where this holds the query's candidateGeneration (from 1). */
   candidate: Int32Array;
   candidateGeneration: number;
   score: Float64Array;
