@@ -6,13 +6,14 @@ import { join } from "node:path";
 import { IndexWriter } from "../../src/index/index-writer.ts";
 import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
 import { loadSearchModel } from "../../src/index/search-model.ts";
-import { pruning, searchInMemory } from "../../src/index/search-memory.ts";
+import { searchInMemory } from "../../src/index/search-memory.ts";
+import { pruning } from "../../src/index/block-ranking.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 import { indexWrite } from "../support/index-writes.ts";
 
 /**
  * The in-memory ranking prunes a frequent word's postings (MaxScore,
- * search-memory.ts rankBlocks) only when its candidates' `limit`-th rank is
+ * block-ranking.ts rankBlocks) only when its candidates' `limit`-th rank is
  * above what a block that word alone reaches could score. Two queries on
  * one graph: "alpha gamma", where the rare word's blocks outrank every block
  * "alpha" alone reaches (answered from the candidates), and "alpha beta",
