@@ -58,13 +58,19 @@ export class EventDebouncer {
     return this.#pending.size;
   }
 
-  push(event: SyncEvent): void {
+  /**
+   * `quietForMs`: how long the path had already been quiet when its event
+   * arrived (the watcher held the event back, watcher-hold.ts): the delay
+   * counts from the write, not from the event's arrival.
+   */
+  push(event: SyncEvent, quietForMs = 0): void {
     if (this.#signal?.aborted) return;
     const delay = this.#delayMs(event.path);
     if (!(delay >= 0) || delay === Infinity) {
       throw new RangeError(`delayMs(${JSON.stringify(event.path)}) must be a finite number >= 0, got ${delay}`);
     }
     const now = this.#clock.now();
+    const wait = Math.max(0, delay - Math.max(0, quietForMs));
     const entry = this.#pending.get(event.path);
     if (entry) {
       this.#clock.clearTimeout(entry.timer);
@@ -74,9 +80,9 @@ export class EventDebouncer {
         return;
       }
       entry.event = { ...entry.event, kind };
-      entry.timer = this.#schedule(event.path, Math.min(delay, entry.firstSeen + this.#maxWaitMs - now));
+      entry.timer = this.#schedule(event.path, Math.min(wait, entry.firstSeen + this.#maxWaitMs - now));
     } else {
-      const timer = this.#schedule(event.path, Math.min(delay, this.#maxWaitMs));
+      const timer = this.#schedule(event.path, Math.min(wait, this.#maxWaitMs));
       this.#pending.set(event.path, { event: { ...event }, firstSeen: now, timer });
     }
   }

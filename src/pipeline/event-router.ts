@@ -8,6 +8,7 @@ import type { WatchEvent } from "./file-system-watcher.ts";
 import { resolveGraphPath } from "./graph-entry.ts";
 import { SyncEventKind, type SyncEvent } from "./sync-event.ts";
 import { parentFolder, prefixCovers } from "./sync-task-queue.ts";
+import { AGED_EVENTS_MAX, heldFor } from "./watcher-hold.ts";
 
 export type EventRouterOptions = {
   root: string;
@@ -26,6 +27,13 @@ export type EventRouterOptions = {
   scanFolder: (folder: string) => void;
   /** Events were dropped for memory's sake: rescan this folder later. */
   markDirty: (folder: string) => void;
+  /**
+   * How long ago a changed file was written, as far as the watcher may have
+   * held its event back (watcher-hold.ts `heldFor`): that much of its
+   * debounce is spent already. Asked only of callbacks of at most
+   * AGED_EVENTS_MAX events. By default the file's mtime under `root`.
+   */
+  heldFor?: (path: string) => number;
   /** Graph files whose change (not a delete) starts or goes on settling, per batch of watcher events. */
   onChanging?: (paths: string[]) => void;
 };
@@ -48,12 +56,14 @@ export class EventRouter {
   readonly #debouncer: EventDebouncer;
   readonly #folders = new Map<string, FolderScan>();
   readonly #settleMs: number;
+  readonly #heldFor: (path: string) => number;
   #closed = false;
 
   constructor(options: EventRouterOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#filter = createEventFilter(options.graph);
+    this.#heldFor = options.heldFor ?? ((path) => heldFor(options.root, path));
     const d = options.debounce;
     this.#settleMs = Math.max(d.markdownMs, d.orgMs) + 100;
     const large = new LargeFileDebounce(d.largeFileMs);
@@ -81,11 +91,12 @@ export class EventRouter {
     if (this.#closed) return;
     const at = this.#clock.now();
     const changing: string[] = [];
+    const held = events.length <= AGED_EVENTS_MAX ? this.#heldFor : undefined;
     for (const { path, kind } of events) {
       this.#touchFolderScans(path);
       if (this.#filter(path)) {
         if (this.#debouncer.pending >= this.#options.maxPending) this.#options.markDirty(parentFolder(path));
-        else this.#debouncer.push({ path, kind, at });
+        else this.#debouncer.push({ path, kind, at }, kind === SyncEventKind.delete || held === undefined ? 0 : held(path));
         if (kind !== SyncEventKind.delete) changing.push(path);
       } else if (kind !== SyncEventKind.update && isDirectoryEventWorthScanning(path, this.#options.graph)) {
         this.#folderEvent(path, kind);

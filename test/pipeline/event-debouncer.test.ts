@@ -203,3 +203,26 @@ test("a clear from inside onSettled during flush stops the flush without error",
   assert.equal(debouncer.pending, 0);
   assert.equal(clock.pendingTimers, 0);
 });
+
+test("a path already quiet for a while when its event arrives (held by the watcher) waits only the rest of its delay", () => {
+  const { clock, settled, debouncer } = setup({ maxWaitMs: 250 });
+  debouncer.push({ path: "pages/a.md", kind: "update", at: 0 }, 40);
+  clock.advance(59);
+  assert.equal(settled.length, 0);
+  clock.advance(1);
+  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md"]);
+  // A second event restarts the delay from its own write; a negative age counts as none.
+  debouncer.push({ path: "pages/b.md", kind: "update", at: 60 }, 30);
+  clock.advance(50);
+  debouncer.push({ path: "pages/b.md", kind: "update", at: 110 }, -5);
+  clock.advance(99);
+  assert.equal(settled.length, 1);
+  clock.advance(1);
+  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md", "pages/b.md"]);
+  // Quiet longer than its delay: settles on the next turn of the clock. The max-wait still counts from arrival.
+  debouncer.push({ path: "pages/c.md", kind: "create", at: 210 }, 500);
+  assert.equal(settled.length, 2);
+  clock.advance(0);
+  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md", "pages/b.md", "pages/c.md"]);
+  assert.equal(clock.pendingTimers, 0);
+});

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ManualClock } from "../../src/pipeline/clock.ts";
 import { EventRouter } from "../../src/pipeline/event-router.ts";
+import { AGED_EVENTS_MAX, heldFor, WATCHER_HOLD_MS } from "../../src/pipeline/watcher-hold.ts";
 import type { SyncEvent } from "../../src/pipeline/sync-event.ts";
 import type { GraphConfig } from "../../src/logseq/types.ts";
 import { pollUntil } from "./service-harness.ts";
@@ -15,7 +16,7 @@ const graph: GraphConfig = {
 };
 const debounce = { markdownMs: 100, orgMs: 200, largeFileMs: 500, largeFileBytes: 1000, maxWaitMs: 2000 };
 
-function makeRouter(root: string, clock: ManualClock, maxPending = 100) {
+function makeRouter(root: string, clock: ManualClock, maxPending = 100, heldFor?: (path: string) => number) {
   const settled: SyncEvent[] = [];
   /** When each settled event settled. */
   const times: number[] = [];
@@ -31,6 +32,7 @@ function makeRouter(root: string, clock: ManualClock, maxPending = 100) {
     },
     scanFolder: (folder) => scans.push(folder),
     markDirty: (folder) => dirty.push(folder),
+    ...(heldFor === undefined ? {} : { heldFor }),
   });
   return { router, settled, times, scans, dirty };
 }
@@ -139,4 +141,60 @@ test("close drops what is pending and ignores later events", () => {
   assert.equal(router.pending, 0);
   clock.advance(5000);
   assert.deepEqual({ settled, scans, dirty }, { settled: [], scans: [], dirty: [] });
+});
+
+test("a change the watcher held back settles its delay after the file's write; deletes and bursts count from arrival", () => {
+  const clock = new ManualClock(1000);
+  const asked: string[] = [];
+  const { router, settled, times } = makeRouter("/nonexistent", clock, 1000, (path) => {
+    asked.push(path);
+    return path === "pages/a.md" ? 50 : path === "pages/b.org" ? 20 : 0;
+  });
+  router.route([
+    { path: "pages/a.md", kind: "update" },
+    { path: "pages/b.org", kind: "create" },
+    { path: "pages/c.md", kind: "create" },
+    { path: "pages/d.md", kind: "delete" },
+  ]);
+  clock.advance(200);
+  assert.deepEqual(settled.map((e) => e.path), ["pages/a.md", "pages/c.md", "pages/d.md", "pages/b.org"]);
+  assert.deepEqual(times, [1050, 1100, 1100, 1180]);
+  assert.deepEqual(asked, ["pages/a.md", "pages/b.org", "pages/c.md"]);
+  // A callback of more than AGED_EVENTS_MAX events (a checkout): no file is asked, every delay counts from arrival.
+  asked.length = 0;
+  router.route(Array.from({ length: AGED_EVENTS_MAX + 1 }, (_, i) => ({ path: i === 0 ? "pages/a.md" : `pages/n${i}.md`, kind: "create" as const })));
+  clock.advance(99);
+  assert.equal(settled.length, 4);
+  clock.advance(1);
+  assert.equal(settled.length, 4 + AGED_EVENTS_MAX + 1);
+  assert.deepEqual(asked, []);
+});
+
+test("heldFor: how long ago the file was written by its mtime, at most WATCHER_HOLD_MS; none ahead of the clock or for a missing file", async (t) => {
+  const root = await mkdtemp(join(tmpdir(), "held-for-"));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  await writeFile(join(root, "a.md"), "- a\n");
+  const written = 1_700_000_000_000;
+  await utimes(join(root, "a.md"), written / 1000, written / 1000);
+  assert.equal(heldFor(root, "a.md", written + 30), 30);
+  assert.equal(heldFor(root, "a.md", written + WATCHER_HOLD_MS), WATCHER_HOLD_MS);
+  assert.equal(heldFor(root, "a.md", written + 10_000), WATCHER_HOLD_MS);
+  assert.equal(heldFor(root, "a.md", written - 10), 0);
+  assert.equal(heldFor(root, "missing.md", written + 30), 0);
+});
+
+test("by default a change's age is its file's mtime: written long ago, held at most WATCHER_HOLD_MS; ahead of the clock, none", async (t) => {
+  const root = await mkdtemp(join(tmpdir(), "router-mtime-"));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  await mkdir(join(root, "pages"));
+  await writeFile(join(root, "pages", "old.md"), "- old\n");
+  await writeFile(join(root, "pages", "ahead.md"), "- ahead\n");
+  await utimes(join(root, "pages", "old.md"), (Date.now() - 10_000) / 1000, (Date.now() - 10_000) / 1000);
+  await utimes(join(root, "pages", "ahead.md"), (Date.now() + 3_600_000) / 1000, (Date.now() + 3_600_000) / 1000);
+  const clock = new ManualClock(0);
+  const { router, settled, times } = makeRouter(root, clock);
+  router.route([{ path: "pages/old.md", kind: "update" }, { path: "pages/ahead.md", kind: "update" }]);
+  clock.advance(100);
+  assert.deepEqual(settled.map((e) => e.path), ["pages/old.md", "pages/ahead.md"]);
+  assert.deepEqual(times, [100 - WATCHER_HOLD_MS, 100]);
 });
