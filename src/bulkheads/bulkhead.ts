@@ -116,6 +116,16 @@ export class Bulkhead {
     }
   }
 
+  /**
+   * Starts its threads now if they are not running yet. Threads otherwise
+   * start at the first task: a service that caught up through other pools
+   * (a full index reads and parses in one task) made its first live edit
+   * wait 35-40 ms for the hashing thread to start.
+   */
+  start(): void {
+    this.#started();
+  }
+
   /** The V8 limits its threads run under (started or not). */
   get resourceLimits(): ResourceLimits {
     return resourceLimits(this.#options);

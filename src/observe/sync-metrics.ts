@@ -80,6 +80,15 @@ export class SyncMetrics {
         for (const b of source()?.bulkheads ?? []) this.set({ bulkhead: b.name }, b.stats.pending);
       },
     });
+    new Gauge({
+      name: "sync_pipeline_bulkhead_threads",
+      help: "Worker threads each bulkhead (worker pool) has running.",
+      labelNames: ["bulkhead"],
+      registers,
+      collect() {
+        for (const b of source()?.bulkheads ?? []) this.set({ bulkhead: b.name }, b.stats.threads);
+      },
+    });
     // The bulkheads count their own tasks; each scrape adds what they finished since the last one.
     const counted = new Map<string, number>();
     new Counter({

@@ -220,6 +220,9 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       // search ranks in memory, and the first edits refresh the model instead of sharing both cores with its
       // load (search-model-cache.ts). Edits made meanwhile are applied; the load pauses for them.
       await pools.writing.run(undefined, { name: "warmSearch" });
+      // Every thread an edit needs running before the service says it is watching (Bulkhead.start).
+      pools.hashing.start();
+      pools.parsing.start();
       state = "watching";
       // The catch-up's repeated warnings as one summary each, before the line that says it is done.
       log.flush();

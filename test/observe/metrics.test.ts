@@ -48,6 +48,8 @@ test("the metrics port serves Prometheus text; a create, an update, a delete and
   assert.equal(valueOf(first, "sync_pipeline_bulkhead_tasks_total", { bulkhead: "hashing", result: "completed" }), 0);
   assert.equal(valueOf(first, "sync_pipeline_bulkhead_tasks_total", { bulkhead: "parsing", result: "completed" }), 2);
   assert.ok(valueOf(first, "sync_pipeline_bulkhead_tasks_total", { bulkhead: "writing", result: "completed" }) >= 2);
+  // The hashing thread ran no task yet, and is running: an edit does not wait for a thread to start (Bulkhead.start).
+  assert.deepEqual(["hashing", "parsing", "writing"].map((bulkhead) => valueOf(first, "sync_pipeline_bulkhead_threads", { bulkhead })), [1, 2, 1]);
   assert.equal(valueOf(first, "sync_pipeline_queue_depth", { state: "queued" }), 0);
   assert.ok(valueOf(first, "sync_pipeline_process_resident_memory_bytes") > 0);
 
