@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { searchIndex, type SearchHit, type SearchQuery } from "./search.ts";
 import { loadSearchModel, type SearchModel } from "./search-model.ts";
-import { refreshSearchModel, type CommittedChange, type ModelDelta } from "./search-model-refresh.ts";
+import { readyForRefresh, refreshSearchModel, type CommittedChange, type ModelDelta } from "./search-model-refresh.ts";
 import { StaleSearchModel, searchInMemory } from "./search-memory.ts";
 import { searchPages, type PageHit, type PageSearchQuery } from "./page-search.ts";
 import { searchPagesInMemory } from "./page-search-memory.ts";
@@ -213,7 +213,7 @@ export class SearchModelCache {
       void read.finally(() => this.#reading.delete(read)).catch(() => {});
       // The commits since its snapshot, applied in order; one it cannot follow drops it.
       const promise = read.then((loaded) => {
-        let model: SearchModel | null = loaded;
+        let model: SearchModel | null = readyForRefresh(loaded);
         for (const delta of loading.pending) if (model !== null) model = refreshSearchModel(model, delta);
         if (model === null) throw new Error("the search model could not follow the commits made while it loaded");
         this.#refreshes += loading.pending.length;

@@ -114,6 +114,18 @@ export type DiffChanges = {
 
 type Refreshed = SearchModel & { lineage: Lineage; overlay: Map<string, VocabularyEntry | null> };
 
+/**
+ * A loaded model with what its refreshes share built now (every term by
+ * hash, every page by path: 35 ms on 20,000 files), not at its first
+ * refresh: the service's first edit after start-up waited for it (traced:
+ * commit -> refreshed 35-38 ms, later edits 0.3 ms).
+ */
+export function readyForRefresh(model: SearchModel): SearchModel {
+  if ((model as Partial<Refreshed>).lineage !== undefined) return model;
+  const ready: Refreshed = { ...model, lineage: startLineage(model), overlay: new Map() };
+  return ready;
+}
+
 /** The model as of the commit `delta` describes, or null when the model must be loaded again instead. */
 export function refreshSearchModel(model: SearchModel, delta: ModelDelta): SearchModel | null {
   if (delta.blocks.length > REFRESH_MAX_BLOCKS) return null;
