@@ -218,11 +218,13 @@ function topBlocks(r: Ranking, blockCount: number, limit: number): Scored[] {
     if (allowed !== null && (!allowed.has(slot) || (blocks.page[slot] as number) < 0)) continue;
     // DuckDB's round(x, 9): half away from zero, and a rank is positive.
     const rank = Math.round(score * coverage * coverage * coverage * RANK_SCALE) / RANK_SCALE;
+    // Below the last kept rank: out, without reading its seq and page (a cache miss each, per block reached).
+    if (top.length === limit && rank < (top[limit - 1] as Scored).rank) continue;
     const seq = blocks.seq[slot] as number;
     const page = blocks.page[slot] as number;
     if (top.length === limit) {
       const last = top[top.length - 1] as Scored;
-      if (rank < last.rank || (rank === last.rank && (seq > last.seq || (seq === last.seq && page > last.page)))) continue;
+      if (rank === last.rank && (seq > last.seq || (seq === last.seq && page > last.page))) continue;
       top.pop();
     }
     let at = top.length;
