@@ -39,7 +39,7 @@ try {
     if (rounds > 0) {
       const config = join(await tempDir("search-typing"), "config.json");
       await writeFile(config, JSON.stringify({ graph: values.graph, database: values.database, logLevel: "warn" }));
-      rows.push(await searchTypingRow(config, values.database, files, blocks, typing, rounds, log));
+      rows.push(await searchTypingRow(config, values.database, files, blocks, typing.slice(0, rounds), log));
     }
     process.stdout.write(textTable(rows));
   } else if (values.files === undefined && values.graph === undefined) {

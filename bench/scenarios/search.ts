@@ -34,7 +34,7 @@ export async function searchScenario(files: number, options: { cliRuns: number }
     const blocks = summary.blocks;
 
     const { rows, mid, typing } = await searchLatencyRows(database, graphDir, files, blocks, log);
-    rows.push(await searchTypingRow(config, database, files, blocks, typing, 3, log));
+    rows.push(await searchTypingRow(config, database, files, blocks, typing.slice(0, 3), log));
 
     const wall: number[] = [];
     let peak = 0;
@@ -72,19 +72,23 @@ export async function searchLatencyRows(
   files: number,
   blocks: number,
   log: (line: string) => void,
-): Promise<{ rows: BenchRow[]; mid: string; typing: string[] }> {
+): Promise<{ rows: BenchRow[]; mid: string; typing: string[][] }> {
   const db = await openDatabase(database, { create: false, readOnly: true });
   const rows: BenchRow[] = [];
   let mid: string = RARE_WORDS[1];
-  let typing: string[] = [];
+  let typing: string[][] = [];
   try {
     // Ranked from the files, not the index's tables: the schema is free to change.
     const terms = await frequentTerms(graphDir);
     const common = terms[0] ?? "the";
     mid = terms[Math.min(terms.length - 1, 300)] ?? common;
     const pair = await adjacentWords(graphDir);
-    // Typed a keystroke at a time through the service's socket (search-typing.ts).
-    typing = [`${common} ${mid} ${RARE_WORDS[1]}`, `${terms[50] ?? common} ${mid}`];
+    // Typed a keystroke at a time through the service's socket (search-typing.ts), other words each round:
+    // the service keeps recent hits' rows (hit-rows.ts), and a query typed again would find them all there.
+    typing = [1, 2, 3].map((rare, r) => {
+      const word = terms[Math.min(terms.length - 1, 300 + 10 * r)] ?? mid;
+      return [`${terms[r] ?? common} ${word} ${RARE_WORDS[rare]}`, `${terms[50 + r] ?? common} ${word}`];
+    });
     // A trailing space ends the last word (no completions): the plain rows measure whole words only.
     const queries: Record<string, string> = {
       "rare word": `${RARE_WORDS[0]} `,

@@ -89,7 +89,7 @@ export async function createPools(config: SyncConfiguration, graph: GraphConfig,
   try {
     const { duckdbThreads, duckdbMemoryMb } = config.pools.writing;
     const opened = writing.run(
-      { database: config.database, graph, limits: { threads: duckdbThreads, memoryLimitMb: duckdbMemoryMb }, diffStateMaxBytes: config.cache.diffStateMaxBytes },
+      { database: config.database, graph, limits: { threads: duckdbThreads, memoryLimitMb: duckdbMemoryMb }, diffStateMaxBytes: config.cache.diffStateMaxBytes, hitRowsMaxBytes: config.cache.hitRowsMaxBytes },
       { name: "open" },
     );
     afterOpen?.(writing);

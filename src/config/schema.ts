@@ -226,6 +226,13 @@ export const configSchema = {
           description:
             "The block keys, tree and bytes of recently parsed files of 1,000 blocks or more are kept up to about this many bytes of memory (about the file's size plus 60 bytes a block): the next save of such a file is parsed in part, and index rows are built only for the blocks that changed. 0 turns the cache off.",
         },
+        hitRowsMaxBytes: {
+          type: "integer",
+          minimum: 0,
+          default: 4194304,
+          description:
+            "The service's writer keeps the rows (id, content, marker) of recent search hits up to about this many bytes of memory: a search whose hits were all returned lately, as when a query is typed one keystroke at a time, reads nothing from the index. 0 turns the cache off.",
+        },
       },
     },
     verify: {

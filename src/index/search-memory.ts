@@ -9,6 +9,7 @@ import { numberColumns } from "./number-columns.ts";
 import { postingsOf, type Postings } from "./posting-lists.ts";
 import type { SearchModel } from "./search-model.ts";
 import type { TermMatch } from "./term-expansion.ts";
+import type { HitRow, HitRowCache } from "./hit-rows.ts";
 
 /** The model no longer matches the index (a batch committed since it was loaded): load it again. */
 export class StaleSearchModel extends Error {
@@ -29,7 +30,7 @@ export class StaleSearchModel extends Error {
  * lacks): a batch committed since the model was loaded. A commit the rows do
  * not show is the cache's to notice (search-model-cache.ts).
  */
-export async function searchInMemory(connection: DuckDBConnection, model: SearchModel, query: SearchQuery): Promise<SearchHit[]> {
+export async function searchInMemory(connection: DuckDBConnection, model: SearchModel, query: SearchQuery, rowCache?: HitRowCache): Promise<SearchHit[]> {
   if (query.page !== undefined || query.tag !== undefined || query.marker !== undefined) throw new TypeError("searchInMemory takes no filters");
   const parsed = parseQuery(query.text);
   if (parsed.words.length === 0) return [];
@@ -57,7 +58,7 @@ export async function searchInMemory(connection: DuckDBConnection, model: Search
   if (top.length === 0) return [];
 
   // No path: the block's page (joined on path when the model was loaded) has it, and each string column read costs.
-  const rows = await readBlockRows(connection, model, top.map((t) => t.slot), ["id", "content", "marker"]);
+  const rows = await hitRows(connection, model, top.map((t) => t.slot), rowCache);
   const terms = termsOn(model, top.map((t) => t.slot), q, postings);
   const hits: SearchHit[] = [];
   for (const t of top) {
@@ -112,6 +113,26 @@ async function readPostings(connection: DuckDBConnection, model: SearchModel, ma
   }
   hashes.forEach((hash, i) => out.set(hash, lists[i] as Postings));
   return out;
+}
+
+/** A hit's columns (HitRow). */
+const HIT_COLUMNS = ["id", "content", "marker"];
+
+/** The hits' rows: from `cache` where it holds them (hit-rows.ts), the others read and kept there. */
+async function hitRows(connection: DuckDBConnection, model: SearchModel, slots: readonly number[], cache: HitRowCache | undefined): Promise<Map<number, unknown[]>> {
+  if (cache === undefined) return readBlockRows(connection, model, slots, HIT_COLUMNS);
+  const rows = new Map<number, unknown[]>();
+  const missing = slots.filter((slot) => {
+    const row = cache.get(model.blocks.key[slot] as number);
+    if (row !== undefined) rows.set(slot, row as unknown as unknown[]);
+    return row === undefined;
+  });
+  if (missing.length === 0) return rows;
+  for (const [slot, row] of await readBlockRows(connection, model, missing, HIT_COLUMNS)) {
+    cache.set(model.blocks.key[slot] as number, row as unknown as HitRow);
+    rows.set(slot, row);
+  }
+  return rows;
 }
 
 /** Columns of blocks by slot, fetched by row id (a join on key would read every block's content); checks each row is still its block. */

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { searchIndex, type SearchHit, type SearchQuery } from "./search.ts";
 import { loadSearchModel, type SearchModel } from "./search-model.ts";
+import type { HitRowCache } from "./hit-rows.ts";
 import { readyForRefresh, refreshSearchModel, type CommittedChange, type ModelDelta } from "./search-model-refresh.ts";
 import { StaleSearchModel, searchInMemory } from "./search-memory.ts";
 import { searchPages, type PageHit, type PageSearchQuery } from "./page-search.ts";
@@ -58,11 +59,14 @@ export class SearchModelCache {
   #refreshes = 0;
   readonly #settleMs: number;
   readonly #now: () => number;
+  /** The rows of recent hits (hit-rows.ts); none: every search reads its hits' rows. */
+  readonly #rowCache: HitRowCache | undefined;
   #changedAt = -Infinity;
   /** Set while a write is under way: a load waits on it before its next statement. */
   #write: { done: Promise<void>; release: () => void } | undefined;
 
-  constructor(connection: DuckDBConnection, options: { settleMs?: number; now?: () => number; loadConnection?: DuckDBConnection; pin?: Pin } = {}) {
+  constructor(connection: DuckDBConnection, options: { settleMs?: number; now?: () => number; loadConnection?: DuckDBConnection; pin?: Pin; rowCache?: HitRowCache } = {}) {
+    this.#rowCache = options.rowCache;
     this.#connection = connection;
     this.#loadConnection = options.loadConnection ?? connection;
     this.#pin = options.pin ?? ((start) => start());
@@ -176,7 +180,7 @@ export class SearchModelCache {
     const current = settling ? undefined : this.#current();
     if (current?.model === undefined) return searchIndex(this.#connection, query);
     try {
-      const hits = await searchInMemory(this.#connection, current.model, query);
+      const hits = await searchInMemory(this.#connection, current.model, query, this.#rowCache);
       // A commit while the search ran (the model holds every posting, so only the hits' rows are read from the index):
       // the model may lack what it added, SQL answers from the committed state.
       if (this.#model !== current) return searchIndex(this.#connection, query);

@@ -14,6 +14,8 @@ export type WriteStats = {
   diffStateCache?: CacheStats;
   /** The parse side's cache of large files' block keys (block-key-cache.ts); hits: parses that built rows only for new blocks. Service only. */
   blockKeyCache?: CacheStats;
+  /** The rows of recent search hits, by block (hit-rows.ts); hits and misses count rows. */
+  hitRowCache?: CacheStats;
 };
 
 export type BatchWriteStats = {
@@ -40,12 +42,13 @@ export function countBatch(stats: WriteStats, batch: BatchWriteStats): void {
 /** `status` in text: what the writer touched and how its caches serve. */
 export function formatWriteStats(w: WriteStats): string[] {
   const batch = (b: BatchWriteStats) => `${b.rowsTouched} rows touched (${b.incrementalFiles} files diffed, ${b.wholeFiles} written whole)`;
-  const cache = (name: string, c: CacheStats) =>
-    `${name} ${c.entries} files, ${c.sizeBytes} of ${c.maxBytes} bytes, ${c.hits} hits, ${c.misses} misses`;
+  const cache = (name: string, c: CacheStats, entries = "files") =>
+    `${name} ${c.entries} ${entries}, ${c.sizeBytes} of ${c.maxBytes} bytes, ${c.hits} hits, ${c.misses} misses`;
   const lines = [`Writes: last batch ${w.lastBatch === null ? "none" : batch(w.lastBatch)}; since start ${batch(w.total)} in ${w.total.batches} batches`];
   const caches = [
     ...(w.diffStateCache === undefined ? [] : [cache("diff state", w.diffStateCache)]),
     ...(w.blockKeyCache === undefined ? [] : [cache("block keys", w.blockKeyCache)]),
+    ...(w.hitRowCache === undefined ? [] : [cache("search hit rows", w.hitRowCache, "blocks")]),
   ];
   if (caches.length > 0) lines.push(`Caches: ${caches.join("; ")}`);
   return lines;

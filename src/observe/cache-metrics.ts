@@ -2,8 +2,8 @@ import { Counter, Gauge, type Registry } from "prom-client";
 import type { CacheFigures } from "../pipeline/service-hooks.ts";
 import type { CacheStats } from "../index/bounded-cache.ts";
 
-/** The caches by their metric label: the writer's diff states, the parse side's block keys (issue #11). */
-const CACHES = { diff_state: "diffState", block_keys: "blockKeys" } as const satisfies Record<string, keyof CacheFigures>;
+/** The caches by their metric label: the writer's diff states, the parse side's block keys (issue #11), the search's hit rows. */
+const CACHES = { diff_state: "diffState", block_keys: "blockKeys", hit_rows: "hitRows" } as const satisfies Record<string, keyof CacheFigures>;
 
 /** One read of the figures serves every series of a scrape (prom-client collects them concurrently). */
 const SCRAPE_MS = 500;
@@ -36,7 +36,7 @@ export function registerCacheMetrics(registry: Registry, source: () => (() => Pr
     });
   gauge("sync_pipeline_cache_bytes", "Estimated bytes each cache holds (cache.* bounds it).", (s) => s.sizeBytes);
   gauge("sync_pipeline_cache_max_bytes", "Each cache's bound in bytes, from the config (cache.*); 0 turns it off.", (s) => s.maxBytes);
-  gauge("sync_pipeline_cache_entries", "Files each cache holds.", (s) => s.entries);
+  gauge("sync_pipeline_cache_entries", "Entries each cache holds (files; blocks for hit_rows).", (s) => s.entries);
   const counted = new Map<string, number>();
   const counter = (name: string, help: string, field: "hits" | "misses") =>
     new Counter({

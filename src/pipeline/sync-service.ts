@@ -154,7 +154,10 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       orchestrator,
       busy: () => !orchestrator.idle || (router?.pending ?? 0) > 0,
       queueBound: MAX_QUEUED,
-      caches: async () => ({ diffState: (await indexCounts()).status.writes?.diffStateCache, blockKeys: orchestrator.blockKeyCacheStats }),
+      caches: async () => {
+        const writes = (await indexCounts()).status.writes;
+        return { diffState: writes?.diffStateCache, blockKeys: orchestrator.blockKeyCacheStats, hitRows: writes?.hitRowCache };
+      },
     });
     if (config.strategy !== "batch") {
       router = new EventRouter({

@@ -1,6 +1,7 @@
 import { resourceLimits, type ResourceLimits } from "node:worker_threads";
 import { DEFAULT_WRITE_OPTIONS, IndexWriter, type IndexedFileState } from "../index/index-writer.ts";
 import type { SearchQuery, SearchHit } from "../index/search.ts";
+import { DEFAULT_HIT_ROWS_MAX_BYTES, HitRowCache } from "../index/hit-rows.ts";
 import { SearchModelCache } from "../index/search-model-cache.ts";
 import type { PageHit, PageSearchQuery } from "../index/page-search.ts";
 import { readStatus, type IndexStatus } from "../index/status.ts";
@@ -31,6 +32,8 @@ import type { DetectedConflict, ResolutionStrategy, SyncConflict } from "../pipe
 let writer: IndexWriter | undefined;
 /** Searches rank over an in-memory model of the index, refreshed after a small commit, dropped after others. */
 let searchModel: SearchModelCache | undefined;
+/** The rows of recent search hits (hit-rows.ts), from the open on. */
+let hitRows = new HitRowCache(0);
 let writeChain: Promise<unknown> = Promise.resolve();
 
 /** Reads on the read connection still running: `close` waits for them. */
@@ -60,10 +63,12 @@ export function loaded(): ResourceLimits {
   return resourceLimits;
 }
 
-export function open(task: { database: string; graph: GraphConfig; limits: DatabaseLimits; diffStateMaxBytes?: number }): Promise<void> {
+export function open(task: { database: string; graph: GraphConfig; limits: DatabaseLimits; diffStateMaxBytes?: number; hitRowsMaxBytes?: number }): Promise<void> {
   return exclusive(async () => {
     const options = task.diffStateMaxBytes === undefined ? undefined : { ...DEFAULT_WRITE_OPTIONS, diffStateMaxBytes: task.diffStateMaxBytes };
-    writer ??= await IndexWriter.open(task.database, task.graph, task.limits, options);
+    if (writer !== undefined) return;
+    writer = await IndexWriter.open(task.database, task.graph, task.limits, options);
+    hitRows = new HitRowCache(task.hitRowsMaxBytes ?? DEFAULT_HIT_ROWS_MAX_BYTES);
   });
 }
 
@@ -142,7 +147,7 @@ export function resolveConflict(task: { id: number; strategy: ResolutionStrategy
 function newSearchModel(): SearchModelCache {
   const writer = current();
   // A load's snapshot starts between two writes: the cache then knows which commits it must apply to the model.
-  return new SearchModelCache(writer.readConnection, { loadConnection: writer.loadConnection, pin: (start) => exclusive(start) });
+  return new SearchModelCache(writer.readConnection, { loadConnection: writer.loadConnection, pin: (start) => exclusive(start), rowCache: hitRows });
 }
 
 export function search(query: SearchQuery): Promise<SearchHit[]> {
@@ -167,7 +172,7 @@ export function searchPages(query: PageSearchQuery): Promise<PageHit[]> {
 export function status(): Promise<IndexStatus> {
   return reading(async () => {
     const writer = current();
-    return { ...(await readStatus(writer.readConnection)), writes: writer.writeStats() };
+    return { ...(await readStatus(writer.readConnection)), writes: { ...writer.writeStats(), hitRowCache: hitRows.stats() } };
   });
 }
 
@@ -198,7 +203,10 @@ export function repair(paths: string[]): Promise<RepairResult> {
   return exclusive(async () => {
     // Repair rewrites rows behind the writer's back: the block diff must read them afresh.
     current().forgetDiffStates();
-    return repairIndex(current().connection, paths).finally(() => searchModel?.invalidate());
+    return repairIndex(current().connection, paths).finally(() => {
+      searchModel?.invalidate();
+      hitRows.clear();
+    });
   });
 }
 

@@ -4,6 +4,7 @@ import { createPools, DEFAULT_THREAD_YOUNG_GENERATION_MB, prestartWriter } from 
 import { configSchema } from "../../src/config/schema.ts";
 import { loadConfig } from "../../src/config/load-config.ts";
 import { DEFAULT_LIMITS } from "../../src/index/database.ts";
+import { DEFAULT_HIT_ROWS_MAX_BYTES } from "../../src/index/hit-rows.ts";
 import { readGraphConfig } from "../../src/logseq/graph-config.ts";
 import { tempGraph } from "../support/cli.ts";
 
@@ -16,6 +17,7 @@ const pools = configSchema.properties.pools.properties;
 test("the defaults read before the config (the prestarted writer's, an IndexWriter opened without limits) are config.schema.json's", () => {
   assert.equal(pools.threadYoungGenerationMb.default, DEFAULT_THREAD_YOUNG_GENERATION_MB);
   assert.deepEqual(DEFAULT_LIMITS, { threads: pools.writing.properties.duckdbThreads.default, memoryLimitMb: pools.writing.properties.duckdbMemoryMb.default });
+  assert.equal(configSchema.properties.cache.properties.hitRowsMaxBytes.default, DEFAULT_HIT_ROWS_MAX_BYTES);
 });
 
 /** Every pool of a config with `young` (undefined: the default), after `prestartWriter` when `prestart`. */

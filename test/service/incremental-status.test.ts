@@ -47,13 +47,17 @@ test("status counts the rows the writer touched: 10 for a one-block edit of a 5,
   assert.deepEqual([reverted.blockKeyCache?.hits, reverted.blockKeyCache?.entries], [2, 1]);
   const text = await runCli(["status", "--config", sandbox.configPath]);
   assert.match(text.stdout, /^Writes: last batch 10 rows touched \(1 files diffed, 0 written whole\); since start \d+ rows touched \(2 files diffed, 1 written whole\) in \d+ batches$/m);
-  assert.match(text.stdout, /^Caches: diff state 1 files, \d+ of \d+ bytes, 2 hits, 0 misses; block keys 1 files, \d+ of \d+ bytes, 2 hits, \d+ misses$/m);
+  // No search yet: the hit-row cache is empty, at the config's bound.
+  const config = await loadConfig(sandbox.configPath);
+  assert.match(text.stdout, new RegExp(
+    `^Caches: diff state 1 files, \\d+ of \\d+ bytes, 2 hits, 0 misses; block keys 1 files, \\d+ of \\d+ bytes, 2 hits, \\d+ misses; ` +
+      `search hit rows 0 blocks, 0 of ${config.cache.hitRowsMaxBytes} bytes, 0 hits, 0 misses$`, "m"));
   // The metrics show the same figures.
   const samples = parsePrometheusText(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
-  const config = await loadConfig(sandbox.configPath);
   const figures = (cache: string) =>
     ["bytes", "max_bytes", "entries", "hits_total", "misses_total"].map((name) => valueOf(samples, `sync_pipeline_cache_${name}`, { cache }));
   const [diffState, blockKeys] = [figures("diff_state"), figures("block_keys")];
+  assert.deepEqual(figures("hit_rows"), [0, config.cache.hitRowsMaxBytes, 0, 0, 0]);
   assert.deepEqual(diffState, [diffState[0], config.cache.diffStateMaxBytes, 1, 2, 0]);
   assert.deepEqual(blockKeys, [blockKeys[0], config.cache.blockKeysMaxBytes, 1, 2, reverted.blockKeyCache?.misses]);
   assert.ok((diffState[0] ?? 0) > 0 && (blockKeys[0] ?? 0) > BLOCKS * 16);
