@@ -64,9 +64,9 @@ function candidatesOf(model: SearchModel, word: string, k: number, typing: boole
     const parts = pieces(word, k + 1);
     const length = codePoints(word);
     for (let l = Math.max(0, length - k); l <= length + k; l++) {
-      for (const byLength of [model.termsByLength, model.addedByLength]) {
-        for (const term of byLength.get(l) ?? []) if (parts.some((part) => term.includes(part))) vocabularyTerm(term);
-      }
+      const loaded = model.termsByLength.get(l);
+      if (loaded !== undefined) termsHolding(loaded, parts, vocabularyTerm);
+      for (const term of model.addedByLength.get(l) ?? []) if (parts.some((part) => term.includes(part))) vocabularyTerm(term);
     }
     for (const swap of adjacentSwaps(word)) vocabularyTerm(swap);
   }
@@ -80,6 +80,60 @@ function candidatesOf(model: SearchModel, word: string, k: number, typing: boole
     }
   }
   return out;
+}
+
+/** A length bucket of the loaded vocabulary as one text, each term followed by a newline, and where each term starts. */
+type JoinedTerms = { text: string; starts: Int32Array };
+
+/** By the loaded model's bucket arrays, which never change (refreshes add terms to addedByLength). */
+const joinedBuckets = new WeakMap<readonly string[], JoinedTerms>();
+
+/**
+ * Calls `visit` once for each of `terms` holding any of `parts`, as
+ * `parts.some((part) => term.includes(part))` over the list would, in no
+ * particular order (the candidates are sorted afterwards). A search for each
+ * part through the bucket joined into one text: a typo's pigeonhole filter
+ * over the 30,000-file bench graph's terms of its length ± 2 (about 62,000)
+ * took 2.9 ms term by term, 0.3 ms this way. A part holds no newline, so
+ * each occurrence lies inside one term.
+ */
+function termsHolding(terms: readonly string[], parts: readonly string[], visit: (term: string) => void): void {
+  let joined = joinedBuckets.get(terms);
+  if (joined === undefined) {
+    const starts = new Int32Array(terms.length);
+    let at = 0;
+    for (let i = 0; i < terms.length; i++) {
+      starts[i] = at;
+      at += (terms[i] as string).length + 1;
+    }
+    joined = { text: terms.join("\n") + "\n", starts };
+    joinedBuckets.set(terms, joined);
+  }
+  const { text, starts } = joined;
+  for (const part of parts) {
+    if (part === "") {
+      for (const term of terms) visit(term);
+      return;
+    }
+    for (let at = text.indexOf(part); at !== -1; ) {
+      const i = termAt(starts, at);
+      visit(terms[i] as string);
+      // The rest of this term holds nothing more to find: on from the next one.
+      at = text.indexOf(part, (i + 1 < starts.length ? (starts[i + 1] as number) : text.length));
+    }
+  }
+}
+
+/** The index of the term whose text holds offset `at` (the last start at or before it). */
+function termAt(starts: Int32Array, at: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] as number) <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 function hashOf(candidate: Candidate): bigint | null {
