@@ -97,7 +97,7 @@ const joinedBuckets = new WeakMap<readonly string[], JoinedTerms>();
  * took 2.9 ms term by term, 0.3 ms this way. A part holds no newline, so
  * each occurrence lies inside one term.
  */
-function termsHolding(terms: readonly string[], parts: readonly string[], visit: (term: string) => void): void {
+export function termsHolding(terms: readonly string[], parts: readonly string[], visit: (term: string) => void): void {
   let joined = joinedBuckets.get(terms);
   if (joined === undefined) {
     const starts = new Int32Array(terms.length);
