@@ -118,3 +118,27 @@ test("pageNameClash switched from index back to filesystem: the held file is rea
     await g.cleanup();
   }
 });
+
+test("pageNameClash under index (run --once): a held file left unchanged gets back its block ids when released (its row's id seed, read then)", async () => {
+  const g = await tempGraph({ "pages/foo.md": "- owner words\n", "pages/baz.md": "- baz block\n" }, INDEX);
+  try {
+    const ids = () => queryRows(g.database, "SELECT id, content FROM blocks WHERE path = 'pages/baz.md' ORDER BY seq");
+    assert.deepEqual(await runOnce(g), []);
+    const before = await ids();
+    assert.equal(before.length, 1);
+    // Renamed by its title onto an owned name: held, its blocks out of the index, its row (and id seed "baz") kept.
+    await g.write("pages/baz.md", "title:: foo\n\n- baz block\n");
+    assert.deepEqual(await runOnce(g), ["conflict: #1 pageNameClash: pages/baz.md, pages/foo.md (applied index)"]);
+    assert.deepEqual(await ids(), []);
+    assert.deepEqual(await queryRows(g.database, "SELECT status, id_seed FROM files WHERE path = 'pages/baz.md'"), [{ status: "skipped", id_seed: "baz" }]);
+    // The owner leaves; pages/baz.md did not change, so this sync read no row of it until the release.
+    await g.remove("pages/foo.md");
+    assert.deepEqual(await runOnce(g), []);
+    const after = await ids();
+    assert.deepEqual(after.map((row) => row["content"]), ["title:: foo", "baz block"]);
+    assert.equal(after[1]?.["id"], before[0]?.["id"], "the block's id as first derived from the seed baz");
+    assert.deepEqual(await pages(g), [{ name: "foo", path: "pages/baz.md" }]);
+  } finally {
+    await g.cleanup();
+  }
+});
