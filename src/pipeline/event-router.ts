@@ -8,7 +8,7 @@ import type { WatchEvent } from "./file-system-watcher.ts";
 import { resolveGraphPath } from "./graph-entry.ts";
 import { SyncEventKind, type SyncEvent } from "./sync-event.ts";
 import { parentFolder, prefixCovers } from "./sync-task-queue.ts";
-import { AGED_EVENTS_MAX, heldFor } from "./watcher-hold.ts";
+import { AGED_EVENTS_MAX, heldFor, WATCHER_HOLD_MS } from "./watcher-hold.ts";
 
 export type EventRouterOptions = {
   root: string;
@@ -41,6 +41,9 @@ export type EventRouterOptions = {
 /** A second look at a new folder this long after the first scan: files created there before the OS watch existed are never reported. */
 const FOLLOW_UP_SCAN_MS = 1000;
 
+/** Recent settles kept before the old ones are dropped (EventRouter #noteSettled). */
+const SETTLED_KEPT = 256;
+
 type FolderScan = { timer: unknown; firstSeen: number; followUp: boolean };
 
 /**
@@ -57,6 +60,8 @@ export class EventRouter {
   readonly #folders = new Map<string, FolderScan>();
   readonly #settleMs: number;
   readonly #heldFor: (path: string) => number;
+  /** When recently settled paths settled (clock time): a write before that was the settled sync's to read. */
+  readonly #settledAt = new Map<string, number>();
   #closed = false;
 
   constructor(options: EventRouterOptions) {
@@ -77,6 +82,7 @@ export class EventRouter {
       },
       onSettled: (event) => {
         if (isLarge(event.path)) large.settled(event.path);
+        this.#noteSettled(event.path);
         options.onSettled(event);
       },
     });
@@ -96,13 +102,37 @@ export class EventRouter {
       this.#touchFolderScans(path);
       if (this.#filter(path)) {
         if (this.#debouncer.pending >= this.#options.maxPending) this.#options.markDirty(parentFolder(path));
-        else this.#debouncer.push({ path, kind, at }, kind === SyncEventKind.delete || held === undefined ? 0 : held(path));
+        else this.#debouncer.push({ path, kind, at }, kind === SyncEventKind.delete || held === undefined ? 0 : this.#quietFor(path, held, at));
         if (kind !== SyncEventKind.delete) changing.push(path);
       } else if (kind !== SyncEventKind.update && isDirectoryEventWorthScanning(path, this.#options.graph)) {
         this.#folderEvent(path, kind);
       }
     }
     if (changing.length > 0) this.#options.onChanging?.(changing);
+  }
+
+  /**
+   * How long `path` has been quiet as the watcher saw it: its age by mtime,
+   * but never from before its last settle. A save can come as two events,
+   * the first handed over at once and the rest held back 50 ms: the first
+   * may have settled and its sync be reading the file when the rest
+   * arrives, and counted from the write, that rest would settle at once,
+   * beside the sync that already read it (a concurrentModification, and
+   * under `index` the edit kept out).
+   */
+  #quietFor(path: string, heldFor: (path: string) => number, now: number): number {
+    const settled = this.#settledAt.get(path);
+    const credit = heldFor(path);
+    return settled === undefined ? credit : Math.min(credit, Math.max(0, now - settled));
+  }
+
+  #noteSettled(path: string): void {
+    const now = this.#clock.now();
+    this.#settledAt.set(path, now);
+    // Past WATCHER_HOLD_MS a settle limits no credit: the map keeps only recent ones.
+    if (this.#settledAt.size > SETTLED_KEPT) {
+      for (const [other, at] of this.#settledAt) if (now - at > WATCHER_HOLD_MS) this.#settledAt.delete(other);
+    }
   }
 
   /** Emits every pending path and runs every pending folder scan now (shutdown). */

@@ -198,3 +198,17 @@ test("by default a change's age is its file's mtime: written long ago, held at m
   assert.deepEqual(settled.map((e) => e.path), ["pages/old.md", "pages/ahead.md"]);
   assert.deepEqual(times, [100 - WATCHER_HOLD_MS, 100]);
 });
+
+test("a change's credit for the watcher's hold never reaches back past the path's last settle: the held rest of a save settles its full delay after", () => {
+  const clock = new ManualClock(0);
+  const { router, times } = makeRouter("/nonexistent", clock, 100, () => WATCHER_HOLD_MS);
+  // A save's first event, handed over at once but written long ago by its mtime: credited WATCHER_HOLD_MS.
+  router.route([{ path: "pages/a.md", kind: "update" }]);
+  clock.advance(51);
+  assert.deepEqual(times, [100 - WATCHER_HOLD_MS]);
+  // The rest of that save, held back by the watcher, 1 ms after the path settled (its sync may be reading it):
+  // credited 1 ms, so it settles 99 ms later, not at once beside that sync. Another path keeps its whole credit.
+  router.route([{ path: "pages/a.md", kind: "update" }, { path: "pages/b.md", kind: "update" }]);
+  clock.advance(200);
+  assert.deepEqual(times, [50, 51 + 100 - WATCHER_HOLD_MS, 51 + 99]);
+});
