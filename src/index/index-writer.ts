@@ -10,8 +10,6 @@ import { FILE_STAMPS_SQL, FILE_STATES_OF_SQL, FILE_STATES_SQL } from "./file-sta
 import { rewriteInTermOrder, updateDocumentFrequencies } from "./postings.ts";
 import { ClashingNames, reconcilePageNameClashes, type Reconciled } from "./page-name-clashes.ts";
 import { holdClaims, recordClashes, type HeldClaim } from "./page-name-holds.ts";
-import { pageIdentity } from "../logseq/page-name.ts";
-import { foldedTitleTokens } from "./title-tokens.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import { INCREMENTAL_SCRATCH_DDL } from "./incremental-write.ts";
 import { DiffPrefetch } from "./diff-prefetch.ts";
@@ -20,7 +18,7 @@ import { completeRows, pathsOf, wholeWriteState, writeDiffs, type DiffContext, t
 import { KEPT_IDS_DDL, restoreKeptIds, saveKeptIds } from "./kept-ids.ts";
 import { countBatch, emptyWriteStats, type WriteStats } from "./write-stats.ts";
 import { DiffStateCache } from "./diff-state-cache.ts";
-import { appendRows } from "./appenders.ts";
+import { deleteByPaths, renamePage } from "./path-writes.ts";
 import { appendDocuments, appendFiles } from "./whole-writes.ts";
 import { CheckpointPolicy } from "./checkpoint-policy.ts";
 import { DEFAULT_DIFF_BUDGET, type DiffBudget } from "./diff-budget.ts";
@@ -317,7 +315,7 @@ export class IndexWriter {
       const goneNames = new Set<string>();
       /** "path\0name" of the pages the batch replaces: a path keeping its name does not join a clash anew. */
       const pagesBefore = new Set<string>();
-      rows += await this.#deleteWhere(contentGone, [
+      rows += await deleteByPaths(c, contentGone, [
         // The gone postings, counted per term, leave their terms' df (postings.ts updateDocumentFrequencies).
         // Cheap: block keys are clustered, so zone maps skip the rest of fts_postings.
         `INSERT INTO batch_df SELECT term_hash, -count(*) FROM fts_postings
@@ -337,14 +335,14 @@ export class IndexWriter {
       const fileRowsGone = batch.writes
         .flatMap((w) => (w.op === "delete" ? [w.path] : w.op === "rename" ? [w.from, w.file.path] : [w.file.path]))
         .filter((path) => this.#paths.files.has(path));
-      rows += await this.#deleteWhere(fileRowsGone, [`DELETE FROM files WHERE path IN (SELECT path FROM batch_paths)`]);
+      rows += await deleteByPaths(c, fileRowsGone, [`DELETE FROM files WHERE path IN (SELECT path FROM batch_paths)`]);
       t = lap("delete", t);
 
       const touchedNames = new Set<string>(diffed.names);
       const joinedNames = new Set<string>();
       for (const write of batch.writes) {
         if (write.op === "rename") {
-          const names = await this.#rename(write.from, write.file.path);
+          const names = await renamePage(c, write.from, write.file.path, this.#graph);
           rows += names?.rows ?? 0;
           if (names !== null) {
             goneNames.add(names.before);
@@ -400,19 +398,7 @@ export class IndexWriter {
       for (const table of ["batch_docs", "batch_blocks", "batch_terms", "batch_df", "batch_kept"]) await c.run(`DELETE FROM ${table}`).catch(() => {});
       throw error;
     }
-    // What was read ahead of a page's write no longer equals its rows once any batch wrote it.
-    this.#prefetched.drop(batch.writes.flatMap(pathsOf));
-    for (const w of batch.writes) {
-      result[w.op === "index" ? "indexed" : w.op === "delete" ? "deleted" : w.op === "rename" ? "renamed" : "metadata"]++;
-      this.#paths.track(w);
-      // A path written other than by a diff no longer matches its cached blocks; a large page written whole
-      // (and given no kept id back) is cached as written, so its next edit is a diff without reading it back.
-      if (w.op !== "metadata" && !(w.op === "index" && diffed.paths.has(w.file.path))) for (const path of pathsOf(w)) this.#diffStates.delete(path);
-      const base = w.op === "index" ? bases.get(w.file.path) : undefined;
-      if (w.op === "index" && base !== undefined && keptIds === 0 && w.doc.blockCount >= this.#writeOptions.warmMinBlocks) {
-        this.#diffStates.set(w.file.path, wholeWriteState(w.doc.outline, base, w.doc.page));
-      }
-    }
+    this.#committed(batch.writes, result, diffed.paths, keptIds === 0 ? bases : new Map());
     countBatch(this.#writeStats, { rowsTouched: rows, incrementalFiles: diffed.paths.size, wholeFiles: result.indexed - diffed.paths.size });
     // Only a commit that left every page row as it was (block diffs, files rows) is handed over: a model
     // cannot follow a new, gone, renamed or wholly rewritten page, nor a clash (search-model-refresh.ts).
@@ -425,6 +411,28 @@ export class IndexWriter {
       : null;
     this.#modelDelta = { refreshable, delta };
     return result;
+  }
+
+  /**
+   * What the writer remembers of the paths a committed batch wrote: counts
+   * in `result`, the path sets, the diff cache. `bases`: the base keys of
+   * the pages written whole and given no kept id back (those are cached as
+   * written, if large enough).
+   */
+  #committed(writes: readonly FileWrite[], result: BatchResult, diffedPaths: ReadonlySet<string>, bases: ReadonlyMap<string, bigint>): void {
+    // What was read ahead of a page's write no longer equals its rows once any batch wrote it.
+    this.#prefetched.drop(writes.flatMap(pathsOf));
+    for (const w of writes) {
+      result[w.op === "index" ? "indexed" : w.op === "delete" ? "deleted" : w.op === "rename" ? "renamed" : "metadata"]++;
+      this.#paths.track(w);
+      // A path written other than by a diff no longer matches its cached blocks; a large page written whole
+      // (and given no kept id back) is cached as written, so its next edit is a diff without reading it back.
+      if (w.op !== "metadata" && !(w.op === "index" && diffedPaths.has(w.file.path))) for (const path of pathsOf(w)) this.#diffStates.delete(path);
+      const base = w.op === "index" ? bases.get(w.file.path) : undefined;
+      if (w.op === "index" && base !== undefined && w.doc.blockCount >= this.#writeOptions.warmMinBlocks) {
+        this.#diffStates.set(w.file.path, wholeWriteState(w.doc.outline, base, w.doc.page));
+      }
+    }
   }
 
   /**
@@ -483,11 +491,6 @@ export class IndexWriter {
     this.#db.close();
   }
 
-  /**
-   * Every path of `table`, as one JSON text built by DuckDB: reading 20,000
-   * rows value by value through the client cost about 150 ms per table at
-   * every start, a no-op run's largest single cost after loading DuckDB.
-   */
   /** One statement of a batch, timed under SYNC_PIPELINE_PROFILE=1; returns the rows it changed. */
   #run = async (name: string, sql: string): Promise<number> => {
     const t = performance.now();
@@ -499,42 +502,5 @@ export class IndexWriter {
   async #scalar(sql: string): Promise<unknown> {
     const reader = await this.#db.connection.runAndReadAll(sql);
     return reader.getRows()[0]?.[0];
-  }
-
-  /** Returns how many rows the statements changed. */
-  async #deleteWhere(paths: string[], statements: string[], before?: () => Promise<void>): Promise<number> {
-    if (paths.length === 0) return 0;
-    const c = this.#db.connection;
-    await appendRows(c, "batch_paths", (appender) => {
-      for (const path of paths) {
-        appender.appendVarchar(path);
-        appender.endRow();
-      }
-    }, "temp");
-    await before?.();
-    let rows = 0;
-    // batch_df's inserts are bookkeeping, not index rows.
-    for (const sql of statements) rows += sql.includes("INTO batch_df") ? (await c.run(sql), 0) : (await c.run(sql)).rowsChanged;
-    await c.run(`DELETE FROM batch_paths`);
-    return rows;
-  }
-
-  /** Moves a page's rows to a new path without re-parsing; returns its page name before and after. */
-  async #rename(from: string, to: string): Promise<{ before: string; after: string; rows: number } | null> {
-    const c = this.#db.connection;
-    const reader = await c.runAndReadAll(`SELECT properties->>'title', aliases, name FROM pages WHERE path = $1`, [from]);
-    const row = reader.getRows()[0];
-    if (row === undefined) return null;
-    const title = (row[0] as string | null) ?? null;
-    const identity = pageIdentity(to, title, this.#graph);
-    const aliases = ((row[1] as { items: string[] } | null)?.items ?? []) as string[];
-    const params = [to, identity.name, from];
-    const pages = await c.run(
-      `UPDATE pages SET path = $1, name = $2, original_name = $4, journal_day = $5, title_tokens = $6 WHERE path = $3`,
-      [...params, identity.originalName, identity.journalDay, foldedTitleTokens(identity.originalName, aliases)],
-    );
-    const blocks = await c.run(`UPDATE blocks SET path = $1, page = $2 WHERE path = $3`, params);
-    const refs = await c.run(`UPDATE refs SET path = $1, page = $2 WHERE path = $3`, params);
-    return { before: row[2] as string, after: identity.name, rows: pages.rowsChanged + blocks.rowsChanged + refs.rowsChanged };
   }
 }
