@@ -1,14 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { IndexWriter } from "../../src/index/index-writer.ts";
 import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
 import { SearchModelCache } from "../../src/index/search-model-cache.ts";
 import { HitRowCache } from "../../src/index/hit-rows.ts";
-import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
-import { indexWrite } from "../support/index-writes.ts";
+import { indexWrite, outlinePage, withIndexWriter } from "../support/index-writes.ts";
 
 /**
  * The rows of recent hits (hit-rows.ts): a repeated search reads none of
@@ -16,10 +11,8 @@ import { indexWrite } from "../support/index-writes.ts";
  * key) is read afresh, never served from the cache under its old content.
  */
 test("search hit rows are served from the cache once returned, equal to the SQL path's, and an edited block's new row is read", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "hit-rows-"));
-  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
-  try {
-    const page = (lines: string[]) => lines.map((line) => `- ${line}\n`).join("");
+  await withIndexWriter("hit-rows-", async (writer) => {
+    const page = outlinePage;
     await writer.apply({
       writes: [
         indexWrite("pages/a.md", page(["kiwi one", "kiwi two", "other"])),
@@ -46,10 +39,7 @@ test("search hit rows are served from the cache once returned, equal to the SQL 
     assert.deepEqual(edited.map((hit) => hit.content).sort(), ["kiwi one", "kiwi three", "kiwi two edited"]);
     assert.deepEqual([rows.stats().hits, rows.stats().misses], [5, 4], "two rows from the cache, the edited one read");
     assert.equal(cache.refreshes, 1, "answered by the refreshed model, not through SQL");
-  } finally {
-    writer.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("the hit-row cache keeps within its bound; 0 bytes keeps nothing", () => {

@@ -1,15 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { IndexWriter } from "../../src/index/index-writer.ts";
 import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
 import { loadSearchModel } from "../../src/index/search-model.ts";
 import { searchInMemory } from "../../src/index/search-memory.ts";
 import { oneTermRankings } from "../../src/index/block-ranking.ts";
-import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
-import { indexWrite } from "../support/index-writes.ts";
+import { indexWrite, outlinePage, withIndexWriter } from "../support/index-writes.ts";
 
 /**
  * A whole word matched by one term that titles no page is ranked straight
@@ -21,10 +16,8 @@ import { indexWrite } from "../support/index-writes.ts";
  * general way.
  */
 test("one term, no title: ranked straight from its postings, hit for hit the SQL path's answer; a word in a title goes the general way", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "search-one-term-"));
-  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
-  try {
-    const page = (lines: string[]) => lines.map((line) => `- ${line}\n`).join("");
+  await withIndexWriter("search-one-term-", async (writer) => {
+    const page = outlinePage;
     await writer.apply({
       writes: [
         // 60 blocks of equal length holding "beta" once: equal ranks, ordered by file order and path.
@@ -54,8 +47,5 @@ test("one term, no title: ranked straight from its postings, hit for hit the SQL
     // "gamma" titles a page: its title and page scores count, the general way.
     await both("gamma ", 10);
     assert.equal(oneTermRankings.count, before + 2);
-  } finally {
-    writer.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });

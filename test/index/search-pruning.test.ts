@@ -1,15 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { IndexWriter } from "../../src/index/index-writer.ts";
 import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
 import { loadSearchModel } from "../../src/index/search-model.ts";
 import { searchInMemory } from "../../src/index/search-memory.ts";
 import { pruning } from "../../src/index/block-ranking.ts";
-import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
-import { indexWrite } from "../support/index-writes.ts";
+import { indexWrite, outlinePage, withIndexWriter } from "../support/index-writes.ts";
 
 /**
  * The in-memory ranking prunes a frequent word's postings (MaxScore,
@@ -23,10 +18,8 @@ import { indexWrite } from "../support/index-writes.ts";
  * the SQL path's answer, hit for hit.
  */
 test("pruning a frequent word's postings gives the SQL path's answer: from the candidates when they must win, ranked whole when blocks of the frequent word alone win", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "search-pruning-"));
-  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
-  try {
-    const page = (lines: string[]) => lines.map((line) => `- ${line}\n`).join("");
+  await withIndexWriter("search-pruning-", async (writer) => {
+    const page = outlinePage;
     const writes = [
       // 1,000 short blocks repeating "alpha": its postings outnumber beta's 2.5 to 1.
       ...Array.from({ length: 20 }, (_, i) => indexWrite(`pages/alpha${i}.md`, page(Array.from({ length: 50 }, (_, j) => `alpha alpha alpha alpha alpha alpha alpha alpha ${i}x${j}`)))),
@@ -59,8 +52,5 @@ test("pruning a frequent word's postings gives the SQL path's answer: from the c
     assert.equal(beta.length, 10);
     assert.ok(beta.every((content) => content.startsWith("alpha")), `blocks of "alpha" alone win: ${beta.map((c) => c.slice(0, 30)).join(" | ")}`);
     assert.deepEqual({ ...pruning }, { pruned: before.pruned + 1, rankedWhole: before.rankedWhole + 1 }, "ranked whole");
-  } finally {
-    writer.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
-import type { IndexWriter } from "../../src/index/index-writer.ts";
+import { IndexWriter } from "../../src/index/index-writer.ts";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SCHEMA_DDL } from "../../src/index/schema.ts";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
@@ -80,4 +83,21 @@ export async function refuseRows(writer: IndexWriter, table: string, check: stri
   await c.run(ddl.replace(/\)\s*$/, `, CHECK (${check}))`));
   await c.run(`INSERT INTO ${table} SELECT * FROM ${table}_before`);
   await c.run(`DROP TABLE ${table}_before`);
+}
+
+/** An IndexWriter on a fresh index in a temp folder for `body`; closed and the folder removed after. */
+export async function withIndexWriter(prefix: string, body: (writer: IndexWriter) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
+  try {
+    await body(writer);
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Top-level blocks, one a line. */
+export function outlinePage(lines: readonly string[]): string {
+  return lines.map((line) => `- ${line}\n`).join("");
 }
