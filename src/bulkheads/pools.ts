@@ -3,7 +3,7 @@ import { Bulkhead, startThreads } from "./bulkhead.ts";
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
-import { fileStampsFromJson, fileStatesFromJson, type IndexedStamp } from "../index/file-states.ts";
+import { fileStampsFromJson, fileStatesFromJson, type FileRowSelection, type IndexedStamp } from "../index/file-states.ts";
 
 /** The three bulkheads of the pipeline. */
 export type Pools = {
@@ -134,7 +134,7 @@ export async function readFileStamps(pools: Pick<Pools, "writing">): Promise<Ind
   return fileStampsFromJson(await pools.writing.run<string>(undefined, { name: "fileStamps" }));
 }
 
-/** What the index knows of every file, or of `paths`. */
-export async function readFileStates(pools: Pick<Pools, "writing">, paths?: readonly string[]): Promise<IndexedFileState[]> {
-  return fileStatesFromJson(await pools.writing.run<string>(paths === undefined ? undefined : [...paths], { name: "fileStates" }));
+/** What the index knows of every file, of some paths, or of the files with a checksum. */
+export async function readFileStates(pools: Pick<Pools, "writing">, select?: FileRowSelection): Promise<IndexedFileState[]> {
+  return fileStatesFromJson(await pools.writing.run<string>(Array.isArray(select) ? [...select] : select, { name: "fileStates" }));
 }

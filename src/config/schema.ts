@@ -226,6 +226,13 @@ export const configSchema = {
           description:
             "The block keys, tree and bytes of recently parsed files of 1,000 blocks or more are kept up to about this many bytes of memory (about the file's size plus 60 bytes a block): the next save of such a file is parsed in part, and index rows are built only for the blocks that changed. 0 turns the cache off.",
         },
+        fileMetadataMaxBytes: {
+          type: "integer",
+          minimum: 0,
+          default: 16777216,
+          description:
+            "The service keeps the index's rows of files (size, mtime, checksum, status) it compared lately up to about this many bytes of memory (about 340 bytes a file): an event or scan compares a file with them without reading the index. Every indexed path's size and a part of its checksum are kept outside this bound (about 150 bytes a file). 0 keeps no rows: each comparison reads the index.",
+        },
         hitRowsMaxBytes: {
           type: "integer",
           minimum: 0,

@@ -33,6 +33,16 @@ export class BoundedCache<V extends object> {
     return this.#lru?.has(key) ?? false;
   }
 
+  /** The entry of `key`, without counting a hit or a miss or refreshing its place in the LRU order. */
+  peek(key: string): V | undefined {
+    return this.#lru?.peek(key);
+  }
+
+  /** Every entry's value, without counting hits or refreshing their places in the LRU order. */
+  values(): IterableIterator<V> {
+    return this.#lru?.values() ?? [].values();
+  }
+
   set(key: string, value: V): void {
     this.#lru?.set(key, value);
   }

@@ -65,6 +65,12 @@ export const FILE_STATES_SQL = columnsSql(STATE_COLUMNS);
 /** The IndexedFileStates of the paths in the VARCHAR[] parameter $1. */
 export const FILE_STATES_OF_SQL = columnsSql(STATE_COLUMNS, ` WHERE f.path IN (SELECT unnest($1::VARCHAR[]))`);
 
+/** Which rows a read of file states returns: those of some paths, or those with a checksum (all when absent). */
+export type FileRowSelection = readonly string[] | { checksum: string };
+
+/** The IndexedFileStates whose checksum is the VARCHAR parameter $1 (a moved file's, IndexView.pathsWithChecksum). */
+export const FILE_STATES_WITH_CHECKSUM_SQL = columnsSql(STATE_COLUMNS, ` WHERE f.checksum = $1`);
+
 export function fileStampsFromJson(text: string): IndexedStamp[] {
   const c = JSON.parse(text) as Columns;
   const stamps = new Array<IndexedStamp>(lengthOf(c));

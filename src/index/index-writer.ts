@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS, openDatabase, type Database, type DatabaseLimits } from
 import { makeScratchFolder } from "./scratch-folder.ts";
 import { LIST, listValue, VARCHAR } from "./duckdb.ts";
 import { SCRATCH_DDL } from "./schema.ts";
-import { FILE_STAMPS_SQL, FILE_STATES_OF_SQL, FILE_STATES_SQL } from "./file-states.ts";
+import { FILE_STAMPS_SQL, FILE_STATES_OF_SQL, FILE_STATES_SQL, FILE_STATES_WITH_CHECKSUM_SQL, type FileRowSelection } from "./file-states.ts";
 import { rewriteInTermOrder, updateDocumentFrequencies } from "./postings.ts";
 import { ClashingNames, reconcilePageNameClashes, type Reconciled } from "./page-name-clashes.ts";
 import { holdClaims, recordClashes, type HeldClaim } from "./page-name-holds.ts";
@@ -252,10 +252,12 @@ export class IndexWriter {
     return this.#startRead(FILE_STAMPS_SQL);
   }
 
-  /** Every file row, or the rows of `paths`. */
-  async fileStatesJson(paths?: readonly string[]): Promise<string> {
-    if (paths === undefined) return this.#startRead(FILE_STATES_SQL);
-    const reader = await this.#db.connection.runAndReadAll(FILE_STATES_OF_SQL, [listValue([...paths])], [LIST(VARCHAR)]);
+  /** Every file row, the rows of some paths, or those with a checksum. */
+  async fileStatesJson(select?: FileRowSelection): Promise<string> {
+    if (select === undefined) return this.#startRead(FILE_STATES_SQL);
+    const reader = Array.isArray(select)
+      ? await this.#db.connection.runAndReadAll(FILE_STATES_OF_SQL, [listValue([...select])], [LIST(VARCHAR)])
+      : await this.#db.connection.runAndReadAll(FILE_STATES_WITH_CHECKSUM_SQL, [(select as { checksum: string }).checksum], [VARCHAR]);
     return String(reader.getRows()[0]?.[0]);
   }
 

@@ -16,6 +16,8 @@ export type WriteStats = {
   blockKeyCache?: CacheStats;
   /** The rows of recent search hits, by block (hit-rows.ts); hits and misses count rows. */
   hitRowCache?: CacheStats;
+  /** The service's cache of file rows (index-view.ts); misses: rows read back from the index. Service only. */
+  fileMetadataCache?: CacheStats;
 };
 
 export type BatchWriteStats = {
@@ -49,6 +51,7 @@ export function formatWriteStats(w: WriteStats): string[] {
     ...(w.diffStateCache === undefined ? [] : [cache("diff state", w.diffStateCache)]),
     ...(w.blockKeyCache === undefined ? [] : [cache("block keys", w.blockKeyCache)]),
     ...(w.hitRowCache === undefined ? [] : [cache("search hit rows", w.hitRowCache, "blocks")]),
+    ...(w.fileMetadataCache === undefined ? [] : [cache("file metadata", w.fileMetadataCache)]),
   ];
   if (caches.length > 0) lines.push(`Caches: ${caches.join("; ")}`);
   return lines;

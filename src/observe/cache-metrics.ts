@@ -2,8 +2,8 @@ import { Counter, Gauge, type Registry } from "prom-client";
 import type { CacheFigures } from "../pipeline/service-hooks.ts";
 import type { CacheStats } from "../index/bounded-cache.ts";
 
-/** The caches by their metric label: the writer's diff states, the parse side's block keys (issue #11), the search's hit rows. */
-const CACHES = { diff_state: "diffState", block_keys: "blockKeys", hit_rows: "hitRows" } as const satisfies Record<string, keyof CacheFigures>;
+/** The caches by their metric label: the writer's diff states, the parse side's block keys (issue #11), the search's hit rows, the file rows. */
+const CACHES = { diff_state: "diffState", block_keys: "blockKeys", hit_rows: "hitRows", file_metadata: "fileMetadata" } as const satisfies Record<string, keyof CacheFigures>;
 
 /** One read of the figures serves every series of a scrape (prom-client collects them concurrently). */
 const SCRAPE_MS = 500;

@@ -46,7 +46,7 @@ export class SyncServiceObserver implements ServiceObserver {
   async start(service: RunningService): Promise<void> {
     this.#service = service;
     const { hashing, parsing, writing } = this.#pools;
-    this.metrics.attach({ bulkheads: [hashing, parsing, writing], queue: () => service.orchestrator.stats, indexed: service.orchestrator.known.keys(), caches: service.caches });
+    this.metrics.attach({ bulkheads: [hashing, parsing, writing], queue: () => service.orchestrator.stats, isIndexed: (path) => service.orchestrator.known.has(path), caches: service.caches });
     const { port } = this.#config.metrics;
     if (port !== 0) {
       this.#server = await MetricsServer.listen(port, this.metrics.registry, () => this.health()).catch((error: NodeJS.ErrnoException) => {

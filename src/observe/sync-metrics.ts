@@ -14,8 +14,8 @@ export type MetricsSource = {
   bulkheads: readonly Bulkhead[];
   /** The SyncTaskQueue's counts (SyncOrchestrator.stats). */
   queue: () => { queued?: number; inFlight?: number };
-  /** Paths the index holds when the metrics start. */
-  indexed: Iterable<string>;
+  /** Whether the index holds a path (a failed sync of it counts as an update, else as a create). */
+  isIndexed: (path: string) => boolean;
   /** The design's caches, as `status` shows them. */
   caches?: () => Promise<CacheFigures>;
 };
@@ -35,7 +35,6 @@ export class SyncMetrics {
   readonly registry = new Registry();
   readonly onEvent: (event: SyncDomainEvent) => void;
   readonly #now: () => number;
-  readonly #indexed = new Set<string>();
   /** When each path's pending change was first seen: a watcher event's time, or its scan's start. */
   readonly #seen = new Map<string, number>();
   #scanStartedAt: number | undefined;
@@ -134,7 +133,6 @@ export class SyncMetrics {
   /** Starts reading the running service. */
   attach(source: MetricsSource): void {
     this.#source = source;
-    for (const path of source.indexed) this.#indexed.add(path);
     this.#sample();
   }
 
@@ -162,25 +160,19 @@ export class SyncMetrics {
   #record(event: SyncDomainEvent): void {
     switch (event.type) {
       case "FileIndexed":
-        this.#committed(event.path, this.#indexed.has(event.path) ? "update" : "create");
-        this.#indexed.add(event.path);
+        this.#committed(event.path, event.change ?? "update");
         return;
       case "FileChanged":
         if (event.change === "delete") {
           this.#committed(event.path, "delete");
-          this.#indexed.delete(event.path);
         } else if (event.change === "rename") {
           this.#committed(event.path, "rename");
-          if (event.from !== undefined) {
-            this.#indexed.delete(event.from);
-            this.#seen.delete(event.from);
-          }
-          this.#indexed.add(event.path);
+          if (event.from !== undefined) this.#seen.delete(event.from);
         }
         return;
       case "FileSyncFailed":
         this.#seen.delete(event.path);
-        this.#errors.inc({ operation: this.#indexed.has(event.path) ? "update" : "create", status: event.status });
+        this.#errors.inc({ operation: this.#source?.isIndexed(event.path) === true ? "update" : "create", status: event.status });
         return;
       case "ConflictDetected":
         this.#conflicts.inc();

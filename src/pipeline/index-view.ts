@@ -1,50 +1,153 @@
 import type { FileRow, FileWrite } from "../index/index-batch.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
+import { BoundedCache, type CacheStats } from "../index/bounded-cache.ts";
 import { pathsOf } from "./batch-processor.ts";
+
+/** How an IndexView reads rows its cache lost from the index (readFileStates in the service). */
+export type IndexRowReads = {
+  /** The rows of `paths`, or of every file. */
+  rows: (paths?: readonly string[]) => Promise<IndexedFileState[]>;
+  /** The rows whose checksum is `checksum`. */
+  withChecksum: (checksum: string) => Promise<IndexedFileState[]>;
+};
+
+/** `IndexView.cached`: the row is not in the cache, and the index has it. */
+export const UNCACHED: unique symbol = Symbol("uncached");
+
+/** What every indexed path keeps outside the cache's bound. */
+type Entry = { size: number; prefix: number };
+
+/** A row's estimated memory: its object and LRU entry (measured: 336 bytes a row of 130 characters), plus its text. */
+export function rowBytes(row: IndexedFileState): number {
+  return 200 + row.path.length + (row.checksum?.length ?? 0) + (row.idSeed?.length ?? 0) + (row.error?.length ?? 0) + (row.contentChecksum?.length ?? 0);
+}
+
+/** A checksum's first 24 bits (+1; 0 for none): enough to rule out almost every new file as a move without reading the index. */
+function prefixOf(checksum: string | null): number {
+  if (checksum === null) return 0;
+  const prefix = Number.parseInt(checksum.slice(0, 6), 16);
+  return Number.isNaN(prefix) ? 0 : prefix + 1;
+}
 
 /**
  * What the index holds per path (as of the last committed batch) and what it
  * *will* hold once the writes handed to the BatchProcessor commit. A task
  * compares a file with `latest`, so a fast revert is not mistaken for
  * "unchanged" while the edit's write is still pending (issue #13 row 1).
+ *
+ * The design's file-metadata cache (issue #11): the whole rows (size,
+ * mtime, checksum, status, id seed) sit in an LRU bounded by
+ * `cache.fileMetadataMaxBytes`; a row it lost is read from the index. Kept
+ * for every indexed path, outside the bound: its size (membership, and the
+ * large-file debounce) and a 24-bit prefix of its checksum (a new file whose
+ * prefix no indexed file has is no move), about 150 bytes a file against the
+ * row's 336. While the cache holds every row, a scan compares with it;
+ * once it lost one, a scan reads every row from the index.
  */
 export class IndexView {
-  /** What the index holds per path, as of the last committed batch. */
-  readonly known = new Map<string, IndexedFileState>();
-  /** Paths of `known` by checksum, to find a moved file whose delete has not been seen yet. */
-  readonly #knownByChecksum = new Map<string, Set<string>>();
+  readonly #entries = new Map<string, Entry>();
+  /** Indexed paths per checksum prefix. */
+  readonly #prefixes = new Map<number, number>();
+  readonly #rows: BoundedCache<IndexedFileState>;
+  readonly #reads: IndexRowReads;
   /** Per path, the latest write handed over and not yet committed. */
   readonly #pending = new Map<string, FileWrite>();
+  /** Per read from the index in progress: the rows committed meanwhile (null: deleted), which the read may predate. */
+  readonly #journals = new Set<Map<string, IndexedFileState | null>>();
 
-  constructor(known: Iterable<IndexedFileState>) {
+  constructor(known: Iterable<IndexedFileState>, options: { maxBytes: number; reads: IndexRowReads }) {
+    this.#rows = new BoundedCache<IndexedFileState>(options.maxBytes, rowBytes);
+    this.#reads = options.reads;
     for (const state of known) this.#setKnown(state);
   }
 
-  /** What the index will hold for `path` once every write handed over so far commits. */
-  latest(path: string): IndexedFileState | undefined {
+  /** Whether the index holds `path`, as of the last committed batch. */
+  has(path: string): boolean {
+    return this.#entries.has(path);
+  }
+
+  /** The indexed size of `path`, as of the last committed batch. */
+  sizeOf(path: string): number | undefined {
+    return this.#entries.get(path)?.size;
+  }
+
+  /** Indexed paths, as of the last committed batch. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  paths(): IterableIterator<string> {
+    return this.#entries.keys();
+  }
+
+  /** Whether the cache holds every indexed row. */
+  get complete(): boolean {
+    return this.#rows.stats().entries === this.#entries.size;
+  }
+
+  cacheStats(): CacheStats {
+    return this.#rows.stats();
+  }
+
+  /** Whether the index will hold `path` once every write handed over so far commits. */
+  willHold(path: string): boolean {
     const write = this.#pending.get(path);
-    if (write === undefined) return this.known.get(path);
-    return write.op === "delete" || (write.op === "rename" && write.from === path) ? undefined : write.file;
+    return write === undefined ? this.#entries.has(path) : pendingState(write, path) !== undefined;
+  }
+
+  /** What the index will hold for `path` once every write handed over so far commits. */
+  async latest(path: string): Promise<IndexedFileState | undefined> {
+    const now = this.cached(path);
+    if (now !== UNCACHED) return now;
+    const rows = await this.#read([path]);
+    // Committed or handed over while the read was on its way: newer than the read.
+    const write = this.#pending.get(path);
+    if (write !== undefined) return pendingState(write, path);
+    const row = this.#rows.peek(path) ?? rows.get(path);
+    if (row !== undefined && this.#entries.has(path)) this.#rows.set(path, row);
+    return row;
+  }
+
+  /** `latest` when it needs no read from the index, else UNCACHED. */
+  cached(path: string): IndexedFileState | undefined | typeof UNCACHED {
+    const write = this.#pending.get(path);
+    if (write !== undefined) return pendingState(write, path);
+    if (!this.#entries.has(path)) return undefined;
+    return this.#rows.get(path) ?? UNCACHED;
   }
 
   /** Every path's latest state. */
-  states(): IndexedFileState[] {
-    if (this.#pending.size === 0) return [...this.known.values()];
-    const states: IndexedFileState[] = [];
-    for (const path of new Set([...this.known.keys(), ...this.#pending.keys()])) {
-      const state = this.latest(path);
-      if (state !== undefined) states.push(state);
+  async states(): Promise<IndexedFileState[]> {
+    const committed = this.complete ? new Map([...this.#rows.values()].map((row) => [row.path, row])) : await this.#read();
+    for (const [path, write] of this.#pending) {
+      const state = pendingState(write, path);
+      if (state === undefined) committed.delete(path);
+      else committed.set(path, state);
     }
-    return states;
+    return [...committed.values()];
   }
 
   isPending(path: string): boolean {
     return this.#pending.has(path);
   }
 
-  /** Known paths whose committed content has this checksum. */
-  pathsWithChecksum(checksum: string): string[] {
-    return [...(this.#knownByChecksum.get(checksum) ?? [])];
+  /** Indexed paths whose committed content has this checksum. */
+  async pathsWithChecksum(checksum: string): Promise<string[]> {
+    if (!this.#prefixes.has(prefixOf(checksum))) return [];
+    if (this.complete) return [...this.#rows.values()].filter((row) => row.checksum === checksum).map((row) => row.path);
+    const journal = this.#journal();
+    let rows: IndexedFileState[];
+    try {
+      rows = await this.#reads.withChecksum(checksum);
+    } finally {
+      this.#journals.delete(journal);
+    }
+    const paths = new Set(rows.map((row) => row.path));
+    for (const [path, state] of journal) {
+      if (state?.checksum === checksum) paths.add(path);
+      else paths.delete(path);
+    }
+    return [...paths];
   }
 
   /** A write was handed to the BatchProcessor. */
@@ -52,7 +155,7 @@ export class IndexView {
     for (const path of pathsOf(write)) this.#pending.set(path, write);
   }
 
-  /** A write committed: `known` follows it. */
+  /** A write committed: what the view holds follows it. */
   commit(write: FileWrite): void {
     switch (write.op) {
       case "delete":
@@ -70,29 +173,58 @@ export class IndexView {
     this.settle(write);
   }
 
-  /** A write committed or failed for good: later tasks compare with `known` again, unless a newer write is pending. */
+  /** A write committed or failed for good: later tasks compare with the index again, unless a newer write is pending. */
   settle(write: FileWrite): void {
     for (const path of pathsOf(write)) if (this.#pending.get(path) === write) this.#pending.delete(path);
   }
 
+  /** Rows read from the index, corrected by the commits made while the read was on its way. */
+  async #read(paths?: readonly string[]): Promise<Map<string, IndexedFileState>> {
+    const journal = this.#journal();
+    let rows: IndexedFileState[];
+    try {
+      rows = await this.#reads.rows(paths);
+    } finally {
+      this.#journals.delete(journal);
+    }
+    const byPath = new Map(rows.map((row) => [row.path, row]));
+    for (const [path, state] of journal) {
+      if (state === null) byPath.delete(path);
+      else if (paths === undefined || paths.includes(path)) byPath.set(path, state);
+    }
+    return byPath;
+  }
+
+  #journal(): Map<string, IndexedFileState | null> {
+    const journal = new Map<string, IndexedFileState | null>();
+    this.#journals.add(journal);
+    return journal;
+  }
+
   #setKnown(state: IndexedFileState): void {
     this.#deleteKnown(state.path);
-    this.known.set(state.path, state);
-    if (state.checksum === null) return;
-    let paths = this.#knownByChecksum.get(state.checksum);
-    if (paths === undefined) this.#knownByChecksum.set(state.checksum, (paths = new Set()));
-    paths.add(state.path);
+    const prefix = prefixOf(state.checksum);
+    this.#entries.set(state.path, { size: state.size, prefix });
+    this.#prefixes.set(prefix, (this.#prefixes.get(prefix) ?? 0) + 1);
+    this.#rows.set(state.path, state);
+    for (const journal of this.#journals) journal.set(state.path, state);
   }
 
   #deleteKnown(path: string): void {
-    const old = this.known.get(path);
+    const old = this.#entries.get(path);
     if (old === undefined) return;
-    this.known.delete(path);
-    if (old.checksum === null) return;
-    const paths = this.#knownByChecksum.get(old.checksum);
-    paths?.delete(path);
-    if (paths?.size === 0) this.#knownByChecksum.delete(old.checksum);
+    this.#entries.delete(path);
+    this.#rows.delete(path);
+    const count = (this.#prefixes.get(old.prefix) ?? 0) - 1;
+    if (count > 0) this.#prefixes.set(old.prefix, count);
+    else this.#prefixes.delete(old.prefix);
+    for (const journal of this.#journals) journal.set(path, null);
   }
+}
+
+/** What `path` will hold once `write`, pending for it, commits. */
+function pendingState(write: FileWrite, path: string): IndexedFileState | undefined {
+  return write.op === "delete" || (write.op === "rename" && write.from === path) ? undefined : write.file;
 }
 
 /** Whether the index's row for a file already says what `file` says (a metadata write that changes nothing). */

@@ -1,7 +1,7 @@
 import type { IndexedFileState } from "../index/index-writer.ts";
 import type { Clock } from "./clock.ts";
 import { graphEntryKind } from "./graph-entry.ts";
-import type { IndexView } from "./index-view.ts";
+import { UNCACHED, type IndexView } from "./index-view.ts";
 
 /** A vanished indexed file whose content a new file may claim (a move). */
 type Vanished = { state: IndexedFileState; claimed: boolean };
@@ -68,8 +68,8 @@ export class MovePairing {
       return vanished;
     }
     const { view } = this.#options;
-    for (const path of view.pathsWithChecksum(checksum)) {
-      const state = view.latest(path);
+    for (const path of await view.pathsWithChecksum(checksum)) {
+      const state = await view.latest(path);
       if (state === undefined || state.checksum !== checksum || !movable(state) || this.#vanished.get(path)?.claimed) continue;
       if (graphEntryKind(this.#options.graphRoot, path) !== "none") continue;
       this.register(path, state);
@@ -81,8 +81,9 @@ export class MovePairing {
   }
 
   /** The path is gone: its delete is written now (nothing to pair), swallowed (a move took it) or held. */
-  missing(path: string): Promise<void> | undefined {
-    const vanished = this.#vanished.get(path) ?? this.register(path);
+  async missing(path: string): Promise<void> {
+    const state = this.#vanished.has(path) ? undefined : await this.#options.view.latest(path);
+    const vanished = this.#vanished.get(path) ?? this.register(path, state);
     if (vanished === undefined) return this.#options.writeDelete(path);
     if (vanished.claimed) {
       this.#vanished.delete(path);
@@ -92,9 +93,13 @@ export class MovePairing {
     return undefined;
   }
 
-  /** An indexed file vanished: its content is up for a move. */
-  register(path: string, state = this.#options.view.latest(path)): Vanished | undefined {
-    if (state === undefined || state.checksum === null || !movable(state)) return undefined;
+  /**
+   * An indexed file vanished: its content is up for a move. Without a state,
+   * the view's cached row; a row the cache lost is registered by the delete's
+   * task (`missing`), and until then `claimMove` finds it through the view.
+   */
+  register(path: string, state: IndexedFileState | undefined | typeof UNCACHED = this.#options.view.cached(path)): Vanished | undefined {
+    if (state === undefined || state === UNCACHED || state.checksum === null || !movable(state)) return undefined;
     const existing = this.#vanished.get(path);
     if (existing && !existing.claimed) return existing;
     const vanished = { state, claimed: false };

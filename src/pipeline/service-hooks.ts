@@ -15,7 +15,12 @@ export type RunningService = {
   caches: () => Promise<CacheFigures>;
 };
 
-export type CacheFigures = { diffState?: CacheStats | undefined; blockKeys?: CacheStats | undefined; hitRows?: CacheStats | undefined };
+export type CacheFigures = {
+  diffState?: CacheStats | undefined;
+  blockKeys?: CacheStats | undefined;
+  hitRows?: CacheStats | undefined;
+  fileMetadata?: CacheStats | undefined;
+};
 
 /** Watches the service from outside (metrics, health): told what the watcher and the scans do. */
 export type ServiceObserver = {

@@ -92,7 +92,10 @@ export class SyncOrchestrator {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#emit = context.onEvent ?? (() => {});
-    this.#view = new IndexView(known);
+    this.#view = new IndexView(known, {
+      maxBytes: context.config.cache.fileMetadataMaxBytes,
+      reads: { rows: (paths) => readFileStates(context.pools, paths), withChecksum: (checksum) => readFileStates(context.pools, { checksum }) },
+    });
     this.#deferred = new TaskDeferral(context.config, this.#clock, {
       requeue: (task) => this.#push(task, priorityClass(task.priority)),
       force: (path) => this.#forced.add(path),
@@ -172,7 +175,7 @@ export class SyncOrchestrator {
     try {
       const disk = await this.#deferred.breaker.run(() => scanDirectory(this.#context.config.graph, this.#context.graph, folder));
       const all = options.force === true || options.verify === true;
-      const changes = detectChanges(disk, this.#view.states(), {
+      const changes = detectChanges(disk, await this.#view.states(), {
         disagrees: contentDisagrees,
         force: all,
         maxFileSizeBytes: this.#context.config.maxFileSizeBytes,
@@ -193,7 +196,7 @@ export class SyncOrchestrator {
       for (const s of changes.toCheck) {
         if (this.#stopping) break;
         if (options.force) this.#forced.add(s.path);
-        const kind = this.#view.latest(s.path) !== undefined ? SyncEventKind.update : SyncEventKind.create;
+        const kind = this.#view.willHold(s.path) ? SyncEventKind.update : SyncEventKind.create;
         await this.#feed({ path: s.path, kind, at, priority: this.#priority(source, s.path, at) }, source);
       }
       for (const v of changes.vanished) {
@@ -248,9 +251,9 @@ export class SyncOrchestrator {
     }
   }
 
-  /** What the index holds per path, as of the last committed batch. */
-  get known(): ReadonlyMap<string, IndexedFileState> {
-    return this.#view.known;
+  /** What the index holds per path, as of the last committed batch: paths and sizes, and rows through its cache. */
+  get known(): IndexView {
+    return this.#view;
   }
 
   /** The file-system circuit breaker's state, for `status`. */
@@ -267,7 +270,7 @@ export class SyncOrchestrator {
       scans: this.#feeders,
       retrying: this.#deferred.retrying,
       parked: this.#deferred.parked,
-      known: this.#view.known.size,
+      known: this.#view.size,
     };
   }
 
@@ -381,7 +384,7 @@ export class SyncOrchestrator {
     this.#hashing++;
     let write: FileWrite;
     try {
-      write = await syncFile(this.#fileContext, path, this.#view.latest(path), { force });
+      write = await syncFile(this.#fileContext, path, await this.#view.latest(path), { force });
       this.#deferred.readDone(path);
     } catch (error) {
       if (!(error instanceof TransientReadError)) throw error;
@@ -412,8 +415,9 @@ export class SyncOrchestrator {
       }
     }
     this.#rereads.delete(path);
-    if (write.op === "metadata" && sameFileRow(this.#view.latest(path), write.file)) return;
-    if ((await this.conflicts.check(path, this.#view.latest(path), write)) === "skip") return;
+    const latest = await this.#view.latest(path);
+    if (write.op === "metadata" && sameFileRow(latest, write.file)) return;
+    if ((await this.conflicts.check(path, latest, write)) === "skip") return;
     // An edit with nothing queued behind it: no point waiting for the batch window.
     const now = priorityClass(task.priority) === SyncPriority.interactive && this.queue.size === 0;
     await this.#add(write, { now });
@@ -469,7 +473,7 @@ export class SyncOrchestrator {
   }
 
   #committed(writes: FileWrite[], result: BatchResult, batchId: SyncBatchId): void {
-    const known = this.#view.known;
+    const known = this.#view;
     // As applied: a held page-name claim wrote its skipped row only (page-name-holds.ts).
     for (const write of appliedWrites(writes, result)) {
       // Asked before `commit`: did the index hold the path before this write?

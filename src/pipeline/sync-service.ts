@@ -104,8 +104,8 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     status: async () => {
       const { status, ageMs } = await indexCounts();
       const service = { state, pid: process.pid, strategy: config.strategy, breaker: orchestrator.breakerState, ...orchestrator.stats, synced: orchestrator.summary };
-      // The writer's figures, with the main thread's cache beside its own.
-      const writes = status.writes && { ...status.writes, blockKeyCache: orchestrator.blockKeyCacheStats };
+      // The writer's figures, with the main thread's caches beside its own.
+      const writes = status.writes && { ...status.writes, blockKeyCache: orchestrator.blockKeyCacheStats, fileMetadataCache: orchestrator.known.cacheStats() };
       return { ...status, ...(writes && { writes }), indexCountsAgeMs: ageMs, service, sync: model.snapshot() };
     },
     pause: async () => {
@@ -156,7 +156,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
       queueBound: MAX_QUEUED,
       caches: async () => {
         const writes = (await indexCounts()).status.writes;
-        return { diffState: writes?.diffStateCache, blockKeys: orchestrator.blockKeyCacheStats, hitRows: writes?.hitRowCache };
+        return { diffState: writes?.diffStateCache, blockKeys: orchestrator.blockKeyCacheStats, hitRows: writes?.hitRowCache, fileMetadata: orchestrator.known.cacheStats() };
       },
     });
     if (config.strategy !== "batch") {
@@ -166,8 +166,8 @@ export async function runService(context: SyncSessionContext, options: { clock?:
         debounce: d,
         clock,
         maxPending: MAX_DEBOUNCED,
-        knownSize: (path) => orchestrator.known.get(path)?.size,
-        hasIndexedUnder: (folder) => [...orchestrator.known.keys()].some((path) => prefixCovers(folder, path) && path !== folder),
+        knownSize: (path) => orchestrator.known.sizeOf(path),
+        hasIndexedUnder: (folder) => [...orchestrator.known.paths()].some((path) => prefixCovers(folder, path) && path !== folder),
         onSettled: (event) => {
           observer?.settled(event.path, event.at);
           orchestrator.submit(event.path, event.kind, event.at);
@@ -179,7 +179,7 @@ export async function runService(context: SyncSessionContext, options: { clock?:
         // of an ordinary size at a time: a bulk change's batches come soon enough and read their pages anyway.
         onChanging: (paths) => {
           if (paths.length > PREFETCH_MAX_PATHS) return;
-          const pages = paths.filter((path) => (orchestrator.known.get(path)?.size ?? Infinity) <= PREFETCH_MAX_BYTES);
+          const pages = paths.filter((path) => (orchestrator.known.sizeOf(path) ?? Infinity) <= PREFETCH_MAX_BYTES);
           if (pages.length > 0) void pools.writing.run(pages, { name: "prefetchDiff" }).catch(() => {});
         },
       });

@@ -8,6 +8,7 @@ import { readStatus, type IndexStatus } from "../index/status.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { DatabaseLimits } from "../index/database.ts";
 import type { BatchResult, IndexBatch } from "../index/index-batch.ts";
+import type { FileRowSelection } from "../index/file-states.ts";
 import { readBacklinks, type BacklinksView } from "../index/backlinks.ts";
 import { readBlock, type BlockView } from "../index/block-context.ts";
 import { readPage, type PageView } from "../index/page-tree.ts";
@@ -77,9 +78,9 @@ export function fileStamps(): Promise<string> {
   return exclusive(() => current().fileStampsJson());
 }
 
-/** Every file row, or those of `paths`, as one JSON text (see `readFileStates` and file-states.ts). */
-export function fileStates(paths?: string[]): Promise<string> {
-  return exclusive(() => current().fileStatesJson(paths));
+/** Every file row, or those selected, as one JSON text (see `readFileStates` and file-states.ts). */
+export function fileStates(select?: FileRowSelection): Promise<string> {
+  return exclusive(() => current().fileStatesJson(select));
 }
 
 export function apply(batch: IndexBatch): Promise<BatchResult> {

@@ -46,7 +46,7 @@ test("circuit breaker: a vanished graph folder opens it (its files' events are k
       assert.deepEqual(await orchestrator.scan("", SyncPriority.catchUp), { files: 0, queued: 0 });
       orchestrator.submit("pages/c.md", SyncEventKind.delete, Date.now());
       await until(() => orchestrator.stats["parked"] === 3, "three parked events");
-      assert.deepEqual([...orchestrator.known.keys()].sort(), ["pages/a.md", "pages/b.md", "pages/c.md"]);
+      assert.deepEqual([...orchestrator.known.paths()].sort(), ["pages/a.md", "pages/b.md", "pages/c.md"]);
 
       // Changes no event will report: made while the folder was away.
       await rename(`${g.graph}-unmounted`, g.graph);
@@ -56,7 +56,7 @@ test("circuit breaker: a vanished graph folder opens it (its files' events are k
       await until(() => orchestrator.breakerState === "closed", "the breaker to close");
       await orchestrator.whenIdle();
       await orchestrator.close();
-      assert.deepEqual([...orchestrator.known.keys()].sort(), ["pages/a.md", "pages/b.md", "pages/new.md"]);
+      assert.deepEqual([...orchestrator.known.paths()].sort(), ["pages/a.md", "pages/b.md", "pages/new.md"]);
     } finally {
       await pools.close();
     }

@@ -51,13 +51,20 @@ test("status counts the rows the writer touched: 10 for a one-block edit of a 5,
   const config = await loadConfig(sandbox.configPath);
   assert.match(text.stdout, new RegExp(
     `^Caches: diff state 1 files, \\d+ of \\d+ bytes, 2 hits, 0 misses; block keys 1 files, \\d+ of \\d+ bytes, 2 hits, \\d+ misses; ` +
-      `search hit rows 0 blocks, 0 of ${config.cache.hitRowsMaxBytes} bytes, 0 hits, 0 misses$`, "m"));
+      `search hit rows 0 blocks, 0 of ${config.cache.hitRowsMaxBytes} bytes, 0 hits, 0 misses; ` +
+      `file metadata 1 files, \\d+ of ${config.cache.fileMetadataMaxBytes} bytes, \\d+ hits, 0 misses$`, "m"));
+  // The service's file rows: the page's one row, every comparison served without reading the index.
+  assert.deepEqual([reverted.fileMetadataCache?.entries, reverted.fileMetadataCache?.misses, reverted.fileMetadataCache?.maxBytes], [1, 0, config.cache.fileMetadataMaxBytes]);
+  assert.ok((reverted.fileMetadataCache?.hits ?? 0) >= 2, "the edit and the revert compared with the cached row");
   // The metrics show the same figures.
   const samples = parsePrometheusText(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
   const figures = (cache: string) =>
     ["bytes", "max_bytes", "entries", "hits_total", "misses_total"].map((name) => valueOf(samples, `sync_pipeline_cache_${name}`, { cache }));
   const [diffState, blockKeys] = [figures("diff_state"), figures("block_keys")];
   assert.deepEqual(figures("hit_rows"), [0, config.cache.hitRowsMaxBytes, 0, 0, 0]);
+  const fileMetadata = figures("file_metadata");
+  assert.deepEqual(fileMetadata, [fileMetadata[0], config.cache.fileMetadataMaxBytes, 1, fileMetadata[3], 0]);
+  assert.ok((fileMetadata[0] ?? 0) > 0 && (fileMetadata[3] ?? 0) >= 2);
   assert.deepEqual(diffState, [diffState[0], config.cache.diffStateMaxBytes, 1, 2, 0]);
   assert.deepEqual(blockKeys, [blockKeys[0], config.cache.blockKeysMaxBytes, 1, 2, reverted.blockKeyCache?.misses]);
   assert.ok((diffState[0] ?? 0) > 0 && (blockKeys[0] ?? 0) > BLOCKS * 16);
