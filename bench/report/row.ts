@@ -22,8 +22,8 @@ export type BenchRow = {
   ratio?: number;
   baseline?: string;
   samples?: number;
-  /** churn-memory: the diff-state cache's largest size against its bound, and the service's RSS after the first and last wave. */
-  churn?: { cacheMaxBytes: number; cacheBoundBytes: number; rssFirstMb: number; rssLastMb: number };
+  /** churn-memory: the diff-state and file-metadata caches' largest sizes against their bounds, and the service's RSS after the first and last wave. */
+  churn?: { cacheMaxBytes: number; cacheBoundBytes: number; metadataMaxBytes?: number; metadataBoundBytes?: number; rssFirstMb: number; rssLastMb: number };
   /** search-quality: queries whose wanted page ranked within the fixture's bound, of all queries. */
   quality?: { within: number; queries: number };
   note?: string;

@@ -4,8 +4,9 @@
 // the service indexed them, appends a block to each (an incremental write,
 // which the diff-state cache keeps), waits, then deletes them and waits.
 // `churn` distinct files pass through in all. After every wave the service's
-// `status` gives the cache's size against its bound (`cache.diffStateMaxBytes`,
-// set small here so eviction really runs) and /proc gives the service's
+// `status` gives the caches' sizes against their bounds (`cache.diffStateMaxBytes`
+// and `cache.fileMetadataMaxBytes`, set small here so eviction really runs: the
+// file rows' bound holds about 3,000 of the up to 4,000 files) and /proc gives the service's
 // resident memory. A leak shows as RSS that climbs wave after wave while the
 // graph is back to its starting size each time.
 import { readFile, rm, writeFile } from "node:fs/promises";
@@ -22,7 +23,11 @@ export type ChurnMemoryOptions = { files: number; churn: number; wave: number; c
 
 type Status = {
   files: number;
-  writes?: { total?: { incrementalFiles: number; wholeFiles: number }; diffStateCache?: { sizeBytes: number; maxBytes: number; entries: number } };
+  writes?: {
+    total?: { incrementalFiles: number; wholeFiles: number };
+    diffStateCache?: { sizeBytes: number; maxBytes: number; entries: number };
+    fileMetadataCache?: { sizeBytes: number; maxBytes: number; entries: number; misses: number };
+  };
   service?: { state?: string; pid?: number; queued?: number; inFlight?: number };
 };
 
@@ -36,7 +41,7 @@ export async function churnMemoryScenario(options: ChurnMemoryOptions, log: (lin
     const database = join(dir, "index.duckdb");
     const config = join(dir, "config.json");
     // A short verification scan: a create the watcher drops is found within seconds, not a minute.
-    await writeFile(config, JSON.stringify({ graph: graphDir, database, logLevel: "warn", verify: { scanIntervalMs: 5000 }, cache: { diffStateMaxBytes: options.cacheMaxBytes } }));
+    await writeFile(config, JSON.stringify({ graph: graphDir, database, logLevel: "warn", verify: { scanIntervalMs: 5000 }, cache: { diffStateMaxBytes: options.cacheMaxBytes, fileMetadataMaxBytes: metadataBound(options) } }));
     log(`${name}: starting the service on ${options.files} files, then ${options.churn} files in waves of ${options.wave}…`);
     const started = await startService(config, database);
     if (typeof started === "string") return row(name, options.files, { note: `skipped: ${started}` });
@@ -63,39 +68,53 @@ export async function churnMemoryScenario(options: ChurnMemoryOptions, log: (lin
     if (startRss === undefined) return row(name, options.files, { note: "skipped: no /proc/PID/status on this system to read the service's memory" });
     const samples: number[] = [];
     let cacheMax = 0;
+    let metadataMax = 0;
+    const sizes = (s: Status) => {
+      cacheMax = Math.max(cacheMax, s.writes?.diffStateCache?.sizeBytes ?? 0);
+      metadataMax = Math.max(metadataMax, s.writes?.fileMetadataCache?.sizeBytes ?? 0);
+    };
     const writes = (s: Status) => (s.writes?.total?.incrementalFiles ?? 0) + (s.writes?.total?.wholeFiles ?? 0);
     const t0 = performance.now();
     for (let first = 0; first < options.churn; first += options.wave) {
       const paths = Array.from({ length: Math.min(options.wave, options.churn - first) }, (_, i) => join(graphDir, "pages", `churn-${first + i}.md`));
       await Promise.all(paths.map((p, i) => writeFile(p, `- churning page ${first + i}\n  - with a child block about topic${i % 31}\n`)));
-      await settled("a wave of creates", (s) => s.files === options.files + paths.length);
+      sizes(await settled("a wave of creates", (s) => s.files === options.files + paths.length));
       const before = writes(await status());
       await Promise.all(paths.map((p, i) => readFile(p, "utf8").then((text) => writeFile(p, `${text}- appended block ${first + i}\n`))));
       const edited = await settled("a wave of edits", (s) => writes(s) >= before + paths.length);
-      cacheMax = Math.max(cacheMax, edited.writes?.diffStateCache?.sizeBytes ?? 0);
+      sizes(edited);
       await Promise.all(paths.map((p) => rm(p)));
-      const after = await settled("a wave of deletes", (s) => s.files === options.files);
-      cacheMax = Math.max(cacheMax, after.writes?.diffStateCache?.sizeBytes ?? 0);
+      sizes(await settled("a wave of deletes", (s) => s.files === options.files));
       samples.push((await rssMb()) ?? 0);
     }
     const seconds = (performance.now() - t0) / 1000;
     const firstWave = samples[0] ?? 0;
     const last = samples[samples.length - 1] ?? 0;
+    const misses = (await status()).writes?.fileMetadataCache?.misses ?? 0;
     return row(name, options.churn, {
       peakRssMb: round(Math.max(...samples)),
       filesPerSecond: round((options.churn * 3) / seconds),
       samples: samples.length,
-      churn: { cacheMaxBytes: cacheMax, cacheBoundBytes: options.cacheMaxBytes, rssFirstMb: round(firstWave), rssLastMb: round(last) },
+      churn: {
+        cacheMaxBytes: cacheMax, cacheBoundBytes: options.cacheMaxBytes, metadataMaxBytes: metadataMax, metadataBoundBytes: metadataBound(options),
+        rssFirstMb: round(firstWave), rssLastMb: round(last),
+      },
       note:
         `${options.churn} files created, edited and deleted in ${samples.length} waves of ${options.wave} beside ${options.files} others ` +
         `(files/s counts the three writes each); service RSS ${round(startRss)} MB after catch-up, ${round(firstWave)} MB after the first wave, ` +
         `${round(last)} MB after the last (peak between waves ${round(Math.max(...samples))} MB); diff-state cache at most ` +
-        `${cacheMax} of ${options.cacheMaxBytes} bytes: ${cacheMax <= options.cacheMaxBytes ? "within" : "OVER"} its bound`,
+        `${cacheMax} of ${options.cacheMaxBytes} bytes: ${cacheMax <= options.cacheMaxBytes ? "within" : "OVER"} its bound; file-metadata cache at most ` +
+        `${metadataMax} of ${metadataBound(options)} bytes: ${metadataMax <= metadataBound(options) ? "within" : "OVER"} its bound (${misses} rows read back from the index)`,
     });
   } finally {
     if (service !== undefined) await stopService(service);
     await removeDir(dir);
   }
+}
+
+/** The file rows' cache: about 340 bytes a row, room for three quarters of the files a wave peaks at. */
+function metadataBound(options: ChurnMemoryOptions): number {
+  return Math.round(0.75 * (options.files + options.wave) * 340);
 }
 
 /** The process's resident memory in MB from /proc (Linux), or undefined elsewhere. */
