@@ -54,11 +54,18 @@ export class IndexView {
   readonly #pending = new Map<string, FileWrite>();
   /** Per read from the index in progress: the rows committed meanwhile (null: deleted), which the read may predate. */
   readonly #journals = new Set<Map<string, IndexedFileState | null>>();
+  /**
+   * The rows the view was built from, when the cache could not keep them all,
+   * until the first scan or commit: the start-up scan compares with them
+   * instead of reading every row again.
+   */
+  #loaded: readonly IndexedFileState[] | undefined;
 
-  constructor(known: Iterable<IndexedFileState>, options: { maxBytes: number; reads: IndexRowReads }) {
+  constructor(known: readonly IndexedFileState[], options: { maxBytes: number; reads: IndexRowReads }) {
     this.#rows = new BoundedCache<IndexedFileState>(options.maxBytes, rowBytes);
     this.#reads = options.reads;
     for (const state of known) this.#setKnown(state);
+    if (!this.complete) this.#loaded = known;
   }
 
   /** Whether the index holds `path`, as of the last committed batch. */
@@ -118,7 +125,11 @@ export class IndexView {
 
   /** Every path's latest state. */
   async states(): Promise<IndexedFileState[]> {
-    const committed = this.complete ? new Map([...this.#rows.values()].map((row) => [row.path, row])) : await this.#read();
+    const loaded = this.#loaded;
+    this.#loaded = undefined;
+    const committed = this.complete
+      ? new Map([...this.#rows.values()].map((row) => [row.path, row]))
+      : loaded !== undefined ? new Map(loaded.map((row) => [row.path, row])) : await this.#read();
     for (const [path, write] of this.#pending) {
       const state = pendingState(write, path);
       if (state === undefined) committed.delete(path);
@@ -210,7 +221,9 @@ export class IndexView {
     for (const journal of this.#journals) journal.set(state.path, state);
   }
 
+  /** Also every commit's end of the start-up rows (#loaded): they no longer say what the index holds. */
   #deleteKnown(path: string): void {
+    this.#loaded = undefined;
     const old = this.#entries.get(path);
     if (old === undefined) return;
     this.#entries.delete(path);
