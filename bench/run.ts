@@ -101,7 +101,7 @@ try {
   log(`generating the one-shot graph (${fullFiles} files)…`);
   await generateGraph(oneShotGraph, { files: fullFiles, seed: 1 });
   const fts5 = await guarded("fts5-baseline", fullFiles, () => fts5Scenarios(oneShotGraph, fullFiles, plan.fts5Runs, log));
-  const oneShot = await guarded("one-shot", fullFiles, () => oneShotScenarios(oneShotGraph, fullFiles, log));
+  const oneShot = await guarded("one-shot", fullFiles, () => oneShotScenarios(oneShotGraph, fullFiles, plan.fts5Runs, log));
   rows.push(...fts5, ...withFts5Ratios(oneShot, fts5));
   await removeDir(oneShotDir);
   rows.push(...(await guarded("clash", plan.clashFiles, () => clashScenario(plan.clashFiles, plan.clashRuns, log))));
