@@ -146,13 +146,7 @@ export class IndexView {
   async pathsWithChecksum(checksum: string): Promise<string[]> {
     if (!this.#prefixes.has(prefixOf(checksum))) return [];
     if (this.complete) return [...this.#rows.values()].filter((row) => row.checksum === checksum).map((row) => row.path);
-    const journal = this.#journal();
-    let rows: IndexedFileState[];
-    try {
-      rows = await this.#reads.withChecksum(checksum);
-    } finally {
-      this.#journals.delete(journal);
-    }
+    const [rows, journal] = await this.#journalled(() => this.#reads.withChecksum(checksum));
     const paths = new Set(rows.map((row) => row.path));
     for (const [path, state] of journal) {
       if (state?.checksum === checksum) paths.add(path);
@@ -191,13 +185,7 @@ export class IndexView {
 
   /** Rows read from the index, corrected by the commits made while the read was on its way. */
   async #read(paths?: readonly string[]): Promise<Map<string, IndexedFileState>> {
-    const journal = this.#journal();
-    let rows: IndexedFileState[];
-    try {
-      rows = await this.#reads.rows(paths);
-    } finally {
-      this.#journals.delete(journal);
-    }
+    const [rows, journal] = await this.#journalled(() => this.#reads.rows(paths));
     const byPath = new Map(rows.map((row) => [row.path, row]));
     for (const [path, state] of journal) {
       if (state === null) byPath.delete(path);
@@ -206,10 +194,15 @@ export class IndexView {
     return byPath;
   }
 
-  #journal(): Map<string, IndexedFileState | null> {
+  /** A read from the index, with the commits made while it was on its way (null: deleted). */
+  async #journalled(read: () => Promise<IndexedFileState[]>): Promise<[IndexedFileState[], Map<string, IndexedFileState | null>]> {
     const journal = new Map<string, IndexedFileState | null>();
     this.#journals.add(journal);
-    return journal;
+    try {
+      return [await read(), journal];
+    } finally {
+      this.#journals.delete(journal);
+    }
   }
 
   #setKnown(state: IndexedFileState): void {
