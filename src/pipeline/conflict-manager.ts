@@ -1,3 +1,5 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import type { Pools } from "../bulkheads/pools.ts";
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { BatchResult, FileWrite } from "../index/index-batch.ts";
@@ -7,6 +9,14 @@ import type { ConflictStrategy, ConflictType, DetectedConflict, ResolutionStrate
 
 /** What a sync does with a file's change once a conflict is detected on it. */
 export type ConflictDecision = "apply" | "skip";
+
+/**
+ * A change counts as written after a read began when the file's mtime is
+ * later than this much before the read's start: the kernel stamps files
+ * from a coarse clock (an mtime 4 ms before the `Date.now()` of a read that
+ * began before the write was measured).
+ */
+const MTIME_SLACK_MS = 10;
 
 /** Reasons of a read refused for lack of rights (hash.worker.ts writes `cannot read: <code> ...`). */
 const PERMISSION_REASON = /^cannot read: (EACCES|EPERM)\b/;
@@ -28,6 +38,8 @@ export class ConflictManager {
   readonly #holdsBegun = new Map<string, number>();
   /** Paths in flight that a concurrentModification was recorded for. */
   readonly #overtaken = new Set<string>();
+  /** Paths whose sync in flight has begun to read the file, with when it began (wall clock, as mtimes are). */
+  readonly #reading = new Map<string, number>();
   /** Paths resolved for the file system: their next sync is applied without a new conflict. */
   readonly #bypass = new Set<string>();
   /** Paths resolved for the index against a change with no key: the checksum of the bytes kept out. */
@@ -131,15 +143,24 @@ export class ConflictManager {
     return this.detect({ type: "concurrentModification", paths: [path], details: { changedAt: new Date(at).toISOString() } });
   }
 
+  /** A sync of `path` begins to read the file: a change written from now on overtakes that read. */
+  readStarted(path: string, at: number = Date.now()): void {
+    this.#reading.set(path, at);
+  }
+
   /**
-   * A change of `path` settled (before its task is queued). While a sync of
-   * the path is in flight, that is a concurrent modification: recorded once
-   * per sync in flight (a burst of events during one read is one conflict),
-   * and under manual the path is held at once, synchronously, so the task
-   * queued next is not applied.
+   * A change of `path` settled (before its task is queued). A change written
+   * after the sync in flight began to read the file (its mtime says so; a
+   * file gone from disk always) is a concurrent modification: recorded
+   * once per sync in flight (a burst of events during one read is one
+   * conflict), and under manual the path is held at once, synchronously, so
+   * the task queued next is not applied. The late events of a write made
+   * before the read began (the watcher's 50 ms hold, the debounce, a large
+   * write settling in parts) overtake nothing: that read sees the write.
    */
-  changeSettled(path: string, at: number, inFlight: boolean): void {
-    if (!inFlight || this.isHeld(path) || this.#overtaken.has(path)) return;
+  changeSettled(path: string, at: number): void {
+    const since = this.#reading.get(path);
+    if (since === undefined || this.isHeld(path) || this.#overtaken.has(path) || !this.#writtenSince(path, since)) return;
     this.#overtaken.add(path);
     void this.concurrentModification(path, at).catch(() => {});
   }
@@ -147,6 +168,15 @@ export class ConflictManager {
   /** The path's sync in flight is over: a change settling from now on overtakes nothing. */
   syncEnded(path: string): void {
     this.#overtaken.delete(path);
+    this.#reading.delete(path);
+  }
+
+  #writtenSince(path: string, since: number): boolean {
+    try {
+      return statSync(join(this.#graphRoot, path)).mtimeMs + MTIME_SLACK_MS > since;
+    } catch {
+      return true;
+    }
   }
 
   /**

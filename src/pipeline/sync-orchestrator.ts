@@ -159,7 +159,7 @@ export class SyncOrchestrator {
     // settling right after it (a rename) finds it however the tasks are ordered.
     if (kind === SyncEventKind.delete) this.#moves.register(path);
     // Before the task is queued: under manual the path is held at once, so that task is not applied.
-    this.conflicts.changeSettled(path, at, this.queue.isInFlight(path));
+    this.conflicts.changeSettled(path, at);
     this.#push({ path, kind, at, priority: this.#priority(SyncPriority.interactive, path, at) }, SyncPriority.interactive);
   }
 
@@ -384,7 +384,9 @@ export class SyncOrchestrator {
     this.#hashing++;
     let write: FileWrite;
     try {
-      write = await syncFile(this.#fileContext, path, await this.#view.latest(path), { force });
+      const known = await this.#view.latest(path);
+      this.conflicts.readStarted(path);
+      write = await syncFile(this.#fileContext, path, known, { force });
       this.#deferred.readDone(path);
     } catch (error) {
       if (!(error instanceof TransientReadError)) throw error;

@@ -28,12 +28,14 @@ test("concurrentModification under index: a read of the path checked while the c
       const manager = await ConflictManager.start(pools, config, (event) => events.push(event));
       const known = (await readFileStates(pools)).find((state) => state.path === "pages/big.md");
       const context: FileSyncContext = { graphRoot: config.graph, maxFileSizeBytes: config.maxFileSizeBytes, pools, claimMove: async () => undefined };
+      // A sync of the path begins to read it; bravo is written meanwhile (and that sync happens to read it).
+      manager.readStarted("pages/big.md");
       await g.write("pages/big.md", "- bravo\n");
       const bravo = await syncFile(context, "pages/big.md", known);
       assert.equal(bravo.op, "index");
 
-      // The change settles while a sync of the path is in flight; that sync's read reaches its check at once.
-      manager.changeSettled("pages/big.md", Date.now(), true);
+      // Bravo's change settles while that sync is in flight; its read reaches its check at once.
+      manager.changeSettled("pages/big.md", Date.now());
       assert.equal(await manager.check("pages/big.md", known, bravo), "skip", "checked while the conflict is being recorded");
       await pollUntil(() => events.length > 0, "ConflictDetected");
       const [row] = await manager.list({ all: true });
