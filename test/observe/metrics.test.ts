@@ -22,7 +22,7 @@ const counts = (samples: Sample[]) => ({
   fsEvents: samples.filter((s) => s.name === "sync_pipeline_fs_events_total").reduce((sum, s) => sum + s.value, 0),
 });
 
-test("the metrics port serves Prometheus text; a create, an update, a delete and a move move the counters by exactly one each", async (t) => {
+test("the metrics port serves Prometheus text; a create, an update, a delete and a move move the counters by exactly one each; skipped files by their operation", async (t) => {
   const port = await freePort();
   const sandbox = await makeSandbox({ strategy: "realtime", logLevel: "warn", metrics: { port, intervalMs: 200 } });
   await writePage(sandbox, "pages/ant.md", "- ant\n");
@@ -82,6 +82,20 @@ test("the metrics port serves Prometheus text; a create, an update, a delete and
     { create: 3, update: 1, delete: 1, rename: 1 },
     { create: 1, update: 1, delete: 1, rename: 1 },
   ]);
+
+  // Files skipped (binary content) count as errors under the operation the index saw: a path it did not hold is
+  // a create, one it held an update.
+  await writePage(sandbox, "pages/blob.md", "binary\u0000content");
+  await writePage(sandbox, "pages/ant.md", "now\u0000binary");
+  await pollUntil(async () => counts(await scrape(port)).errors === 2, "two skipped files", 30_000);
+  const skipped = await scrape(port);
+  assert.deepEqual(
+    Object.fromEntries(OPERATIONS.flatMap((op) => ["failed", "skipped"].map((st) => [`${op}/${st}`, valueOf(skipped, "sync_pipeline_errors_total", { operation: op, status: st })]))),
+    {
+      "create/failed": 0, "create/skipped": 1, "update/failed": 0, "update/skipped": 1,
+      "delete/failed": 0, "delete/skipped": 0, "rename/failed": 0, "rename/skipped": 0,
+    },
+  );
 
   const health = await fetch(`http://127.0.0.1:${port}/healthz`);
   assert.equal(health.status, 200);
