@@ -33,6 +33,13 @@ export type BulkheadOptions = {
   started?: Piscina;
 };
 
+/**
+ * `name`: the worker module's export that runs the task. `group`: the task is
+ * a TaskGroup and the result a list of results, one for each task it ran
+ * (task-groups.ts): the bulkhead's counts are theirs.
+ */
+export type RunOptions = { name?: string; transferList?: ArrayBuffer[]; group?: boolean };
+
 /** What piscina needs to start a bulkhead's threads: none of it comes from the config for the writer. */
 export type ThreadOptions = Pick<BulkheadOptions, "worker" | "threads" | "maxQueue" | "concurrentTasksPerWorker" | "workerData" | "maxOldGenerationMb" | "maxYoungGenerationMb">;
 
@@ -75,7 +82,7 @@ export class Bulkhead {
    * bulkhead is full rather than failing: the caller slows down instead of
    * piling up memory.
    */
-  async run<T>(task: unknown, options: { name?: string; transferList?: ArrayBuffer[] } = {}): Promise<T> {
+  async run<T>(task: unknown, options: RunOptions = {}): Promise<T> {
     while (this.#inFlight >= this.#capacity) {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
@@ -97,14 +104,15 @@ export class Bulkhead {
           transferList: options.transferList as never,
           ...(signal === undefined ? {} : { signal }),
         })) as T;
-        this.#completed++;
+        // A group (task-groups.ts) counts as the tasks it ran.
+        this.#completed += options.group === true && Array.isArray(result) ? result.length : 1;
         return result;
       } finally {
         this.#running--;
         this.#turns.shift()?.();
       }
     } catch (error) {
-      this.#failed++;
+      this.#failed += options.group === true ? (task as { tasks: unknown[] }).tasks.length : 1;
       if (signal?.aborted) throw new Error(`${this.name} task timed out after ${timeoutMs} ms (pools.${this.name}.taskTimeoutMs); its thread was replaced`);
       if ((error as { code?: unknown })?.code === "ERR_WORKER_OUT_OF_MEMORY") {
         throw new Error(`${this.name} worker ran out of memory (pools.${this.name}.maxOldGenerationMb = ${this.#options.maxOldGenerationMb}); its thread was replaced`, { cause: error });

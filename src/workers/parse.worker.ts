@@ -1,4 +1,5 @@
 import { workerData } from "piscina";
+import type { TaskGroup } from "../bulkheads/task-groups.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { IndexedDocument } from "../index/index-batch.ts";
 import { indexedDocument } from "../index/indexed-document.ts";
@@ -58,6 +59,17 @@ export function readAndParse(task: ReadParseTask): ReadParseOutcome {
   const { bytes, ...rest } = read;
   const parseTask: ParseTask = { path: task.path, bytes: bytes.buffer as ArrayBuffer, ...(task.idSeed === undefined ? {} : { idSeed: task.idSeed }) };
   return { read: rest, parsed: parse(parseTask, bytes) };
+}
+
+/** `readAndParse` of a group's files in order (task-groups.ts), until its budget has passed (at least one). */
+export function readAndParseGroup(group: TaskGroup<ReadParseTask>): ReadParseOutcome[] {
+  const until = performance.now() + group.budgetMs;
+  const outcomes: ReadParseOutcome[] = [];
+  for (const task of group.tasks) {
+    outcomes.push(readAndParse(task));
+    if (performance.now() > until) break;
+  }
+  return outcomes;
 }
 
 /** At most this much of an error message goes into the files row. */
