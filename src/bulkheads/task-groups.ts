@@ -7,8 +7,8 @@ import type { Bulkhead } from "./bulkhead.ts";
  * parse.worker.ts `readAndParseGroup`). One piscina task per file cost every
  * file a message each way, a worker woken from its wait and a context
  * switch on the main thread: on 2 cores the parse threads idled half of a
- * full index. Full index of 20,000 files (`run --once`): session 7.5 ->
- * 5.6 s, CPU 16.3 -> 12.9 s; 1,000 files: 0.97 -> 0.78 s.
+ * full index. Full index of 20,000 files (`run --once`, three runs each,
+ * interleaved): 9.2 -> 7.2 s, session 7.6 -> 5.7 s, CPU 16.9 -> 13.1 s.
  *
  * A worker answers the tasks it finished within `budgetMs` (at least one);
  * the rest are handed over again, so a group of large files holds a thread,
