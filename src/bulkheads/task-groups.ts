@@ -11,10 +11,11 @@ import type { Bulkhead } from "./bulkhead.ts";
  * interleaved): 9.2 -> 7.2 s, session 7.6 -> 5.7 s, CPU 16.9 -> 13.1 s.
  *
  * A worker answers the tasks it finished within `budgetMs` (at least one);
- * the rest are handed over again, so a group of large files holds a thread,
- * and the bulkhead's per-task timeout counts, about one file's time. A group that fails as a whole (a crashed or timed-out thread)
- * rejects each of its tasks: the caller retries them one by one, and the
- * culprit then fails alone.
+ * the rest are handed over again, so a group of large files holds a thread
+ * (and counts against the bulkhead's per-task timeout) for the budget and
+ * one file's time at most. A group that fails as a whole (a crashed or
+ * timed-out thread) rejects each of its tasks: the caller retries them one
+ * by one, and the culprit then fails alone.
  */
 export class TaskGroups<T, R> {
   readonly #bulkhead: Bulkhead;

@@ -11,12 +11,12 @@ import type { ParseOutcome, ParseTask, ReadParseOutcome, ReadParseTask } from ".
 import type { BlockKeyCache } from "./block-key-cache.ts";
 
 /**
- * New files read and parsed by one parsing task (task-groups.ts): at most 16
- * (8 and 32 measured the same), for about 50 ms, so that a group of large
- * files holds its thread (and counts against pools.parsing.taskTimeoutMs)
- * about one file's time, and a live edit waits behind no more.
+ * Files read by one hashing or parsing task (task-groups.ts): at most 16
+ * (8 and 32 measured the same for a full index), for about 50 ms, so that a
+ * group of large files holds its thread (and counts against the pool's
+ * taskTimeoutMs) about one file's time, and a live edit waits behind no more.
  */
-const READ_PARSE_GROUPS = { maxGroup: 16, budgetMs: 50 };
+const FILE_GROUPS = { maxGroup: 16, budgetMs: 50 };
 
 export type FileSyncContext = {
   graphRoot: string;
@@ -68,7 +68,7 @@ async function hashThenParse(
   const idSeed = known?.idSeed ?? null;
   let hashed: HashOutcome;
   try {
-    hashed = await context.pools.hashing.run<HashOutcome>(hashTask);
+    hashed = await hashOne(context, hashTask);
   } catch (error) {
     // Size and mtime 0: retried on the next sync, like a file that could not be opened.
     hashed = { ok: false, status: "failed", size: 0, mtime: 0, reason: `hashing failed: ${messageOf(error)}` };
@@ -95,6 +95,20 @@ async function hashThenParse(
 }
 
 /**
+ * Read and checksummed in the hashing bulkhead with the other files asked
+ * for meanwhile (task-groups.ts: a catch-up of changed files, the hybrid
+ * mode's checksum pass over every file); a group that failed as a whole is
+ * tried once more alone, so one file's trouble is its own.
+ */
+async function hashOne(context: FileSyncContext, task: HashTask): Promise<HashOutcome> {
+  try {
+    return await taskGroups<HashTask, HashOutcome>(context.pools.hashing, "hashGroup", FILE_GROUPS).run(task);
+  } catch {
+    return context.pools.hashing.run<HashOutcome>(task);
+  }
+}
+
+/**
  * A new file when no move is possible, or a forced re-parse: read,
  * checksummed and parsed in the parsing bulkhead, with the other files asked
  * for meanwhile (task-groups.ts). A move is still checked once the checksum
@@ -103,7 +117,7 @@ async function hashThenParse(
 async function readAndParse(context: FileSyncContext, task: ReadParseTask, known: IndexedFileState | undefined, options: { force?: boolean }): Promise<FileWrite> {
   let outcome: ReadParseOutcome;
   try {
-    outcome = await taskGroups<ReadParseTask, ReadParseOutcome>(context.pools.parsing, "readAndParseGroup", READ_PARSE_GROUPS).run(task);
+    outcome = await taskGroups<ReadParseTask, ReadParseOutcome>(context.pools.parsing, "readAndParseGroup", FILE_GROUPS).run(task);
   } catch {
     // Its group failed as a whole (a crashed or timed-out thread): once more alone, in two steps, so that a
     // failed parse is recorded with the size and mtime read, and not tried again until the file changes.

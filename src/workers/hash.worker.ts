@@ -1,3 +1,4 @@
+import type { TaskGroup } from "../bulkheads/task-groups.ts";
 import { ownBuffer, withTransfer } from "./transfer.ts";
 import { readGraphFile, type ReadOutcome, type ReadTask } from "./read-graph-file.ts";
 
@@ -12,8 +13,22 @@ export type HashOutcome =
  * as a transferred buffer (no copy) so the parser never reads the file again.
  */
 export default function hashFile(task: HashTask): HashOutcome {
+  const outcome = hashed(task);
+  return withTransfer(outcome, outcome.ok ? [outcome.bytes] : []);
+}
+
+/** `hashFile` of a group's files in order (task-groups.ts), until its budget has passed (at least one); every buffer transferred. */
+export function hashGroup(group: TaskGroup<HashTask>): HashOutcome[] {
+  const until = performance.now() + group.budgetMs;
+  const outcomes: HashOutcome[] = [];
+  for (const task of group.tasks) {
+    outcomes.push(hashed(task));
+    if (performance.now() > until) break;
+  }
+  return withTransfer(outcomes, outcomes.flatMap((outcome) => (outcome.ok ? [outcome.bytes] : [])));
+}
+
+function hashed(task: HashTask): HashOutcome {
   const read = readGraphFile(task);
-  if (!read.ok) return read;
-  const buffer = ownBuffer(read.bytes);
-  return withTransfer<HashOutcome>({ ...read, bytes: buffer }, [buffer]);
+  return read.ok ? { ...read, bytes: ownBuffer(read.bytes) } : read;
 }

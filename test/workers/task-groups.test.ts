@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Bulkhead, type RunOptions } from "../../src/bulkheads/bulkhead.ts";
 import { TaskGroups } from "../../src/bulkheads/task-groups.ts";
 import { readGraphConfig } from "../../src/logseq/graph-config.ts";
+import { syncFile, type FileSyncContext } from "../../src/pipeline/file-sync.ts";
+import type { HashOutcome, HashTask } from "../../src/workers/hash.worker.ts";
 import type { ReadParseOutcome, ReadParseTask } from "../../src/workers/parse.worker.ts";
 import { tempGraph } from "../support/cli.ts";
 
@@ -74,6 +77,53 @@ test("task groups: a group that fails as a whole rejects each of its files; the 
     assert.equal(words(await reads.run({ path: "pages/a.md", absolutePath: join(g.graph, "pages/a.md"), maxBytes: 1 << 20 })), "a");
   } finally {
     await pool.close();
+    await g.cleanup();
+  }
+});
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+test("hash groups: each file's checksum, size and bytes (transferred, not copied) come back in groups", async () => {
+  const texts = Array.from({ length: 20 }, (_, i) => `- page number ${i}\n`);
+  const g = await tempGraph(Object.fromEntries(texts.map((text, i) => [`pages/p${i}.md`, text])));
+  const pool = new Bulkhead({ name: "hashing", worker: "hash", threads: 1, maxQueue: 16 });
+  const groups: number[] = [];
+  const run = pool.run.bind(pool);
+  pool.run = <T>(task: unknown, options?: RunOptions): Promise<T> => {
+    groups.push((task as { tasks: unknown[] }).tasks.length);
+    return run<T>(task, options);
+  };
+  try {
+    const hashes = new TaskGroups<HashTask, HashOutcome>(pool, "hashGroup", { maxGroup: 16, budgetMs: 60_000 });
+    const outcomes = await Promise.all(texts.map((_, i) => hashes.run({ absolutePath: join(g.graph, `pages/p${i}.md`), maxBytes: 1 << 20 })));
+    assert.deepEqual(
+      outcomes.map((o) => (o.ok ? [o.checksum, o.size, new TextDecoder().decode(o.bytes)] : o.reason)),
+      texts.map((text) => [sha256(text), text.length, text]),
+    );
+    assert.deepEqual(groups, [16, 4]);
+  } finally {
+    await pool.close();
+    await g.cleanup();
+  }
+});
+
+test("hash groups: when a group fails as a whole, syncFile hashes each of its files alone", async () => {
+  const g = await tempGraph({ "pages/a.md": "- alpha\n", "pages/b.md": "- bravo\n" });
+  const graph = await readGraphConfig(g.graph);
+  const hashing = new Bulkhead({ name: "hashing", worker: "../../test/workers/ungrouped-hash", threads: 1, maxQueue: 16 });
+  const parsing = new Bulkhead({ name: "parsing", worker: "parse", threads: 1, maxQueue: 16, workerData: { graph } });
+  try {
+    const context: FileSyncContext = { graphRoot: g.graph, maxFileSizeBytes: 1 << 20, pools: { hashing, parsing }, claimMove: async () => undefined };
+    const writes = await Promise.all(["a", "b"].map((name) => syncFile(context, `pages/${name}.md`, undefined)));
+    assert.deepEqual(writes.map((w) => (w.op === "index" ? [w.file.path, w.file.status, w.file.checksum] : w.op)), [
+      ["pages/a.md", "indexed", sha256("- alpha\n")],
+      ["pages/b.md", "indexed", sha256("- bravo\n")],
+    ]);
+    // The group of both failed (counted per file), then each file alone.
+    assert.deepEqual([hashing.stats.failed, hashing.stats.completed], [2, 2]);
+  } finally {
+    await hashing.close();
+    await parsing.close();
     await g.cleanup();
   }
 });
