@@ -1,9 +1,11 @@
 // The CLI's one-shot sync (`run --once`) on a fresh database: a full index,
 // then a no-op catch-up (best of `noopRuns`, as the FTS5 baseline's re-run
-// is best of its runs), then a catch-up after 1% of the files changed. Each
-// step is one real CLI process. The graph is the caller's (generated once, so
+// is best of its runs), then a catch-up after 1% of the files changed, then
+// one after every file's mtime changed with its bytes the same (a git
+// checkout, a sync client's restore: each file is read and checksummed
+// again, none parsed). Each step is one real CLI process. The graph is the caller's (generated once, so
 // the FTS5 baseline runs on the same files first): the last step changes it.
-import { appendFile } from "node:fs/promises";
+import { appendFile, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { expectExit, runCli, type ChildRun } from "../lib/child.ts";
 import { removeDir, tempDir, writeConfig } from "../lib/workspace.ts";
@@ -38,6 +40,15 @@ export async function oneShotScenarios(graphDir: string, files: number, noopRuns
       throw new Error(`1% catch-up re-indexed ${onePct.summary.indexed} files, expected ${changed.length}`);
     }
     rows.push(summaryRow("catch-up-1pct", onePct.run, onePct.summary, onePct.summary.files, `${onePct.summary.indexed} re-indexed`));
+
+    const later = new Date(Date.now() + 60_000);
+    for (const path of paths) await utimes(join(graphDir, path), later, later);
+    log(`catch-up after touching all ${paths.length} files…`);
+    const touched = await syncOnce(config);
+    if (touched.summary.touched !== paths.length || touched.summary.indexed !== 0) {
+      throw new Error(`catch-up after touching every file: ${touched.summary.touched} re-checksummed and ${touched.summary.indexed} re-indexed, expected ${paths.length} and 0`);
+    }
+    rows.push(summaryRow("catch-up-touched", touched.run, touched.summary, touched.summary.files, `${touched.summary.touched} re-checksummed, none re-parsed`));
     return rows;
   } finally {
     await removeDir(dir);

@@ -17,7 +17,7 @@ const B = version("bravo");
 
 /**
  * Rewrites `path` with A and B in turn, every 25 ms, until stopped: each write changes its mtime (and, mid-write,
- * its size). The pause leaves a read of 2 MB room to finish between two writes even on a busy machine (at 5 ms,
+ * its bytes). The pause leaves a read of 2 MB room to finish between two writes even on a busy machine (at 5 ms,
  * with another test file running beside, every read was overtaken and the file failed as "kept changing while
  * being read"), while parsing and committing it still take longer than the pause, so the commit is overtaken.
  */
@@ -26,10 +26,11 @@ function rewriter(g: TempGraph, path: string, options: { saved?: Map<string, str
   // With `saved`: atomic saves (write aside, rename over), so the file is always one version whole, each new
   // (never back to bytes read before), its text recorded by checksum.
   const save = async (text: string) => {
-    // In place with one synchronous call: the file is empty only between its truncation and the first write(2),
-    // not across this process's thread-pool hops (a run whose one read and re-check both fell in that gap
-    // indexed an empty page and saw no change: 3 failures in about 45 runs).
-    if (options.saved === undefined) return writeFileSync(join(g.graph, path), text);
+    // In place, over the old bytes without truncating them (A and B are the same size): the file is never empty.
+    // Truncated first, a run whose read and re-check both fell between the truncation and the first write(2)
+    // indexed an empty page and saw no change: 3 failures in about 45 runs through async writeFile, and once
+    // more through writeFileSync once new files were read in groups (their re-check comes sooner).
+    if (options.saved === undefined) return writeFileSync(join(g.graph, path), text, { flag: "r+" });
     options.saved.set(sha256(text), text);
     await writeFile(join(g.root, "next.md"), text);
     await rename(join(g.root, "next.md"), join(g.graph, path));
