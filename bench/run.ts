@@ -50,7 +50,7 @@ const { quick, files: fullFiles, scale: scaleSizes } = parsed.args;
 const values = { out: parsed.args.out, "write-config": parsed.args.writeConfig };
 
 const plan = quick
-  ? { gridFiles: 600, batchSizes: [32, 1024], threads: [1, 2], confirmTop: 0, baselineRuns: 1, fts5Runs: 1, searchFiles: 1000, cliSearchRuns: 3, parserBytes: 150_000, mldocIterations: 1, hashBytes: 2e6, idleFiles: 300, catchUpFiles: 1500, edits: 5, largePageBlocks: 7000, searchCatchUpFiles: 1500, clashFiles: 600, clashRuns: 1, churnFiles: 3000, churnWave: 500 }
+  ? { gridFiles: 600, batchSizes: [32, 1024], threads: [1, 2], confirmTop: 0, baselineRuns: 1, fts5Runs: 1, searchFiles: 1000, cliSearchRuns: 3, parserBytes: 150_000, mldocIterations: 1, hashBytes: 2e6, idleFiles: 300, catchUpFiles: 5000, edits: 5, largePageBlocks: 7000, searchCatchUpFiles: 5000, clashFiles: 600, clashRuns: 1, churnFiles: 3000, churnWave: 500 }
   : { gridFiles: 3000, batchSizes: [16, 64, 256, 1024], threads: [1, 2, 4], confirmTop: 3, baselineRuns: 2, fts5Runs: 2, searchFiles: 30_000, cliSearchRuns: 10, parserBytes: 400_000, mldocIterations: 3, hashBytes: 20e6, idleFiles: 2000, catchUpFiles: 8000, edits: 20, largePageBlocks: 70_000, searchCatchUpFiles: 20_000, clashFiles: 6000, clashRuns: 2, churnFiles: 50_000, churnWave: 2000 };
 
 const started = performance.now();
