@@ -66,6 +66,17 @@ export type TaskGroup<T> = { tasks: T[]; budgetMs: number };
 
 export type TaskGroupOptions = { maxGroup: number; budgetMs: number };
 
+/** A group's worker side: `run` on each task in order until the group's budget has passed (at least one task); their results. */
+export function runGroup<T, R>(group: TaskGroup<T>, run: (task: T) => R): R[] {
+  const until = performance.now() + group.budgetMs;
+  const results: R[] = [];
+  for (const task of group.tasks) {
+    results.push(run(task));
+    if (performance.now() > until) break;
+  }
+  return results;
+}
+
 type Asked<T, R> = { task: T; resolve: (result: R) => void; reject: (error: unknown) => void };
 
 /** The groups of one bulkhead and export: a test that swaps a pool's bulkhead gets groups of the new one. */

@@ -1,4 +1,4 @@
-import type { TaskGroup } from "../bulkheads/task-groups.ts";
+import { runGroup, type TaskGroup } from "../bulkheads/task-groups.ts";
 import { ownBuffer, withTransfer } from "./transfer.ts";
 import { readGraphFile, type ReadOutcome, type ReadTask } from "./read-graph-file.ts";
 
@@ -19,12 +19,7 @@ export default function hashFile(task: HashTask): HashOutcome {
 
 /** `hashFile` of a group's files in order (task-groups.ts), until its budget has passed (at least one); every buffer transferred. */
 export function hashGroup(group: TaskGroup<HashTask>): HashOutcome[] {
-  const until = performance.now() + group.budgetMs;
-  const outcomes: HashOutcome[] = [];
-  for (const task of group.tasks) {
-    outcomes.push(hashed(task));
-    if (performance.now() > until) break;
-  }
+  const outcomes = runGroup(group, hashed);
   return withTransfer(outcomes, outcomes.flatMap((outcome) => (outcome.ok ? [outcome.bytes] : [])));
 }
 

@@ -1,5 +1,5 @@
 import { workerData } from "piscina";
-import type { TaskGroup } from "../bulkheads/task-groups.ts";
+import { runGroup, type TaskGroup } from "../bulkheads/task-groups.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { IndexedDocument } from "../index/index-batch.ts";
 import { indexedDocument } from "../index/indexed-document.ts";
@@ -63,13 +63,7 @@ export function readAndParse(task: ReadParseTask): ReadParseOutcome {
 
 /** `readAndParse` of a group's files in order (task-groups.ts), until its budget has passed (at least one). */
 export function readAndParseGroup(group: TaskGroup<ReadParseTask>): ReadParseOutcome[] {
-  const until = performance.now() + group.budgetMs;
-  const outcomes: ReadParseOutcome[] = [];
-  for (const task of group.tasks) {
-    outcomes.push(readAndParse(task));
-    if (performance.now() > until) break;
-  }
-  return outcomes;
+  return runGroup(group, readAndParse);
 }
 
 /** At most this much of an error message goes into the files row. */
