@@ -21,6 +21,7 @@ import { DiffStateCache } from "./diff-state-cache.ts";
 import { deleteByPaths, renamePage } from "./path-writes.ts";
 import { appendDocuments, appendFiles } from "./whole-writes.ts";
 import { CheckpointPolicy } from "./checkpoint-policy.ts";
+import { invalidateOnNewDuckDB, readSyncState, writeSyncState } from "./sync-state.ts";
 import { DEFAULT_DIFF_BUDGET, type DiffBudget } from "./diff-budget.ts";
 import type { BatchResult, FileRow, FileWrite, IndexBatch } from "./index-batch.ts";
 import { REFRESH_MAX_BLOCKS, readModelDelta, type CommittedChange, type DiffChanges } from "./search-model-refresh.ts";
@@ -130,7 +131,7 @@ export class IndexWriter {
     }
     if (limits !== undefined) writer.#threads = writer.#threadsNow = limits.threads;
     writer.#nextKey = BigInt(Number(await writer.#scalar(`SELECT coalesce(max(key), -1) + 1 FROM blocks`)));
-    await writer.#invalidateOnNewDuckDB();
+    await invalidateOnNewDuckDB(writer.#db.connection);
     return writer;
   }
 
@@ -448,42 +449,14 @@ export class IndexWriter {
     return change;
   }
 
-  async readState(): Promise<Record<string, string>> {
-    const reader = await this.#db.connection.runAndReadAll(`SELECT key, value FROM sync_state`);
-    return Object.fromEntries(reader.getRows().map((row) => [row[0] as string, row[1] as string]));
-  }
-
-  /**
-   * Term ids are DuckDB's `hash()`, which a new DuckDB version may compute
-   * differently: then drop the recorded index format, so the next sync
-   * re-indexes every file.
-   */
-  async #invalidateOnNewDuckDB(): Promise<void> {
-    const running = String(await this.#scalar(`SELECT version()`));
-    const state = await this.readState();
-    if (state["duckdb_version"] === running) return;
-    await this.setState({ duckdb_version: running, index_format: "" });
+  readState(): Promise<Record<string, string>> {
+    return readSyncState(this.#db.connection);
   }
 
   /** Records sync_state entries, all in one transaction. */
-  async setState(entries: Record<string, string>): Promise<void> {
-    const c = this.#db.connection;
-    const pairs = Object.entries(entries);
-    if (pairs.length === 0) return;
-    // Two statements whatever the count: every sync ends with one of these, and each statement has a fixed cost.
-    const keys = pairs.map((_, i) => `$${i + 1}`).join(", ");
-    const rows = pairs.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(", ");
-    await c.run("BEGIN TRANSACTION");
-    try {
-      await c.run(`DELETE FROM sync_state WHERE key IN (${keys})`, pairs.map(([key]) => key));
-      await c.run(`INSERT INTO sync_state VALUES ${rows}`, pairs.flat());
-      await c.run("COMMIT");
-    } catch (error) {
-      await c.run("ROLLBACK").catch(() => {});
-      throw error;
-    }
+  setState(entries: Record<string, string>): Promise<void> {
+    return writeSyncState(this.#db.connection, entries);
   }
-
 
   close(): void {
     rmSync(this.#scratchDir, { recursive: true, force: true });
