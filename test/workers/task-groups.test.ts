@@ -11,8 +11,12 @@ import type { ReadParseOutcome, ReadParseTask } from "../../src/workers/parse.wo
 import { tempGraph } from "../support/cli.ts";
 
 /** A real parsing bulkhead whose piscina tasks are recorded: how many files each carried. */
-function recordedParsing(graph: unknown, worker = "parse"): { pool: Bulkhead; groups: number[] } {
-  const pool = new Bulkhead({ name: "parsing", worker, threads: 2, maxQueue: 64, workerData: { graph }, taskTimeoutMs: 60_000 });
+function recordedParsing(graph: unknown): { pool: Bulkhead; groups: number[] } {
+  return recorded(new Bulkhead({ name: "parsing", worker: "parse", threads: 2, maxQueue: 64, workerData: { graph }, taskTimeoutMs: 60_000 }));
+}
+
+/** Records how many files each of `pool`'s piscina tasks carried. */
+function recorded(pool: Bulkhead): { pool: Bulkhead; groups: number[] } {
   const groups: number[] = [];
   const run = pool.run.bind(pool);
   pool.run = <T>(task: unknown, options?: RunOptions): Promise<T> => {
@@ -86,13 +90,7 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 test("hash groups: each file's checksum, size and bytes (transferred, not copied) come back in groups", async () => {
   const texts = Array.from({ length: 20 }, (_, i) => `- page number ${i}\n`);
   const g = await tempGraph(Object.fromEntries(texts.map((text, i) => [`pages/p${i}.md`, text])));
-  const pool = new Bulkhead({ name: "hashing", worker: "hash", threads: 1, maxQueue: 16 });
-  const groups: number[] = [];
-  const run = pool.run.bind(pool);
-  pool.run = <T>(task: unknown, options?: RunOptions): Promise<T> => {
-    groups.push((task as { tasks: unknown[] }).tasks.length);
-    return run<T>(task, options);
-  };
+  const { pool, groups } = recorded(new Bulkhead({ name: "hashing", worker: "hash", threads: 1, maxQueue: 16 }));
   try {
     const hashes = new TaskGroups<HashTask, HashOutcome>(pool, "hashGroup", { maxGroup: 16, budgetMs: 60_000 });
     const outcomes = await Promise.all(texts.map((_, i) => hashes.run({ absolutePath: join(g.graph, `pages/p${i}.md`), maxBytes: 1 << 20 })));
