@@ -167,8 +167,22 @@ export function startThreads(options: ThreadOptions): Piscina {
     idleTimeout: 60_000,
     workerData: options.workerData,
     resourceLimits: resourceLimits(options),
+    ...(WORKER_EXEC_ARGV === undefined ? {} : { execArgv: WORKER_EXEC_ARGV }),
   });
 }
+
+/**
+ * Node's workers load their module through import(), never require(esm):
+ * piscina tries require() first, and Node 20's require(esm) can race an ESM
+ * load in the same thread (nodejs/node#55782). Seen once in CI: a worker
+ * aborted the process with "FATAL ERROR: v8::Module::IsGraphAsync must be
+ * used on an instantiated module" inside piscina's require (bad-input.test.ts,
+ * one run in nine). With require(esm) off, require throws ERR_REQUIRE_ESM at
+ * once and piscina imports the module. Only where Node knows the flag.
+ */
+const WORKER_EXEC_ARGV = "Deno" in globalThis || !process.allowedNodeEnvironmentFlags.has("--no-experimental-require-module")
+  ? undefined
+  : [...process.execArgv, "--no-experimental-require-module"];
 
 /** The worker `resourceLimits` of a bulkhead's threads: V8's own default for each limit not given. */
 export function resourceLimits(options: Pick<ThreadOptions, "maxOldGenerationMb" | "maxYoungGenerationMb">): ResourceLimits {
