@@ -1,5 +1,6 @@
 import { Piscina } from "piscina";
 import type { ResourceLimits } from "node:worker_threads";
+import { workerExecArgv } from "./worker-exec-argv.ts";
 
 export type BulkheadOptions = {
   /** For messages and metrics: "hashing", "parsing", "writing". */
@@ -167,22 +168,17 @@ export function startThreads(options: ThreadOptions): Piscina {
     idleTimeout: 60_000,
     workerData: options.workerData,
     resourceLimits: resourceLimits(options),
-    ...(WORKER_EXEC_ARGV === undefined ? {} : { execArgv: WORKER_EXEC_ARGV }),
+    ...execArgvOption(),
   });
 }
 
-/**
- * Node's workers load their module through import(), never require(esm):
- * piscina tries require() first, and Node 20's require(esm) can race an ESM
- * load in the same thread (nodejs/node#55782). Seen once in CI: a worker
- * aborted the process with "FATAL ERROR: v8::Module::IsGraphAsync must be
- * used on an instantiated module" inside piscina's require (bad-input.test.ts,
- * one run in nine). With require(esm) off, require throws ERR_REQUIRE_ESM at
- * once and piscina imports the module. Only where Node knows the flag.
- */
-const WORKER_EXEC_ARGV = "Deno" in globalThis || !process.allowedNodeEnvironmentFlags.has("--no-experimental-require-module")
-  ? undefined
-  : [...process.execArgv, "--no-experimental-require-module"];
+function execArgvOption(): { execArgv?: string[] } {
+  if (WORKER_EXEC_ARGV === null) WORKER_EXEC_ARGV = workerExecArgv();
+  return WORKER_EXEC_ARGV === undefined ? {} : { execArgv: WORKER_EXEC_ARGV };
+}
+
+/** Worked out once, at the first pool's start (worker-exec-argv.ts). */
+let WORKER_EXEC_ARGV: string[] | undefined | null = null;
 
 /** The worker `resourceLimits` of a bulkhead's threads: V8's own default for each limit not given. */
 export function resourceLimits(options: Pick<ThreadOptions, "maxOldGenerationMb" | "maxYoungGenerationMb">): ResourceLimits {
