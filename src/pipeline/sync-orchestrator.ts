@@ -129,8 +129,10 @@ export class SyncOrchestrator {
       maxInFlight: config.pools.writing.maxQueue,
       write: (batch) => pools.writing.run<BatchResult>({ ...batch, pageNameClash: config.conflicts.pageNameClash.strategy }, { name: "apply" }),
       onCommitted: (writes, result, batchId) => this.#committed(writes, result, batchId),
+      // Tasks queued, being read or parsed, or a scan feeding the queue: a catch-up's batches fill to half the
+      // limits before they go (an edit's batch goes at once: `urgent`).
+      moreComing: () => this.queue.size > 0 || this.queue.inFlightCount > 0 || this.#feeders > 0,
       // `idle` counts the writes of batches being written: it may turn true only now.
-      // No `moreComing`: a service's first catch-up batch is committed early (searchable, in status) rather than full.
       onSettled: () => this.#idle.notify(),
       onFailed: (write, error, recorded, batchId) => {
         this.#view.settle(write);
@@ -420,13 +422,14 @@ export class SyncOrchestrator {
     const latest = await this.#view.latest(path);
     if (write.op === "metadata" && sameFileRow(latest, write.file)) return;
     if ((await this.conflicts.check(path, latest, write)) === "skip") return;
-    // An edit with nothing queued behind it: no point waiting for the batch window.
-    const now = priorityClass(task.priority) === SyncPriority.interactive && this.queue.size === 0;
-    await this.#add(write, { now });
+    // An edit with nothing queued behind it: no point waiting for the batch window. With a catch-up queued
+    // behind it, it still goes at the window's end, not once the catch-up has filled the batch.
+    const interactive = priorityClass(task.priority) === SyncPriority.interactive;
+    await this.#add(write, { now: interactive && this.queue.size === 0, urgent: interactive });
   }
 
   /** Into the index view as pending, and into the batch being filled. */
-  async #add(write: FileWrite, options: { now?: boolean } = {}): Promise<void> {
+  async #add(write: FileWrite, options: { now?: boolean; urgent?: boolean } = {}): Promise<void> {
     this.#view.pend(write);
     await this.#batches.add(write, options);
   }

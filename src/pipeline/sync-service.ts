@@ -9,7 +9,7 @@ import { EventRouter } from "./event-router.ts";
 import { FileSystemWatcher } from "./file-system-watcher.ts";
 import { type ServiceLog, type ServiceObserver, stderrLog } from "./service-hooks.ts";
 import { SyncPriority } from "./sync-priority-calculator.ts";
-import { startIndexFormat, type SyncSessionContext } from "./sync-session.ts";
+import { startBulkLoad, startIndexFormat, type SyncSessionContext } from "./sync-session.ts";
 import { SyncOrchestrator } from "./sync-orchestrator.ts";
 import { prefixCovers } from "./sync-task-queue.ts";
 import { SyncEventBus } from "./sync-event-bus.ts";
@@ -203,6 +203,9 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     const catchUp = (async () => {
       state = "catchingUp";
       const { force, format } = await startIndexFormat(pools, graph, orchestrator.known.size);
+      // Every file written whole, as `run --once` does it: unsorted postings until the catch-up's end, and DuckDB
+      // keeps to the cores the parse threads leave it (startBulkLoad).
+      if (force || orchestrator.known.size === 0) await startBulkLoad(pools, config);
       observer?.scan("started");
       const scanned = await orchestrator.scan("", SyncPriority.catchUp, { force });
       // The start-up catch-up is a sync like `run --once`'s: subscribers (log, metrics, `events`) see it begin and end.

@@ -56,11 +56,7 @@ export async function runSyncSession(
     options.reads?.stamps ?? readFileStamps(pools),
   ]);
   const { force, format } = await startIndexFormat(pools, graph, stamps.length);
-  // Every file written whole: one sort of the postings at the end instead of one per batch, and DuckDB
-  // keeps to the cores the parse threads leave it.
-  if (force || stamps.length === 0) {
-    await pools.writing.run({ threads: availableParallelism() - config.pools.parsing.threads }, { name: "startBulkLoad" });
-  }
+  if (force || stamps.length === 0) await startBulkLoad(pools, config);
   const conflicts = await ConflictManager.start(pools, config, emit);
   const changes = detectChanges(disk, stamps, {
     disagrees: stampDisagrees, force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes, pageNameClash: config.conflicts.pageNameClash.strategy,
@@ -202,6 +198,15 @@ export async function runSyncSession(
   await pools.writing.run(undefined, { name: "clusterPostings" });
   emit({ type: "SyncCompleted", summary });
   return summary;
+}
+
+/**
+ * A sync that writes every file whole (a first full index, a forced
+ * re-index) tells the writer: one sort of the postings at the end instead
+ * of one per batch, and DuckDB keeps to the cores the parse threads leave it.
+ */
+export async function startBulkLoad(pools: Pick<Pools, "writing">, config: SyncConfiguration): Promise<void> {
+  await pools.writing.run({ threads: availableParallelism() - config.pools.parsing.threads }, { name: "startBulkLoad" });
 }
 
 /**

@@ -107,11 +107,11 @@ test("BatchProcessor: a full batch goes at once, even while the writer is busy",
   await flushed;
 });
 
-test("BatchProcessor: while more writes are coming, an idle writer gets full batches, not one per window", async () => {
+test("BatchProcessor: while more writes are coming, an idle writer gets batches of half the limits, not one per window", { timeout: 10_000 }, async () => {
   const batches: string[][] = [];
   let more = true;
   const processor = new BatchProcessor({
-    maxFiles: 3,
+    maxFiles: 4,
     maxBlocks: 100_000,
     windowMs: 5,
     maxInFlight: 4,
@@ -126,15 +126,49 @@ test("BatchProcessor: while more writes are coming, an idle writer gets full bat
   await windows();
   assert.deepEqual(batches, [], "the window ended with the writer idle, but more is coming: the batch waits to fill");
   await processor.add({ op: "metadata", file: row("b.md", 1) });
-  await processor.add({ op: "metadata", file: row("c.md", 1) });
-  assert.deepEqual(batches, [["a.md", "b.md", "c.md"]], "full: sent at once");
+  assert.deepEqual(batches, [], "half the limits, but sent at a window's end, not at once");
+  await windows();
+  assert.deepEqual(batches, [["a.md", "b.md"]], "half the limits: the next window sends it");
+  for (const path of ["c.md", "d.md", "e.md", "f.md"]) await processor.add({ op: "metadata", file: row(path, 1) });
+  assert.deepEqual(batches, [["a.md", "b.md"], ["c.md", "d.md", "e.md", "f.md"]], "full: sent at once");
+  await processor.add({ op: "metadata", file: row("g.md", 1) });
+  await windows();
+  assert.equal(batches.length, 2, "one write held while more is coming");
+  more = false;
+  await windows();
+  assert.deepEqual(batches, [["a.md", "b.md"], ["c.md", "d.md", "e.md", "f.md"], ["g.md"]], "nothing more coming: a later window sends it, with no add to wake it");
+  await processor.flush();
+});
+
+test("BatchProcessor: an urgent write's batch goes at the window's end while more is coming, and a free writer waits for half the limits", { timeout: 10_000 }, async () => {
+  const batches: string[][] = [];
+  const releases: (() => void)[] = [];
+  const processor = new BatchProcessor({
+    maxFiles: 6,
+    maxBlocks: 100_000,
+    windowMs: 5,
+    maxInFlight: 4,
+    moreComing: () => true,
+    write: (batch: IndexBatch) => {
+      batches.push(batch.writes.map((w) => (w.op === "metadata" ? w.file.path : "?")));
+      return new Promise<BatchResult>((resolve) => releases.push(() => resolve(RESULT)));
+    },
+  });
+  const windows = () => new Promise((resolve) => setTimeout(resolve, 40));
+  await processor.add({ op: "metadata", file: row("a.md", 1) });
+  await processor.add({ op: "metadata", file: row("edit.md", 1) }, { urgent: true });
+  await windows();
+  assert.deepEqual(batches, [["a.md", "edit.md"]], "an edit does not wait for the catch-up to fill its batch");
+  // The window ends while the writer is busy; once it is free the batch holds 2 of 6 files: held, more is coming.
+  for (const path of ["b.md", "c.md"]) await processor.add({ op: "metadata", file: row(path, 1) });
+  await windows();
+  releases.shift()?.();
+  await windows();
+  assert.deepEqual(batches, [["a.md", "edit.md"]], "the writer is free, but 2 of 6 files are not worth a batch while more is coming");
   await processor.add({ op: "metadata", file: row("d.md", 1) });
   await windows();
-  assert.equal(batches.length, 1);
-  more = false;
-  await processor.add({ op: "metadata", file: row("e.md", 1) });
-  await windows();
-  assert.deepEqual(batches, [["a.md", "b.md", "c.md"], ["d.md", "e.md"]], "nothing more coming: the window sends the rest");
+  assert.deepEqual(batches, [["a.md", "edit.md"], ["b.md", "c.md", "d.md"]], "half the limits: sent");
+  releases.shift()?.();
   await processor.flush();
 });
 
