@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { generateGraph } from "../../bench/generate-graph.ts";
 import { assertIndexInvariants, assertSameAsCleanSync } from "../support/index-invariants.ts";
 import { expectHits, hitPaths, makeSandbox, pollUntil, ServiceProcess, status, writePage } from "./service-harness.ts";
+import { queryRows } from "../support/db.ts";
 
 test("restart after offline changes catches up: create, modify, delete, move", async (t) => {
   const sandbox = await makeSandbox();
@@ -67,3 +68,24 @@ test("an edit during a bulk catch-up is indexed before the catch-up finishes", a
   await assertIndexInvariants(sandbox.database);
 });
 
+
+test("a service catching up on an empty index loads in bulk: killed mid-way, its postings wait unsorted for the next start, which completes the index", async (t) => {
+  const sandbox = await makeSandbox();
+  t.after(() => sandbox.cleanup());
+  await generateGraph(sandbox.graph, { files: 3000, seed: 11 });
+  const first = new ServiceProcess(sandbox.configPath);
+  t.after(() => first.kill());
+  await pollUntil(() => first.indexedPaths().length > 0, "a first batch committed", 60_000);
+  first.kill();
+  await first.exited;
+  assert.ok(!/^Caught up: /m.test(first.stdout), "killed during its catch-up");
+  const postingsOrder = "SELECT value FROM sync_state WHERE key = 'postings_order'";
+  // A bulk load's batches leave their postings unsorted (index-writer.ts startBulkLoad), as `run --once` does.
+  assert.deepEqual(await queryRows(sandbox.database, postingsOrder), [{ value: "unsorted" }]);
+  const second = new ServiceProcess(sandbox.configPath);
+  t.after(() => second.kill());
+  await second.ready(120_000);
+  assert.equal(await second.stop("SIGINT"), 0);
+  assert.deepEqual(await queryRows(sandbox.database, postingsOrder), [{ value: "" }], "sorted once the catch-up ended");
+  await assertSameAsCleanSync({ root: sandbox.dir, config: sandbox.configPath, database: sandbox.database });
+});
