@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { rename, rm } from "node:fs/promises";
+import { rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { generateGraph } from "../../bench/generate-graph.ts";
@@ -88,4 +88,16 @@ test("a service catching up on an empty index loads in bulk: killed mid-way, its
   assert.equal(await second.stop("SIGINT"), 0);
   assert.deepEqual(await queryRows(sandbox.database, postingsOrder), [{ value: "" }], "sorted once the catch-up ended");
   await assertSameAsCleanSync({ root: sandbox.dir, config: sandbox.configPath, database: sandbox.database });
+});
+
+test("a service's catch-up leaves no WAL behind when it reports it is watching: the first edit's commit does not checkpoint the catch-up", async (t) => {
+  const sandbox = await makeSandbox();
+  t.after(() => sandbox.cleanup());
+  await generateGraph(sandbox.graph, { files: 300, seed: 13 });
+  const service = new ServiceProcess(sandbox.configPath);
+  t.after(() => service.kill());
+  await service.ready();
+  const wal = await stat(`${sandbox.database}.wal`).then((s) => s.size, () => 0);
+  assert.equal(wal, 0, "WAL bytes after the catch-up");
+  assert.equal(await service.stop("SIGINT"), 0);
 });
