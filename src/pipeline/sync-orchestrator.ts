@@ -113,7 +113,8 @@ export class SyncOrchestrator {
       maxPairWaitMs: options.maxPairWaitMs,
       paused: () => this.#paused,
       busy: () => this.#hashing > 0 || this.queue.size > 0 || (options.upstreamBusy?.() ?? false),
-      writeDelete: (path) => this.#add({ op: "delete", path }),
+      // A delete goes at the window's end even during a catch-up, as an edit does (`urgent`).
+      writeDelete: (path) => this.#add({ op: "delete", path }, { urgent: true }),
       changed: () => this.#idle.notify(),
     });
     this.#fileContext = {
