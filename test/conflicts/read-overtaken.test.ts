@@ -1,48 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createPools, type Pools } from "../../src/bulkheads/pools.ts";
+import { createPools } from "../../src/bulkheads/pools.ts";
 import { loadConfig } from "../../src/config/load-config.ts";
 import { readGraphConfig } from "../../src/logseq/graph-config.ts";
 import { SyncEventKind } from "../../src/pipeline/sync-event.ts";
 import { SyncOrchestrator } from "../../src/pipeline/sync-orchestrator.ts";
 import { SyncPriority } from "../../src/pipeline/sync-priority-calculator.ts";
 import { tempGraph } from "../support/cli.ts";
+import { holdReads } from "../support/held-reads.ts";
 import { queryRows } from "../support/db.ts";
-
-/**
- * While armed, holds what the hashing and parsing bulkheads return (the
- * file already read) until released: a sync stays in flight, past its read,
- * for as long as a test needs, with the real threads and DuckDB file.
- */
-function holdReads(pools: Pools): { arm: () => void; held: (count: number) => Promise<void>; release: () => void } {
-  let armed = false;
-  let waiting: (() => void)[] = [];
-  let arrived = () => {};
-  for (const bulkhead of [pools.hashing, pools.parsing]) {
-    const run = bulkhead.run.bind(bulkhead);
-    bulkhead.run = async <T>(task: unknown, options?: { name?: string; transferList?: ArrayBuffer[] }): Promise<T> => {
-      const out = await run<T>(task, options);
-      if (armed) {
-        await new Promise<void>((resolve) => {
-          waiting.push(resolve);
-          arrived();
-        });
-      }
-      return out;
-    };
-  }
-  return {
-    arm: () => void (armed = true),
-    held: async (count) => {
-      while (waiting.length < count) await new Promise<void>((resolve) => (arrived = resolve));
-    },
-    release: () => {
-      armed = false;
-      for (const resolve of waiting) resolve();
-      waiting = [];
-    },
-  };
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

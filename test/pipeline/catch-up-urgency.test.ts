@@ -2,56 +2,14 @@ import assert from "node:assert/strict";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { createPools, type Pools } from "../../src/bulkheads/pools.ts";
+import { createPools } from "../../src/bulkheads/pools.ts";
 import { loadConfig } from "../../src/config/load-config.ts";
 import { readGraphConfig } from "../../src/logseq/graph-config.ts";
 import { SyncEventKind } from "../../src/pipeline/sync-event.ts";
 import { SyncOrchestrator } from "../../src/pipeline/sync-orchestrator.ts";
 import { SyncPriority } from "../../src/pipeline/sync-priority-calculator.ts";
 import { tempGraph } from "../support/cli.ts";
-
-/**
- * Holds what the hashing and parsing bulkheads return for the paths named
- * in `hold` (the file already read) until `release(path)`: a sync of that
- * path stays in flight for as long as a test needs, the others pass, with
- * the real threads and DuckDB file.
- */
-function holdReads(pools: Pools): { hold: Set<string>; held: (path: string) => Promise<void>; release: (path: string) => void; releaseAll: () => void } {
-  const hold = new Set<string>();
-  const waiting = new Map<string, () => void>();
-  let arrived = () => {};
-  for (const bulkhead of [pools.hashing, pools.parsing]) {
-    const run = bulkhead.run.bind(bulkhead);
-    bulkhead.run = async <T>(task: unknown, options?: { name?: string; transferList?: ArrayBuffer[] }): Promise<T> => {
-      const out = await run<T>(task, options);
-      const text = JSON.stringify(task);
-      const path = [...hold].find((p) => text.includes(JSON.stringify(p)));
-      if (path !== undefined) {
-        await new Promise<void>((resolve) => {
-          waiting.set(path, resolve);
-          arrived();
-        });
-      }
-      return out;
-    };
-  }
-  return {
-    hold,
-    held: async (path) => {
-      while (!waiting.has(path)) await new Promise<void>((resolve) => (arrived = resolve));
-    },
-    release: (path) => {
-      hold.delete(path);
-      waiting.get(path)?.();
-      waiting.delete(path);
-    },
-    releaseAll: () => {
-      hold.clear();
-      for (const resolve of waiting.values()) resolve();
-      waiting.clear();
-    },
-  };
-}
+import { holdReads } from "../support/held-reads.ts";
 
 async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
   const by = Date.now() + timeoutMs;
@@ -81,7 +39,7 @@ test("orchestrator: an edit and a delete made during a catch-up are written whil
       await orchestrator.whenIdle();
       /** A new file found by a catch-up scan of its folder alone, its read held. */
       const catchUpFile = async (path: string, folder: string, wait = true) => {
-        reads.hold.add(path);
+        reads.hold(path);
         await g.write(path, `- found by a catch-up scan of ${folder}\n`);
         await orchestrator.scan(folder, SyncPriority.catchUp);
         if (wait) await reads.held(path);
@@ -90,13 +48,13 @@ test("orchestrator: an edit and a delete made during a catch-up are written whil
       // Two consumers hold catch-up files in flight; the third takes the edit, its read held too.
       await catchUpFile("pages/first.md", "pages");
       await catchUpFile("journals/second.md", "journals");
-      reads.hold.add("pages/edited.md");
+      reads.hold("pages/edited.md");
       await g.write("pages/edited.md", "- after\n");
       orchestrator.submit("pages/edited.md", SyncEventKind.update, Date.now());
       await reads.held("pages/edited.md");
       // Behind it, a third catch-up file queues (its read is not held).
       await catchUpFile("pages/later/third.md", "pages/later", false);
-      reads.hold.delete("pages/later/third.md");
+      reads.release("pages/later/third.md");
       assert.deepEqual({ queued: orchestrator.stats["queued"], inFlight: orchestrator.stats["inFlight"] }, { queued: 1, inFlight: 3 });
 
       // The edit goes on: written while a catch-up file is queued behind it and two are in flight.
@@ -116,7 +74,7 @@ test("orchestrator: an edit and a delete made during a catch-up are written whil
       assert.deepEqual({ indexed: orchestrator.summary.indexed, deleted: orchestrator.summary.deleted }, { indexed: 6, deleted: 1 });
     } finally {
       // A failed assertion must not leave reads held: the pools would never close.
-      reads.releaseAll();
+      reads.release();
       await pools.close();
     }
   } finally {
