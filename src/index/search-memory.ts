@@ -216,13 +216,23 @@ function termsOn(model: SearchModel, slots: readonly number[], q: readonly TermM
   return out;
 }
 
-/** DuckDB's VARCHAR order: by UTF-8 bytes, which is code point order. */
+/**
+ * DuckDB's VARCHAR order: by UTF-8 bytes, which is code point order. By
+ * UTF-16 code units, except that a surrogate (half of a code point above
+ * U+FFFF) sorts above every other unit, as its code point does (page paths
+ * are merged in this order, thousands per commit: no arrays of characters).
+ */
 export function byBytes(a: string, b: string): number {
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = (x[i] as string).codePointAt(0)! - (y[i] as string).codePointAt(0)!;
-    if (d !== 0) return d;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
   }
-  return x.length - y.length;
+  return a.length - b.length;
+}
+
+/** A UTF-16 unit's place in code point order: surrogates move above U+FFFF's units, U+E000-U+FFFF down to make room. */
+function codePointRank(unit: number): number {
+  return unit >= 0xd800 && unit <= 0xdfff ? unit + 0x2000 : unit >= 0xe000 ? unit - 0x800 : unit;
 }

@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import fc from "fast-check";
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,7 +10,7 @@ import { damerauLevenshtein } from "../../src/index/edit-distance.ts";
 import { IndexWriter } from "../../src/index/index-writer.ts";
 import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
 import { loadSearchModel } from "../../src/index/search-model.ts";
-import { searchInMemory } from "../../src/index/search-memory.ts";
+import { byBytes, searchInMemory } from "../../src/index/search-memory.ts";
 import { SearchModelCache } from "../../src/index/search-model-cache.ts";
 import { searchPages } from "../../src/index/page-search.ts";
 import { searchPagesInMemory } from "../../src/index/page-search-memory.ts";
@@ -173,4 +174,12 @@ test("equal rank and equal seq in two files: the hits go by path, in SQL and in 
     writer.close();
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("byBytes orders strings as their UTF-8 bytes (DuckDB's VARCHAR order), astral characters above U+E000-U+FFFF", () => {
+  const sign = (n: number) => Math.sign(n);
+  // Characters from every range whose UTF-16 order differs from code point order: below U+D800, U+E000-U+FFFF, astral.
+  const text = fc.string({ unit: fc.constantFrom("a", "z", "\u00e9", "\ud7ff", "\ue000", "\uffee", "\u{1f600}", "\u{10000}"), maxLength: 6 });
+  fc.assert(fc.property(text, text, (a, b) => sign(byBytes(a, b)) === sign(Buffer.compare(Buffer.from(a), Buffer.from(b)))), { numRuns: 2000 });
+  assert.ok(byBytes("\u{1f600}", "\uffee") > 0, "an astral character sorts above U+FFEE");
 });
