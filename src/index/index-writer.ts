@@ -213,6 +213,11 @@ export class IndexWriter {
     if (options.threads !== undefined && options.threads < this.#threads) await this.#setThreads(Math.max(1, options.threads));
   }
 
+  /** Between startBulkLoad and clusterPostings: a catch-up of every file is being written. */
+  get bulkLoading(): boolean {
+    return this.#bulkLoad;
+  }
+
   /** Drops what the writer remembers of the tables (files' blocks, clashing page names): for changes made around it (repair). */
   forgetDiffStates(): void {
     this.#diffStates.clear();
@@ -303,6 +308,10 @@ export class IndexWriter {
     let held: HeldClaim[];
     let keptIds = 0;
     let bases = new Map<string, bigint>();
+    /** The files the batch writes whole (not by a block diff). */
+    let docs: Extract<FileWrite, { op: "index" }>[] = [];
+    /** Paths whose pages and blocks the batch deletes (to write them again, or for good). */
+    let contentGone: string[] = [];
     await this.#checkpoints.before(c, batch.writes.length);
     await this.#paths.load(c);
     await c.run("BEGIN TRANSACTION");
@@ -312,7 +321,7 @@ export class IndexWriter {
       if (this.#writeOptions.incremental) diffed = await writeDiffs(c, batch.writes, { ...this.#diffContext, changes });
       rows += diffed.rows;
       result.blocks += diffed.blocks;
-      const contentGone = batch.writes
+      contentGone = batch.writes
         .flatMap((w) => (w.op === "index" ? [w.file.path] : w.op === "delete" ? [w.path] : []))
         .filter((path) => this.#paths.content.has(path) && !diffed.paths.has(path));
       const goneNames = new Set<string>();
@@ -357,7 +366,7 @@ export class IndexWriter {
       await appendFiles(c, batch.writes);
       rows += batch.writes.filter((w) => w.op !== "delete").length;
       t = lap("files", t);
-      const docs = batch.writes.filter((w): w is Extract<FileWrite, { op: "index" }> => w.op === "index" && !diffed.paths.has(w.file.path));
+      docs = batch.writes.filter((w): w is Extract<FileWrite, { op: "index" }> => w.op === "index" && !diffed.paths.has(w.file.path));
       for (const w of docs) completeRows(w, this.#graph);
       const whole = await appendDocuments({ connection: c, scratchFiles: this.#scratchFiles, run: this.#run, termOrder: !this.#bulkLoad }, docs, this.#nextKey);
       this.#nextKey = whole.nextKey;
@@ -403,14 +412,15 @@ export class IndexWriter {
     }
     this.#committed(batch.writes, result, diffed.paths, keptIds === 0 ? bases : new Map());
     countBatch(this.#writeStats, { rowsTouched: rows, incrementalFiles: diffed.paths.size, wholeFiles: result.indexed - diffed.paths.size });
-    // Only a commit that left every page row as it was (block diffs, files rows) is handed over: a model
-    // cannot follow a new, gone, renamed or wholly rewritten page, nor a clash (search-model-refresh.ts).
-    const pagesKept = batch.writes.every((w) => w.op === "metadata" || (w.op === "index" && diffed.paths.has(w.file.path)));
-    const refreshable = !changes.overflow && pagesKept && result.blocks <= REFRESH_MAX_BLOCKS && held.length === 0 &&
+    // Only a commit that left every page row as it was (block diffs, files rows) or added pages for new paths (a
+    // catch-up's) is handed over: a model cannot follow a gone, renamed or wholly rewritten page, nor a clash
+    // (search-model-refresh.ts).
+    const pagesKeptOrAdded = contentGone.length === 0 && batch.writes.every((w) => w.op === "metadata" || w.op === "index");
+    const refreshable = !changes.overflow && pagesKeptOrAdded && result.blocks <= REFRESH_MAX_BLOCKS && held.length === 0 &&
       result.pageNameClashes.length === 0 && (result.released ?? []).length === 0;
     // Read after the commit, on this connection, before any other write: the new blocks' row ids are final.
     const delta = refreshable && options.modelDelta === true
-      ? await readModelDelta(c, keyBefore, changes).catch(() => null)
+      ? await readModelDelta(c, keyBefore, changes, docs.map((d) => d.file.path)).catch(() => null)
       : null;
     this.#modelDelta = { refreshable, delta };
     return result;

@@ -12,16 +12,17 @@ import { searchPagesInMemory } from "./page-search-memory.ts";
  * kept in step with the index: the writer calls `committed()` after every
  * commit (index-writer.worker.ts).
  *
- * - A small commit that left page rows as they were (an edit) refreshes a
- *   loaded model from what the writer hands over (search-model-refresh.ts):
- *   the searches after it still rank in memory.
+ * - A commit that left page rows as they were (an edit) or added pages for
+ *   new paths (a new page, a first catch-up's batches) refreshes a loaded
+ *   model from what the writer hands over (search-model-refresh.ts): the
+ *   searches after it still rank in memory.
  * - Any other commit drops the model; the next search loads it again from
  *   the committed state. Until a model is loaded, searches answer through
  *   SQL (searchIndex) while the load runs, so no search waits for a load (a
  *   model of a 20k-file graph, postings included, takes 1-3 s).
- * - Nor does a catch-up pay for a load after every batch: after a commit
- *   that dropped a model or would have (a catch-up's), a model is loaded
- *   only once the index has not changed for `settleMs`.
+ * - Nor does a catch-up that rewrites or deletes pages pay for a load after
+ *   every batch: after a commit that dropped a model or would have, a model
+ *   is loaded only once the index has not changed for `settleMs`.
  * - A load starts its snapshot between two writes (`pin`, the writer's
  *   order of tasks), so the commits after it are known: their deltas are
  *   applied to the model once loaded. A write under way pauses a load

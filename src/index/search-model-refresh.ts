@@ -1,6 +1,12 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { postingsOf, type Postings } from "./posting-lists.ts";
-import { codePoints, lowerBound, type ModelBlocks, type ModelPage, type SearchModel, type Vocabulary, type VocabularyEntry } from "./search-model.ts";
+import { LIST, VARCHAR, listValue } from "./duckdb.ts";
+import { byBytes } from "./search-memory.ts";
+import { compactModel } from "./search-model-compact.ts";
+import {
+  PAGE_COLUMNS, codePoints, indexTitleWords, lowerBound, modelPage, readPageRows,
+  type ModelBlocks, type ModelPage, type PageRow, type SearchModel, type Vocabulary, type VocabularyEntry,
+} from "./search-model.ts";
 
 /**
  * Keeps a loaded search model current after a small commit (issues #8, #11,
@@ -22,10 +28,16 @@ import { codePoints, lowerBound, type ModelBlocks, type ModelPage, type SearchMo
  * pages their block lists. It answers every query as a freshly loaded model
  * would (test/index/search-model-refresh.test.ts).
  *
- * Only commits that leave page rows as they were are refreshed: block diffs
- * (incremental-write.ts) and files-row-only writes. Anything else (a new,
- * deleted, renamed or wholly rewritten page, a page that gains or loses its
- * first block) returns null: the model is dropped and loaded again, as before.
+ * Commits that leave page rows as they were are refreshed (block diffs,
+ * incremental-write.ts, and files-row-only writes), and so are commits that
+ * add pages for paths the index had none for (a new page; a catch-up of new
+ * files, batch after batch: its search then ranks in memory too, issue #8).
+ * New pages take their places in path order (pages are numbered in it, and
+ * ties rank by it). Anything else (a deleted, renamed or wholly rewritten
+ * page, a page that gains or loses its first block) returns null: the model
+ * is dropped and loaded again, as before. A model whose refreshes appended
+ * many blocks or touched many terms is compacted (search-model-compact.ts):
+ * the same answers from flat arrays again, without reading the index.
  */
 export type ModelDelta = {
   /** Blocks the commit deleted. */
@@ -34,8 +46,11 @@ export type ModelDelta = {
   gonePostings: ReadonlyMap<string, number>;
   /** Blocks the commit inserted (every key from the batch's first new key on). */
   blocks: { key: number; length: number; preBlock: boolean; seq: number; rowId: number; path: string }[];
-  /** Their postings: term_hash (decimal), the term, block key, tf. */
+  /** Their postings: term_hash (decimal), the term, block key, tf (collected by the block diffs). */
   postings: { hash: string; term: string; key: number; tf: number }[];
+  /** Pages the commit added; with any, every new posting is in `termPostings` instead (read back: whole writes build theirs in SQL). */
+  pages: readonly PageRow[];
+  termPostings: readonly TermPostings[];
   /** first_block_key of each page whose diff started at its first block (the others keep theirs), by path. */
   firstBlocks: ReadonlyMap<string, number | null>;
 };
@@ -47,11 +62,18 @@ export type ModelDelta = {
  */
 export type CommittedChange = { refreshable: boolean; delta: ModelDelta | null };
 
-/** A commit that inserts more blocks than this drops the model instead: a catch-up's batches, a large paste. */
-export const REFRESH_MAX_BLOCKS = 20_000;
-/** A model refreshed past this many appended blocks or touched terms since its load is loaded again (compacted). */
-const MAX_APPENDED = 100_000;
-const MAX_TOUCHED_TERMS = 50_000;
+/** One term's new postings, read back after a commit that added pages. */
+export type TermPostings = { hash: string; term: string; keys: number[]; tf: number[] };
+
+/**
+ * A commit that inserts more blocks than this drops the model instead (a
+ * huge paste): a catch-up's batches stay under it (batch.maxBlocks, 20,000
+ * by default, plus the last file's).
+ */
+export const REFRESH_MAX_BLOCKS = 100_000;
+/** A model refreshed past this many appended blocks or touched terms since its load or compaction is compacted (tests pass fewer). */
+export type RefreshLimits = { maxAppended: number; maxTouchedTerms: number };
+const LIMITS: RefreshLimits = { maxAppended: 100_000, maxTouchedTerms: 50_000 };
 
 /**
  * What a commit changed, read after it (on the writer's connection, before
@@ -59,10 +81,30 @@ const MAX_TOUCHED_TERMS = 50_000;
  * by key from `firstNewKey` (blocks are clustered by key: one small
  * statement); the rest comes from `changes`, collected while the diffs ran.
  */
-export async function readModelDelta(c: DuckDBConnection, firstNewKey: bigint, changes: DiffChanges): Promise<ModelDelta> {
+export async function readModelDelta(c: DuckDBConnection, firstNewKey: bigint, changes: DiffChanges, addedPaths: readonly string[] = []): Promise<ModelDelta> {
   const [keys = [], lengths = [], preBlocks = [], seqs = [], rowIds = [], paths = []] = (await c.runAndReadAll(
     `SELECT key::DOUBLE, length::DOUBLE, pre_block, seq::DOUBLE, rowid::DOUBLE, path FROM blocks WHERE key >= ${firstNewKey} ORDER BY key`,
   )).getColumns();
+  let pages: PageRow[] = [];
+  let termPostings: TermPostings[] = [];
+  if (addedPaths.length > 0) {
+    pages = readPageRows((await c.runAndReadAll(
+      `SELECT ${PAGE_COLUMNS} FROM pages WHERE path IN (SELECT unnest($paths))`,
+      { paths: listValue([...addedPaths]) },
+      { paths: LIST(VARCHAR) },
+    )).getColumns());
+    // By term, lists of keys and tfs: one string per term, not per posting. New keys are clustered (zone maps).
+    const [terms = [], hashes = [], keyLists = [], tfLists = []] = (await c.runAndReadAll(
+      `SELECT t.term, p.term_hash::VARCHAR, list(p.block_key::DOUBLE), list(p.tf::DOUBLE)
+       FROM fts_postings p JOIN fts_terms t USING (term_hash) WHERE p.block_key >= ${firstNewKey} GROUP BY t.term, p.term_hash`,
+    )).getColumns();
+    termPostings = terms.map((term, i) => ({
+      term: term as string,
+      hash: hashes[i] as string,
+      keys: (keyLists[i] as { items: number[] }).items,
+      tf: (tfLists[i] as { items: number[] }).items,
+    }));
+  }
   return {
     goneKeys: changes.keys.map(Number),
     gonePostings: changes.gonePostings,
@@ -74,20 +116,24 @@ export async function readModelDelta(c: DuckDBConnection, firstNewKey: bigint, c
       rowId: rowIds[i] as number,
       path: paths[i] as string,
     })),
-    postings: changes.postings ?? [],
+    postings: addedPaths.length > 0 ? [] : (changes.postings ?? []),
     firstBlocks: changes.firstBlocks,
+    pages,
+    termPostings,
   };
 }
 
 /** What refreshes of one loaded model share and carry forward. */
 type Lineage = {
-  /** Slots by key of the blocks appended since the load (their keys are above every loaded one). */
-  appended: Map<number, number>;
+  /** The blocks appended since the load (their keys are above every loaded one). */
+  appended: AppendedKeys;
+  /** Growable postings of the terms whose refreshes only added postings: the next ones append in place (a catch-up's). */
+  buffers: Map<string, PostingBuffer>;
   /** 1 for a slot whose block is gone, by slot (as long as the blocks' arrays). */
   dead: Uint8Array;
   loadedMaxKey: number;
   loadedSlotOf: (key: number) => number;
-  /** Page index by path (pages do not change within a lineage). */
+  /** Page index by path (renumbered when pages are added). */
   pageOf: Map<string, number>;
   /** Term by hash, for the terms whose rows are gone. */
   termOf: Map<string, string>;
@@ -127,18 +173,23 @@ export function readyForRefresh(model: SearchModel): SearchModel {
 }
 
 /** The model as of the commit `delta` describes, or null when the model must be loaded again instead. */
-export function refreshSearchModel(model: SearchModel, delta: ModelDelta): SearchModel | null {
+export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits: RefreshLimits = LIMITS): SearchModel | null {
   if (delta.blocks.length > REFRESH_MAX_BLOCKS) return null;
   const previous = model as Partial<Refreshed>;
   const lineage = previous.lineage ?? startLineage(model);
-  if (lineage.appended.size + delta.blocks.length > MAX_APPENDED) return null;
   const overlay = new Map(previous.overlay ?? []);
-  if (overlay.size + delta.gonePostings.size + delta.postings.length > MAX_TOUCHED_TERMS) return null;
 
-  // Checked before anything shared is written: every gone block is one of the model's, every new one is new and has a page.
+  // Checked before anything shared is written: every gone block is one of the model's, every new one is new and
+  // has a page, every new page is new.
   const slotOfGone = delta.goneKeys.map((key) => slotIn(lineage, model.blocks.count, key));
   if (slotOfGone.some((slot) => slot < 0)) return null;
-  for (const b of delta.blocks) if (!lineage.pageOf.has(b.path) || b.key <= lineage.loadedMaxKey || lineage.appended.has(b.key)) return null;
+  const addedPaths = new Set(delta.pages.map((page) => page.path));
+  if (addedPaths.size !== delta.pages.length || delta.pages.some((page) => lineage.pageOf.has(page.path))) return null;
+  for (const b of delta.blocks) {
+    if (!(lineage.pageOf.has(b.path) || addedPaths.has(b.path)) || b.key <= lineage.loadedMaxKey) return null;
+  }
+  // Appended in key order after the blocks appended before (the writer's keys only grow): a key's slot is a binary search.
+  if ((delta.blocks[0]?.key ?? Infinity) <= lineage.appended.last) return null;
 
   // New slots: in the same arrays while they have room (no model reads past its own count), else in larger copies.
   // From here on, the old model's arrays change only past its count, and dead marks it may see only affect
@@ -151,6 +202,10 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta): Searc
     dead.set(lineage.dead);
     lineage.dead = dead;
   }
+  // New pages renumber the pages after them: the blocks' page indexes in a copy, the title words' lists anew.
+  const titles = delta.pages.length === 0 ? null : addPages(model, lineage, delta.pages);
+  if (titles !== null) blocks = { ...blocks, page: titles.blockPages(blocks.page) };
+  const modelPages = titles?.pages ?? model.pages;
   const { dead, appended } = lineage;
   /** Each touched page's new slots (none for a page that only lost blocks). */
   const touchedPages = new Map<number, number[]>();
@@ -164,7 +219,7 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta): Searc
     blocks.seq[slot] = b.seq;
     blocks.rowId[slot] = b.rowId;
     blocks.page[slot] = page;
-    appended.set(b.key, slot);
+    appended.push(b.key);
     const slots = touchedPages.get(page);
     if (slots === undefined) touchedPages.set(page, [slot]);
     else slots.push(slot);
@@ -182,12 +237,27 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta): Searc
 
   // Touched terms: df as the writer keeps it (postings.ts updateDocumentFrequencies: minus the gone postings, plus
   // the new ones; a term at 0 leaves the vocabulary), postings the old list without gone blocks plus the new ones.
-  const fresh = new Map<string, { term: string; slots: number[]; tf: number[] }>();
+  const fresh = new Map<string, { term: string; slots: ArrayLike<number>; tf: ArrayLike<number> }>();
+  const newSlotOf = deltaSlots(delta, count - delta.blocks.length, appended);
   for (const p of delta.postings) {
-    let list = fresh.get(p.hash);
+    let list = fresh.get(p.hash) as { term: string; slots: number[]; tf: number[] } | undefined;
     if (list === undefined) fresh.set(p.hash, (list = { term: p.term, slots: [], tf: [] }));
-    list.slots.push(appended.get(p.key) ?? -1);
+    list.slots.push(newSlotOf(p.key));
     list.tf.push(p.tf);
+  }
+  // Every term's new postings in two arrays, a view of them per term (thousands of terms per catch-up commit).
+  let total = 0;
+  for (const t of delta.termPostings) total += t.keys.length;
+  const allSlots = new Int32Array(total);
+  const allTf = new Int32Array(total);
+  let at = 0;
+  for (const t of delta.termPostings) {
+    const from = at;
+    for (let i = 0; i < t.keys.length; i++, at++) {
+      allSlots[at] = newSlotOf(t.keys[i] as number);
+      allTf[at] = t.tf[i] as number;
+    }
+    fresh.set(t.hash, { term: t.term, slots: allSlots.subarray(from, at), tf: allTf.subarray(from, at) });
   }
   /** Terms new to the vocabulary since the load: sorted into addedTerms once, not inserted one by one (a large paste). */
   const newTerms = new Set<string>();
@@ -195,7 +265,7 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta): Searc
   for (const hash of new Set([...delta.gonePostings.keys(), ...fresh.keys()])) {
     const added = fresh.get(hash);
     const term = lineage.termOf.get(hash) ?? added?.term;
-    if (term === undefined || added?.slots.includes(-1)) return null;
+    if (term === undefined || (added !== undefined && Array.prototype.includes.call(added.slots, -1))) return null;
     const before = model.vocabulary.get(term);
     const df = (before?.df ?? 0) - (delta.gonePostings.get(hash) ?? 0) + (added?.slots.length ?? 0);
     if (df < 0) return null;
@@ -205,9 +275,14 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta): Searc
     }
     lineage.termOf.set(hash, term);
     const old = before === undefined ? emptyPostings : (before.list ?? (before.index < 0 ? undefined : postingsOf(model.postings, before.index)));
-    const list = old === undefined ? undefined : merged(old, dead, added);
+    // Lists only lose blocks with their terms' gone postings: a term with none has no dead slot, its new postings go on the end.
+    // A new term's list is its new postings as they are.
+    const list = old === undefined ? undefined
+      : delta.gonePostings.has(hash) || added === undefined ? merged(old, dead, added)
+      : old.slots.length === 0 && added.slots instanceof Int32Array && added.tf instanceof Int32Array ? { slots: added.slots, tf: added.tf }
+      : appendedTo(lineage, term, old, added);
     // A list that does not add up to the df (a term whose loaded list was not whole) is read from the index.
-    overlay.set(term, { df, hash, index: -1, ...(list !== undefined && list.slots.length === df ? { list } : {}) });
+    overlay.set(term, list !== undefined && list.slots.length === df ? { df, hash, index: -1, list } : { df, hash, index: -1 });
     if (before === undefined && !lineage.loadedVocabulary.has(term) && model.addedTerms[lowerBound(model.addedTerms, term)] !== term && !newTerms.has(term)) {
       newTerms.add(term);
       const length = codePoints(term);
@@ -218,21 +293,29 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta): Searc
   }
 
   // Touched pages: their block lists without gone blocks, with new ones, and their first block as committed.
-  const pages = [...model.pages];
+  const pages = [...modelPages];
   for (const [index, newSlots] of touchedPages) {
-    const page = model.pages[index] as ModelPage;
+    const page = pages[index] as ModelPage;
     const firstKey = delta.firstBlocks.get(page.path);
     const firstBlock = firstKey === undefined ? page.firstBlock : firstKey === null ? -1 : slotIn(lineage, count, firstKey);
     // A page gaining or losing its first block enters or leaves the title matches (pagesByTitleWord): load again.
     if ((firstBlock < 0) !== (page.firstBlock < 0) || (firstBlock >= 0 && dead[firstBlock] === 1)) return null;
     pages[index] = { ...page, firstBlock, blocks: [...page.blocks.filter((s) => dead[s] !== 1), ...newSlots] };
   }
+  // A new page's first block is one of the slots just appended.
+  for (const row of delta.pages) {
+    const index = lineage.pageOf.get(row.path) as number;
+    const firstBlock = row.firstKey === null ? -1 : slotIn(lineage, count, row.firstKey);
+    if ((firstBlock < 0) !== (row.firstKey === null)) return null;
+    pages[index] = { ...modelPage(row, firstBlock), blocks: touchedPages.get(index) ?? [] };
+  }
 
   const refreshed: Refreshed = {
     ...model,
+    ...(titles === null ? {} : { titleWords: titles.titleWords, pagesByTitleWord: titles.ranked, allPagesByTitleWord: titles.all }),
     vocabulary: new LayeredVocabulary(lineage.loadedVocabulary, overlay),
     // Code-unit order, as sortedTerms and the `<` of lowerBound.
-    addedTerms: newTerms.size === 0 ? model.addedTerms : [...model.addedTerms, ...newTerms].sort(),
+    addedTerms: newTerms.size === 0 ? model.addedTerms : mergeSorted(model.addedTerms, [...newTerms].sort()),
     addedByLength,
     pages,
     blocks: refreshedBlocks,
@@ -243,13 +326,167 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta): Searc
     lineage,
     overlay,
   };
-  return refreshed;
+  // Many refreshes since the load: flat arrays again (layered lookups, appended-key maps and added-term scans grow).
+  return appended.size > limits.maxAppended || overlay.size > limits.maxTouchedTerms ? compactModel(refreshed, lineage.dead) : refreshed;
+}
+
+/** A term's postings with room to grow: `length` of them are the latest list. */
+type PostingBuffer = { slots: Int32Array; tf: Int32Array; length: number };
+
+/**
+ * `old` then `fresh`, in the term's buffer: in place when `old` is its latest
+ * list and there is room (the older lists are views of its start, which does
+ * not change), else in a new buffer half as large again. A catch-up then
+ * copies each list about twice in all, instead of at every commit (measured:
+ * 60-110 ms of the writer thread per 1,024-file commit, copying).
+ */
+function appendedTo(lineage: Lineage, term: string, old: Postings, fresh: { slots: ArrayLike<number>; tf: ArrayLike<number> }): Postings {
+  const n = old.slots.length + fresh.slots.length;
+  let buffer = lineage.buffers.get(term);
+  const inPlace = buffer !== undefined && buffer.slots.buffer === old.slots.buffer && old.slots.byteOffset === 0 &&
+    buffer.length === old.slots.length && n <= buffer.slots.length;
+  if (!inPlace || buffer === undefined) {
+    const capacity = Math.max(8, n + (n >> 1));
+    buffer = { slots: new Int32Array(capacity), tf: new Int32Array(capacity), length: 0 };
+    buffer.slots.set(old.slots);
+    buffer.tf.set(old.tf);
+    lineage.buffers.set(term, buffer);
+  }
+  buffer.slots.set(fresh.slots, old.slots.length);
+  buffer.tf.set(fresh.tf, old.slots.length);
+  buffer.length = n;
+  return { slots: buffer.slots.subarray(0, n), tf: buffer.tf.subarray(0, n) };
+}
+
+/**
+ * The keys of the blocks appended since the load, in slot order from slot
+ * `first`, which is key order: a lookup is a binary search, not a map of
+ * hundreds of thousands of keys filled during a catch-up. Shared by a
+ * lineage's models: it only grows past their counts.
+ */
+class AppendedKeys {
+  #keys = new Float64Array(1024);
+  size = 0;
+  readonly first: number;
+
+  constructor(first: number) {
+    this.first = first;
+  }
+
+  get last(): number {
+    return this.size === 0 ? -Infinity : (this.#keys[this.size - 1] as number);
+  }
+
+  push(key: number): void {
+    if (this.size === this.#keys.length) {
+      const grown = new Float64Array(this.#keys.length * 2);
+      grown.set(this.#keys);
+      this.#keys = grown;
+    }
+    this.#keys[this.size++] = key;
+  }
+
+  /** The slot of an appended block's key, -1 for none. */
+  slotOf(key: number): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.#keys[mid] as number) < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.size && this.#keys[lo] === key ? this.first + lo : -1;
+  }
+}
+
+/**
+ * New pages in path order among the model's (DuckDB's order: code points):
+ * the new page list (new pages as placeholders, filled by the caller),
+ * `lineage.pageOf` renumbered, the title words' lists with the new indexes,
+ * and a function renumbering the blocks' page indexes into a copy (the
+ * shared arrays stay the old model's).
+ */
+function addPages(model: SearchModel, lineage: Lineage, rows: readonly PageRow[]): {
+  pages: ModelPage[];
+  blockPages: (page: Int32Array) => Int32Array;
+  titleWords: string[];
+  ranked: Map<string, number[]>;
+  all: Map<string, number[]>;
+} {
+  const added = [...rows].sort((a, b) => byBytes(a.path, b.path));
+  const renumbered = new Int32Array(model.pages.length);
+  const pages: ModelPage[] = [];
+  const indexOf = new Map<PageRow, number>();
+  for (let i = 0, j = 0; i < model.pages.length || j < added.length; ) {
+    const old = model.pages[i];
+    const row = added[j];
+    if (row !== undefined && (old === undefined || byBytes(row.path, old.path) < 0)) {
+      indexOf.set(row, pages.length);
+      pages.push(modelPage(row, -1));
+      j++;
+    } else {
+      renumbered[i++] = pages.length;
+      pages.push(old as ModelPage);
+    }
+  }
+  lineage.pageOf = new Map(pages.map((page, i) => [page.path, i]));
+  const renumber = (map: Map<string, number[]>) => new Map([...map].map(([word, list]) => [word, list.map((i) => renumbered[i] as number)]));
+  const ranked = renumber(model.pagesByTitleWord);
+  const all = renumber(model.allPagesByTitleWord);
+  for (const [row, index] of indexOf) indexTitleWords(row, index, ranked, all);
+  // As loaded: each word's pages in index order (ranking walks them), every word sorted.
+  const words = new Set(added.flatMap((row) => row.titleTokens.split(" ")));
+  for (const word of words) {
+    ranked.get(word)?.sort((a, b) => a - b);
+    all.get(word)?.sort((a, b) => a - b);
+  }
+  const newWords = [...words].filter((word) => !model.allPagesByTitleWord.has(word)).sort();
+  return {
+    pages,
+    titleWords: newWords.length === 0 ? model.titleWords : mergeSorted(model.titleWords, newWords),
+    ranked,
+    all,
+    blockPages: (page) => {
+      const copy = new Int32Array(page.length);
+      for (let slot = 0; slot < model.blocks.count; slot++) {
+        const index = page[slot] as number;
+        copy[slot] = index < 0 ? index : (renumbered[index] as number);
+      }
+      return copy;
+    },
+  };
+}
+
+/** Two arrays sorted by `<` as one (code units, as sortedTerms). */
+function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
+  const out: string[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = (b[j] as string) < (a[i] as string) ? (b[j++] as string) : (a[i++] as string);
+  while (i < a.length) out[k++] = a[i++] as string;
+  while (j < b.length) out[k++] = b[j++] as string;
+  return out;
 }
 
 const emptyPostings: Postings = { slots: new Int32Array(0), tf: new Int32Array(0) };
 
+/**
+ * The slot of a key among the delta's blocks, appended from `firstSlot`: by
+ * arithmetic when their keys are consecutive (a commit's new blocks almost
+ * always are), else a binary search of the appended keys.
+ */
+function deltaSlots(delta: ModelDelta, firstSlot: number, appended: AppendedKeys): (key: number) => number {
+  const n = delta.blocks.length;
+  const firstKey = delta.blocks[0]?.key ?? 0;
+  if (n > 0 && (delta.blocks[n - 1] as ModelDelta["blocks"][number]).key - firstKey === n - 1) {
+    return (key) => (key >= firstKey && key < firstKey + n && Number.isInteger(key) ? firstSlot + key - firstKey : -1);
+  }
+  return (key) => appended.slotOf(key);
+}
+
 /** `old` without dead slots, then `fresh`. */
-function merged(old: Postings, dead: Uint8Array, fresh: { slots: number[]; tf: number[] } | undefined): Postings {
+function merged(old: Postings, dead: Uint8Array, fresh: { slots: ArrayLike<number>; tf: ArrayLike<number> } | undefined): Postings {
   const n = old.slots.length + (fresh?.slots.length ?? 0);
   const slots = new Int32Array(n);
   const tf = new Int32Array(n);
@@ -269,7 +506,7 @@ function merged(old: Postings, dead: Uint8Array, fresh: { slots: number[]; tf: n
 }
 
 function slotIn(lineage: Lineage, count: number, key: number): number {
-  const slot = key <= lineage.loadedMaxKey ? lineage.loadedSlotOf(key) : (lineage.appended.get(key) ?? -1);
+  const slot = key <= lineage.loadedMaxKey ? lineage.loadedSlotOf(key) : lineage.appended.slotOf(key);
   return slot >= 0 && slot < count && lineage.dead[slot] !== 1 ? slot : -1;
 }
 
@@ -281,7 +518,8 @@ function startLineage(model: SearchModel): Lineage {
   const loadedVocabulary = model.vocabulary as Map<string, VocabularyEntry>;
   for (const [term, entry] of loadedVocabulary) termOf.set(entry.hash, term);
   return {
-    appended: new Map(),
+    appended: new AppendedKeys(blocks.count),
+    buffers: new Map(),
     dead: new Uint8Array(blocks.key.length),
     loadedMaxKey,
     loadedSlotOf: blocks.slotOf,

@@ -143,10 +143,7 @@ async function readModel(connection: DuckDBConnection, signal: AbortSignal | und
   const sortedTerms = [...vocabulary.keys()].sort();
 
   // Pages in path order; blocks name their page by its position in that order (the same row_number).
-  const [paths = [], names = [], firstKeys = [], tokenLists = [], exactNames = [], exactAliases = [], aliasLists = []] = await columns(
-    `SELECT path, original_name, first_block_key::DOUBLE, title_tokens, strip_accents(name),
-       list_transform(coalesce(aliases, []), a -> strip_accents(a)), coalesce(aliases, []) FROM pages ORDER BY path`,
-  );
+  const pageRows = readPageRows(await columns(`SELECT ${PAGE_COLUMNS} FROM pages ORDER BY path`));
   // Slots in key order, as postings are stored (fts_postings by term, then block): ranking a
   // frequent term then walks its blocks' arrays in order, not at random (cache misses were most of its time).
   await step();
@@ -177,37 +174,14 @@ async function readModel(connection: DuckDBConnection, signal: AbortSignal | und
   const postings = await loadPostingLists(connection, hashes as string[], dfs as number[], blocks.slotOf, undefined, step);
   signal?.throwIfAborted();
 
-  const pages: ModelPage[] = paths.map((path, i) => {
-    const firstKey = firstKeys[i] as number | null;
-    const aliases = (exactAliases[i] as { items: string[] } | null)?.items ?? [];
-    return {
-      path: path as string,
-      originalName: names[i] as string,
-      firstBlock: firstKey === null ? -1 : blocks.slotOf(firstKey),
-      exactNames: [exactNames[i] as string, ...aliases],
-      aliases: [...((aliasLists[i] as { items: string[] } | null)?.items ?? [])],
-      blocks: [],
-    };
-  });
+  const pages: ModelPage[] = pageRows.map((row) => modelPage(row, row.firstKey === null ? -1 : blocks.slotOf(row.firstKey)));
   for (let slot = 0; slot < count; slot++) {
     const page = blocks.page[slot] as number;
     if (page >= 0) pages[page]?.blocks.push(slot);
   }
   const pagesByTitleWord = new Map<string, number[]>();
   const allPagesByTitleWord = new Map<string, number[]>();
-  const push = (map: Map<string, number[]>, word: string, page: number) => {
-    const list = map.get(word);
-    if (list === undefined) map.set(word, [page]);
-    else list.push(page);
-  };
-  tokenLists.forEach((tokens, i) => {
-    // string_split semantics: the SQL path splits title_tokens on single spaces.
-    for (const word of new Set((tokens as string).split(" "))) {
-      push(allPagesByTitleWord, word, i);
-      // As the SQL path's `titles`: only pages with a first block take part in ranking.
-      if (firstKeys[i] !== null) push(pagesByTitleWord, word, i);
-    }
-  });
+  pageRows.forEach((row, i) => indexTitleWords(row, i, pagesByTitleWord, allPagesByTitleWord));
   return {
     vocabulary,
     postings,
@@ -226,8 +200,55 @@ async function readModel(connection: DuckDBConnection, signal: AbortSignal | und
   };
 }
 
+/** A page row as the model reads it (PAGE_COLUMNS): loaded whole, or added by a commit (search-model-refresh.ts). */
+export type PageRow = {
+  path: string;
+  originalName: string;
+  firstKey: number | null;
+  /** Its name's and aliases' words, space-separated, as the SQL path splits them. */
+  titleTokens: string;
+  exactNames: string[];
+  aliases: string[];
+};
+
+/** The columns of `pages` a model reads, in the order readPageRows takes them. */
+export const PAGE_COLUMNS = `path, original_name, first_block_key::DOUBLE, title_tokens, strip_accents(name),
+  list_transform(coalesce(aliases, []), a -> strip_accents(a)), coalesce(aliases, [])`;
+
+export function readPageRows(columns: unknown[][]): PageRow[] {
+  const [paths = [], names = [], firstKeys = [], tokenLists = [], exactNames = [], exactAliases = [], aliasLists = []] = columns;
+  return paths.map((path, i) => ({
+    path: path as string,
+    originalName: names[i] as string,
+    firstKey: firstKeys[i] as number | null,
+    titleTokens: tokenLists[i] as string,
+    exactNames: [exactNames[i] as string, ...((exactAliases[i] as { items: string[] } | null)?.items ?? [])],
+    aliases: [...((aliasLists[i] as { items: string[] } | null)?.items ?? [])],
+  }));
+}
+
+/** The model's page for a row, its first block at `firstBlock` (a slot, -1 for none), its blocks yet to be listed. */
+export function modelPage(row: PageRow, firstBlock: number): ModelPage {
+  return { path: row.path, originalName: row.originalName, firstBlock, exactNames: row.exactNames, aliases: row.aliases, blocks: [] };
+}
+
+/** Lists page `index` under each of its title words: in `all`, and in `ranked` when it has a first block. */
+export function indexTitleWords(row: PageRow, index: number, ranked: Map<string, number[]>, all: Map<string, number[]>): void {
+  const push = (map: Map<string, number[]>, word: string) => {
+    const list = map.get(word);
+    if (list === undefined) map.set(word, [index]);
+    else list.push(index);
+  };
+  // string_split semantics: the SQL path splits title_tokens on single spaces.
+  for (const word of new Set(row.titleTokens.split(" "))) {
+    push(all, word);
+    // As the SQL path's `titles`: only pages with a first block take part in ranking.
+    if (row.firstKey !== null) push(ranked, word);
+  }
+}
+
 /** Key → slot: an array indexed by key while keys are dense enough, else a map. */
-function slotIndex(keys: Float64Array): (key: number) => number {
+export function slotIndex(keys: Float64Array): (key: number) => number {
   let max = -1;
   for (const key of keys) if (key > max) max = key;
   if (max < keys.length * 4 + 1024) {

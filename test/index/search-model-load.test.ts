@@ -109,23 +109,25 @@ test("edits committed while a load runs are applied to the model once it is load
 test("a commit a model cannot follow ends the load: searches answer through SQL until the index settles, then a load completes", async () => {
   await withWriter(async (writer, write, cache, clock) => {
     const { loading } = await heldLoad(cache);
-    // A new page changes page rows: no delta.
-    await writeHeld(writer, cache, [["pages/new.md", "- omega on a new page\n"]]);
+    // A deleted page changes page rows: no delta.
+    await writer.apply({ writes: [{ op: "delete", path: "pages/p5.md" }] }, { modelDelta: cache.wantsDelta });
+    cache.committed(writer.takeModelDelta());
     await assert.rejects(loading, /^Error: the search model load was overtaken by a write$/);
-    const query = { text: "omega", limit: 5 };
+    const query = { text: "beta", limit: 5 };
     const expected = await searchIndex(writer.readConnection, query);
-    assert.equal(expected.length, 1);
+    assert.equal(expected.length, 5);
     assert.deepEqual(await cache.search(query), expected, "settling: through SQL");
     assert.equal(cache.loads, 1, "no load until the index has settled again");
     clock.now += 1000;
     const model = await cache.ready();
     assert.equal(cache.loads, 2);
-    assert.equal(model.blocks.count, 401);
+    assert.equal(model.blocks.count, 398);
     assert.deepEqual(await cache.search(query), expected, "from the model");
     // An edit after it is refreshed into it, and a search right after the commit ranks in memory.
-    await write([["pages/new.md", "- omega on a new page\n- omega again\n"]]);
+    await write([["pages/p6.md", "- alpha page 6\n\t- beta child 6\n- omega again\n"]]);
     assert.equal(cache.refreshes, 1);
-    assert.equal((await cache.ready()).blocks.count, 402);
+    assert.equal((await cache.ready()).blocks.count, 399);
+    assert.deepEqual(await cache.search({ text: "omega", limit: 5 }), await searchIndex(writer.readConnection, { text: "omega", limit: 5 }));
     assert.equal(cache.loads, 2);
   });
 });

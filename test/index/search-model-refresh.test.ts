@@ -20,7 +20,7 @@ import { indexWrite } from "../support/index-writes.ts";
  * every query as the SQL path does on the committed index, and as a model
  * loaded afresh: the same hits, scores, matched words and terms, and the
  * same `search --pages` answers. Random edit sequences go through the real
- * writer (block diffs, whole rewrites, new pages); after each commit the
+ * writer (block diffs, whole rewrites, new and deleted pages); after each commit the
  * model is refreshed where the writer handed a delta over, else loaded
  * again. REFRESH_RUNS=100 for a longer search.
  */
@@ -37,7 +37,8 @@ type Ops =
   | { kind: "drop"; page: number; at: number }
   | { kind: "insert"; page: number; at: number; words: string[] }
   | { kind: "rewrite"; page: number; lines: string[][] }
-  | { kind: "new page"; name: number; words: string[] };
+  | { kind: "new page"; name: number; words: string[] }
+  | { kind: "delete"; page: number };
 
 const words = fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 4 });
 const page = fc.nat(PAGES.length - 1);
@@ -48,6 +49,7 @@ const op: fc.Arbitrary<Ops> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("insert" as const), page, at: fc.nat(), words }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("rewrite" as const), page, lines: fc.array(words, { minLength: 1, maxLength: 6 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("new page" as const), name: fc.nat(3), words }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("delete" as const), page }) },
 );
 
 function render(lines: string[][]): string {
@@ -79,9 +81,9 @@ test("a search model refreshed after each commit answers as the SQL path and a f
   let refreshed = 0;
   let dropped = 0;
   await fc.assert(
-    // Each sequence starts with an append (refreshed) and ends with a new page (no delta: dropped, loaded again).
+    // Each sequence starts with an append and a new page (refreshed) and ends with a deleted page (no delta: dropped, loaded again).
     fc.asyncProperty(fc.array(op, { maxLength: 10 }), async (random) => {
-      const ops: Ops[] = [{ kind: "append", page: 0, words: ["quokka"] }, ...random, { kind: "new page", name: 9, words: ["zephyr"] }];
+      const ops: Ops[] = [{ kind: "append", page: 0, words: ["quokka"] }, { kind: "new page", name: 9, words: ["zephyr"] }, ...random, { kind: "delete", page: 1 }];
       const dir = await mkdtemp(join(tmpdir(), "search-model-refresh-"));
       const writer = await IndexWriter.open(join(dir, "index.duckdb"), (await import("../../src/logseq/graph-config.ts")).defaultGraphConfig);
       try {
@@ -93,14 +95,16 @@ test("a search model refreshed after each commit answers as the SQL path and a f
           const path = o.kind === "new page" ? `pages/new ${o.name}.md` : (PAGES[o.page] as string);
           const lines = [...(pages.get(path) ?? [])];
           const at = "at" in o ? o.at % Math.max(1, lines.length) : 0;
-          if (o.kind === "append" || o.kind === "new page") lines.push(o.words);
+          if (o.kind === "delete") pages.delete(path);
+          else if (o.kind === "append" || o.kind === "new page") lines.push(o.words);
           else if (o.kind === "replace" && lines.length > 0) lines[at] = o.words;
           else if (o.kind === "drop" && lines.length > 1) lines.splice(at, 1);
           else if (o.kind === "insert") lines.splice(at, 0, o.words);
           else if (o.kind === "rewrite") lines.splice(0, lines.length, ...o.lines);
-          pages.set(path, lines);
+          if (o.kind !== "delete") pages.set(path, lines);
           const before = cache.refreshes;
-          await writer.apply({ writes: [indexWrite(path, render(lines))] }, { modelDelta: cache.wantsDelta });
+          const write = o.kind === "delete" ? { op: "delete" as const, path } : indexWrite(path, render(lines));
+          await writer.apply({ writes: [write] }, { modelDelta: cache.wantsDelta });
           cache.committed(writer.takeModelDelta());
           if (cache.refreshes > before) refreshed++;
           else dropped++;
@@ -113,7 +117,7 @@ test("a search model refreshed after each commit answers as the SQL path and a f
     }),
     { numRuns: RUNS },
   );
-  assert.ok(refreshed >= RUNS, `refreshed ${refreshed} times`);
+  assert.ok(refreshed >= 2 * RUNS, `refreshed ${refreshed} times`);
   assert.ok(dropped >= RUNS, `dropped ${dropped} times`);
 });
 
@@ -156,12 +160,101 @@ test("a refresh appends past the model's arrays into larger copies, and a delta 
       assert.equal(entry?.list?.slots.length, entry?.df, `${term}: its postings in memory, as many as its df`);
     }
 
-    // A new page: no delta is handed over.
-    await writer.apply({ writes: [indexWrite("pages/c.md", "- apple\n")] }, { modelDelta: true });
+    // A deleted page: no delta is handed over.
+    await writer.apply({ writes: [{ op: "delete", path: "pages/b.md" }] }, { modelDelta: true });
     assert.deepEqual(writer.takeModelDelta(), { refreshable: false, delta: null });
     // Without modelDelta, nothing is read, but the commit is known to be one a model could follow.
     await writer.apply({ writes: [indexWrite("pages/a.md", lines.join("") + "- more\n")] });
     assert.deepEqual(writer.takeModelDelta(), { refreshable: true, delta: null });
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** Deterministic words for generated pages: a small LCG over WORDS. */
+function wordsFrom(seed: number, n: number): string[] {
+  let x = seed;
+  return Array.from({ length: n }, () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return WORDS[x % WORDS.length] as string;
+  });
+}
+
+/**
+ * Batch `b` of a catch-up: new pages whose paths fall between the pages
+ * already there (they take their places in path order, which orders equal
+ * ranks), one with an alias, one without blocks.
+ */
+function newPages(b: number, n: number): Extract<ReturnType<typeof indexWrite>, { op: "index" }>[] {
+  return Array.from({ length: n }, (_, i) => {
+    const path = `pages/${String.fromCharCode(97 + ((i * 7 + b * 3) % 26))}${b}-${i}.md`;
+    if (i === 0) return indexWrite(path, "");
+    const alias = i === 1 ? `alias:: ${wordsFrom(b * 31 + i, 2).join(" ")}\n` : "";
+    // The same first block on every page: equal rank and seq, ranked by path.
+    return indexWrite(path, alias + render([["quokka", "delta"], wordsFrom(b * 1000 + i, 3), wordsFrom(b * 1000 + i + 500, 2)]));
+  });
+}
+
+test("a search model follows a bulk catch-up of new pages commit by commit: one load, every commit refreshed, answers as SQL and a fresh model", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "search-model-refresh-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), (await import("../../src/logseq/graph-config.ts")).defaultGraphConfig);
+  try {
+    // As a first full index: postings unsorted until the end, read back by key range after each commit.
+    await writer.startBulkLoad({ threads: 1 });
+    const cache = new SearchModelCache(writer.readConnection, { settleMs: 1000 });
+    assert.equal((await cache.ready()).pages.length, 0, "loaded from the empty index");
+    for (let b = 0; b < 8; b++) {
+      await writer.apply({ writes: newPages(b, 12) }, { modelDelta: cache.wantsDelta });
+      cache.committed(writer.takeModelDelta());
+      assert.equal(cache.refreshes, b + 1, `batch ${b}: refreshed`);
+      const model = await cache.ready();
+      assert.equal(model.pages.length, 12 * (b + 1));
+      await sameAnswers(writer, model, `batch ${b}`);
+      // Pages as a load numbers them (path order), each title word's pages in that order.
+      const fresh = await loadSearchModel(writer.readConnection);
+      const titled = (m: SearchModel, map: Map<string, number[]>) => [...map].map(([word, pages]) => [word, pages.map((p) => m.pages[p]?.path)]).sort();
+      assert.deepEqual(model.pages.map((p) => p.path), fresh.pages.map((p) => p.path), `batch ${b}: pages in path order`);
+      assert.deepEqual(titled(model, model.pagesByTitleWord), titled(fresh, fresh.pagesByTitleWord), `batch ${b}: title words`);
+      assert.deepEqual(titled(model, model.allPagesByTitleWord), titled(fresh, fresh.allPagesByTitleWord), `batch ${b}: title words`);
+      assert.deepEqual(model.titleWords, fresh.titleWords, `batch ${b}: title words sorted`);
+    }
+    assert.equal(cache.loads, 1, "never loaded again");
+    // The bulk load's end re-sorts the postings: the model's slots and lists stay right.
+    await writer.clusterPostings();
+    await sameAnswers(writer, await cache.ready(), "after clusterPostings");
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a model past its refresh limits is compacted: the same answers from flat arrays, gone blocks dropped", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "search-model-refresh-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), (await import("../../src/logseq/graph-config.ts")).defaultGraphConfig);
+  const limits = { maxAppended: 40, maxTouchedTerms: 1000 };
+  try {
+    await writer.apply({ writes: newPages(0, 6) });
+    let model: SearchModel = await loadSearchModel(writer.readConnection);
+    let compactions = 0;
+    for (let b = 1; b < 10; b++) {
+      // New pages, then an edit of an earlier one (a block diff: a gone block, a dead slot until compacted).
+      const edited = newPages(b - 1, 6)[2] as ReturnType<typeof indexWrite>;
+      const edit = indexWrite(edited.file.path, render([wordsFrom(b, 2), wordsFrom(b + 77, 3)]));
+      for (const writes of [newPages(b, 6), [edit]]) {
+        await writer.apply({ writes }, { modelDelta: true });
+        const next = refreshSearchModel(model, deltaOf(writer), limits);
+        assert.ok(next !== null, `batch ${b}: followed`);
+        model = next;
+        if (!("lineage" in model)) {
+          compactions++;
+          assert.deepEqual(model.addedTerms, [], "every term in the sorted vocabulary again");
+          assert.equal(model.blocks.count, model.documents, "no dead slots");
+        }
+        await sameAnswers(writer, model, `batch ${b}, ${writes.length === 1 ? "edit" : "new pages"}`);
+      }
+    }
+    assert.ok(compactions >= 2, `compacted ${compactions} times`);
   } finally {
     writer.close();
     await rm(dir, { recursive: true, force: true });
