@@ -2,7 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { searchIndex, type SearchHit, type SearchQuery } from "./search.ts";
 import { loadSearchModel, type SearchModel } from "./search-model.ts";
 import type { HitRowCache } from "./hit-rows.ts";
-import { readyForRefresh, refreshSearchModel, type CommittedChange, type ModelDelta } from "./search-model-refresh.ts";
+import { compacted, readyForRefresh, refreshSearchModel, type CommittedChange, type ModelDelta } from "./search-model-refresh.ts";
 import { StaleSearchModel, searchInMemory } from "./search-memory.ts";
 import { searchPages, type PageHit, type PageSearchQuery } from "./page-search.ts";
 import { searchPagesInMemory } from "./page-search-memory.ts";
@@ -13,7 +13,7 @@ import { searchPagesInMemory } from "./page-search-memory.ts";
  * commit (index-writer.worker.ts).
  *
  * - A commit that left page rows as they were (an edit) or added pages for
- *   new paths (a new page, a first catch-up's batches) refreshes a loaded
+ *   new paths (a new page; not a bulk load's) refreshes a loaded
  *   model from what the writer hands over (search-model-refresh.ts): the
  *   searches after it still rank in memory.
  * - Any other commit drops the model; the next search loads it again from
@@ -168,6 +168,11 @@ export class SearchModelCache {
    */
   async warm(): Promise<void> {
     await this.#current().promise.catch(() => {});
+    // A model that followed many commits since its load, flat again (search-model-refresh.ts `compacted`).
+    const current = this.#model;
+    if (current?.model === undefined) return;
+    const flat = compacted(current.model);
+    if (flat !== current.model) this.#model = { ...current, promise: Promise.resolve(flat), model: flat };
   }
 
   /** The current model, loaded first if need be (for benchmarks and tests that time or compare the in-memory path). */

@@ -30,10 +30,10 @@ import {
  *
  * Commits that leave page rows as they were are refreshed (block diffs,
  * incremental-write.ts, and files-row-only writes), and so are commits that
- * add pages for paths the index had none for (a new page; a catch-up of new
- * files, batch after batch: its search then ranks in memory too, issue #8).
- * New pages take their places in path order (pages are numbered in it, and
- * ties rank by it). Anything else (a deleted, renamed or wholly rewritten
+ * add pages for paths the index had none for (a new page, new files found
+ * by a catch-up), but not a bulk load's (index-writer.ts says why). New
+ * pages take their places in path order (pages are numbered in it, and ties
+ * rank by it). Anything else (a deleted, renamed or wholly rewritten
  * page, a page that gains or loses its first block) returns null: the model
  * is dropped and loaded again, as before. A model whose refreshes appended
  * many blocks or touched many terms is compacted (search-model-compact.ts):
@@ -73,7 +73,7 @@ export type TermPostings = { hash: string; term: string; keys: number[]; tf: num
 export const REFRESH_MAX_BLOCKS = 100_000;
 /** A model refreshed past this many appended blocks or touched terms since its load or compaction is compacted (tests pass fewer). */
 export type RefreshLimits = { maxAppended: number; maxTouchedTerms: number };
-const LIMITS: RefreshLimits = { maxAppended: 100_000, maxTouchedTerms: 50_000 };
+const LIMITS: RefreshLimits = { maxAppended: 500_000, maxTouchedTerms: 200_000 };
 
 /**
  * What a commit changed, read after it (on the writer's connection, before
@@ -127,8 +127,6 @@ export async function readModelDelta(c: DuckDBConnection, firstNewKey: bigint, c
 type Lineage = {
   /** The blocks appended since the load (their keys are above every loaded one). */
   appended: AppendedKeys;
-  /** Growable postings of the terms whose refreshes only added postings: the next ones append in place (a catch-up's). */
-  buffers: Map<string, PostingBuffer>;
   /** 1 for a slot whose block is gone, by slot (as long as the blocks' arrays). */
   dead: Uint8Array;
   loadedMaxKey: number;
@@ -137,8 +135,25 @@ type Lineage = {
   pageOf: Map<string, number>;
   /** Term by hash, for the terms whose rows are gone. */
   termOf: Map<string, string>;
-  loadedVocabulary: Map<string, VocabularyEntry>;
+  /**
+   * Every term's latest entry, shared by the lineage's models (VersionedVocabulary): a copy of the loaded
+   * vocabulary at first, refreshes set the terms they touch. A term that left the vocabulary keeps an entry of df 0.
+   */
+  vocabulary: Map<string, VersionedEntry>;
+  /** The latest refresh's number: each model reads the entries of its own version or older. */
+  version: number;
+  /** Terms touched since the load (the compaction limit), and the terms added since, by length (shared, append-only). */
+  touched: number;
+  addedByLength: Map<number, string[]>;
 };
+
+/**
+ * A term's entry as set by refresh `version` (0: loaded), with the entry it
+ * replaced, which the model before reads (older models are never searched
+ * again: a commit that overtakes a search sends it to SQL). `buffer`: its
+ * postings with room to grow, when its refreshes only added postings.
+ */
+type VersionedEntry = VocabularyEntry & { version: number; previous: VersionedEntry | undefined; buffer?: PostingBuffer };
 
 /**
  * What a commit's block diffs changed, collected while they run: the keys
@@ -158,7 +173,7 @@ export type DiffChanges = {
   firstBlocks: Map<string, number | null>;
 };
 
-type Refreshed = SearchModel & { lineage: Lineage; overlay: Map<string, VocabularyEntry | null> };
+type Refreshed = SearchModel & { lineage: Lineage; version: number };
 
 /**
  * A loaded model with what its refreshes share built now (every term by
@@ -168,8 +183,21 @@ type Refreshed = SearchModel & { lineage: Lineage; overlay: Map<string, Vocabula
  */
 export function readyForRefresh(model: SearchModel): SearchModel {
   if ((model as Partial<Refreshed>).lineage !== undefined) return model;
-  const ready: Refreshed = { ...model, lineage: startLineage(model), overlay: new Map() };
+  const lineage = startLineage(model);
+  const ready: Refreshed = { ...model, vocabulary: new VersionedVocabulary(lineage.vocabulary, 0), lineage, version: 0 };
   return ready;
+}
+
+/**
+ * A model flat again if refreshes layered anything on it since its load (a
+ * catch-up it followed), ready for the next refresh: the service calls this
+ * once its catch-up is done, beside the checkpoint, so the typo scan of the
+ * terms added since the load does not stay with every later search.
+ */
+export function compacted(model: SearchModel): SearchModel {
+  const { lineage } = model as Partial<Refreshed>;
+  if (lineage === undefined || (lineage.appended.size === 0 && lineage.touched === 0)) return model;
+  return readyForRefresh(compactModel(model, lineage.dead));
 }
 
 /** The model as of the commit `delta` describes, or null when the model must be loaded again instead. */
@@ -177,7 +205,12 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
   if (delta.blocks.length > REFRESH_MAX_BLOCKS) return null;
   const previous = model as Partial<Refreshed>;
   const lineage = previous.lineage ?? startLineage(model);
-  const overlay = new Map(previous.overlay ?? []);
+  // Only the lineage's latest model is refreshed: the shared vocabulary holds its entries.
+  if ((previous.version ?? 0) !== lineage.version) return null;
+  const version = lineage.version + 1;
+  // Poisoned until this refresh completes: one that returns null midway has written shared parts, and the
+  // lineage is not refreshed again (the model is dropped).
+  lineage.version = -1;
 
   // Checked before anything shared is written: every gone block is one of the model's, every new one is new and
   // has a page, every new page is new.
@@ -235,15 +268,20 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
   const refreshedBlocks: ModelBlocks = { ...blocks, count, slotOf: (key) => slotIn(lineage, count, key) };
   const documents = model.documents + delta.blocks.length - delta.goneKeys.length;
 
-  // Touched terms: df as the writer keeps it (postings.ts updateDocumentFrequencies: minus the gone postings, plus
-  // the new ones; a term at 0 leaves the vocabulary), postings the old list without gone blocks plus the new ones.
-  const fresh = new Map<string, { term: string; slots: ArrayLike<number>; tf: ArrayLike<number> }>();
+  /** Each touched term's new postings (every one of them names a new block: else the model cannot follow). */
+  const fresh: { hash: string; term: string; slots: ArrayLike<number>; tf: ArrayLike<number> }[] = [];
   const newSlotOf = deltaSlots(delta, count - delta.blocks.length, appended);
-  for (const p of delta.postings) {
-    let list = fresh.get(p.hash) as { term: string; slots: number[]; tf: number[] } | undefined;
-    if (list === undefined) fresh.set(p.hash, (list = { term: p.term, slots: [], tf: [] }));
-    list.slots.push(newSlotOf(p.key));
-    list.tf.push(p.tf);
+  if (delta.postings.length > 0) {
+    const byHash = new Map<string, { hash: string; term: string; slots: number[]; tf: number[] }>();
+    for (const p of delta.postings) {
+      let list = byHash.get(p.hash);
+      if (list === undefined) byHash.set(p.hash, (list = { hash: p.hash, term: p.term, slots: [], tf: [] }));
+      const slot = newSlotOf(p.key);
+      if (slot < 0) return null;
+      list.slots.push(slot);
+      list.tf.push(p.tf);
+    }
+    fresh.push(...byHash.values());
   }
   // Every term's new postings in two arrays, a view of them per term (thousands of terms per catch-up commit).
   let total = 0;
@@ -254,42 +292,58 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
   for (const t of delta.termPostings) {
     const from = at;
     for (let i = 0; i < t.keys.length; i++, at++) {
-      allSlots[at] = newSlotOf(t.keys[i] as number);
+      const slot = newSlotOf(t.keys[i] as number);
+      if (slot < 0) return null;
+      allSlots[at] = slot;
       allTf[at] = t.tf[i] as number;
     }
-    fresh.set(t.hash, { term: t.term, slots: allSlots.subarray(from, at), tf: allTf.subarray(from, at) });
+    fresh.push({ hash: t.hash, term: t.term, slots: allSlots.subarray(from, at), tf: allTf.subarray(from, at) });
   }
+  // Touched terms: df as the writer keeps it (postings.ts updateDocumentFrequencies: minus the gone postings, plus
+  // the new ones; a term at 0 leaves the vocabulary), postings the old list without gone blocks plus the new ones.
+  // Set in the shared vocabulary under this refresh's version: a catch-up's commit touches about 11,000 terms, and
+  // copying a layer of every term touched since the load took more of its refresh than the terms themselves.
   /** Terms new to the vocabulary since the load: sorted into addedTerms once, not inserted one by one (a large paste). */
-  const newTerms = new Set<string>();
-  const addedByLength = new Map([...model.addedByLength].map(([length, terms]) => [length, [...terms]]));
-  for (const hash of new Set([...delta.gonePostings.keys(), ...fresh.keys()])) {
-    const added = fresh.get(hash);
-    const term = lineage.termOf.get(hash) ?? added?.term;
-    if (term === undefined || (added !== undefined && Array.prototype.includes.call(added.slots, -1))) return null;
-    const before = model.vocabulary.get(term);
-    const df = (before?.df ?? 0) - (delta.gonePostings.get(hash) ?? 0) + (added?.slots.length ?? 0);
-    if (df < 0) return null;
-    if (df === 0) {
-      overlay.set(term, null);
-      continue;
+  const newTerms: string[] = [];
+  const { vocabulary, termOf, addedByLength } = lineage;
+  const touch = (hash: string, term: string | undefined, added: { slots: ArrayLike<number>; tf: ArrayLike<number> } | undefined): boolean => {
+    if (term === undefined) return false;
+    const current = vocabulary.get(term);
+    const before = current !== undefined && current.df > 0 ? current : undefined;
+    const gone = delta.gonePostings.size === 0 ? 0 : (delta.gonePostings.get(hash) ?? 0);
+    const df = (before?.df ?? 0) - gone + (added?.slots.length ?? 0);
+    if (df < 0) return false;
+    let entry: VersionedEntry = { df, hash, index: -1, version, previous: current };
+    if (df > 0) {
+      const old = before === undefined ? emptyPostings : (before.list ?? (before.index < 0 ? undefined : postingsOf(model.postings, before.index)));
+      // Lists only lose blocks with their terms' gone postings: a term with none has no dead slot, its new postings go on the end.
+      if (old !== undefined) {
+        if (gone > 0 || added === undefined) entry.list = merged(old, dead, added);
+        // A new term's list is its new postings as they are.
+        else if (old.slots.length === 0 && added.slots instanceof Int32Array && added.tf instanceof Int32Array) entry.list = { slots: added.slots, tf: added.tf };
+        else entry = appendedTo(entry, before, old, added);
+        // A list that does not add up to the df (a term whose loaded list was not whole) is read from the index.
+        if (entry.list !== undefined && entry.list.slots.length !== df) delete entry.list;
+      }
     }
-    lineage.termOf.set(hash, term);
-    const old = before === undefined ? emptyPostings : (before.list ?? (before.index < 0 ? undefined : postingsOf(model.postings, before.index)));
-    // Lists only lose blocks with their terms' gone postings: a term with none has no dead slot, its new postings go on the end.
-    // A new term's list is its new postings as they are.
-    const list = old === undefined ? undefined
-      : delta.gonePostings.has(hash) || added === undefined ? merged(old, dead, added)
-      : old.slots.length === 0 && added.slots instanceof Int32Array && added.tf instanceof Int32Array ? { slots: added.slots, tf: added.tf }
-      : appendedTo(lineage, term, old, added);
-    // A list that does not add up to the df (a term whose loaded list was not whole) is read from the index.
-    overlay.set(term, list !== undefined && list.slots.length === df ? { df, hash, index: -1, list } : { df, hash, index: -1 });
-    if (before === undefined && !lineage.loadedVocabulary.has(term) && model.addedTerms[lowerBound(model.addedTerms, term)] !== term && !newTerms.has(term)) {
-      newTerms.add(term);
+    // The model before reads `current`; older ones are not searched again.
+    if (current !== undefined) current.previous = undefined;
+    if (current === undefined) {
+      newTerms.push(term);
+      termOf.set(hash, term);
       const length = codePoints(term);
       let bucket = addedByLength.get(length);
       if (bucket === undefined) addedByLength.set(length, (bucket = []));
       bucket.push(term);
     }
+    if (current === undefined || current.version === 0) lineage.touched++;
+    vocabulary.set(term, entry);
+    return true;
+  };
+  for (const added of fresh) if (!touch(added.hash, added.term, added)) return null;
+  if (delta.gonePostings.size > 0) {
+    const gained = new Set(fresh.map((added) => added.hash));
+    for (const hash of delta.gonePostings.keys()) if (!gained.has(hash) && !touch(hash, termOf.get(hash), undefined)) return null;
   }
 
   // Touched pages: their block lists without gone blocks, with new ones, and their first block as committed.
@@ -313,9 +367,10 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
   const refreshed: Refreshed = {
     ...model,
     ...(titles === null ? {} : { titleWords: titles.titleWords, pagesByTitleWord: titles.ranked, allPagesByTitleWord: titles.all }),
-    vocabulary: new LayeredVocabulary(lineage.loadedVocabulary, overlay),
+    vocabulary: new VersionedVocabulary(vocabulary, version),
     // Code-unit order, as sortedTerms and the `<` of lowerBound.
-    addedTerms: newTerms.size === 0 ? model.addedTerms : mergeSorted(model.addedTerms, [...newTerms].sort()),
+    addedTerms: newTerms.length === 0 ? model.addedTerms : mergeSorted(model.addedTerms, newTerms.sort()),
+    // Shared and only appended to: an older model's vocabulary lacks the terms added after it, and says so.
     addedByLength,
     pages,
     blocks: refreshedBlocks,
@@ -324,25 +379,26 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
     // As SQL's greatest(avg(length), 1): the sum over the count, 1 for no blocks.
     avgLength: documents === 0 ? 1 : Math.max(lengthSum / documents, 1),
     lineage,
-    overlay,
+    version,
   };
-  // Many refreshes since the load: flat arrays again (layered lookups, appended-key maps and added-term scans grow).
-  return appended.size > limits.maxAppended || overlay.size > limits.maxTouchedTerms ? compactModel(refreshed, lineage.dead) : refreshed;
+  lineage.version = version;
+  // Many refreshes since the load: flat arrays again (the typo scan of added terms, the block arrays' copies grow).
+  return appended.size > limits.maxAppended || lineage.touched > limits.maxTouchedTerms ? compactModel(refreshed, lineage.dead) : refreshed;
 }
 
 /** A term's postings with room to grow: `length` of them are the latest list. */
 type PostingBuffer = { slots: Int32Array; tf: Int32Array; length: number };
 
 /**
- * `old` then `fresh`, in the term's buffer: in place when `old` is its latest
- * list and there is room (the older lists are views of its start, which does
- * not change), else in a new buffer half as large again. A catch-up then
- * copies each list about twice in all, instead of at every commit (measured:
- * 60-110 ms of the writer thread per 1,024-file commit, copying).
+ * `entry` with `old` then `fresh` as its list, in the term's buffer: in
+ * place when `old` is the latest list of `before`'s buffer and there is room
+ * (the older lists are views of its start, which does not change), else in a
+ * new buffer half as large again. A catch-up then copies each list about
+ * twice in all, instead of at every commit.
  */
-function appendedTo(lineage: Lineage, term: string, old: Postings, fresh: { slots: ArrayLike<number>; tf: ArrayLike<number> }): Postings {
+function appendedTo(entry: VersionedEntry, before: VersionedEntry | undefined, old: Postings, fresh: { slots: ArrayLike<number>; tf: ArrayLike<number> }): VersionedEntry {
   const n = old.slots.length + fresh.slots.length;
-  let buffer = lineage.buffers.get(term);
+  let buffer = before?.buffer;
   const inPlace = buffer !== undefined && buffer.slots.buffer === old.slots.buffer && old.slots.byteOffset === 0 &&
     buffer.length === old.slots.length && n <= buffer.slots.length;
   if (!inPlace || buffer === undefined) {
@@ -350,12 +406,13 @@ function appendedTo(lineage: Lineage, term: string, old: Postings, fresh: { slot
     buffer = { slots: new Int32Array(capacity), tf: new Int32Array(capacity), length: 0 };
     buffer.slots.set(old.slots);
     buffer.tf.set(old.tf);
-    lineage.buffers.set(term, buffer);
   }
   buffer.slots.set(fresh.slots, old.slots.length);
   buffer.tf.set(fresh.tf, old.slots.length);
   buffer.length = n;
-  return { slots: buffer.slots.subarray(0, n), tf: buffer.tf.subarray(0, n) };
+  entry.buffer = buffer;
+  entry.list = { slots: buffer.slots.subarray(0, n), tf: buffer.tf.subarray(0, n) };
+  return entry;
 }
 
 /**
@@ -515,17 +572,22 @@ function startLineage(model: SearchModel): Lineage {
   let loadedMaxKey = -1;
   for (let slot = 0; slot < blocks.count; slot++) loadedMaxKey = Math.max(loadedMaxKey, blocks.key[slot] as number);
   const termOf = new Map<string, string>();
-  const loadedVocabulary = model.vocabulary as Map<string, VocabularyEntry>;
-  for (const [term, entry] of loadedVocabulary) termOf.set(entry.hash, term);
+  const vocabulary = new Map<string, VersionedEntry>();
+  for (const [term, entry] of model.vocabulary) {
+    termOf.set(entry.hash, term);
+    vocabulary.set(term, { ...entry, version: 0, previous: undefined });
+  }
   return {
     appended: new AppendedKeys(blocks.count),
-    buffers: new Map(),
+    vocabulary,
+    version: 0,
+    touched: 0,
+    addedByLength: new Map([...model.addedByLength].map(([length, terms]) => [length, [...terms]])),
     dead: new Uint8Array(blocks.key.length),
     loadedMaxKey,
     loadedSlotOf: blocks.slotOf,
     pageOf: new Map(model.pages.map((page, i) => [page.path, i])),
     termOf,
-    loadedVocabulary,
   };
 }
 
@@ -547,24 +609,27 @@ function grow(blocks: ModelBlocks, capacity: number): ModelBlocks {
   };
 }
 
-/** The loaded vocabulary with the refreshed terms over it (null: the term left the vocabulary). */
-class LayeredVocabulary implements Vocabulary {
-  readonly #loaded: Map<string, VocabularyEntry>;
-  readonly #overlay: Map<string, VocabularyEntry | null>;
+/** A lineage's shared vocabulary as of one refresh: each term's entry of that version or the latest older one. */
+class VersionedVocabulary implements Vocabulary {
+  readonly #entries: Map<string, VersionedEntry>;
+  readonly #version: number;
 
-  constructor(loaded: Map<string, VocabularyEntry>, overlay: Map<string, VocabularyEntry | null>) {
-    this.#loaded = loaded;
-    this.#overlay = overlay;
+  constructor(entries: Map<string, VersionedEntry>, version: number) {
+    this.#entries = entries;
+    this.#version = version;
   }
 
   get(term: string): VocabularyEntry | undefined {
-    const over = this.#overlay.get(term);
-    return over === null ? undefined : (over ?? this.#loaded.get(term));
+    let entry = this.#entries.get(term);
+    while (entry !== undefined && entry.version > this.#version) entry = entry.previous;
+    return entry === undefined || entry.df === 0 ? undefined : entry;
   }
 
   *[Symbol.iterator](): IterableIterator<[string, VocabularyEntry]> {
-    for (const [term, entry] of this.#overlay) if (entry !== null) yield [term, entry];
-    for (const [term, entry] of this.#loaded) if (!this.#overlay.has(term)) yield [term, entry];
+    for (const term of this.#entries.keys()) {
+      const entry = this.get(term);
+      if (entry !== undefined) yield [term, entry];
+    }
   }
 
   *values(): IterableIterator<VocabularyEntry> {

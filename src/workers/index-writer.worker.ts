@@ -85,10 +85,8 @@ export function fileStates(select?: FileRowSelection): Promise<string> {
 
 export function apply(batch: IndexBatch): Promise<BatchResult> {
   return exclusive(() => {
+    searchModel?.yieldToWrite();
     const writer = current();
-    // A model load pauses for an edit's write, not for a bulk catch-up's: a search during the catch-up would
-    // otherwise wait for the whole catch-up (a statement per commit) to rank in memory.
-    if (!writer.bulkLoading) searchModel?.yieldToWrite();
     // A loaded model is refreshed from what the commit changed instead of dropped (search-model-refresh.ts).
     return writer.apply(batch, { modelDelta: searchModel?.wantsDelta === true }).finally(() => searchModel?.committed(writer.takeModelDelta()));
   });

@@ -196,12 +196,10 @@ function newPages(b: number, n: number): Extract<ReturnType<typeof indexWrite>, 
   });
 }
 
-test("a search model follows a bulk catch-up of new pages commit by commit: one load, every commit refreshed, answers as SQL and a fresh model", async () => {
+test("a search model follows a catch-up of new pages commit by commit: one load, every commit refreshed, answers as SQL and a fresh model", async () => {
   const dir = await mkdtemp(join(tmpdir(), "search-model-refresh-"));
   const writer = await IndexWriter.open(join(dir, "index.duckdb"), (await import("../../src/logseq/graph-config.ts")).defaultGraphConfig);
   try {
-    // As a first full index: postings unsorted until the end, read back by key range after each commit.
-    await writer.startBulkLoad({ threads: 1 });
     const cache = new SearchModelCache(writer.readConnection, { settleMs: 1000 });
     assert.equal((await cache.ready()).pages.length, 0, "loaded from the empty index");
     for (let b = 0; b < 8; b++) {
@@ -220,9 +218,35 @@ test("a search model follows a bulk catch-up of new pages commit by commit: one 
       assert.deepEqual(model.titleWords, fresh.titleWords, `batch ${b}: title words sorted`);
     }
     assert.equal(cache.loads, 1, "never loaded again");
-    // The bulk load's end re-sorts the postings: the model's slots and lists stay right.
-    await writer.clusterPostings();
-    await sameAnswers(writer, await cache.ready(), "after clusterPostings");
+    // The service warms the model at a catch-up's end: one that followed it is compacted, not loaded again.
+    assert.ok((await cache.ready()).addedTerms.length > 0, "terms added since the load");
+    await cache.warm();
+    const flat = await cache.ready();
+    assert.deepEqual(flat.addedTerms, [], "compacted: every term in the sorted vocabulary again");
+    assert.equal(cache.loads, 1);
+    await sameAnswers(writer, flat, "compacted by warm()");
+    // A search and `search --pages` right after a commit see it.
+    await writer.apply({ writes: [indexWrite("pages/zz new.md", "- quokka zebra\n")] }, { modelDelta: cache.wantsDelta });
+    cache.committed(writer.takeModelDelta());
+    const query = { text: "zebra", limit: 5 };
+    const fromModel = cache.search(query);
+    const sql = await searchIndex(writer.readConnection, query);
+    assert.equal(sql.length, 1);
+    assert.deepEqual(await fromModel, sql);
+    assert.equal(cache.refreshes, 9);
+    await writer.apply({ writes: [indexWrite("pages/zz newer.md", "- quokka\n")] }, { modelDelta: cache.wantsDelta });
+    cache.committed(writer.takeModelDelta());
+    const pagesQuery = { text: "newer", limit: 5 };
+    const fromCache = cache.searchPages(pagesQuery);
+    const expected = await searchPages(writer.readConnection, pagesQuery);
+    assert.equal(expected.length, 1);
+    assert.deepEqual(await fromCache, expected);
+    assert.equal(cache.refreshes, 10);
+
+    // A bulk load's commits are not followed (each one's reading back cost more than it saved): dropped, loaded at its end.
+    await writer.startBulkLoad({ threads: 1 });
+    await writer.apply({ writes: newPages(9, 3) }, { modelDelta: cache.wantsDelta });
+    assert.deepEqual(writer.takeModelDelta(), { refreshable: false, delta: null });
   } finally {
     writer.close();
     await rm(dir, { recursive: true, force: true });
