@@ -124,6 +124,9 @@ async function writeDiff(
   filled: Set<string>,
 ): Promise<IncrementalOutcome | null> {
   const path = write.file.path;
+  // No outline: a document built to be written whole (index-batch.ts), compared with nothing.
+  const outline = write.doc.outline;
+  if (outline === undefined) return null;
   // A file in the cache is compared in JavaScript, by the cache's keys; otherwise both sides are
   // digested by DuckDB (the indexed blocks are only there), and the cache gets this write's keys.
   const cached = options.cache.get(path);
@@ -141,7 +144,7 @@ async function writeDiff(
   let window: DiffWindow;
   let oldCount: number;
   if (cached !== undefined) {
-    window = diffWindow(cached, doc.outline);
+    window = diffWindow(cached, outline);
     oldCount = cached.length;
     lines = blockLines(doc);
   } else {
@@ -149,7 +152,7 @@ async function writeDiff(
     const read = prefetched === undefined ? await indexedAndNew(c, path, oneRead) : { ...prefetched, after: await newBlocks(c, path) };
     if (oneRead && read.fields !== fields) return null;
     const { before, after } = read;
-    window = wholeWindow(before, doc.outline, after);
+    window = wholeWindow(before, outline, after);
     oldCount = before.length;
   }
   let diff = diffBlocks(window.before.map((b) => b.t[1]), window.after.map((b) => b.t[1]));
@@ -157,7 +160,7 @@ async function writeDiff(
   let plan = planIds(window.before, window.after, diff, window.written);
   // A new block deriving an id that an edit kept outside the window takes it away (block-edits.ts): the whole file then.
   if (cached !== undefined && [...window.keptOutside].some((id) => plan.derived.has(id))) {
-    window = wholeWindow(cached, doc.outline);
+    window = wholeWindow(cached, outline);
     diff = diffBlocks(window.before.map((b) => b.t[1]), window.after.map((b) => b.t[1]));
     if (diff === null) return null;
     plan = planIds(window.before, window.after, diff);
@@ -244,8 +247,8 @@ async function writeDiff(
     }
   }
   // The cache compares by the outline's keys, not DuckDB's digests.
-  const inside = stateAfter(before, cached === undefined ? outlineBlocks(doc.outline) : after, plan, seqs, newKeys);
-  const state = cached === undefined ? rememberPlace(inside, doc.outline) : stateAround(cached, window, inside, doc.outline);
+  const inside = stateAfter(before, cached === undefined ? outlineBlocks(outline) : after, plan, seqs, newKeys);
+  const state = cached === undefined ? rememberPlace(inside, outline) : stateAround(cached, window, inside, outline);
   // The new state's first block is the page's first block: a window after the first block leaves it as it was.
   // (Looking it up among the page's blocks by seq scanned the blocks table's paths: 2-9 ms an edit.)
   const firstBlock = start > 0 ? "" : `first_block_key = ${state[0] === undefined ? "NULL" : BigInt(state[0].k)}, `;

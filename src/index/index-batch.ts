@@ -49,8 +49,13 @@ export type IndexedDocument = {
   blockRows: Uint8Array;
   /** One RefRow per line. */
   refRows: Uint8Array;
-  /** Every block as the block diff compares it (block-outline.ts), rows or not. */
-  outline: BlockOutline;
+  /**
+   * Every block as the block diff compares it (block-outline.ts), rows or
+   * not. Absent for a document to be written whole (a new file, a forced
+   * re-parse) of fewer than MIN_PARTIAL_BLOCKS blocks: nothing diffs it,
+   * keeps its keys or warms a diff state from it (indexed-document.ts).
+   */
+  outline?: BlockOutline;
   /**
    * Null when the rows cover every block. Otherwise the file's bytes: the
    * rows cover only the blocks its previous parse lacked (a partial

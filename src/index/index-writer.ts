@@ -439,7 +439,7 @@ export class IndexWriter {
       // (and given no kept id back) is cached as written, so its next edit is a diff without reading it back.
       if (w.op !== "metadata" && !(w.op === "index" && diffedPaths.has(w.file.path))) for (const path of pathsOf(w)) this.#diffStates.delete(path);
       const base = w.op === "index" ? bases.get(w.file.path) : undefined;
-      if (w.op === "index" && base !== undefined && w.doc.blockCount >= this.#writeOptions.warmMinBlocks) {
+      if (w.op === "index" && base !== undefined && w.doc.outline !== undefined && w.doc.blockCount >= this.#writeOptions.warmMinBlocks) {
         this.#diffStates.set(w.file.path, wholeWriteState(w.doc.outline, base, w.doc.page));
       }
     }

@@ -4,7 +4,7 @@ import { blockOutline } from "./block-outline.ts";
 import { serialiseBlocks } from "./block-rows.ts";
 import type { IndexedDocument } from "./index-batch.ts";
 import { foldedTitleTokens } from "./title-tokens.ts";
-import { parsePartially, textMemory, type ParseMemory } from "./partial-parse.ts";
+import { MIN_PARTIAL_BLOCKS, parsePartially, textMemory, type ParseMemory } from "./partial-parse.ts";
 
 export type DocumentOptions = {
   /** files.id_seed: the page name block ids were first derived from; absent for a new file. */
@@ -15,6 +15,14 @@ export type DocumentOptions = {
   bytes?: Uint8Array;
   /** Warnings found before parsing (bad UTF-8, empty file). */
   warnings?: string[];
+  /**
+   * The document will be written whole (a new file, a forced re-parse): below
+   * MIN_PARTIAL_BLOCKS blocks it gets no outline and no keys, which nothing
+   * would use (the main thread keeps keys from that size on, the writer warms
+   * a diff state from that size on). Building them was a tenth of a full
+   * index's parsing, and the keys crossed to the main thread to be dropped.
+   */
+  whole?: boolean;
 };
 
 /**
@@ -62,6 +70,16 @@ export function indexedDocument(path: string, text: string, graph: GraphConfig, 
   const extras = { contentKeys: [] as number[], starts: [] as number[] };
   const parsed = parseFile(path, text, graph, options.idSeed, extras);
   const page = { ...parsed.page, titleTokens: foldedTitleTokens(parsed.page.originalName, parsed.page.aliases) };
+  if (options.whole === true && parsed.blocks.length < MIN_PARTIAL_BLOCKS) {
+    const doc: IndexedDocument = {
+      page,
+      blockCount: parsed.blocks.length,
+      ...serialiseBlocks(path, parsed.blocks),
+      source: null,
+      warnings: [...(options.warnings ?? []), ...parsed.warnings],
+    };
+    return { doc, keys: { keys: "" } };
+  }
   const { outline, keyList } = blockOutline(parsed.blocks);
   let wanted: ((ord: number) => boolean) | undefined;
   if (previous !== undefined) {

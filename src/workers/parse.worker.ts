@@ -10,7 +10,7 @@ import { readGraphFile, type ReadOutcome, type ReadTask } from "./read-graph-fil
  * `idSeed`: the page name block ids were first derived from (files.id_seed); absent for a new file.
  * `previousKeys`: what the file's previous parse left (BlockKeyCache): a partial parse, or rows only for other blocks.
  */
-export type ParseTask = { path: string; bytes: ArrayBuffer; idSeed?: string; previousKeys?: ParseMemory };
+export type ParseTask = { path: string; bytes: ArrayBuffer; idSeed?: string; previousKeys?: ParseMemory; whole?: true };
 
 /** `keys`: what this parse leaves for the next parse of the file (its block keys, a large page's text). */
 export type ParseOutcome =
@@ -57,7 +57,8 @@ export function readAndParse(task: ReadParseTask): ReadParseOutcome {
   const read = readGraphFile(task);
   if (!read.ok) return { read };
   const { bytes, ...rest } = read;
-  const parseTask: ParseTask = { path: task.path, bytes: bytes.buffer as ArrayBuffer, ...(task.idSeed === undefined ? {} : { idSeed: task.idSeed }) };
+  // A new file or a forced re-parse: written whole (indexed-document.ts `whole`).
+  const parseTask: ParseTask = { path: task.path, bytes: bytes.buffer as ArrayBuffer, ...(task.idSeed === undefined ? {} : { idSeed: task.idSeed }), whole: true };
   return { read: rest, parsed: parse(parseTask, bytes) };
 }
 
@@ -87,7 +88,7 @@ function parseOne(task: ParseTask, bytes: Uint8Array): ParseOutcome {
     warnings.push(`invalid UTF-8: ${countReplacements(text)} bad byte sequence(s) replaced with U+FFFD`);
   }
   if (text.trim() === "") warnings.push("empty file: indexed as a page without blocks");
-  const { doc, keys } = indexedDocument(task.path, text, graph, { idSeed: task.idSeed, previousKeys: task.previousKeys, bytes, warnings });
+  const { doc, keys } = indexedDocument(task.path, text, graph, { idSeed: task.idSeed, previousKeys: task.previousKeys, bytes, warnings, whole: task.whole === true });
   // The rows are in shared memory (block-rows.ts): they reach the main thread, and the writer, uncopied.
   return { ok: true, doc, keys };
 }

@@ -7,6 +7,7 @@ import { DEFAULT_WRITE_OPTIONS, IndexWriter } from "../../src/index/index-writer
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 import { readTreeBlocks } from "../../src/index/page-tree.ts";
 import { contentOf, indexWrite, parserTreeOf } from "../support/index-writes.ts";
+import { indexedDocument } from "../../src/index/indexed-document.ts";
 
 const PATH = "pages/big.md";
 
@@ -188,6 +189,28 @@ test("edits of a block whose id:: keeps its id are written, from the cache as fr
       }
       assert.deepEqual(incremental.writeStats().total.incrementalFiles, 3);
       assert.deepEqual(incremental.writeStats().diffStateCache?.hits, 2);
+    } finally {
+      incremental.close();
+      whole.close();
+    }
+  });
+});
+
+test("a document built to be written whole (no block outline) over an indexed page of that path is written whole, to the same tables", async () => {
+  await withDir(async (dir) => {
+    const incremental = await IndexWriter.open(join(dir, "incr.duckdb"), defaultGraphConfig);
+    const whole = await IndexWriter.open(join(dir, "whole.duckdb"), defaultGraphConfig, undefined, { ...DEFAULT_WRITE_OPTIONS, incremental: false });
+    try {
+      for (const writer of [incremental, whole]) await writer.apply({ writes: [indexWrite(PATH, bigPage(300))] });
+      // As the parse worker builds a new file's document (readAndParse): the path was indexed meanwhile.
+      const text = bigPage(300, { at: 150, text: "entry150 changed" });
+      const edited = indexWrite(PATH, text, "big");
+      const bare = { ...edited, doc: indexedDocument(PATH, text, defaultGraphConfig, { idSeed: "big", whole: true }).doc };
+      assert.equal(bare.doc.outline, undefined);
+      await incremental.apply({ writes: [bare] });
+      await whole.apply({ writes: [edited] });
+      assert.deepEqual(incremental.writeStats().lastBatch, whole.writeStats().lastBatch, "written whole");
+      assert.deepEqual(await contentOf(incremental.readConnection), await contentOf(whole.readConnection));
     } finally {
       incremental.close();
       whole.close();

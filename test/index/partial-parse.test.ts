@@ -61,6 +61,7 @@ function check(text: string, previous: ParseMemory, what: string): { memory: Par
   const bytes = new TextEncoder().encode(text);
   const { doc, keys } = indexedDocument(PATH, text, defaultGraphConfig, { idSeed: SEED, previousKeys: previous, bytes });
   const whole = indexedDocument(PATH, text, defaultGraphConfig, { idSeed: SEED }).doc;
+  assert.ok(doc.outline !== undefined && whole.outline !== undefined, what);
   assert.equal(doc.outline.keys, whole.outline.keys, what);
   assert.deepEqual(Array.from(doc.outline.place), Array.from(whole.outline.place), what);
   assert.deepEqual([doc.page, doc.blockCount, doc.warnings], [whole.page, whole.blockCount, whole.warnings], what);

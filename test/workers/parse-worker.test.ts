@@ -2,7 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Bulkhead } from "../../src/bulkheads/bulkhead.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
-import type { ParseOutcome } from "../../src/workers/parse.worker.ts";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ParseOutcome, ReadParseOutcome } from "../../src/workers/parse.worker.ts";
 
 const bytesOf = (text: string): ArrayBuffer => {
   const b = new TextEncoder().encode(text);
@@ -63,11 +66,37 @@ test("given the keys of the file's previous parse, the worker returns rows only 
     const rows = new TextDecoder().decode(second.doc.blockRows).trimEnd().split("\n").map((line) => JSON.parse(line) as { ord: number; content: string });
     assert.deepEqual(rows.map((row) => [row.ord, row.content]), [[2, "three and more"]]);
     assert.equal(second.doc.blockCount, 4);
+    assert.ok(second.doc.outline !== undefined);
     assert.equal(second.doc.outline.keys.split("\n").length, 4);
     assert.ok(second.doc.outline.place.buffer instanceof SharedArrayBuffer, "the outline's places are not in a SharedArrayBuffer");
     assert.ok(second.doc.source?.buffer instanceof SharedArrayBuffer, "the bytes are not in a SharedArrayBuffer");
     assert.equal(new TextDecoder().decode(second.doc.source), edited);
   } finally {
     await pool.close();
+  }
+});
+
+test("a new file read and parsed in one task (written whole) gets no block outline nor keys below 1,000 blocks; a larger one keeps both for its next diff", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "parse-worker-"));
+  const pool = new Bulkhead({ name: "parsing", worker: "parse", threads: 1, maxQueue: 4, workerData: { graph: defaultGraphConfig } });
+  try {
+    const small = Array.from({ length: 999 }, (_, i) => `- block ${i}\n`).join("");
+    const large = small + "- block 999\n";
+    await writeFile(join(dir, "small.md"), small);
+    await writeFile(join(dir, "large.md"), large);
+    const read = (name: string) =>
+      pool.run<ReadParseOutcome>({ absolutePath: join(dir, name), maxBytes: 1 << 20, path: `pages/${name}` }, { name: "readAndParse" });
+    const [a, b] = [await read("small.md"), await read("large.md")];
+    assert.ok("parsed" in a && a.parsed.ok && "parsed" in b && b.parsed.ok);
+    assert.equal(a.parsed.doc.blockCount, 999);
+    assert.equal(a.parsed.doc.outline, undefined, "no outline: nothing diffs a file written whole");
+    assert.deepEqual(a.parsed.keys, { keys: "" });
+    assert.equal(new TextDecoder().decode(a.parsed.doc.blockRows).trimEnd().split("\n").length, 999, "every row");
+    assert.equal(b.parsed.doc.blockCount, 1000);
+    assert.equal(b.parsed.doc.outline?.keys.split("\n").length, 1000, "a large page's outline: the writer warms its diff state from it");
+    assert.equal(b.parsed.keys.keys.split("\n").length, 1000, "and its keys: the main thread keeps them for its next parse");
+  } finally {
+    await pool.close();
+    await rm(dir, { recursive: true, force: true });
   }
 });
