@@ -183,8 +183,8 @@ type Refreshed = SearchModel & { lineage: Lineage; version: number };
  */
 export function readyForRefresh(model: SearchModel): SearchModel {
   if ((model as Partial<Refreshed>).lineage !== undefined) return model;
-  const lineage = startLineage(model);
-  const ready: Refreshed = { ...model, vocabulary: new VersionedVocabulary(lineage.vocabulary, 0), lineage, version: 0 };
+  // Its own vocabulary (a Map) stays: the lineage's shared one is a copy, which refreshes write to.
+  const ready: Refreshed = { ...model, lineage: startLineage(model), version: 0 };
   return ready;
 }
 
