@@ -135,15 +135,16 @@ type Lineage = {
   pageOf: Map<string, number>;
   /** Term by hash, for the terms whose rows are gone. */
   termOf: Map<string, string>;
+  /** The loaded vocabulary, never written. */
+  loaded: Map<string, VocabularyEntry>;
   /**
-   * Every term's latest entry, shared by the lineage's models (VersionedVocabulary): a copy of the loaded
-   * vocabulary at first, refreshes set the terms they touch. A term that left the vocabulary keeps an entry of df 0.
+   * The latest entry of every term touched since the load, shared by the lineage's models
+   * (VersionedVocabulary: over `loaded`). A term that left the vocabulary keeps an entry of df 0.
    */
   vocabulary: Map<string, VersionedEntry>;
   /** The latest refresh's number: each model reads the entries of its own version or older. */
   version: number;
-  /** Terms touched since the load (the compaction limit), and the terms added since, by length (shared, append-only). */
-  touched: number;
+  /** The terms added since the load, by length (shared, append-only). */
   addedByLength: Map<number, string[]>;
 };
 
@@ -183,7 +184,7 @@ type Refreshed = SearchModel & { lineage: Lineage; version: number };
  */
 export function readyForRefresh(model: SearchModel): SearchModel {
   if ((model as Partial<Refreshed>).lineage !== undefined) return model;
-  // Its own vocabulary (a Map) stays: the lineage's shared one is a copy, which refreshes write to.
+  // Its own vocabulary (a Map) stays: refreshes layer the terms they touch over it.
   const ready: Refreshed = { ...model, lineage: startLineage(model), version: 0 };
   return ready;
 }
@@ -196,7 +197,7 @@ export function readyForRefresh(model: SearchModel): SearchModel {
  */
 export function compacted(model: SearchModel): SearchModel {
   const { lineage } = model as Partial<Refreshed>;
-  if (lineage === undefined || (lineage.appended.size === 0 && lineage.touched === 0)) return model;
+  if (lineage === undefined || (lineage.appended.size === 0 && lineage.vocabulary.size === 0)) return model;
   return readyForRefresh(compactModel(model, lineage.dead));
 }
 
@@ -305,15 +306,17 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
   // copying a layer of every term touched since the load took more of its refresh than the terms themselves.
   /** Terms new to the vocabulary since the load: sorted into addedTerms once, not inserted one by one (a large paste). */
   const newTerms: string[] = [];
-  const { vocabulary, termOf, addedByLength } = lineage;
+  const { vocabulary, loaded, termOf, addedByLength } = lineage;
   const touch = (hash: string, term: string | undefined, added: { slots: ArrayLike<number>; tf: ArrayLike<number> } | undefined): boolean => {
     if (term === undefined) return false;
-    const current = vocabulary.get(term);
+    const current = vocabulary.get(term) ?? (loaded.get(term) as VersionedEntry | undefined);
     const before = current !== undefined && current.df > 0 ? current : undefined;
     const gone = delta.gonePostings.size === 0 ? 0 : (delta.gonePostings.get(hash) ?? 0);
     const df = (before?.df ?? 0) - gone + (added?.slots.length ?? 0);
     if (df < 0) return false;
-    let entry: VersionedEntry = { df, hash, index: -1, version, previous: current };
+    // A loaded entry is not chained: a model older than the term's first refresh reads `loaded`.
+    const touchedBefore = current?.version !== undefined;
+    let entry: VersionedEntry = { df, hash, index: -1, version, previous: touchedBefore ? current : undefined };
     if (df > 0) {
       const old = before === undefined ? emptyPostings : (before.list ?? (before.index < 0 ? undefined : postingsOf(model.postings, before.index)));
       // Lists only lose blocks with their terms' gone postings: a term with none has no dead slot, its new postings go on the end.
@@ -327,7 +330,7 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
       }
     }
     // The model before reads `current`; older ones are not searched again.
-    if (current !== undefined) current.previous = undefined;
+    if (touchedBefore && current !== undefined) current.previous = undefined;
     if (current === undefined) {
       newTerms.push(term);
       termOf.set(hash, term);
@@ -336,7 +339,6 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
       if (bucket === undefined) addedByLength.set(length, (bucket = []));
       bucket.push(term);
     }
-    if (current === undefined || current.version === 0) lineage.touched++;
     vocabulary.set(term, entry);
     return true;
   };
@@ -367,7 +369,7 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
   const refreshed: Refreshed = {
     ...model,
     ...(titles === null ? {} : { titleWords: titles.titleWords, pagesByTitleWord: titles.ranked, allPagesByTitleWord: titles.all }),
-    vocabulary: new VersionedVocabulary(vocabulary, version),
+    vocabulary: new VersionedVocabulary(loaded, vocabulary, version),
     // Code-unit order, as sortedTerms and the `<` of lowerBound.
     addedTerms: newTerms.length === 0 ? model.addedTerms : mergeSorted(model.addedTerms, newTerms.sort()),
     // Shared and only appended to: an older model's vocabulary lacks the terms added after it, and says so.
@@ -383,7 +385,7 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
   };
   lineage.version = version;
   // Many refreshes since the load: flat arrays again (the typo scan of added terms, the block arrays' copies grow).
-  return appended.size > limits.maxAppended || lineage.touched > limits.maxTouchedTerms ? compactModel(refreshed, lineage.dead) : refreshed;
+  return appended.size > limits.maxAppended || vocabulary.size > limits.maxTouchedTerms ? compactModel(refreshed, lineage.dead) : refreshed;
 }
 
 /** A term's postings with room to grow: `length` of them are the latest list. */
@@ -572,16 +574,12 @@ function startLineage(model: SearchModel): Lineage {
   let loadedMaxKey = -1;
   for (let slot = 0; slot < blocks.count; slot++) loadedMaxKey = Math.max(loadedMaxKey, blocks.key[slot] as number);
   const termOf = new Map<string, string>();
-  const vocabulary = new Map<string, VersionedEntry>();
-  for (const [term, entry] of model.vocabulary) {
-    termOf.set(entry.hash, term);
-    vocabulary.set(term, { ...entry, version: 0, previous: undefined });
-  }
+  for (const [term, entry] of model.vocabulary) termOf.set(entry.hash, term);
   return {
     appended: new AppendedKeys(blocks.count),
-    vocabulary,
+    loaded: model.vocabulary as Map<string, VocabularyEntry>,
+    vocabulary: new Map(),
     version: 0,
-    touched: 0,
     addedByLength: new Map([...model.addedByLength].map(([length, terms]) => [length, [...terms]])),
     dead: new Uint8Array(blocks.key.length),
     loadedMaxKey,
@@ -609,27 +607,34 @@ function grow(blocks: ModelBlocks, capacity: number): ModelBlocks {
   };
 }
 
-/** A lineage's shared vocabulary as of one refresh: each term's entry of that version or the latest older one. */
+/**
+ * A lineage's vocabulary as of one refresh: each touched term's entry of
+ * that version or the latest older one, else the loaded entry.
+ */
 class VersionedVocabulary implements Vocabulary {
-  readonly #entries: Map<string, VersionedEntry>;
+  readonly #loaded: Map<string, VocabularyEntry>;
+  readonly #touched: Map<string, VersionedEntry>;
   readonly #version: number;
 
-  constructor(entries: Map<string, VersionedEntry>, version: number) {
-    this.#entries = entries;
+  constructor(loaded: Map<string, VocabularyEntry>, touched: Map<string, VersionedEntry>, version: number) {
+    this.#loaded = loaded;
+    this.#touched = touched;
     this.#version = version;
   }
 
   get(term: string): VocabularyEntry | undefined {
-    let entry = this.#entries.get(term);
+    let entry = this.#touched.get(term);
     while (entry !== undefined && entry.version > this.#version) entry = entry.previous;
-    return entry === undefined || entry.df === 0 ? undefined : entry;
+    if (entry === undefined) return this.#loaded.get(term);
+    return entry.df === 0 ? undefined : entry;
   }
 
   *[Symbol.iterator](): IterableIterator<[string, VocabularyEntry]> {
-    for (const term of this.#entries.keys()) {
+    for (const term of this.#touched.keys()) {
       const entry = this.get(term);
       if (entry !== undefined) yield [term, entry];
     }
+    for (const [term, entry] of this.#loaded) if (!this.#touched.has(term)) yield [term, entry];
   }
 
   *values(): IterableIterator<VocabularyEntry> {
