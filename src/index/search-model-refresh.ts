@@ -149,9 +149,10 @@ type Lineage = {
 };
 
 /**
- * A term's entry as set by refresh `version` (0: loaded), with the entry it
- * replaced, which the model before reads (older models are never searched
- * again: a commit that overtakes a search sends it to SQL). `buffer`: its
+ * A term's entry as set by refresh `version` (from 1), with the entry it
+ * replaced if a refresh had set that one (else the model before reads the
+ * loaded vocabulary); older models are never searched again (a commit that
+ * overtakes a search sends it to SQL). `buffer`: its
  * postings with room to grow, when its refreshes only added postings.
  */
 type VersionedEntry = VocabularyEntry & { version: number; previous: VersionedEntry | undefined; buffer?: PostingBuffer };
