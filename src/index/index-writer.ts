@@ -307,7 +307,7 @@ export class IndexWriter {
     let docs: Extract<FileWrite, { op: "index" }>[] = [];
     /** Paths whose pages and blocks the batch deletes (to write them again, or for good). */
     let contentGone: string[] = [];
-    await this.#checkpoints.before(c, batch.writes.length);
+    await this.#checkpoints.before(c, batch.writes.length, this.#bulkLoad);
     await this.#paths.load(c);
     await c.run("BEGIN TRANSACTION");
     try {
