@@ -37,13 +37,18 @@ export function issueTargets(rows: readonly BenchRow[], context: TargetContext):
       : unmeasured("Full index ÷ plain FTS5 indexer, wall time", "≤ 1.0× (aim 0.6×)", NO_ROW),
   );
 
+  // Judged on the full-size graph (the issue's 20,000 files), where a run is mostly steady work; the grid's
+  // small graph (its cells and baseline in batches of the same size) is shown beside it.
   const { batchSize, parsingThreads } = context.defaults;
   const cell = rows.find((r) => r.scenario === "grid" && r.batchSize === batchSize && r.concurrency === parsingThreads);
-  const defaultsTarget = `Pipeline at its defaults (batch ${batchSize}, ${parsingThreads} parsing threads) ÷ its single-thread path, files/s`;
+  const single = find("single-thread-full-index");
+  const defaultsTarget = `Pipeline at its defaults (batch ${batchSize}, ${parsingThreads} parsing threads) ÷ its single-thread path, speed`;
+  const onGrid = cell?.ratio !== undefined ? `; grid, ${cell.files.toLocaleString("en")} files: ${cell.ratio}×` : "";
   lines.push(
-    cell?.ratio !== undefined
-      ? judged(defaultsTarget, "≥ 1.3×", cell.ratio >= 1.3, `${cell.ratio}× (grid, ${cell.files.toLocaleString("en")} files)`)
-      : unmeasured(defaultsTarget, "≥ 1.3×", "the defaults are not a grid cell"),
+    full !== undefined && single !== undefined
+      ? judged(defaultsTarget, "≥ 1.3×", wallRatio(single, full) >= 1.3,
+          `${round(wallRatio(single, full), 2)}× (${single.wallMs} ms single-thread vs ${full.wallMs} ms${atSize(full.files, ISSUE_FILES)}${onGrid})`)
+      : unmeasured(defaultsTarget, "≥ 1.3×", NO_ROW),
   );
 
   const costs = scaleCosts(rows);

@@ -61,15 +61,24 @@ async function indexOnce(graphDir: string, batchSize: number, threads: number): 
   }
 }
 
-/** The plain single-threaded path (scenarios/baseline-child.ts) on the same graph, best of `runs`. */
-export async function baselineScenario(graphDir: string, files: number, runs: number, log: (line: string) => void): Promise<BenchRow> {
+/**
+ * The plain single-threaded path (scenarios/baseline-child.ts) on a graph, best of `runs`, in batches of
+ * `batchSize` files (the pipeline's default). `scenario`: the grid's baseline, or the full-size one.
+ */
+export async function baselineScenario(
+  graphDir: string,
+  files: number,
+  options: { runs: number; batchSize: number; scenario?: string },
+  log: (line: string) => void,
+): Promise<BenchRow> {
+  const { runs, batchSize, scenario = "baseline-single-thread" } = options;
   const script = fileURLToPath(new URL("./baseline-child.js", import.meta.url));
   let best: { wallMs: number; peakRssMb: number | null; blocks: number; durationMs: number } | undefined;
   for (let i = 0; i < runs; i++) {
-    log(`baseline (single thread, no pools), run ${i + 1}/${runs}…`);
+    log(`${scenario} (single thread, no pools, ${files} files), run ${i + 1}/${runs}…`);
     const dir = await tempDir("baseline");
     try {
-      const run = expectExit(await runNode(script, [graphDir, join(dir, "baseline.duckdb"), "256"]), "baseline");
+      const run = expectExit(await runNode(script, [graphDir, join(dir, "baseline.duckdb"), String(batchSize)]), "baseline");
       const out = JSON.parse(run.stdout) as { files: number; blocks: number; durationMs: number };
       if (out.files !== files) throw new Error(`baseline indexed ${out.files} files, expected ${files}`);
       if (best === undefined || run.wallMs < best.wallMs) best = { wallMs: run.wallMs, peakRssMb: run.peakRssMb, blocks: out.blocks, durationMs: out.durationMs };
@@ -78,14 +87,14 @@ export async function baselineScenario(graphDir: string, files: number, runs: nu
     }
   }
   if (best === undefined) throw new RangeError("baseline needs at least one run");
-  return row("baseline-single-thread", files, {
-    batchSize: 256,
+  return row(scenario, files, {
+    batchSize,
     concurrency: 0,
     filesPerSecond: round(files / (best.wallMs / 1000)),
     peakRssMb: best.peakRssMb,
     wallMs: Math.round(best.wallMs),
     blocks: best.blocks,
-    note: `in-process ${best.durationMs} ms; best of ${runs}; no worker threads (concurrency 0)`,
+    note: `in-process ${best.durationMs} ms; best of ${runs}; no worker threads (concurrency 0), a bulk load as \`run --once\` writes one`,
   });
 }
 
