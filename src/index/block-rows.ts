@@ -7,13 +7,15 @@ import { putTokens } from "./token-bytes.ts";
  * IndexedDocument), UTF-8 encoded here, in the parse worker: the writer
  * thread then only copies bytes to its scratch file. Encoding there cost the
  * single writer thread about 1 s per 20,000 files (its biggest JS cost), and
- * bytes in shared memory cross threads without a copy, where a string with
- * any non-Latin-1 character is copied as two-byte text. Each line is built
+ * transferred bytes cross threads without a copy, where a string with any
+ * non-Latin-1 character is copied as two-byte text. Each line is built
  * as a string field by field (only free text needs JSON.stringify) and
  * encoded into a reused byte sink (row-bytes.ts) at once; its tokens are
  * written there as bytes (token-bytes.ts). Encoding a file's rows as one
  * concatenated string instead cost more than the fields (issue #8: V8
- * flattens the rope first), and so did the regex tokeniser. `wanted`: only these
+ * flattens the rope first), and so did the regex tokeniser; so did writing
+ * each field's bytes into the sink (10,000 files: 860 instead of 805 ms).
+ * `wanted`: only these
  * ords' rows (a partial document, indexed-document.ts). `base`: the first
  * block's ord in the file (blocks parsed again in part, partial-parse.ts).
  */
@@ -51,7 +53,7 @@ export function serialiseBlocks(
       putJsonText(refs, `{"path":${pathJson},"ord":${base + ord},"block_id":${JSON.stringify(block.id)},"target":${JSON.stringify(ref.target)},"kind":"${ref.kind}"}\n`);
     }
   }
-  const result = shared(rows, refs);
+  const result = ownRows(rows, refs);
   // Emptied now, not at the next call: a huge page's grown buffers are dropped while the worker idles.
   resetSink(rows);
   resetSink(refs);
@@ -66,15 +68,18 @@ const tokenSink = byteSink();
 const ROW_END = new TextEncoder().encode(`"}\n`);
 
 /**
- * Both row sets copied into one SharedArrayBuffer (one memcpy). Handing a
- * batch to the writer thread copied every ArrayBuffer-backed row set
- * through postMessage: on the main thread about 43 ms per 1,024 files,
- * 4.2 s of a 20,000-file full index under load (issue #8), where shared
- * memory costs a constant 11 ms. Transferring instead would detach the
- * bytes, and a failed batch is split and sent again (BatchProcessor).
+ * Both row sets copied into one ArrayBuffer of their own (one memcpy), which
+ * crosses threads by transfer: from the parse worker to the main thread
+ * (parse.worker.ts), and packed with the rest of its batch from there to the
+ * writer (bulkheads/apply-batch.ts). They were in a SharedArrayBuffer per
+ * file: V8 does not count shared memory in a thread's external memory, so
+ * nothing made the main thread and the writer collect the rows they were
+ * done with, and a 20,000-file full index held 120-170 MB of them (a
+ * FinalizationRegistry count) until a collection came by. A plain buffer
+ * counts, and the writer detaches its batch's buffer once written.
  */
-function shared(blocks: ByteSink, refs: ByteSink): { blockRows: Uint8Array; refRows: Uint8Array } {
-  const memory = new SharedArrayBuffer(blocks.at + refs.at);
+function ownRows(blocks: ByteSink, refs: ByteSink): { blockRows: Uint8Array; refRows: Uint8Array } {
+  const memory = new ArrayBuffer(blocks.at + refs.at);
   const blockRows = new Uint8Array(memory, 0, blocks.at);
   const refRows = new Uint8Array(memory, blocks.at, refs.at);
   blockRows.set(blocks.bytes.subarray(0, blocks.at));

@@ -108,6 +108,8 @@ export type IndexBatch = {
   writes: FileWrite[];
   /** `conflicts.pageNameClash.strategy`: under index and manual a file newly claiming an owned page name is held (page-name-holds.ts). */
   pageNameClash?: ConflictStrategy;
+  /** The buffer the writes' rows are views of when the batch was packed for the writer thread (bulkheads/apply-batch.ts), which detaches it once written. */
+  rows?: ArrayBuffer;
 };
 
 export type BatchResult = {

@@ -1,6 +1,7 @@
 import type { BatchResult, FileWrite } from "../index/index-batch.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
 import { readFileStates } from "../bulkheads/pools.ts";
+import { applyBatch } from "../bulkheads/apply-batch.ts";
 import { BatchProcessor } from "./batch-processor.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { scanDirectory } from "./directory-scan.ts";
@@ -128,7 +129,7 @@ export class SyncOrchestrator {
     this.#batches = new BatchProcessor({
       ...config.batch,
       maxInFlight: config.pools.writing.maxQueue,
-      write: (batch) => pools.writing.run<BatchResult>({ ...batch, pageNameClash: config.conflicts.pageNameClash.strategy }, { name: "apply" }),
+      write: (batch) => applyBatch(pools.writing, { ...batch, pageNameClash: config.conflicts.pageNameClash.strategy }),
       onCommitted: (writes, result, batchId) => this.#committed(writes, result, batchId),
       // Tasks queued, being read or parsed, or a scan feeding the queue: a catch-up's batches fill to half the
       // limits before they go (an edit's batch goes at once: `urgent`).

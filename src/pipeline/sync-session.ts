@@ -1,7 +1,8 @@
 import { availableParallelism } from "node:os";
 import { readFileStamps, readFileStates, type Pools } from "../bulkheads/pools.ts";
+import { applyBatch } from "../bulkheads/apply-batch.ts";
 import type { SyncConfiguration } from "../config/load-config.ts";
-import type { BatchResult, FileWrite } from "../index/index-batch.ts";
+import type { FileWrite } from "../index/index-batch.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
 import { SCHEMA_VERSION } from "../index/schema.ts";
 import { PARSER_VERSION } from "../logseq/parser-version.ts";
@@ -79,7 +80,7 @@ export async function runSyncSession(
     ...config.batch,
     maxInFlight: config.pools.writing.maxQueue,
     moreComing: () => reading > 0 || next < changes.toCheck.length,
-    write: (batch) => pools.writing.run<BatchResult>({ ...batch, pageNameClash: config.conflicts.pageNameClash.strategy }, { name: "apply" }),
+    write: (batch) => applyBatch(pools.writing, { ...batch, pageNameClash: config.conflicts.pageNameClash.strategy }),
     onCommitted: (writes, result, batchId) => {
       // As applied: a held page-name claim wrote its skipped row only (page-name-holds.ts).
       for (const write of appliedWrites(writes, result)) recordWrite(summary, write, emit, { batchId, wasIndexed: (path) => changes.known.has(path) });

@@ -5,6 +5,7 @@ import type { IndexedDocument } from "../index/index-batch.ts";
 import { indexedDocument } from "../index/indexed-document.ts";
 import type { ParseMemory } from "../index/partial-parse.ts";
 import { readGraphFile, type ReadOutcome, type ReadTask } from "./read-graph-file.ts";
+import { withTransfer } from "./transfer.ts";
 
 /**
  * `idSeed`: the page name block ids were first derived from (files.id_seed); absent for a new file.
@@ -38,12 +39,28 @@ const BINARY_SNIFF_BYTES = 8000;
  * bug, an input no rule foresaw) becomes that file's `failed` row, and
  * every other file still syncs.
  */
-export default function parse(task: ParseTask, bytes = new Uint8Array(task.bytes)): ParseOutcome {
+export default function parse(task: ParseTask): ParseOutcome {
+  const outcome = parseBytes(task, new Uint8Array(task.bytes));
+  return withTransfer(outcome, rowBuffers([outcome]));
+}
+
+function parseBytes(task: ParseTask, bytes: Uint8Array): ParseOutcome {
   try {
     return parseOne(task, bytes);
   } catch (error) {
     return { ok: false, status: "failed", reason: `parser error: ${describe(error)}` };
   }
+}
+
+/** The buffers the outcomes' rows are in (block-rows.ts: one per document), to transfer instead of copy. */
+function rowBuffers(outcomes: readonly ParseOutcome[]): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  for (const outcome of outcomes) {
+    if (!outcome.ok) continue;
+    const { buffer } = outcome.doc.blockRows;
+    if (buffer instanceof ArrayBuffer && buffer.byteLength > 0) buffers.push(buffer);
+  }
+  return buffers;
 }
 
 /**
@@ -54,17 +71,23 @@ export default function parse(task: ParseTask, bytes = new Uint8Array(task.bytes
  * threads and the writer already fill), and the bytes never cross threads.
  */
 export function readAndParse(task: ReadParseTask): ReadParseOutcome {
+  const outcome = readAndParseOne(task);
+  return "parsed" in outcome ? withTransfer(outcome, rowBuffers([outcome.parsed])) : outcome;
+}
+
+function readAndParseOne(task: ReadParseTask): ReadParseOutcome {
   const read = readGraphFile(task);
   if (!read.ok) return { read };
   const { bytes, ...rest } = read;
   // A new file or a forced re-parse: written whole (indexed-document.ts `whole`).
   const parseTask: ParseTask = { path: task.path, bytes: bytes.buffer as ArrayBuffer, ...(task.idSeed === undefined ? {} : { idSeed: task.idSeed }), whole: true };
-  return { read: rest, parsed: parse(parseTask, bytes) };
+  return { read: rest, parsed: parseBytes(parseTask, bytes) };
 }
 
 /** `readAndParse` of a group's files in order (task-groups.ts), until its budget has passed (at least one). */
 export function readAndParseGroup(group: TaskGroup<ReadParseTask>): ReadParseOutcome[] {
-  return runGroup(group, readAndParse);
+  const outcomes = runGroup(group, readAndParseOne);
+  return withTransfer(outcomes, rowBuffers(outcomes.flatMap((outcome) => ("parsed" in outcome ? [outcome.parsed] : []))));
 }
 
 /** At most this much of an error message goes into the files row. */
