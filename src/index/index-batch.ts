@@ -38,9 +38,9 @@ export type IndexedPage = ParsedPage & { titleTokens: string };
 /**
  * What the parsing bulkhead hands to the writer for one file. Blocks and refs
  * travel as NDJSON bytes, serialised in the parse workers (in parallel) into
- * shared memory and loaded by DuckDB's vectorised JSON reader: the single
- * writer thread does no per-row work, and crossing threads copies neither
- * the rows nor an object graph.
+ * one buffer per file and loaded by DuckDB's vectorised JSON reader: the
+ * single writer thread does no per-row work, and the rows cross threads by
+ * transfer (block-rows.ts, bulkheads/apply-batch.ts), not as an object graph.
  */
 export type IndexedDocument = {
   page: IndexedPage;

@@ -134,7 +134,7 @@ function changedRange(before: readonly string[], after: readonly string[]): [num
   return [from, to];
 }
 
-/** Shared memory crosses to the writer thread uncopied (block-rows.ts). */
+/** Shared memory crosses to the writer thread uncopied, and the main thread's BlockKeyCache keeps the same bytes (partial-parse.ts). */
 function sharedCopy(bytes: Uint8Array): Uint8Array {
   const copy = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
   copy.set(bytes);

@@ -112,7 +112,7 @@ function parseOne(task: ParseTask, bytes: Uint8Array): ParseOutcome {
   }
   if (text.trim() === "") warnings.push("empty file: indexed as a page without blocks");
   const { doc, keys } = indexedDocument(task.path, text, graph, { idSeed: task.idSeed, previousKeys: task.previousKeys, bytes, warnings, whole: task.whole === true });
-  // The rows are in shared memory (block-rows.ts): they reach the main thread, and the writer, uncopied.
+  // The rows are in a buffer of their own (block-rows.ts), transferred to the main thread by the task's export.
   return { ok: true, doc, keys };
 }
 
