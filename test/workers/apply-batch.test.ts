@@ -6,6 +6,9 @@ import { loadConfig } from "../../src/config/load-config.ts";
 import type { FileWrite, IndexBatch } from "../../src/index/index-batch.ts";
 import { readGraphConfig } from "../../src/logseq/graph-config.ts";
 import { tempGraph } from "../support/cli.ts";
+import { DEFAULT_LIMITS } from "../../src/index/database.ts";
+import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
+import * as writerThread from "../../src/workers/index-writer.worker.ts";
 import { queryRows } from "../support/db.ts";
 import { indexWrite } from "../support/index-writes.ts";
 
@@ -74,6 +77,23 @@ test("a batch sent to the writer thread leaves the documents' rows readable here
       { path: "pages/a.md", target: "b" },
       { path: "pages/b.md", target: "tag" },
     ]);
+  } finally {
+    await g.cleanup();
+  }
+});
+
+test("the writer thread detaches a batch's packed rows once it is written: their memory goes at its next scavenge, not at a full collection", async () => {
+  const g = await tempGraph({});
+  try {
+    // The worker module's exports, called on this thread as piscina calls them in the writer's.
+    await writerThread.open({ database: g.database, graph: defaultGraphConfig, limits: DEFAULT_LIMITS });
+    const packed = packRows(batchOf());
+    assert.ok((packed.rows?.byteLength ?? 0) > 0);
+    const result = await writerThread.apply(packed);
+    assert.equal(result.indexed, 2);
+    assert.equal(packed.rows?.byteLength, 0, "the packed buffer is detached");
+    await writerThread.close();
+    assert.deepEqual(await queryRows(g.database, "SELECT count(*)::INTEGER AS n FROM blocks"), [{ n: 3 }]);
   } finally {
     await g.cleanup();
   }
