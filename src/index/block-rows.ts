@@ -15,9 +15,9 @@ import { putTokens } from "./token-bytes.ts";
  * concatenated string instead cost more than the fields (issue #8: V8
  * flattens the rope first), and so did the regex tokeniser; so did writing
  * each field's bytes into the sink (10,000 files: 860 instead of 805 ms).
- * `wanted`: only these
- * ords' rows (a partial document, indexed-document.ts). `base`: the first
- * block's ord in the file (blocks parsed again in part, partial-parse.ts).
+ * `wanted`: only these ords' rows (a partial document, indexed-document.ts).
+ * `base`: the first block's ord in the file (blocks parsed again in part,
+ * partial-parse.ts).
  */
 export function serialiseBlocks(
   path: string,

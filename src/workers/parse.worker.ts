@@ -37,7 +37,8 @@ const BINARY_SNIFF_BYTES = 8000;
  * Decodes, parses and tokenises one file. Pure CPU work: never blocks the
  * main thread. Never throws: whatever goes wrong with one file (a parser
  * bug, an input no rule foresaw) becomes that file's `failed` row, and
- * every other file still syncs.
+ * every other file still syncs. The task exports hand their rows back
+ * transferred (rowBuffers), so they are for piscina, not for calling here.
  */
 export default function parse(task: ParseTask): ParseOutcome {
   const outcome = parseBytes(task, new Uint8Array(task.bytes));
