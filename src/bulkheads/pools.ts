@@ -1,5 +1,6 @@
 import type { Piscina } from "piscina";
 import { Bulkhead, startThreads } from "./bulkhead.ts";
+import { ForegroundGate } from "./foreground-gate.ts";
 import type { SyncConfiguration } from "../config/load-config.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
@@ -11,6 +12,8 @@ export type Pools = {
   parsing: Bulkhead;
   /** One thread, always: it owns the DuckDB file. */
   writing: Bulkhead;
+  /** Raised for a foreground read (a search): the hashing and parsing threads wait meanwhile. */
+  foreground: ForegroundGate;
   close(): Promise<void>;
 };
 
@@ -103,12 +106,16 @@ export async function createPools(config: SyncConfiguration, graph: GraphConfig,
     await writing.close();
     throw error;
   }
-  const hashing = new Bulkhead({ name: "hashing", worker: "hash", ...config.pools.hashing, maxYoungGenerationMb: young });
-  const parsing = new Bulkhead({ name: "parsing", worker: "parse", ...config.pools.parsing, maxYoungGenerationMb: young, workerData: { graph } });
+  const foreground = new ForegroundGate();
+  const hashing = new Bulkhead({ name: "hashing", worker: "hash", ...config.pools.hashing, maxYoungGenerationMb: young, workerData: { foreground: foreground.memory } });
+  const parsing = new Bulkhead({
+    name: "parsing", worker: "parse", ...config.pools.parsing, maxYoungGenerationMb: young, workerData: { graph, foreground: foreground.memory },
+  });
   return {
     hashing,
     parsing,
     writing,
+    foreground,
     async close() {
       await Promise.allSettled([hashing.close(), parsing.close()]);
       await writing.run(undefined, { name: "close" }).catch(() => {});

@@ -92,18 +92,23 @@ export async function runService(context: SyncSessionContext, options: { clock?:
     }
   });
   await indexCounts(); // the first counts, read while the writer is idle: later answers never wait for them
+  // Someone waits for these answers: the parse and hash threads step aside meanwhile (foreground-gate.ts).
+  const foreground = <T>(name: string, query: unknown): Promise<T> => pools.foreground.hold(() => pools.writing.run<T>(query, { name }));
   const pauseResult = (): PauseResult => ({ paused: orchestrator.paused, pending: model.snapshot().pending });
   const api: ControlApi = {
-    search: (query) => orchestrator.liveWritten(LIVE_EDIT_WAIT_MS).then(() => pools.writing.run(query, { name: "search" })),
-    searchPages: (query) => orchestrator.liveWritten(LIVE_EDIT_WAIT_MS).then(() => pools.writing.run(query, { name: "searchPages" })),
-    getPage: (query) => pools.writing.run(query, { name: "getPage" }),
-    getBlock: (query) => pools.writing.run(query, { name: "getBlock" }),
-    backlinks: (query) => pools.writing.run(query, { name: "backlinks" }),
-    tasks: (query) => pools.writing.run(query, { name: "tasks" }),
+    search: (query) => orchestrator.liveWritten(LIVE_EDIT_WAIT_MS).then(() => foreground("search", query)),
+    searchPages: (query) => orchestrator.liveWritten(LIVE_EDIT_WAIT_MS).then(() => foreground("searchPages", query)),
+    getPage: (query) => foreground("getPage", query),
+    getBlock: (query) => foreground("getBlock", query),
+    backlinks: (query) => foreground("backlinks", query),
+    tasks: (query) => foreground("tasks", query),
     // GetSyncStatus: the read model, plus index counts that are never waited for behind the writer's queue.
     status: async () => {
       const { status, ageMs } = await indexCounts();
-      const service = { state, pid: process.pid, strategy: config.strategy, breaker: orchestrator.breakerState, ...orchestrator.stats, synced: orchestrator.summary };
+      const service = {
+        state, pid: process.pid, strategy: config.strategy, breaker: orchestrator.breakerState, ...orchestrator.stats, synced: orchestrator.summary,
+        foreground: pools.foreground.stats(),
+      };
       // The writer's figures, with the main thread's caches beside its own.
       const writes = status.writes && { ...status.writes, blockKeyCache: orchestrator.blockKeyCacheStats, fileMetadataCache: orchestrator.known.cacheStats() };
       return { ...status, ...(writes && { writes }), indexCountsAgeMs: ageMs, service, sync: model.snapshot() };

@@ -1,8 +1,13 @@
+import { workerData } from "piscina";
+import { BackgroundYield } from "../bulkheads/foreground-gate.ts";
 import { runGroup, type TaskGroup } from "../bulkheads/task-groups.ts";
 import { ownBuffer, withTransfer } from "./transfer.ts";
 import { readGraphFile, type ReadOutcome, type ReadTask } from "./read-graph-file.ts";
 
 export type HashTask = ReadTask;
+
+/** Before each file: a search through the service waits for no read (foreground-gate.ts). */
+const background = new BackgroundYield((workerData as { foreground?: SharedArrayBuffer } | undefined)?.foreground);
 
 export type HashOutcome =
   | { ok: true; size: number; mtime: number; checksum: string; bytes: ArrayBuffer }
@@ -24,6 +29,7 @@ export function hashGroup(group: TaskGroup<HashTask>): HashOutcome[] {
 }
 
 function hashed(task: HashTask): HashOutcome {
+  background.wait();
   const read = readGraphFile(task);
   return read.ok ? { ...read, bytes: ownBuffer(read.bytes) } : read;
 }

@@ -1,4 +1,5 @@
 import { workerData } from "piscina";
+import { BackgroundYield } from "../bulkheads/foreground-gate.ts";
 import { runGroup, type TaskGroup } from "../bulkheads/task-groups.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { IndexedDocument } from "../index/index-batch.ts";
@@ -26,7 +27,9 @@ export type ReadParseOutcome =
   | { read: Extract<ReadOutcome, { ok: false }> }
   | { read: { ok: true; size: number; mtime: number; checksum: string }; parsed: ParseOutcome };
 
-const graph = (workerData as { graph: GraphConfig }).graph;
+const { graph, foreground: foregroundMemory } = workerData as { graph: GraphConfig; foreground?: SharedArrayBuffer };
+/** Before each file: a search through the service waits for no parse (foreground-gate.ts). */
+const background = new BackgroundYield(foregroundMemory);
 const strict = new TextDecoder("utf-8", { fatal: true });
 const lenient = new TextDecoder("utf-8");
 
@@ -41,6 +44,7 @@ const BINARY_SNIFF_BYTES = 8000;
  * transferred (rowBuffers), so they are for piscina, not for calling here.
  */
 export default function parse(task: ParseTask): ParseOutcome {
+  background.wait();
   const outcome = parseBytes(task, new Uint8Array(task.bytes));
   return withTransfer(outcome, rowBuffers([outcome]));
 }
@@ -72,6 +76,7 @@ function rowBuffers(outcomes: readonly ParseOutcome[]): ArrayBuffer[] {
  * threads and the writer already fill), and the bytes never cross threads.
  */
 export function readAndParse(task: ReadParseTask): ReadParseOutcome {
+  background.wait();
   const outcome = readAndParseOne(task);
   return "parsed" in outcome ? withTransfer(outcome, rowBuffers([outcome.parsed])) : outcome;
 }
@@ -87,7 +92,10 @@ function readAndParseOne(task: ReadParseTask): ReadParseOutcome {
 
 /** `readAndParse` of a group's files in order (task-groups.ts), until its budget has passed (at least one). */
 export function readAndParseGroup(group: TaskGroup<ReadParseTask>): ReadParseOutcome[] {
-  const outcomes = runGroup(group, readAndParseOne);
+  const outcomes = runGroup(group, (task) => {
+    background.wait();
+    return readAndParseOne(task);
+  });
   return withTransfer(outcomes, rowBuffers(outcomes.flatMap((outcome) => ("parsed" in outcome ? [outcome.parsed] : []))));
 }
 
