@@ -66,11 +66,26 @@ export async function endUnadoptedWriter(): Promise<void> {
 }
 
 /**
+ * `parseAtOnce`: every file will be parsed (no index file yet: a first run,
+ * `--rebuild`), so the parsing threads start now and load their modules
+ * while the writer opens the index, instead of at the first file. A full
+ * index of 1,000 files: session 0.70-0.76 s instead of 0.76-0.84 (4 runs
+ * each). Not for a start on an index: a no-op catch-up of 20,000 files
+ * took 0.52 s instead of 0.44 with threads it never used.
+ */
+export type PoolOptions = { parseAtOnce?: boolean };
+
+/**
  * Starts the pools and opens the index in the writer thread. `afterOpen`
  * queues tasks behind the open in the writer's own order, before this
  * thread hears that the open is done.
  */
-export async function createPools(config: SyncConfiguration, graph: GraphConfig, afterOpen?: (writing: Bulkhead) => Promise<unknown> | void): Promise<Pools> {
+export async function createPools(
+  config: SyncConfiguration,
+  graph: GraphConfig,
+  afterOpen?: (writing: Bulkhead) => Promise<unknown> | void,
+  options: PoolOptions = {},
+): Promise<Pools> {
   // Deno analyses a CommonJS package's exports the first time it loads it;
   // when that first load happens inside a worker thread it deadlocks (every
   // fresh machine: an empty DENO_DIR). Loading DuckDB's client once on the
@@ -89,6 +104,12 @@ export async function createPools(config: SyncConfiguration, graph: GraphConfig,
     name: "writing", worker: "index-writer", threads: 1, maxQueue: room, concurrentTasksPerWorker: room, maxYoungGenerationMb: young,
     ...(started === undefined ? {} : { started }),
   });
+  const foreground = new ForegroundGate();
+  const hashing = new Bulkhead({ name: "hashing", worker: "hash", ...config.pools.hashing, maxYoungGenerationMb: young, workerData: { foreground: foreground.memory } });
+  const parsing = new Bulkhead({
+    name: "parsing", worker: "parse", ...config.pools.parsing, maxYoungGenerationMb: young, workerData: { graph, foreground: foreground.memory },
+  });
+  if (options.parseAtOnce === true) parsing.start();
   let queuedAfterOpen: Promise<unknown> | void = undefined;
   try {
     const { duckdbThreads, duckdbMemoryMb } = config.pools.writing;
@@ -103,14 +124,9 @@ export async function createPools(config: SyncConfiguration, graph: GraphConfig,
     // reaching a closed pool is an uncaught piscina error ("Unexpected message from Worker"), exit 1
     // instead of the open's message (seen once in CI, broken-database.test.ts).
     await Promise.resolve(queuedAfterOpen).catch(() => {});
-    await writing.close();
+    await Promise.allSettled([writing.close(), hashing.close(), parsing.close()]);
     throw error;
   }
-  const foreground = new ForegroundGate();
-  const hashing = new Bulkhead({ name: "hashing", worker: "hash", ...config.pools.hashing, maxYoungGenerationMb: young, workerData: { foreground: foreground.memory } });
-  const parsing = new Bulkhead({
-    name: "parsing", worker: "parse", ...config.pools.parsing, maxYoungGenerationMb: young, workerData: { graph, foreground: foreground.memory },
-  });
   return {
     hashing,
     parsing,
@@ -130,7 +146,11 @@ export async function createPools(config: SyncConfiguration, graph: GraphConfig,
  * for this thread, busy scanning the folder: 15-28 ms of a 0.5 s no-op
  * catch-up of 20,000 files.
  */
-export function createPoolsReadingStamps(config: SyncConfiguration, graph: GraphConfig): { opening: Promise<Pools>; stamps: Promise<IndexedStamp[]> } {
+export function createPoolsReadingStamps(
+  config: SyncConfiguration,
+  graph: GraphConfig,
+  options: PoolOptions = {},
+): { opening: Promise<Pools>; stamps: Promise<IndexedStamp[]> } {
   let read: Promise<IndexedStamp[]> = Promise.reject(new Error("the index was not opened"));
   read.catch(() => {});
   const opening = createPools(config, graph, (writing) => {
@@ -138,7 +158,7 @@ export function createPoolsReadingStamps(config: SyncConfiguration, graph: Graph
     // A failed open fails this read too: the open's error is the one reported.
     read.catch(() => {});
     return read;
-  });
+  }, options);
   return { opening, stamps: opening.then(() => read) };
 }
 

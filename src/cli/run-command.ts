@@ -31,7 +31,11 @@ export async function runCommand(args: { config: string; once: boolean; json: bo
   const config: SyncConfiguration = Object.freeze({ ...loaded, graph: root });
   const graph = await readGraphConfig(config.graph);
   if (args.rebuild) await moveIndexAside(config.database);
-  const { opening, stamps } = args.once ? createPoolsReadingStamps(config, graph) : { opening: createPools(config, graph), stamps: undefined };
+  // No index file yet (a first run, --rebuild): every file will be parsed (pools.ts PoolOptions).
+  const options = { parseAtOnce: await stat(config.database).then(() => false, () => true) };
+  const { opening, stamps } = args.once
+    ? createPoolsReadingStamps(config, graph, options)
+    : { opening: createPools(config, graph, undefined, options), stamps: undefined };
   const sync = import("./run-sync.ts");
   const reads = stamps === undefined ? undefined : { stamps, disk: scanDirectory(config.graph, graph) };
   // All are awaited in run-sync.ts; a failure before then is not unhandled.

@@ -116,3 +116,25 @@ test("a parse that blows its thread's heap (pools.parsing.maxOldGenerationMb) fa
     await g.cleanup();
   }
 });
+
+test("parseAtOnce starts the parsing threads with the pools, before any file (a first full index); without it they start at the first file", async () => {
+  const g = await tempGraph(GOOD);
+  try {
+    const config = await loadConfig(g.config);
+    const graph = await readGraphConfig(config.graph);
+    for (const parseAtOnce of [true, false]) {
+      const pools = await createPools(config, graph, undefined, { parseAtOnce });
+      try {
+        assert.deepEqual(
+          [pools.parsing.stats.threads, pools.hashing.stats.threads],
+          [parseAtOnce ? config.pools.parsing.threads : 0, 0],
+          `parseAtOnce ${parseAtOnce}`,
+        );
+      } finally {
+        await pools.close();
+      }
+    }
+  } finally {
+    await g.cleanup();
+  }
+});
