@@ -59,7 +59,7 @@ export class BackgroundYield {
   readonly #waitedMs: BigInt64Array | undefined;
   readonly #windowMs: number;
   readonly #budgetMs: number;
-  #windowStart = 0;
+  #windowStart = Number.NEGATIVE_INFINITY;
   #waited = 0;
 
   /** `memory`: the gate's (from workerData); none: `wait` never waits. */

@@ -10,7 +10,7 @@ type Foreground = { reads: number; holding: number; waiting: number; backgroundW
 // for each read through the socket (the hashing and parsing threads step
 // aside meanwhile, foreground-gate.ts), and `status` counts them. A status
 // read is not one: it would slow a catch-up for a progress bar.
-test("reads through a running service's socket hold the foreground gate: status counts them, and nothing is held after", async (t) => {
+test("the six reads through a running service's socket hold the foreground gate: status counts them, and nothing is held after", async (t) => {
   const sandbox = await makeSandbox({ logLevel: "warn" });
   t.after(() => sandbox.cleanup());
   await writePage(sandbox, "pages/Calculator.md", "- sums and products\n");
@@ -27,7 +27,9 @@ test("reads through a running service's socket hold the foreground gate: status 
   await c.ask({ id: "q2", method: "searchPages", params: { text: "calc", limit: 5 } });
   await c.ask({ id: "q3", method: "getPage", params: { name: "calculator" } });
   await c.ask({ id: "q4", method: "tasks", params: {} });
+  await c.ask({ id: "q5", method: "getBlock", params: { id: "00000000-0000-0000-0000-000000000000" } });
+  await c.ask({ id: "q6", method: "backlinks", params: { name: "calculator" } });
   const after = await foreground("s1");
-  assert.deepEqual([after.reads, after.holding, after.waiting], [4, 0, 0]);
+  assert.deepEqual([after.reads, after.holding, after.waiting], [6, 0, 0]);
   assert.equal(await service.stop(), 0, service.stderr);
 });

@@ -26,6 +26,12 @@ test("a background thread waits while a foreground read holds the gate, within i
   assert.equal(background.wait(), 0);
   assert.ok(gate.stats().backgroundWaitMs >= 99);
   assert.equal(new BackgroundYield(undefined).wait(), 0, "a thread given no gate never waits");
+  // A new window, a new share.
+  const short = new BackgroundYield(gate.memory, { windowMs: 200, share: 0.25 });
+  assert.ok(short.wait() >= 49);
+  assert.equal(short.wait(), 0);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.ok(short.wait() >= 49, "the next window gives its share again");
   read.end();
   await read.done;
   assert.equal(gate.stats().holding, 0);
