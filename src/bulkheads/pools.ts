@@ -69,9 +69,10 @@ export async function endUnadoptedWriter(): Promise<void> {
  * `parseAtOnce`: every file will be parsed (no index file yet: a first run,
  * `--rebuild`), so the parsing threads start now and load their modules
  * while the writer opens the index, instead of at the first file. A full
- * index of 1,000 files: session 0.70-0.76 s instead of 0.76-0.84 (4 runs
- * each). Not for a start on an index: a no-op catch-up of 20,000 files
- * took 0.52 s instead of 0.44 with threads it never used.
+ * index of 1,000 files: session 0.72-0.84 s (median 0.745) instead of
+ * 0.79-1.06 (0.84), 6 interleaved runs each. Not for a start on an index:
+ * with threads it never used, a no-op catch-up of 20,000 files took a median
+ * 0.52 s instead of 0.44-0.47.
  */
 export type PoolOptions = { parseAtOnce?: boolean };
 
