@@ -9,6 +9,7 @@ import { isTransientCode } from "./retry-manager.ts";
 import type { HashOutcome, HashTask } from "../workers/hash.worker.ts";
 import type { ParseOutcome, ParseTask, ReadParseOutcome, ReadParseTask } from "../workers/parse.worker.ts";
 import type { BlockKeyCache } from "./block-key-cache.ts";
+import type { ConflictManager } from "./conflict-manager.ts";
 
 /**
  * Files read by one hashing or parsing task (task-groups.ts): at most 16
@@ -196,6 +197,34 @@ export async function stillAsRead(graphRoot: string, write: FileWrite): Promise<
     return false;
   }
   return now !== undefined && now.size === write.file.size && mtimeOf(now) === write.file.mtime;
+}
+
+/**
+ * Reads of one file in a row when it keeps changing under us: then its last
+ * consistent read is written, and its new size or mtime makes the next sync
+ * read it again.
+ */
+export const MAX_REREADS = 3;
+
+/**
+ * Whether a read may be written, the rule the session and the service share:
+ * "unchanged" when the file is still as read (a move always: the sync of its
+ * new path compares), "changed" when it changed since (read it again rather
+ * than record bytes that are gone), "skip" when the change is the path's
+ * first since it was last written and the conflict rules drop the read
+ * (modifiedDuringSync under manual or index: under index its bytes, older
+ * than the kept ones, would pass for an edit after the decision).
+ */
+export async function checkRead(
+  graphRoot: string,
+  conflicts: Pick<ConflictManager, "modifiedDuringSync">,
+  path: string,
+  write: FileWrite,
+  firstChange: boolean,
+): Promise<"unchanged" | "changed" | "skip"> {
+  if (write.op === "rename" || (await stillAsRead(graphRoot, write))) return "unchanged";
+  if (firstChange && (await conflicts.modifiedDuringSync(path, write)) === "skip") return "skip";
+  return "changed";
 }
 
 function messageOf(error: unknown): string {

@@ -10,7 +10,7 @@ import { graphEntryKind } from "./graph-entry.ts";
 import { MovePairing } from "./move-pairing.ts";
 import { Signal } from "./signal.ts";
 import { IndexView, sameFileRow } from "./index-view.ts";
-import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
+import { checkRead, MAX_REREADS, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
 import { BlockKeyCache } from "./block-key-cache.ts";
 import type { CacheStats } from "../index/bounded-cache.ts";
 import type { BreakerState } from "./circuit-breaker.ts";
@@ -39,9 +39,6 @@ export type SyncOrchestratorOptions = {
   /** True while changes not yet in the queue may still arrive (e.g. events in the debouncer). */
   upstreamBusy?: () => boolean;
 };
-
-/** Times in a row a file that changed while being read is read again before its last read is written. */
-const MAX_REREADS = 3;
 
 /**
  * SyncOrchestrator: the main-thread owner of the SyncTaskQueue. A fixed
@@ -404,14 +401,14 @@ export class SyncOrchestrator {
     // Held while it was read (a concurrent change under manual), even if resolved since: drop the read.
     if (this.conflicts.isHeld(path) || this.conflicts.holdsOf(path) !== holds) return void this.#rereads.delete(path);
     if (write.op === "rename") this.#moves.claim(write.from);
-    // Changed since it was read: what was read is no longer the file, so sync
-    // it again (the task runs once this one is done) instead of writing it. A
+    // Changed since it was read (file-sync.ts checkRead): sync it again as a
+    // task of its own, run once this one is done, instead of writing it. A
     // file rewritten faster than it can be read gets its last consistent read
     // written after a few tries, rather than keeping a consumer busy forever.
-    // A move is written as is: the next task compares with the moved content.
-    else if (!(await stillAsRead(this.#context.config.graph, write))) {
-      // Recorded once per run of re-reads; under manual the read is dropped and the path held.
-      if (!this.#rereads.has(path) && (await this.conflicts.modifiedDuringSync(path, write)) === "skip") return;
+    // The conflict is recorded once per run of re-reads.
+    const checked = await checkRead(this.#context.config.graph, this.conflicts, path, write, !this.#rereads.has(path));
+    if (checked === "skip") return;
+    if (checked === "changed") {
       const rereads = (this.#rereads.get(path) ?? 0) + 1;
       if (rereads <= MAX_REREADS) {
         this.#rereads.set(path, rereads);

@@ -11,7 +11,7 @@ import { BatchProcessor, isUnwritable } from "./batch-processor.ts";
 import { scanDirectory, type DirectoryState } from "./directory-scan.ts";
 import { detectChanges, stampDisagrees } from "./file-change-detector.ts";
 import type { IndexedStamp } from "../index/file-states.ts";
-import { stillAsRead, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
+import { checkRead, MAX_REREADS, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
 import { RetryManager } from "./retry-manager.ts";
 import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
 import { clashEvent, ConflictManager } from "./conflict-manager.ts";
@@ -33,9 +33,6 @@ export class IndexUnwritable extends Error {
   readonly code = "INDEX_UNWRITABLE";
   override name = "IndexUnwritable";
 }
-
-/** Reads of one file in one run when it keeps changing under us. */
-const MAX_REREADS = 3;
 
 /**
  * SyncSession (StartDirectorySync): brings the index up to date with the
@@ -144,14 +141,11 @@ export async function runSyncSession(
     let write: FileWrite;
     try {
       write = await read();
-      // Changed while being synced: read it again rather than record bytes that
-      // are gone. A file that keeps changing gets its last consistent read
-      // recorded; its new size or mtime makes the next sync read it again.
-      // The first change is a modifiedDuringSync conflict: under manual or index the read is dropped, not
-      // checked (under index its bytes, older than the kept ones, would pass for an edit after the decision).
-      for (let retry = 0; write.op !== "rename" && !(await stillAsRead(config.graph, write)); retry++) {
-        if (retry === 0 && (await conflicts.modifiedDuringSync(path, write)) === "skip") return;
-        if (retry === MAX_REREADS) break;
+      // Changed while being synced: read again here, at most MAX_REREADS times (file-sync.ts checkRead).
+      for (let retry = 0; ; retry++) {
+        const checked = await checkRead(config.graph, conflicts, path, write, retry === 0);
+        if (checked === "skip") return;
+        if (checked === "unchanged" || retry === MAX_REREADS) break;
         write = await read();
       }
     } catch (error) {
