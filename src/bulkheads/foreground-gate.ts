@@ -8,7 +8,7 @@
  * On two cores a catch-up keeps both busy (two parse threads, the writer,
  * DuckDB): a search got what was left of them, 106-117 ms at p50 and 314-354
  * ms at p95 during a 20,000-file catch-up (issue #8: target p95 100 ms); with
- * the parse threads stepping aside, 68-71 and 184-230. A file's parse takes
+ * the parse threads stepping aside, 68-69 and 203-207. A file's parse takes
  * about 0.2 ms, so they stop within a file of the read starting. Holding the
  * writer's statements back as well, giving DuckDB a second thread for the
  * read, or sorting each batch's postings changed nothing measurable: what is
