@@ -53,8 +53,9 @@ const WAITING = 1;
 /**
  * A background thread's side of the gate. A thread never gives more than
  * `share` of any `windowMs` to waiting: a client searching without pause
- * (an assistant through MCP, a stuck loop) slows a catch-up to half its
- * speed at most, and a counter left up by a bug cannot stop it.
+ * (an assistant through MCP, a stuck loop) still leaves it the rest of its
+ * time (a bound by construction), and a counter left up by a bug cannot
+ * stop it.
  */
 export class BackgroundYield {
   readonly #ints: Int32Array | undefined;
