@@ -1,7 +1,8 @@
+import type { Buffer } from "node:buffer";
 import { lstatSync, readdirSync, statSync, type Stats } from "node:fs";
 import type { GraphConfig } from "../logseq/types.ts";
 import { mtimeOf, type FileSnapshot } from "./file-snapshot.ts";
-import { isGraphPath, isIgnoredPath } from "./graph-files.ts";
+import { isGraphFileIn, isIgnoredPath } from "./graph-files.ts";
 import { childPath, decodeName, resolveGraphPath, type DiskPath } from "./graph-entry.ts";
 
 /** The graph folder is missing or not a folder: nothing may be deleted from the index. */
@@ -23,8 +24,15 @@ const YIELD_EVERY = 2000;
 /** A folder to list: graph-relative, and its on-disk path (bytes below a name that is not valid UTF-8). */
 type Folder = { rel: string; path: DiskPath };
 
-/** One folder entry, classified by its own type (lstat semantics: a link is a link, whatever it points at). */
-type Entry = { name: string; path: DiskPath; kind: "folder" | "file" | "link" | "other" };
+/**
+ * One folder entry, classified by its own type (lstat semantics: a link is a
+ * link, whatever it points at); `raw` holds the name's bytes where they are
+ * not valid UTF-8.
+ */
+type Entry = { name: string; raw?: Buffer; kind: "folder" | "file" | "link" | "other" };
+
+/** Options of every lstat of the scan, allocated once. */
+const NO_THROW = { throwIfNoEntry: false } as const;
 
 /**
  * Lists the graph's files (skipping ignored folders without descending into
@@ -51,6 +59,8 @@ export async function scanDirectory(root: string, graph: GraphConfig, under = ""
   const unreadable: string[] = [];
   const start = under === "" ? root : resolveGraphPath(root, under);
   if (start === null || (typeof start !== "string" && start.stats?.isDirectory() !== true)) return { files, unreadable };
+  // From here on a folder is listed only if it is not ignored (isGraphFileIn's premise).
+  if (under !== "" && isIgnoredPath(under, graph)) return { files, unreadable };
   const folders: Folder[] = [{ rel: under, path: typeof start === "string" ? start : start.path }];
   let sinceYield = 0;
   for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
@@ -64,9 +74,9 @@ export async function scanDirectory(root: string, graph: GraphConfig, under = ""
     for (const entry of entries) {
       const rel = folder.rel === "" ? entry.name : `${folder.rel}/${entry.name}`;
       if (entry.kind === "folder") {
-        if (!isIgnoredPath(rel, graph)) folders.push({ rel, path: entry.path });
-      } else if ((entry.kind === "file" || entry.kind === "link") && isGraphPath(rel, graph)) {
-        const s = lstatOrNull(entry.path);
+        if (!isIgnoredPath(rel, graph)) folders.push({ rel, path: childPath(folder.path, entry.raw ?? entry.name) });
+      } else if ((entry.kind === "file" || entry.kind === "link") && isGraphFileIn(rel, entry.name, graph)) {
+        const s = lstatOrNull(childPath(folder.path, entry.raw ?? entry.name));
         if (s?.isFile() || s?.isSymbolicLink()) files.set(rel, { path: rel, size: s.size, mtime: mtimeOf(s) });
         // Deno lists a name that is not valid UTF-8 only lossily and cannot stat it: listed all the same (the hash worker skips it).
         else if (s === null && entry.name.includes("\uFFFD")) files.set(rel, { path: rel, size: 0, mtime: 0 });
@@ -89,12 +99,12 @@ function listFolder(path: DiskPath): Entry[] {
   if (typeof path === "string") {
     const dirents = readdirSync(path, { withFileTypes: true });
     if (!dirents.some((d) => d.name.includes("\uFFFD"))) {
-      return dirents.map((d) => ({ name: d.name, path: childPath(path, d.name), kind: kindOf(d) }));
+      return dirents.map((d) => ({ name: d.name, kind: kindOf(d) }));
     }
   }
   return readdirSync(path, { withFileTypes: true, encoding: "buffer" }).map((d) => {
     const { name, valid } = decodeName(d.name);
-    return { name, path: childPath(path, valid ? name : d.name), kind: kindOf(d) };
+    return valid ? { name, kind: kindOf(d) } : { name, raw: d.name, kind: kindOf(d) };
   });
 }
 
@@ -107,7 +117,7 @@ function kindOf(d: { isDirectory(): boolean; isFile(): boolean; isSymbolicLink()
 /** Gone between readdir and lstat, or not stat-able: not part of this snapshot. */
 function lstatOrNull(path: DiskPath): Stats | null {
   try {
-    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
+    return lstatSync(path, NO_THROW) ?? null;
   } catch {
     return null;
   }

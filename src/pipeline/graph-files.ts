@@ -17,6 +17,30 @@ export function isGraphPath(relPath: string, graph: GraphConfig): boolean {
   return !isIgnoredPath(relPath, graph);
 }
 
+/** A page's name ends in one of GRAPH_EXTENSIONS, in any case. */
+const GRAPH_NAME = /\.(?:md|markdown|org)$/i;
+
+/** Each graph's `:hidden` paths without their outer slashes, normalised once. */
+const hiddenPaths = new WeakMap<GraphConfig, Set<string>>();
+
+/**
+ * `isGraphPath` for a file named `name` whose folder is known not to be
+ * ignored (the scan descends only into such folders): only the name itself
+ * and a `:hidden` entry naming this very file can exclude it. The scan calls
+ * it once per file: 20,000 `isGraphPath` calls (splitting, lower-casing and
+ * prefix-testing every path) were 18 ms of a 0.43 s no-op catch-up's CPU.
+ */
+export function isGraphFileIn(relPath: string, name: string, graph: GraphConfig): boolean {
+  if (!GRAPH_NAME.test(name) || name.startsWith(".")) return false;
+  if (graph.hidden.length === 0) return true;
+  let hidden = hiddenPaths.get(graph);
+  if (hidden === undefined) {
+    hidden = new Set(graph.hidden.map((h) => h.replace(/^\/+|\/+$/g, "")).filter((h) => h !== ""));
+    hiddenPaths.set(graph, hidden);
+  }
+  return !hidden.has(relPath);
+}
+
 /** Whether a folder or file path lies in a part of the graph that is never indexed. */
 export function isIgnoredPath(relPath: string, graph: GraphConfig): boolean {
   const segments = relPath.split("/");
