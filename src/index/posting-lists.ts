@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { numberColumns } from "./number-columns.ts";
+import { PAUSE_EVERY, type TimeSlices } from "./time-slices.ts";
 
 /** One term's postings: block slots (search-model.ts) and the term's frequency in each. */
 export type Postings = { slots: Int32Array; tf: Int32Array | Uint16Array };
@@ -37,6 +38,7 @@ export async function loadPostingLists(
   slotOf: (key: number) => number,
   rowsPerRead = ROWS_PER_READ,
   step = async () => {},
+  slices?: TimeSlices,
 ): Promise<PostingLists> {
   const terms = hashes.length;
   const start = new Int32Array(terms + 1);
@@ -57,6 +59,7 @@ export async function loadPostingLists(
        WHERE p.term_hash BETWEEN ${hashes[first]} AND ${hashes[last]}`,
     );
     for (let r = 0; r < index.length; r++) {
+      if (slices !== undefined && r % PAUSE_EVERY === 0) await slices.pause();
       const i = index[r] as number;
       const n = filled[i] as number;
       const slot = slotOf(keys[r] as number);

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { numberColumns } from "./number-columns.ts";
+import { columnsInSlices, PAUSE_EVERY, TimeSlices } from "./time-slices.ts";
 import { loadPostingLists, type Postings, type PostingLists } from "./posting-lists.ts";
 
 /**
@@ -94,9 +95,10 @@ export type ModelBlocks = {
  * How a load shares the writer's thread and connections: `pin` runs the
  * start of its read transaction (search-model-cache.ts runs it between two
  * writes, so the cache knows which commits the snapshot holds); `step` is
- * awaited before each of its statements (a write under way pauses it).
+ * awaited before each of its statements (a write under way pauses it);
+ * `slices` lets the thread take other tasks between stretches of its JS.
  */
-export type LoadSteps = { pin?: (start: () => Promise<void>) => Promise<void>; step?: () => Promise<void> };
+export type LoadSteps = { pin?: (start: () => Promise<void>) => Promise<void>; step?: () => Promise<void>; slices?: TimeSlices };
 
 /**
  * Loads the model from one consistent snapshot of the index. `signal`: the
@@ -110,7 +112,7 @@ export async function loadSearchModel(connection: DuckDBConnection, signal?: Abo
   };
   try {
     await (steps.pin ?? ((run) => run()))(start);
-    const model = await readModel(connection, signal, steps.step);
+    const model = await readModel(connection, signal, steps.step, steps.slices);
     await connection.run("COMMIT");
     return model;
   } catch (error) {
@@ -119,11 +121,12 @@ export async function loadSearchModel(connection: DuckDBConnection, signal?: Abo
   }
 }
 
-async function readModel(connection: DuckDBConnection, signal: AbortSignal | undefined, step = async () => {}): Promise<SearchModel> {
+async function readModel(connection: DuckDBConnection, signal: AbortSignal | undefined, step = async () => {}, slices = new TimeSlices()): Promise<SearchModel> {
+  // The thread answers searches meanwhile (they go through SQL until the model is loaded): the load's JS runs in slices.
   const columns = async (sql: string) => {
     await step();
     signal?.throwIfAborted();
-    const read = (await connection.runAndReadAll(sql)).getColumns();
+    const read = await columnsInSlices(connection, sql, slices);
     signal?.throwIfAborted();
     return read;
   };
@@ -133,6 +136,7 @@ async function readModel(connection: DuckDBConnection, signal: AbortSignal | und
   const vocabulary = new Map<string, VocabularyEntry>();
   const termsByLength = new Map<number, string[]>();
   for (let i = 0; i < terms.length; i++) {
+    if (i % PAUSE_EVERY === 0) await slices.pause();
     const term = terms[i] as string;
     vocabulary.set(term, { df: dfs[i] as number, hash: hashes[i] as string, index: i });
     const length = codePoints(term);
@@ -171,17 +175,23 @@ async function readModel(connection: DuckDBConnection, signal: AbortSignal | und
   };
 
   signal?.throwIfAborted();
-  const postings = await loadPostingLists(connection, hashes as string[], dfs as number[], blocks.slotOf, undefined, step);
+  const postings = await loadPostingLists(connection, hashes as string[], dfs as number[], blocks.slotOf, undefined, step, slices);
   signal?.throwIfAborted();
 
   const pages: ModelPage[] = pageRows.map((row) => modelPage(row, row.firstKey === null ? -1 : blocks.slotOf(row.firstKey)));
+  await slices.pause();
   for (let slot = 0; slot < count; slot++) {
     const page = blocks.page[slot] as number;
     if (page >= 0) pages[page]?.blocks.push(slot);
   }
   const pagesByTitleWord = new Map<string, number[]>();
   const allPagesByTitleWord = new Map<string, number[]>();
-  pageRows.forEach((row, i) => indexTitleWords(row, i, pagesByTitleWord, allPagesByTitleWord));
+  await slices.pause();
+  for (let i = 0; i < pageRows.length; i++) {
+    if (i % PAUSE_EVERY === 0) await slices.pause();
+    indexTitleWords(pageRows[i] as PageRow, i, pagesByTitleWord, allPagesByTitleWord);
+  }
+  await slices.pause();
   return {
     vocabulary,
     postings,
