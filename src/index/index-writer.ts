@@ -409,11 +409,13 @@ export class IndexWriter {
     countBatch(this.#writeStats, { rowsTouched: rows, incrementalFiles: diffed.paths.size, wholeFiles: result.indexed - diffed.paths.size });
     // Only a commit that left every page row as it was (block diffs, files rows) or added pages for new paths is
     // handed over: a model cannot follow a gone, renamed or wholly rewritten page, nor a clash
-    // (search-model-refresh.ts). Nor a bulk load's: reading back and taking in each of its commits cost more than
-    // the catch-up itself gained from them (measured: 20,000 files caught up in 11.3-12.1 s instead of 6.8-7.4
-    // with a search every 25-200 ms); the model is loaded once it is done.
+    // (search-model-refresh.ts). A bulk load's commits too (a first full index's add pages): only while a model is
+    // loaded, which a search during the catch-up asks for, and then its searches rank in memory. Measured with
+    // the bench's scenario (a search every 25 ms through the socket during a 20,000-file catch-up), 2 runs each:
+    // p50 11-13 ms and p95 110-141 instead of 71-72 and 199-247, caught up in 13.1-14.3 s instead of 13.6-14.9.
+    // (In an earlier session, before searches held the parse threads back, it cost the catch-up 60%.)
     const pagesKeptOrAdded = contentGone.length === 0 && batch.writes.every((w) => w.op === "metadata" || w.op === "index");
-    const refreshable = !this.#bulkLoad && !changes.overflow && pagesKeptOrAdded && result.blocks <= REFRESH_MAX_BLOCKS && held.length === 0 &&
+    const refreshable = !changes.overflow && pagesKeptOrAdded && result.blocks <= REFRESH_MAX_BLOCKS && held.length === 0 &&
       result.pageNameClashes.length === 0 && (result.released ?? []).length === 0;
     // Read after the commit, on this connection, before any other write: the new blocks' row ids are final.
     const delta = refreshable && options.modelDelta === true

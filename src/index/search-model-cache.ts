@@ -4,6 +4,7 @@ import { loadSearchModel, type SearchModel } from "./search-model.ts";
 import type { HitRowCache } from "./hit-rows.ts";
 import { compacted, readyForRefresh, refreshSearchModel, type CommittedChange, type ModelDelta } from "./search-model-refresh.ts";
 import { StaleSearchModel, searchInMemory } from "./search-memory.ts";
+import { TimeSlices } from "./time-slices.ts";
 import { searchPages, type PageHit, type PageSearchQuery } from "./page-search.ts";
 import { searchPagesInMemory } from "./page-search-memory.ts";
 
@@ -164,15 +165,25 @@ export class SearchModelCache {
    * it at the end of its start-up catch-up, so its first searches rank in
    * memory and its first edits do not share the thread and both cores with
    * a load (on 20,000 files the first four edits after start-up took
-   * 0.4-1 s while the model loaded, the others about 0.2 s).
+   * 0.4-1 s while the model loaded, the others about 0.2 s). `sliceMs`: the
+   * compaction's slices (time-slices.ts; tests pass 0).
    */
-  async warm(): Promise<void> {
+  async warm(sliceMs?: number): Promise<void> {
     await this.#current().promise.catch(() => {});
-    // A model that followed many commits since its load, flat again (search-model-refresh.ts `compacted`).
+    // A model that followed many commits since its load (a whole catch-up, say), flat again
+    // (search-model-refresh.ts `compacted`), in slices: searches rank with the model as it is meanwhile.
     const current = this.#model;
-    if (current?.model === undefined) return;
-    const flat = compacted(current.model);
-    if (flat !== current.model) this.#model = { ...current, promise: Promise.resolve(flat), model: flat };
+    const model = current?.model;
+    if (current === undefined || model === undefined) return;
+    let flat: SearchModel;
+    try {
+      flat = await compacted(model, new TimeSlices(sliceMs));
+    } catch {
+      // A commit refreshed the model meanwhile and changed what the compaction was reading: it is left as it is.
+      return;
+    }
+    // Only if no commit came meanwhile: the flat copy lacks what it added.
+    if (flat !== model && this.#model === current && current.model === model) this.#model = { ...current, promise: Promise.resolve(flat), model: flat };
   }
 
   /** The current model, loaded first if need be (for benchmarks and tests that time or compare the in-memory path). */

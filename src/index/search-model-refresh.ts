@@ -2,7 +2,8 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { postingsOf } from "./posting-lists.ts";
 import { LIST, VARCHAR, listValue } from "./duckdb.ts";
 import { byBytes } from "./search-memory.ts";
-import { compactModel } from "./search-model-compact.ts";
+import { compactModel, compactModelInSlices } from "./search-model-compact.ts";
+import type { TimeSlices } from "./time-slices.ts";
 import {
   AppendedKeys, VersionedVocabulary, appendedTo, emptyPostings, grow, merged, slotIn, startLineage, type Lineage, type VersionedEntry,
 } from "./search-model-lineage.ts";
@@ -165,10 +166,10 @@ export function readyForRefresh(model: SearchModel): SearchModel {
  * once its catch-up is done, beside the checkpoint, so the typo scan of the
  * terms added since the load does not stay with every later search.
  */
-export function compacted(model: SearchModel): SearchModel {
+export async function compacted(model: SearchModel, slices: TimeSlices): Promise<SearchModel> {
   const { lineage } = model as Partial<Refreshed>;
   if (lineage === undefined || (lineage.appended.size === 0 && lineage.vocabulary.size === 0)) return model;
-  return readyForRefresh(compactModel(model, lineage.dead));
+  return readyForRefresh(await compactModelInSlices(model, lineage.dead, slices));
 }
 
 /** The model as of the commit `delta` describes, or null when the model must be loaded again instead. */

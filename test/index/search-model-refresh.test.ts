@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { setImmediate } from "node:timers/promises";
 import assert from "node:assert/strict";
 import process from "node:process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -243,10 +244,53 @@ test("a search model follows a catch-up of new pages commit by commit: one load,
     assert.deepEqual(await fromCache, expected);
     assert.equal(cache.refreshes, 10);
 
-    // A bulk load's commits are not followed (each one's reading back cost more than it saved): dropped, loaded at its end.
+    // A bulk load's commits of new pages are followed too (a search during a first full index ranks in memory),
+    // postings unsorted until its end.
     await writer.startBulkLoad({ threads: 1 });
-    await writer.apply({ writes: newPages(9, 3) }, { modelDelta: cache.wantsDelta });
-    assert.deepEqual(writer.takeModelDelta(), { refreshable: false, delta: null });
+    for (const b of [9, 10]) {
+      await writer.apply({ writes: newPages(b, 3) }, { modelDelta: cache.wantsDelta });
+      cache.committed(writer.takeModelDelta());
+      await sameAnswers(writer, await cache.ready(), `bulk batch ${b}`);
+    }
+    assert.equal(cache.refreshes, 12);
+    assert.equal(cache.loads, 1, "never loaded again");
+    await writer.clusterPostings();
+    await cache.warm();
+    await sameAnswers(writer, await cache.ready(), "after the bulk load's end, compacted");
+    assert.deepEqual((await cache.ready()).addedTerms, [], "compacted again");
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a commit during warm()'s compaction keeps the model it refreshed: the flat copy, which lacks it, is dropped", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "search-model-refresh-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), (await import("../../src/logseq/graph-config.ts")).defaultGraphConfig);
+  try {
+    const cache = new SearchModelCache(writer.readConnection, { settleMs: 1000 });
+    await cache.ready();
+    for (let b = 0; b < 3; b++) {
+      await writer.apply({ writes: newPages(b, 12) }, { modelDelta: cache.wantsDelta });
+      cache.committed(writer.takeModelDelta());
+    }
+    await writer.apply({ writes: [indexWrite("pages/zz during.md", "- quokka walrus\n")] }, { modelDelta: cache.wantsDelta });
+    const delta = writer.takeModelDelta();
+    // Slices of 0 ms: the compaction pauses at its first step, and the commit is taken in meanwhile
+    // (the test's immediate was queued first, so it runs first).
+    const warming = cache.warm(0);
+    await setImmediate();
+    cache.committed(delta);
+    await warming;
+    const model = await cache.ready();
+    assert.ok(model.pages.some((page) => page.path === "pages/zz during.md"), "the commit's page is in the model");
+    assert.ok(model.addedTerms.length > 0, "not compacted: the model the commit refreshed");
+    assert.equal(cache.loads, 1);
+    await sameAnswers(writer, model, "after a commit during the compaction");
+    // With no commit in between, the same call compacts.
+    await cache.warm(0);
+    assert.deepEqual((await cache.ready()).addedTerms, []);
+    await sameAnswers(writer, await cache.ready(), "compacted");
   } finally {
     writer.close();
     await rm(dir, { recursive: true, force: true });
