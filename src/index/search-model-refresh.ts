@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { postingsOf } from "./posting-lists.ts";
+import { numberColumns } from "./number-columns.ts";
 import { LIST, VARCHAR, listValue } from "./duckdb.ts";
 import { byBytes } from "./search-memory.ts";
 import { compactModel, compactModelInSlices } from "./search-model-compact.ts";
@@ -54,7 +55,7 @@ export type ModelDelta = {
   postings: { hash: string; term: string; key: number; tf: number }[];
   /** Pages the commit added; with any, every new posting is in `termPostings` instead (read back: whole writes build theirs in SQL). */
   pages: readonly PageRow[];
-  termPostings: readonly TermPostings[];
+  termPostings: TermPostings;
   /** first_block_key of each page whose diff started at its first block (the others keep theirs), by path. */
   firstBlocks: ReadonlyMap<string, number | null>;
 };
@@ -66,8 +67,14 @@ export type ModelDelta = {
  */
 export type CommittedChange = { refreshable: boolean; delta: ModelDelta | null };
 
-/** One term's new postings, read back after a commit that added pages. */
-export type TermPostings = { hash: string; term: string; keys: number[]; tf: number[] };
+/**
+ * The new postings read back after a commit that added pages: each term
+ * with how many it has, and their block keys and tfs in one array each, in
+ * the terms' order (by term_hash, then block key).
+ */
+export type TermPostings = { terms: readonly { hash: string; term: string; count: number }[]; keys: Float64Array; tf: Float64Array };
+
+const NO_TERM_POSTINGS: TermPostings = { terms: [], keys: new Float64Array(), tf: new Float64Array() };
 
 /**
  * A commit that inserts more blocks than this drops the model instead (a
@@ -90,24 +97,29 @@ export async function readModelDelta(c: DuckDBConnection, firstNewKey: bigint, c
     `SELECT key::DOUBLE, length::DOUBLE, pre_block, seq::DOUBLE, rowid::DOUBLE, path FROM blocks WHERE key >= ${firstNewKey} ORDER BY key`,
   )).getColumns();
   let pages: PageRow[] = [];
-  let termPostings: TermPostings[] = [];
+  let termPostings = NO_TERM_POSTINGS;
   if (addedPaths.length > 0) {
     pages = readPageRows((await c.runAndReadAll(
       `SELECT ${PAGE_COLUMNS} FROM pages WHERE path IN (SELECT unnest($paths))`,
       { paths: listValue([...addedPaths]) },
       { paths: LIST(VARCHAR) },
     )).getColumns());
-    // By term, lists of keys and tfs: one string per term, not per posting. New keys are clustered (zone maps).
-    const [terms = [], hashes = [], keyLists = [], tfLists = []] = (await c.runAndReadAll(
-      `SELECT t.term, p.term_hash::VARCHAR, list(p.block_key::DOUBLE), list(p.tf::DOUBLE)
-       FROM fts_postings p JOIN fts_terms t USING (term_hash) WHERE p.block_key >= ${firstNewKey} GROUP BY t.term, p.term_hash`,
+    // One string per term, not per posting; the postings as two number columns (numberColumns copies them
+    // chunk by chunk), where lists of keys and tfs per term cost a JS array each (12,000 terms a catch-up
+    // commit). New keys are clustered (zone maps). Both in term_hash order, so the counts slice the columns.
+    const [terms = [], hashes = [], counts = []] = (await c.runAndReadAll(
+      `SELECT t.term, p.term_hash::VARCHAR, count(*)::DOUBLE
+       FROM fts_postings p JOIN fts_terms t USING (term_hash) WHERE p.block_key >= ${firstNewKey} GROUP BY t.term, p.term_hash ORDER BY p.term_hash`,
     )).getColumns();
-    termPostings = terms.map((term, i) => ({
-      term: term as string,
-      hash: hashes[i] as string,
-      keys: (keyLists[i] as { items: number[] }).items,
-      tf: (tfLists[i] as { items: number[] }).items,
-    }));
+    const [keys = new Float64Array(), tf = new Float64Array()] = await numberColumns(
+      c,
+      `SELECT block_key::DOUBLE, tf::DOUBLE FROM fts_postings WHERE block_key >= ${firstNewKey} ORDER BY term_hash, block_key`,
+    );
+    termPostings = {
+      terms: terms.map((term, i) => ({ term: term as string, hash: hashes[i] as string, count: counts[i] as number })),
+      keys,
+      tf,
+    };
   }
   return {
     goneKeys: changes.keys.map(Number),
@@ -256,21 +268,21 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
     fresh.push(...byHash.values());
   }
   // Every term's new postings in two arrays, a view of them per term (thousands of terms per catch-up commit).
-  let total = 0;
-  for (const t of delta.termPostings) total += t.keys.length;
-  const allSlots = new Int32Array(total);
-  const allTf = new Int32Array(total);
-  let at = 0;
-  for (const t of delta.termPostings) {
-    const from = at;
-    for (let i = 0; i < t.keys.length; i++, at++) {
-      const slot = newSlotOf(t.keys[i] as number);
-      if (slot < 0) return null;
-      allSlots[at] = slot;
-      allTf[at] = t.tf[i] as number;
-    }
-    fresh.push({ hash: t.hash, term: t.term, slots: allSlots.subarray(from, at), tf: allTf.subarray(from, at) });
+  const { keys: termKeys, tf: termTf } = delta.termPostings;
+  const allSlots = new Int32Array(termKeys.length);
+  const allTf = new Int32Array(termKeys.length);
+  for (let at = 0; at < termKeys.length; at++) {
+    const slot = newSlotOf(termKeys[at] as number);
+    if (slot < 0) return null;
+    allSlots[at] = slot;
+    allTf[at] = termTf[at] as number;
   }
+  let at = 0;
+  for (const t of delta.termPostings.terms) {
+    fresh.push({ hash: t.hash, term: t.term, slots: allSlots.subarray(at, at + t.count), tf: allTf.subarray(at, at + t.count) });
+    at += t.count;
+  }
+  if (at !== termKeys.length) return null;
   // Touched terms: df as the writer keeps it (postings.ts updateDocumentFrequencies: minus the gone postings, plus
   // the new ones; a term at 0 leaves the vocabulary), postings the old list without gone blocks plus the new ones.
   // Set in the shared vocabulary under this refresh's version: a catch-up's commit touches about 11,000 terms, and
