@@ -14,7 +14,7 @@ import { searchPagesInMemory } from "./page-search-memory.ts";
  * commit (index-writer.worker.ts).
  *
  * - A commit that left page rows as they were (an edit) or added pages for
- *   new paths (a new page; not a bulk load's) refreshes a loaded
+ *   new paths (a new page, a first full index's batches) refreshes a loaded
  *   model from what the writer hands over (search-model-refresh.ts): the
  *   searches after it still rank in memory.
  * - Any other commit drops the model; the next search loads it again from

@@ -36,7 +36,7 @@ import {
  * Commits that leave page rows as they were are refreshed (block diffs,
  * incremental-write.ts, and files-row-only writes), and so are commits that
  * add pages for paths the index had none for (a new page, new files found
- * by a catch-up), but not a bulk load's (index-writer.ts says why). New
+ * by a catch-up, a first full index's bulk load: index-writer.ts). New
  * pages take their places in path order (pages are numbered in it, and ties
  * rank by it). Anything else (a deleted, renamed or wholly rewritten
  * page, a page that gains or loses its first block) returns null: the model
