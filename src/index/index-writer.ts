@@ -411,9 +411,11 @@ export class IndexWriter {
     // handed over: a model cannot follow a gone, renamed or wholly rewritten page, nor a clash
     // (search-model-refresh.ts). A bulk load's commits too (a first full index's add pages): only while a model is
     // loaded, which a search during the catch-up asks for, and then its searches rank in memory. Measured with
-    // the bench's scenario (a search every 25 ms through the socket during a 20,000-file catch-up), 2 runs each:
-    // p50 11-13 ms and p95 110-141 instead of 71-72 and 199-247, caught up in 13.1-14.3 s instead of 13.6-14.9.
-    // (In an earlier session, before searches held the parse threads back, it cost the catch-up 60%.)
+    // the bench's scenario (a search every 25 ms through the socket during a 20,000-file catch-up): p50 11-13 ms
+    // and p95 69-104 (3 runs) instead of 66-80 and 187-264 (6 runs), caught up in 12.3-13.0 s instead of
+    // 14.0-14.8. (In an earlier session, before searches held the parse threads back and before the postings were
+    // read back as number columns, it cost the catch-up 60%.) The cost falls on an edit made during the
+    // catch-up, which waits behind batches that each read back and refresh: p50 603 ms instead of 335 (README).
     const pagesKeptOrAdded = contentGone.length === 0 && batch.writes.every((w) => w.op === "metadata" || w.op === "index");
     const refreshable = !changes.overflow && pagesKeptOrAdded && result.blocks <= REFRESH_MAX_BLOCKS && held.length === 0 &&
       result.pageNameClashes.length === 0 && (result.released ?? []).length === 0;

@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { setImmediate } from "node:timers/promises";
 
 /** How long a model load runs JS without letting the thread take a task in between. */
@@ -41,7 +42,7 @@ export const PAUSE_EVERY = 4096;
  * conversion of 74,574 terms was one stretch of about 60 ms.
  */
 export async function columnsInSlices(
-  connection: import("@duckdb/node-api").DuckDBConnection,
+  connection: DuckDBConnection,
   sql: string,
   slices: TimeSlices,
 ): Promise<unknown[][]> {
