@@ -47,14 +47,17 @@ export function isUnwritable(error: Error): boolean {
  *
  * The window is a group commit: when it ends while the writer is still busy
  * with an earlier batch, the batch keeps filling (up to maxFiles / maxBlocks)
- * and goes the moment the writer is free. So live edits on an idle service go
+ * and goes the moment the writer is free (not a batch mixing an edit with a
+ * catch-up's writes: that one goes behind it at once). So live edits on an idle service go
  * out after `windowMs`, and a catch-up, where parsing outruns nothing but the
  * writer, gets batches as large as the limits allow: each of the writer's
  * statements has a fixed cost, and 50 ms windows made catch-up batches of
  * about 50 files (issue #8: 20k files, 49 s → 26 s with full batches). Batches are
  * written in the order they were filled, so two writes to one path land in
- * order. A batch holds at most one write per path: a second write for a
- * path sends the batch first (the writer applies a batch's deletes before
+ * order; an edit made while a catch-up fills a batch gets a batch of its
+ * own that goes first (`#addEdit`), holding no path of the other. A batch
+ * holds at most one write per path: a second write for a path sends the
+ * batch first (the writer applies a batch's deletes before
  * its inserts, so two writes of one path in one transaction would leave two
  * copies of its rows, or none).
  *
@@ -81,8 +84,12 @@ export class BatchProcessor {
   #currentLive = false;
   /** The batch being filled holds a write added `urgent` (someone's edit): it never waits for more. */
   #currentUrgent = false;
+  /** The batch being filled holds a write added neither `now` nor `urgent` (a catch-up's, a scan's). */
+  #currentBackground = false;
   /** Batches holding a live edit, not yet committed (a subset of #inFlight). */
   readonly #live = new Set<Promise<void>>();
+  /** Edits made while a catch-up fills #current: their own batch (`#addEdit`). */
+  #edits: { writes: FileWrite[]; paths: Set<string>; live: boolean; timer: ReturnType<typeof setTimeout> } | undefined;
 
   constructor(options: BatchProcessorOptions) {
     this.#options = options;
@@ -97,11 +104,19 @@ export class BatchProcessor {
    */
   async add(write: FileWrite, options: { now?: boolean; urgent?: boolean } = {}): Promise<void> {
     const paths = pathsOf(write);
+    // A write of a path the edits' batch holds goes after it.
+    if (this.#edits !== undefined && paths.some((path) => this.#edits?.paths.has(path))) this.#sendEdits();
+    if ((options.now || options.urgent) && this.#filledByOthers() && !paths.some((path) => this.#currentPaths.has(path))) {
+      this.#addEdit(write, paths, options.now === true);
+      while (this.#inFlight.size > this.#options.maxInFlight) await Promise.race(this.#inFlight);
+      return;
+    }
     if (paths.some((path) => this.#currentPaths.has(path))) this.#dispatch();
     for (const path of paths) this.#currentPaths.add(path);
     this.#current.push(write);
     if (options.now) this.#currentLive = true;
     if (options.urgent) this.#currentUrgent = true;
+    if (!options.now && !options.urgent) this.#currentBackground = true;
     if (write.op === "index") this.#currentBlocks += write.doc.blockCount;
     if (options.now || this.#current.length >= this.#options.maxFiles || this.#currentBlocks >= this.#options.maxBlocks) {
       this.#dispatch();
@@ -113,6 +128,7 @@ export class BatchProcessor {
 
   /** Writes out what is pending and waits for every batch to commit. */
   async flush(): Promise<void> {
+    this.#sendEdits();
     this.#dispatch();
     while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
   }
@@ -149,12 +165,51 @@ export class BatchProcessor {
    * being written, and `status` still showed the index before it.
    */
   get pending(): number {
-    return this.#current.length + this.#writing;
+    return this.#current.length + (this.#edits?.writes.length ?? 0) + this.#writing;
+  }
+
+  /** The batch being filled holds writes of a catch-up (or a scan) and no edit: an edit does not wait for it. */
+  #filledByOthers(): boolean {
+    return this.#current.length > 0 && !this.#currentUrgent && !this.#currentLive;
+  }
+
+  /**
+   * An edit (a write added `now` or `urgent`) made while a catch-up fills
+   * the batch goes in a batch of its own, ahead of the catch-up's, at its
+   * window's end (at once when `now`), whether or not the writer is busy:
+   * it then waits for the batch being written, not also for a batch of
+   * hundreds of catch-up files filling after it and for that batch's
+   * writing. Edit -> searchable during an 8,000-file catch-up with a search
+   * model following it (4 runs each): p50 394-472 ms instead of 513-604.
+   * Its paths are in neither of the other's batches, so the order between
+   * them changes no row.
+   */
+  #addEdit(write: FileWrite, paths: string[], now: boolean): void {
+    if (this.#edits === undefined) {
+      this.#edits = { writes: [], paths: new Set(), live: false, timer: setTimeout(() => this.#sendEdits(), this.#options.windowMs) };
+    }
+    const edits = this.#edits;
+    edits.writes.push(write);
+    for (const path of paths) edits.paths.add(path);
+    if (now) edits.live = true;
+    if (now || edits.writes.length >= this.#options.maxFiles) this.#sendEdits();
+  }
+
+  #sendEdits(): void {
+    const edits = this.#edits;
+    if (edits === undefined) return;
+    clearTimeout(edits.timer);
+    this.#edits = undefined;
+    this.#send(edits.writes, edits.live);
   }
 
   #windowEnded(): void {
     this.#timer = undefined;
-    if (this.#inFlight.size > 0) this.#due = true;
+    // A batch holding an urgent write (an edit made during a catch-up) and a catch-up's writes goes now,
+    // behind the batches in flight, instead of waiting for the writer to be free and filling up with the
+    // catch-up meanwhile. A batch of edits alone (a burst of saves, a checkout) still fills while the
+    // writer is busy: its group commit.
+    if (this.#inFlight.size > 0 && !(this.#currentUrgent && this.#currentBackground)) this.#due = true;
     else if (this.#ready()) this.#dispatch();
     // Held for more: looked at again a window later, so a batch never waits on an `add` that may not come.
     else this.#timer = setTimeout(() => this.#windowEnded(), this.#options.windowMs);
@@ -186,6 +241,12 @@ export class BatchProcessor {
     this.#currentPaths = new Set();
     this.#currentLive = false;
     this.#currentUrgent = false;
+    this.#currentBackground = false;
+    this.#send(writes, live);
+  }
+
+  /** Hands a batch to the writer; `live`: it holds a write added `now` (liveWritten waits for it). */
+  #send(writes: FileWrite[], live: boolean): void {
     this.#writing += writes.length;
     const done: Promise<void> = this.#commit(writes).finally(() => {
       this.#writing -= writes.length;

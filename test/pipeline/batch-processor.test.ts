@@ -140,7 +140,7 @@ test("BatchProcessor: while more writes are coming, an idle writer gets batches 
   await processor.flush();
 });
 
-test("BatchProcessor: an urgent write's batch goes at the window's end while more is coming, and a free writer waits for half the limits", { timeout: 10_000 }, async () => {
+test("BatchProcessor: an edit made while a catch-up fills a batch goes alone at its window's end, and a free writer waits for half the limits", { timeout: 10_000 }, async () => {
   const batches: string[][] = [];
   const releases: (() => void)[] = [];
   const processor = new BatchProcessor({
@@ -157,17 +157,79 @@ test("BatchProcessor: an urgent write's batch goes at the window's end while mor
   const windows = () => new Promise((resolve) => setTimeout(resolve, 40));
   await processor.add({ op: "metadata", file: row("a.md", 1) });
   await processor.add({ op: "metadata", file: row("edit.md", 1) }, { urgent: true });
+  assert.equal(processor.pending, 2);
   await windows();
-  assert.deepEqual(batches, [["a.md", "edit.md"]], "an edit does not wait for the catch-up to fill its batch");
-  // The window ends while the writer is busy; once it is free the batch holds 2 of 6 files: held, more is coming.
-  for (const path of ["b.md", "c.md"]) await processor.add({ op: "metadata", file: row(path, 1) });
+  assert.deepEqual(batches, [["edit.md"]], "the edit does not wait for the catch-up to fill a batch, nor goes with it");
+  // The catch-up's batch: 2 of 6 files once the writer is free, held while more is coming.
+  await processor.add({ op: "metadata", file: row("b.md", 1) });
   await windows();
   releases.shift()?.();
   await windows();
-  assert.deepEqual(batches, [["a.md", "edit.md"]], "the writer is free, but 2 of 6 files are not worth a batch while more is coming");
-  await processor.add({ op: "metadata", file: row("d.md", 1) });
+  assert.deepEqual(batches, [["edit.md"]], "the writer is free, but 2 of 6 files are not worth a batch while more is coming");
+  await processor.add({ op: "metadata", file: row("c.md", 1) });
   await windows();
-  assert.deepEqual(batches, [["a.md", "edit.md"], ["b.md", "c.md", "d.md"]], "half the limits: sent");
+  assert.deepEqual(batches, [["edit.md"], ["a.md", "b.md", "c.md"]], "half the limits: sent");
+  releases.shift()?.();
+  await processor.flush();
+});
+
+test("BatchProcessor: an edit's own batch keeps each path's writes in order, and goes while the writer is busy", { timeout: 10_000 }, async () => {
+  const batches: string[][] = [];
+  const releases: (() => void)[] = [];
+  const processor = new BatchProcessor({
+    maxFiles: 100,
+    maxBlocks: 100_000,
+    windowMs: 5,
+    maxInFlight: 4,
+    moreComing: () => true,
+    write: (batch: IndexBatch) => {
+      batches.push(batch.writes.map((w) => (w.op === "metadata" ? `${w.file.path}@${w.file.mtime}` : "?")));
+      return new Promise<BatchResult>((resolve) => releases.push(() => resolve(RESULT)));
+    },
+  });
+  const windows = () => new Promise((resolve) => setTimeout(resolve, 40));
+  await processor.add({ op: "metadata", file: row("x.md", 1) });
+  await processor.add({ op: "metadata", file: row("e.md", 1) }, { urgent: true });
+  assert.deepEqual(batches, [], "the edit waits for its window");
+  // A later write of the edit's path goes after the edit's batch, which therefore goes first, at once.
+  await processor.add({ op: "metadata", file: row("e.md", 2) });
+  assert.deepEqual(batches, [["e.md@1"]]);
+  // An edit of a path the filling batch holds: that batch goes first, the edit after it. The catch-up's
+  // writes then join the edit's batch, which goes at its window's end although two batches are in flight.
+  await processor.add({ op: "metadata", file: row("x.md", 3) }, { urgent: true });
+  assert.deepEqual(batches, [["e.md@1"], ["x.md@1", "e.md@2"]]);
+  await processor.add({ op: "metadata", file: row("y.md", 4) });
+  await windows();
+  assert.deepEqual(batches, [["e.md@1"], ["x.md@1", "e.md@2"], ["x.md@3", "y.md@4"]]);
+  for (const release of releases.splice(0)) release();
+  await processor.flush();
+});
+
+test("BatchProcessor: a burst of edits alone keeps filling its batch while the writer is busy (group commit)", { timeout: 10_000 }, async () => {
+  const batches: string[][] = [];
+  const releases: (() => void)[] = [];
+  const processor = new BatchProcessor({
+    maxFiles: 100,
+    maxBlocks: 100_000,
+    windowMs: 5,
+    maxInFlight: 4,
+    moreComing: () => true,
+    write: (batch: IndexBatch) => {
+      batches.push(batch.writes.map((w) => (w.op === "metadata" ? w.file.path : "?")));
+      return new Promise<BatchResult>((resolve) => releases.push(() => resolve(RESULT)));
+    },
+  });
+  const windows = () => new Promise((resolve) => setTimeout(resolve, 40));
+  await processor.add({ op: "metadata", file: row("a.md", 1) }, { now: true });
+  assert.deepEqual(batches, [["a.md"]]);
+  for (const path of ["b.md", "c.md"]) await processor.add({ op: "metadata", file: row(path, 1) }, { urgent: true });
+  await windows();
+  await processor.add({ op: "metadata", file: row("d.md", 1) }, { urgent: true });
+  await windows();
+  assert.deepEqual(batches, [["a.md"]], "the writer is busy: the edits wait for it together");
+  releases.shift()?.();
+  await windows();
+  assert.deepEqual(batches, [["a.md"], ["b.md", "c.md", "d.md"]]);
   releases.shift()?.();
   await processor.flush();
 });
@@ -218,13 +280,18 @@ test("BatchProcessor: liveWritten waits for the batch holding a live edit to com
   await processor.add({ op: "metadata", file: row("a.md", 1) });
   await processor.liveWritten(60_000); // nothing is being written: at once
   await processor.add({ op: "metadata", file: row("b.md", 1) }, { now: true });
-  assert.equal(releases.length, 1, "the live edit went at once, with a.md");
+  assert.equal(releases.length, 1, "the live edit went at once, alone: a.md (a scan's, say) waits for its window");
   const search = processor.liveWritten(60_000).then(() => log.push("search"));
   await turn();
   assert.deepEqual(log, []);
   releases.shift()?.();
   await search;
-  assert.deepEqual(log, ["committed a.md,b.md", "search"]);
+  assert.deepEqual(log, ["committed b.md", "search"]);
+  const flushed = processor.flush();
+  await turn();
+  releases.shift()?.();
+  await flushed;
+  assert.deepEqual(log, ["committed b.md", "search", "committed a.md"]);
 });
 
 test("BatchProcessor: liveWritten never waits for a batch without a live edit (catch-up)", { timeout: 10_000 }, async () => {
