@@ -140,21 +140,31 @@ test("BatchProcessor: while more writes are coming, an idle writer gets batches 
   await processor.flush();
 });
 
-test("BatchProcessor: an edit made while a catch-up fills a batch goes alone at its window's end, and a free writer waits for half the limits", { timeout: 10_000 }, async () => {
+/**
+ * A processor fed by a catch-up (more is always coming), windows of 5 ms,
+ * whose batches commit only when the test releases them; `batches` lists
+ * each batch's paths (with `@mtime` when `mtimes`), `windows` waits out a few.
+ */
+function catchUpWriter(maxFiles: number, mtimes = false) {
   const batches: string[][] = [];
   const releases: (() => void)[] = [];
   const processor = new BatchProcessor({
-    maxFiles: 6,
+    maxFiles,
     maxBlocks: 100_000,
     windowMs: 5,
     maxInFlight: 4,
     moreComing: () => true,
     write: (batch: IndexBatch) => {
-      batches.push(batch.writes.map((w) => (w.op === "metadata" ? w.file.path : "?")));
+      batches.push(batch.writes.map((w) => (w.op === "metadata" ? (mtimes ? `${w.file.path}@${w.file.mtime}` : w.file.path) : "?")));
       return new Promise<BatchResult>((resolve) => releases.push(() => resolve(RESULT)));
     },
   });
   const windows = () => new Promise((resolve) => setTimeout(resolve, 40));
+  return { batches, releases, processor, windows };
+}
+
+test("BatchProcessor: an edit made while a catch-up fills a batch goes alone at its window's end, and a free writer waits for half the limits", { timeout: 10_000 }, async () => {
+  const { batches, releases, processor, windows } = catchUpWriter(6);
   await processor.add({ op: "metadata", file: row("a.md", 1) });
   await processor.add({ op: "metadata", file: row("edit.md", 1) }, { urgent: true });
   assert.equal(processor.pending, 2);
@@ -174,20 +184,7 @@ test("BatchProcessor: an edit made while a catch-up fills a batch goes alone at 
 });
 
 test("BatchProcessor: an edit's own batch keeps each path's writes in order, and goes while the writer is busy", { timeout: 10_000 }, async () => {
-  const batches: string[][] = [];
-  const releases: (() => void)[] = [];
-  const processor = new BatchProcessor({
-    maxFiles: 100,
-    maxBlocks: 100_000,
-    windowMs: 5,
-    maxInFlight: 4,
-    moreComing: () => true,
-    write: (batch: IndexBatch) => {
-      batches.push(batch.writes.map((w) => (w.op === "metadata" ? `${w.file.path}@${w.file.mtime}` : "?")));
-      return new Promise<BatchResult>((resolve) => releases.push(() => resolve(RESULT)));
-    },
-  });
-  const windows = () => new Promise((resolve) => setTimeout(resolve, 40));
+  const { batches, releases, processor, windows } = catchUpWriter(100, true);
   await processor.add({ op: "metadata", file: row("x.md", 1) });
   await processor.add({ op: "metadata", file: row("e.md", 1) }, { urgent: true });
   assert.deepEqual(batches, [], "the edit waits for its window");
@@ -206,20 +203,7 @@ test("BatchProcessor: an edit's own batch keeps each path's writes in order, and
 });
 
 test("BatchProcessor: a burst of edits alone keeps filling its batch while the writer is busy (group commit)", { timeout: 10_000 }, async () => {
-  const batches: string[][] = [];
-  const releases: (() => void)[] = [];
-  const processor = new BatchProcessor({
-    maxFiles: 100,
-    maxBlocks: 100_000,
-    windowMs: 5,
-    maxInFlight: 4,
-    moreComing: () => true,
-    write: (batch: IndexBatch) => {
-      batches.push(batch.writes.map((w) => (w.op === "metadata" ? w.file.path : "?")));
-      return new Promise<BatchResult>((resolve) => releases.push(() => resolve(RESULT)));
-    },
-  });
-  const windows = () => new Promise((resolve) => setTimeout(resolve, 40));
+  const { batches, releases, processor, windows } = catchUpWriter(100);
   await processor.add({ op: "metadata", file: row("a.md", 1) }, { now: true });
   assert.deepEqual(batches, [["a.md"]]);
   for (const path of ["b.md", "c.md"]) await processor.add({ op: "metadata", file: row(path, 1) }, { urgent: true });

@@ -3,16 +3,9 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { GraphConfig } from "../../src/logseq/types.ts";
 import { isGraphFileIn, isGraphPath, isIgnoredPath } from "../../src/pipeline/graph-files.ts";
+import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 
-const base: GraphConfig = {
-  hidden: [],
-  fileNameFormat: "triple-lowbar",
-  journalPageTitleFormat: "MMM do, yyyy",
-  separatedByCommas: [],
-  journalsDirectory: "journals",
-  pagesDirectory: "pages",
-  warnings: [],
-};
+const base: GraphConfig = { ...defaultGraphConfig, hidden: [] };
 
 // Segments chosen to hit every rule: dot names, node_modules, Logseq's backup folders, extensions in any case.
 const segment = fc.constantFrom("pages", "a", "logseq", "bak", "version-files", "bakery", ".git", ".a.md", "node_modules", "x.md", "X.MD", "n.org", "m.markdown", "img.png", "md");
