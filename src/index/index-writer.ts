@@ -415,7 +415,8 @@ export class IndexWriter {
     // and p95 69-104 (3 runs) instead of 66-80 and 187-264 (6 runs), caught up in 12.3-13.0 s instead of
     // 14.0-14.8. (In an earlier session, before searches held the parse threads back and before the postings were
     // read back as number columns, it cost the catch-up 60%.) The cost falls on an edit made during the
-    // catch-up, which waits behind batches that each read back and refresh: p50 603 ms instead of 335 (README).
+    // catch-up, which waits behind batches that each read back and refresh: p50 603 ms instead of 335, and
+    // 394-472 since an edit gets a batch of its own (batch-processor.ts `#addEdit`; README).
     const pagesKeptOrAdded = contentGone.length === 0 && batch.writes.every((w) => w.op === "metadata" || w.op === "index");
     const refreshable = !changes.overflow && pagesKeptOrAdded && result.blocks <= REFRESH_MAX_BLOCKS && held.length === 0 &&
       result.pageNameClashes.length === 0 && (result.released ?? []).length === 0;
