@@ -175,13 +175,7 @@ export class SearchModelCache {
     const current = this.#model;
     const model = current?.model;
     if (current === undefined || model === undefined) return;
-    let flat: SearchModel;
-    try {
-      flat = await compacted(model, new TimeSlices(sliceMs));
-    } catch {
-      // A commit refreshed the model meanwhile and changed what the compaction was reading: it is left as it is.
-      return;
-    }
+    const flat = await compacted(model, new TimeSlices(sliceMs));
     // Only if no commit came meanwhile: the flat copy lacks what it added.
     if (flat !== model && this.#model === current && current.model === model) this.#model = { ...current, promise: Promise.resolve(flat), model: flat };
   }
