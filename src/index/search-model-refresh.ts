@@ -107,9 +107,12 @@ export async function readModelDelta(c: DuckDBConnection, firstNewKey: bigint, c
     // One string per term, not per posting; the postings as two number columns (numberColumns copies them
     // chunk by chunk), where lists of keys and tfs per term cost a JS array each (12,000 terms a catch-up
     // commit). New keys are clustered (zone maps). Both in term_hash order, so the counts slice the columns.
+    // Counted by hash before the join: the join then meets one row per term, not one per posting (a
+    // 1,000-file batch's 226,000 postings on a 20,000-file index, DuckDB at one thread: 18 ms instead of 28).
     const [terms = [], hashes = [], counts = []] = (await c.runAndReadAll(
-      `SELECT t.term, p.term_hash::VARCHAR, count(*)::DOUBLE
-       FROM fts_postings p JOIN fts_terms t USING (term_hash) WHERE p.block_key >= ${firstNewKey} GROUP BY t.term, p.term_hash ORDER BY p.term_hash`,
+      `SELECT t.term, p.term_hash::VARCHAR, p.n::DOUBLE
+       FROM (SELECT term_hash, count(*) AS n FROM fts_postings WHERE block_key >= ${firstNewKey} GROUP BY term_hash) p
+       JOIN fts_terms t USING (term_hash) ORDER BY p.term_hash`,
     )).getColumns();
     const [keys = new Float64Array(), tf = new Float64Array()] = await numberColumns(
       c,
