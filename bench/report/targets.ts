@@ -42,7 +42,7 @@ export function issueTargets(rows: readonly BenchRow[], context: TargetContext):
   const { batchSize, parsingThreads } = context.defaults;
   const cell = rows.find((r) => r.scenario === "grid" && r.batchSize === batchSize && r.concurrency === parsingThreads);
   const single = find("single-thread-full-index");
-  const defaultsTarget = `Pipeline at its defaults (batch ${batchSize}, ${parsingThreads} parsing threads) ÷ its single-thread path, speed`;
+  const defaultsTarget = `Pipeline at its defaults (batch ${batchSize}, ${parsingThreads} parsing thread${parsingThreads === 1 ? "" : "s"}) ÷ its single-thread path, speed`;
   const onGrid = cell?.ratio !== undefined ? `; grid, ${cell.files.toLocaleString("en")} files: ${cell.ratio}×` : "";
   lines.push(
     full !== undefined && single !== undefined

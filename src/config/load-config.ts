@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import type { ErrorObject } from "ajv";
 import { validate as precompiled } from "./config-validator.ts";
-import type { SyncConfigurationInput } from "./schema.ts";
+import type { SyncConfigurationInput, ValidatedConfig } from "./schema.ts";
 import { ConfigInvalid } from "./config-invalid.ts";
 import { checkConfigDepth, shortField } from "./config-depth.ts";
 
@@ -51,13 +52,26 @@ export function parseConfig(data: unknown, configPath: string): SyncConfiguratio
     throw new ConfigInvalid(`invalid config ${configPath}: ${listed.join("; ")}`);
   }
   const base = dirname(configPath);
-  const config = {
-    ...(copy as SyncConfigurationInput),
+  const { parsing } = copy.pools;
+  const config: SyncConfiguration = {
+    ...copy,
+    pools: { ...copy.pools, parsing: { ...parsing, threads: parsing.threads ?? defaultParsingThreads() } },
     graph: resolve(base, copy.graph),
     database: resolve(base, copy.database),
     configPath,
   };
   return deepFreeze(config);
+}
+
+/**
+ * Parsing threads when the config names none: half the cores, at least 1.
+ * A full index waits on the single index writer and DuckDB (issue #8), so
+ * parsing threads past half the cores only take cores from them: on 2
+ * cores, 20,000 files indexed in 6.4-6.8 s with 1 thread against 6.8-7.1 s
+ * with 2 (4 interleaved runs each), peak RSS 539-580 MB against 625-647.
+ */
+export function defaultParsingThreads(cores: number = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / 2));
 }
 
 function describeError(error: ErrorObject): string {

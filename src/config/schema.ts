@@ -100,7 +100,13 @@ export const configSchema = {
           additionalProperties: false,
           default: {},
           properties: {
-            threads: { type: "integer", minimum: 1, maximum: 64, default: 2, description: "Worker threads in this pool." },
+            threads: {
+              type: "integer",
+              minimum: 1,
+              maximum: 64,
+              description:
+                "Worker threads in this pool. Default: half the machine's cores (Node's os.availableParallelism()), at least 1: the other half is the index writer's and DuckDB's, which a full index waits on (issue #8, 2 cores: 1 thread indexed 20,000 files 5% faster than 2, with 80 MB less peak memory).",
+            },
             maxQueue: {
               type: "integer",
               minimum: 1,
@@ -366,5 +372,11 @@ export const configSchema = {
   },
 } as const;
 
-/** A validated configuration with every default filled in. */
-export type SyncConfigurationInput = FromSchema<typeof configSchema>;
+/** A configuration as the schema validates it, defaults filled in. */
+export type ValidatedConfig = FromSchema<typeof configSchema>;
+type Pools = ValidatedConfig["pools"];
+
+/** A validated configuration with every default filled in (the parsing threads by the machine: load-config.ts). */
+export type SyncConfigurationInput = Omit<ValidatedConfig, "pools"> & {
+  pools: Omit<Pools, "parsing"> & { parsing: Pools["parsing"] & { threads: number } };
+};

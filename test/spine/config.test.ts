@@ -4,7 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { configSchema } from "../../src/config/schema.ts";
 import { validatorSource } from "../../src/config/write-schema.ts";
-import { parseConfig } from "../../src/config/load-config.ts";
+import { defaultParsingThreads, parseConfig } from "../../src/config/load-config.ts";
 import { ConfigInvalid } from "../../src/config/config-invalid.ts";
 import { repoRoot, runCli, tempGraph } from "../support/cli.ts";
 
@@ -24,10 +24,20 @@ test("a minimal config gets every default and absolute paths", () => {
   assert.equal(config.database, "/home/me/db/index.duckdb");
   assert.equal(config.strategy, "hybrid");
   assert.equal(config.batch.maxFiles, 1024);
-  assert.equal(config.pools.parsing.threads, 2);
+  assert.equal(config.pools.parsing.threads, defaultParsingThreads());
   assert.equal(config.pools.writing.maxQueue, 4);
   assert.equal(config.debounce.maxWaitMs, 2000);
-  assert.ok(Object.isFrozen(config) && Object.isFrozen(config.batch));
+  assert.ok(Object.isFrozen(config) && Object.isFrozen(config.batch) && Object.isFrozen(config.pools.parsing));
+});
+
+test("parsing threads default to half the cores, at least one, and a configured count stands", () => {
+  assert.deepEqual([1, 2, 3, 4, 8, 16].map((cores) => defaultParsingThreads(cores)), [1, 1, 1, 2, 4, 8]);
+  const given = parseConfig({ graph: "g", database: "d", pools: { parsing: { threads: 3, maxQueue: 7 } } }, "/x/sync.json");
+  assert.equal(given.pools.parsing.threads, 3);
+  assert.equal(given.pools.parsing.maxQueue, 7);
+  // The other pools' defaults are untouched by the parsing default.
+  assert.equal(given.pools.hashing.threads, 1);
+  assert.equal(parseConfig({ graph: "g", database: "d", pools: { parsing: { maxQueue: 7 } } }, "/x/sync.json").pools.parsing.threads, defaultParsingThreads());
 });
 
 test("invalid configs are refused with the field and the rule", () => {
