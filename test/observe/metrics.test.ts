@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { makeSandbox, pollUntil, runCli, ServiceProcess, status, writePage } from "../service/service-harness.ts";
 import { freePort, parsePrometheusText, type Sample, valueOf } from "./prometheus-text.ts";
+import { defaultParsingThreads } from "../../src/config/load-config.ts";
 
 async function scrape(port: number): Promise<Sample[]> {
   const response = await fetch(`http://127.0.0.1:${port}/metrics`);
@@ -49,7 +50,7 @@ test("the metrics port serves Prometheus text; a create, an update, a delete and
   assert.equal(valueOf(first, "sync_pipeline_bulkhead_tasks_total", { bulkhead: "parsing", result: "completed" }), 2);
   assert.ok(valueOf(first, "sync_pipeline_bulkhead_tasks_total", { bulkhead: "writing", result: "completed" }) >= 2);
   // The hashing thread ran no task yet, and is running: an edit does not wait for a thread to start (Bulkhead.start).
-  assert.deepEqual(["hashing", "parsing", "writing"].map((bulkhead) => valueOf(first, "sync_pipeline_bulkhead_threads", { bulkhead })), [1, 2, 1]);
+  assert.deepEqual(["hashing", "parsing", "writing"].map((bulkhead) => valueOf(first, "sync_pipeline_bulkhead_threads", { bulkhead })), [1, defaultParsingThreads(), 1]);
   assert.equal(valueOf(first, "sync_pipeline_queue_depth", { state: "queued" }), 0);
   assert.ok(valueOf(first, "sync_pipeline_process_resident_memory_bytes") > 0);
 

@@ -21,7 +21,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     assert.match(service.stderr, new RegExp(`^${signal}: finishing in-flight work`, "m"));
     // Every file the service logged as indexed is committed, and nothing it had accepted was dropped.
     // Exact counts: a Set would hide a file indexed twice.
-    assert.deepEqual([...logged].sort(), Array.from({ length: files }, (_, i) => `pages/burst${i}.md`).sort(), "each file indexed once");
+    // On failure, the service's other lines (a retry, a failed write, a warning) say what became of the missing files.
+    const others = service.stderr.split("\n").filter((line) => line !== "" && !/^indexed: /.test(line)).slice(0, 40).join("\n");
+    assert.deepEqual([...logged].sort(), Array.from({ length: files }, (_, i) => `pages/burst${i}.md`).sort(), `each file indexed once; the service's other lines:\n${others}`);
     const after = await status(sandbox); // the service is gone: this opens the database directly
     assert.equal(after.service, undefined);
     assert.equal(after.files, files);
