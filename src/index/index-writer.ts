@@ -86,6 +86,8 @@ export class IndexWriter {
   #postingsUnclustered = 0;
   /** In a bulk load (startBulkLoad) until clusterPostings. */
   #bulkLoad = false;
+  /** DuckDB's `memory_limit` as configured; a batch that does not fit is written again with more (`apply`). */
+  #memoryLimitMb = DEFAULT_LIMITS.memoryLimitMb;
   /** DuckDB's `threads` as configured, and as set now (a bulk load and a start's reads set fewer: #setThreads). */
   #threads = DEFAULT_LIMITS.threads;
   #threadsNow = DEFAULT_LIMITS.threads;
@@ -130,6 +132,7 @@ export class IndexWriter {
       writer.#diffStates = new DiffStateCache(writeOptions.diffStateMaxBytes);
     }
     if (limits !== undefined) writer.#threads = writer.#threadsNow = limits.threads;
+    writer.#memoryLimitMb = (limits ?? DEFAULT_LIMITS).memoryLimitMb;
     writer.#nextKey = BigInt(Number(await writer.#scalar(`SELECT coalesce(max(key), -1) + 1 FROM blocks`)));
     await invalidateOnNewDuckDB(writer.#db.connection);
     return writer;
@@ -290,8 +293,31 @@ export class IndexWriter {
    * Applies a batch in one transaction. `modelDelta`: a search model is
    * loaded, so read what the commit changed for its refresh
    * (search-model-refresh.ts), taken with `takeModelDelta()`.
+   *
+   * A batch DuckDB cannot fit in its memory limit (a 70,000-block page of
+   * 6 MB rewritten whole needs more than 160 MB) is rolled back and written
+   * again with the limit doubled, up to OUT_OF_MEMORY_GROWTH times the
+   * configured one; the limit is set back after it. Before, the page was
+   * recorded `failed` and not read again until it changed.
    */
   async apply(batch: IndexBatch, options: { modelDelta?: boolean } = {}): Promise<BatchResult> {
+    let limitMb = this.#memoryLimitMb;
+    try {
+      for (;;) {
+        try {
+          return await this.#applyOnce(batch, options);
+        } catch (error) {
+          if (!isOutOfMemory(error) || limitMb * 2 > this.#memoryLimitMb * OUT_OF_MEMORY_GROWTH) throw error;
+          limitMb *= 2;
+          await this.#db.connection.run(`SET memory_limit = '${limitMb}MB'`);
+        }
+      }
+    } finally {
+      if (limitMb !== this.#memoryLimitMb) await this.#db.connection.run(`SET memory_limit = '${this.#memoryLimitMb}MB'`).catch(() => {});
+    }
+  }
+
+  async #applyOnce(batch: IndexBatch, options: { modelDelta?: boolean }): Promise<BatchResult> {
     const c = this.#db.connection;
     this.#modelDelta = { refreshable: false, delta: null };
     const changes: DiffChanges = { keys: [], gonePostings: new Map(), overflow: false, firstBlocks: new Map(), ...(options.modelDelta === true ? { postings: [] } : {}) };
@@ -490,4 +516,12 @@ export class IndexWriter {
     const reader = await this.#db.connection.runAndReadAll(sql);
     return reader.getRows()[0]?.[0];
   }
+}
+
+/** How far `apply` raises DuckDB's memory limit for a batch that does not fit: 8 x 160 MB = 1.28 GB. */
+export const OUT_OF_MEMORY_GROWTH = 8;
+
+/** DuckDB could not fit a statement in its memory limit. */
+function isOutOfMemory(error: unknown): boolean {
+  return error instanceof Error && /^Out of Memory Error/m.test(error.message);
 }

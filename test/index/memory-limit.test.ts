@@ -29,3 +29,25 @@ test("a 70,000-block page is written, and rewritten whole, under the default Duc
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+// A batch past the memory limit is written again with the limit doubled (IndexWriter.apply), then the limit
+// is set back. Without that, this rewrite failed at 128 and at 160 MB ("Out of Memory Error: failed to
+// allocate data of size 16.0 MiB"), and the page was recorded failed until it changed again.
+test("a batch past DuckDB's memory limit is written with more room, and the limit set back after it", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "memory-limit-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig, { threads: 2, memoryLimitMb: 128 });
+  const limit = async () => String((await writer.connection.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]?.[0]);
+  try {
+    const configured = await limit();
+    const other = (i: number) => `- rewritten ${i} with other words, wombat${i % 89} and quoll${i % 13} [[Other ${i % 700}]]\n`;
+    await writer.apply({ writes: [indexWrite("pages/long-journal.md", page(false))] });
+    writer.forgetDiffStates();
+    await writer.apply({ writes: [indexWrite("pages/long-journal.md", Array.from({ length: BLOCKS }, (_, i) => other(i)).join(""))] });
+    const reader = await writer.connection.runAndReadAll(`SELECT count(*)::INTEGER, count(*) FILTER (WHERE content LIKE 'rewritten %')::INTEGER FROM blocks`);
+    assert.deepEqual(reader.getRows(), [[BLOCKS, BLOCKS]]);
+    assert.equal(await limit(), configured, "the configured limit again");
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
