@@ -145,7 +145,7 @@ export const configSchema = {
               type: "integer",
               minimum: 128,
               default: 256,
-              description: "DuckDB's buffer pool limit in MB (its `memory_limit`); beyond it DuckDB evicts cached pages or spills to a temp folder. A full index's peak memory follows it: DuckDB fills it with the WAL's rows and the postings' sort, plus about a third more outside its count. A batch that does not fit (a 70,000-block page rewritten whole needs more than 160 MB) is written again with the limit doubled, up to 8 times, and the limit is set back after it. Not lower by default: at 160 MB a 20,000-file full index peaked 55-95 MB lower at the same speed, but 100,000 files took 43 s instead of 29 in one run each (issue #8).",
+              description: "DuckDB's buffer pool limit in MB (its `memory_limit`); beyond it DuckDB evicts cached pages or spills to a temp folder. A full index's peak memory follows it: DuckDB fills it with the WAL's rows and the postings' sort, plus about a third more outside its count. A batch that does not fit (a 70,000-block page rewritten whole needs more than 160 MB) is written again with the limit doubled, up to 8 times, and the limit is set back after it. Not lower by default: at 160 MB a 20,000-file full index peaked about 95 MB lower (192 MB: about 55) at the same speed, but 100,000 files took 43 s instead of 29 in one run each (issue #8).",
             },
           },
         },

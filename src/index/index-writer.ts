@@ -3,6 +3,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_LIMITS, openDatabase, type Database, type DatabaseLimits } from "./database.ts";
+import { withMemoryRoom } from "./memory-room.ts";
 import { makeScratchFolder } from "./scratch-folder.ts";
 import { LIST, listValue, VARCHAR } from "./duckdb.ts";
 import { SCRATCH_DDL } from "./schema.ts";
@@ -86,7 +87,7 @@ export class IndexWriter {
   #postingsUnclustered = 0;
   /** In a bulk load (startBulkLoad) until clusterPostings. */
   #bulkLoad = false;
-  /** DuckDB's `memory_limit` as configured; a batch that does not fit is written again with more (`apply`). */
+  /** DuckDB's `memory_limit` as configured; a batch that does not fit is written again with more (memory-room.ts). */
   #memoryLimitMb = DEFAULT_LIMITS.memoryLimitMb;
   /** DuckDB's `threads` as configured, and as set now (a bulk load and a start's reads set fewer: #setThreads). */
   #threads = DEFAULT_LIMITS.threads;
@@ -294,27 +295,11 @@ export class IndexWriter {
    * loaded, so read what the commit changed for its refresh
    * (search-model-refresh.ts), taken with `takeModelDelta()`.
    *
-   * A batch DuckDB cannot fit in its memory limit (a 70,000-block page of
-   * 6 MB rewritten whole needs more than 160 MB) is rolled back and written
-   * again with the limit doubled, up to OUT_OF_MEMORY_GROWTH times the
-   * configured one; the limit is set back after it. Before, the page was
-   * recorded `failed` and not read again until it changed.
+   * A batch DuckDB cannot fit in its memory limit is written again with more
+   * room (memory-room.ts).
    */
-  async apply(batch: IndexBatch, options: { modelDelta?: boolean } = {}): Promise<BatchResult> {
-    let limitMb = this.#memoryLimitMb;
-    try {
-      for (;;) {
-        try {
-          return await this.#applyOnce(batch, options);
-        } catch (error) {
-          if (!isOutOfMemory(error) || limitMb * 2 > this.#memoryLimitMb * OUT_OF_MEMORY_GROWTH) throw error;
-          limitMb *= 2;
-          await this.#db.connection.run(`SET memory_limit = '${limitMb}MB'`);
-        }
-      }
-    } finally {
-      if (limitMb !== this.#memoryLimitMb) await this.#db.connection.run(`SET memory_limit = '${this.#memoryLimitMb}MB'`).catch(() => {});
-    }
+  apply(batch: IndexBatch, options: { modelDelta?: boolean } = {}): Promise<BatchResult> {
+    return withMemoryRoom(this.#db.connection, this.#memoryLimitMb, () => this.#applyOnce(batch, options));
   }
 
   async #applyOnce(batch: IndexBatch, options: { modelDelta?: boolean }): Promise<BatchResult> {
@@ -516,12 +501,4 @@ export class IndexWriter {
     const reader = await this.#db.connection.runAndReadAll(sql);
     return reader.getRows()[0]?.[0];
   }
-}
-
-/** How far `apply` raises DuckDB's memory limit for a batch that does not fit: 8 x 160 MB = 1.28 GB. */
-export const OUT_OF_MEMORY_GROWTH = 8;
-
-/** DuckDB could not fit a statement in its memory limit. */
-function isOutOfMemory(error: unknown): boolean {
-  return error instanceof Error && /^Out of Memory Error/m.test(error.message);
 }
