@@ -37,6 +37,9 @@ export async function runCommand(args: { config: string; once: boolean; json: bo
     ? createPoolsReadingStamps(config, graph, options)
     : { opening: createPools(config, graph, undefined, options), stamps: undefined };
   const sync = import("./run-sync.ts");
+  // A first index: the session's orchestrator is loaded while the writer opens the index (sync-session.ts loads
+  // it only when there is work, which a no-op catch-up never has).
+  if (args.once && options.parseAtOnce) void import("../pipeline/sync-orchestrator.ts").catch(() => {});
   const reads = stamps === undefined ? undefined : { stamps, disk: scanDirectory(config.graph, graph) };
   // All are awaited in run-sync.ts; a failure before then is not unhandled.
   for (const started of [opening, sync, reads?.stamps, reads?.disk]) started?.catch(() => {});

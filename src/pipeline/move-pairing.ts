@@ -59,14 +59,19 @@ export class MovePairing {
     return this.#vanishedByChecksum.size > 0;
   }
 
-  /** A new file's content: the vanished file it was moved from, claimed, if any. */
-  async claimMove(checksum: string): Promise<IndexedFileState | undefined> {
+  /**
+   * A new file's content: the vanished file it was moved from, claimed, if
+   * any. Among the registered vanished files, and unless `vanishedOnly`,
+   * among the indexed files of that content that are gone from disk.
+   */
+  async claimMove(checksum: string, options: { vanishedOnly?: boolean } = {}): Promise<IndexedFileState | undefined> {
     const vanished = this.#vanishedByChecksum.get(checksum);
     if (vanished !== undefined && movable(vanished)) {
       this.#vanishedByChecksum.delete(checksum);
       this.claim(vanished.path);
       return vanished;
     }
+    if (options.vanishedOnly === true) return undefined;
     const { view } = this.#options;
     for (const path of await view.pathsWithChecksum(checksum)) {
       const state = await view.latest(path);
@@ -84,7 +89,8 @@ export class MovePairing {
   async missing(path: string): Promise<void> {
     const state = this.#vanished.has(path) ? undefined : await this.#options.view.latest(path);
     const vanished = this.#vanished.get(path) ?? this.register(path, state);
-    if (vanished === undefined) return this.#options.writeDelete(path);
+    // Nothing the index holds or will hold (a new file gone before it was written): nothing to delete.
+    if (vanished === undefined) return this.#options.view.willHold(path) ? this.#options.writeDelete(path) : undefined;
     if (vanished.claimed) {
       this.#vanished.delete(path);
       return undefined;

@@ -1,21 +1,14 @@
 import { availableParallelism } from "node:os";
 import { readFileStamps, readFileStates, type Pools } from "../bulkheads/pools.ts";
-import { applyBatch } from "../bulkheads/apply-batch.ts";
 import type { SyncConfiguration } from "../config/load-config.ts";
-import type { FileWrite } from "../index/index-batch.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
 import { SCHEMA_VERSION } from "../index/schema.ts";
 import { PARSER_VERSION } from "../logseq/parser-version.ts";
 import type { GraphConfig } from "../logseq/types.ts";
-import { BatchProcessor, isUnwritable } from "./batch-processor.ts";
-import { scanDirectory, type DirectoryState } from "./directory-scan.ts";
-import { detectChanges, stampDisagrees } from "./file-change-detector.ts";
+import { GraphMissing, scanDirectory, type DirectoryState } from "./directory-scan.ts";
+import { detectChanges, stampDisagrees, type ChangeSet } from "./file-change-detector.ts";
 import type { IndexedStamp } from "../index/file-states.ts";
-import { checkRead, MAX_REREADS, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
-import { RetryManager } from "./retry-manager.ts";
-import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
-import { clashEvent, ConflictManager } from "./conflict-manager.ts";
-import { appliedWrites } from "../index/page-name-claims.ts";
+import type { SyncEventListener } from "./sync-domain-event.ts";
 import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 
 /** The session's first two reads, when the caller started them early (`run --once` does, while its modules load). */
@@ -37,8 +30,11 @@ export class IndexUnwritable extends Error {
 /**
  * SyncSession (StartDirectorySync): brings the index up to date with the
  * folder in one pass — scan, compare size+mtime, checksum what differs,
- * parse what changed, pair moves by checksum, delete what vanished — with
- * every database change going through the BatchProcessor.
+ * parse what changed, pair moves by checksum, delete what vanished. The
+ * work goes through the SyncOrchestrator, the same loop the service runs
+ * its catch-up and its live edits on (sync-orchestrator.ts); this adds what
+ * a one-shot sync needs around it: the stamps instead of every row, its
+ * summary, and the end of a bulk load.
  */
 export async function runSyncSession(
   context: SyncSessionContext,
@@ -47,7 +43,6 @@ export async function runSyncSession(
   const started = performance.now();
   const { config, graph, pools } = context;
   const emit = context.onEvent ?? (() => {});
-  const summary = emptySummary();
 
   const [disk, stamps] = await Promise.all([
     options.reads?.disk ?? scanDirectory(config.graph, graph, options.under),
@@ -55,135 +50,13 @@ export async function runSyncSession(
   ]);
   const { force, format } = await startIndexFormat(pools, graph, stamps.length);
   if (force || stamps.length === 0) await startBulkLoad(pools, config);
-  const conflicts = await ConflictManager.start(pools, config, emit);
   const changes = detectChanges(disk, stamps, {
     disagrees: stampDisagrees, force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes, pageNameClash: config.conflicts.pageNameClash.strategy,
   });
-  const rows = await readRows(pools, [...changes.toCheck.map((file) => file.path), ...changes.vanished.map((stamp) => stamp.path)], stamps.length);
-  /** The whole row of an indexed path: read above for the files this sync reads or may delete, else now. */
-  const knownRow = async (path: string): Promise<IndexedFileState | undefined> =>
-    rows.get(path) ?? (changes.known.has(path) ? (await readFileStates(pools, [path]))[0] : undefined);
-  const vanished = changes.vanished.flatMap((stamp) => rows.get(stamp.path) ?? []);
-  summary.files = disk.files.size;
-  summary.unchanged = changes.unchanged;
   emit({ type: "SyncStarted", files: disk.files.size, unchanged: changes.unchanged, at: Date.now() });
-
-  /** Held page-name claims whose name lost its owner in this run: read again once the run's writes are in. */
-  const released: string[] = [];
-  /** Files taken by a worker and not yet added to a batch (or dropped). */
-  let reading = 0;
-  let next = 0;
-  const batches = new BatchProcessor({
-    ...config.batch,
-    maxInFlight: config.pools.writing.maxQueue,
-    moreComing: () => reading > 0 || next < changes.toCheck.length,
-    write: (batch) => applyBatch(pools.writing, { ...batch, pageNameClash: config.conflicts.pageNameClash.strategy }),
-    onCommitted: (writes, result, batchId) => {
-      // As applied: a held page-name claim wrote its skipped row only (page-name-holds.ts).
-      for (const write of appliedWrites(writes, result)) recordWrite(summary, write, emit, { batchId, wasIndexed: (path) => changes.known.has(path) });
-      summary.blocks += result.blocks;
-      for (const clash of result.pageNameClashes) emit({ ...clashEvent(clash), batchId });
-      released.push(...conflicts.clashesCommitted(result));
-    },
-    onFailed: (write, error, _recorded, batchId) => {
-      const path = write.op === "delete" ? write.path : write.file.path;
-      summary.failed++;
-      // The database cannot be written at all: one clear error at the end, not one line per file.
-      if (isUnwritable(error)) return;
-      summary.problems.push({ path, status: "failed", reason: `index write failed: ${error.message}` });
-      emit({ type: "FileSyncFailed", path, status: "failed", reason: `index write failed: ${error.message}`, batchId });
-    },
-  });
-
-  const vanishedByChecksum = new Map(
-    vanished.filter((v) => v.checksum !== null && (v.status === "indexed" || v.status === "warning")).map((v) => [v.checksum as string, v]),
-  );
-  const fileContext: FileSyncContext = {
-    graphRoot: config.graph,
-    maxFileSizeBytes: config.maxFileSizeBytes,
-    pools,
-    claimMove: async (checksum) => {
-      const moved = vanishedByChecksum.get(checksum);
-      vanishedByChecksum.delete(checksum);
-      return moved;
-    },
-    mayMove: () => vanishedByChecksum.size > 0,
-  };
-  // Enough files in flight to keep both pools busy; the bulkheads' bounded
-  // queues make `syncFile` wait when they are full.
-  const concurrency = config.pools.hashing.threads + config.pools.parsing.threads + config.pools.parsing.maxQueue;
-  const renamedFrom = new Set<string>();
-  // Transiently unreadable files wait here for their next attempt, not in a worker.
-  const retries = new RetryManager(config.retry);
-  const retried: string[] = [];
-  const worker = async () => {
-    for (;;) {
-      const path = retried.shift() ?? changes.toCheck[next++]?.path;
-      if (path === undefined) {
-        if (retries.pending === 0) break;
-        await retries.whenFired();
-        continue;
-      }
-      reading++;
-      try {
-        await syncOne(path);
-      } finally {
-        reading--;
-      }
-    }
-  };
-  const syncOne = async (path: string): Promise<void> => {
-    const known = await knownRow(path);
-    // Held by an open conflict: left as indexed until `resolve` decides.
-    if (conflicts.isHeld(path)) return;
-    const options = { force: force || changes.repair.has(path) };
-    const read = () => syncFile(fileContext, path, known, options);
-    let write: FileWrite;
-    try {
-      write = await read();
-      // Changed while being synced: read again here, at most MAX_REREADS times (file-sync.ts checkRead).
-      for (let retry = 0; ; retry++) {
-        const checked = await checkRead(config.graph, conflicts, path, write, retry === 0);
-        if (checked === "skip") return;
-        if (checked === "unchanged" || retry === MAX_REREADS) break;
-        write = await read();
-      }
-    } catch (error) {
-      if (!(error instanceof TransientReadError)) throw error;
-      const attempt = retries.attempts(path) + 1;
-      const delayMs = retries.retry(path, () => retried.push(path));
-      if (delayMs !== undefined) {
-        emit({ type: "FileSyncRetried", path, attempt, delayMs, reason: error.message });
-        return;
-      }
-      write = error.write;
-      if (write.op === "metadata") write.file.error = `${error.message} (${attempt} attempts)`;
-    }
-    if (conflicts.isHeld(path)) return;
-    if (write.op === "rename") renamedFrom.add(write.from);
-    if ((await conflicts.check(path, known, write)) === "skip") return;
-    await batches.add(write);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, changes.toCheck.length)) }, worker));
-
-  for (const { path } of changes.vanished) {
-    if (!renamedFrom.has(path) && !conflicts.isHeld(path)) await batches.add({ op: "delete", path });
-  }
-  await batches.flush();
-  for (let path = released.shift(); path !== undefined && batches.unwritable === undefined; path = released.shift()) {
-    if (conflicts.isHeld(path) || !disk.files.has(path)) continue;
-    await batches.add(await syncFile(fileContext, path, await knownRow(path), { force: true }));
-    if (released.length === 0) await batches.flush();
-  }
-  if (batches.unwritable !== undefined) {
-    throw new IndexUnwritable(
-      `cannot write the index ${config.database}: ${batches.unwritable.message}. The disk holding it is full or refuses writes; ` +
-        "the index keeps its last committed batch. Free space and run again to complete the sync.",
-      { cause: batches.unwritable },
-    );
-  }
-
-  summary.durationMs = Math.round(performance.now() - started);
+  // A no-op catch-up, the usual start, has nothing to hand the orchestrator.
+  const done = changes.toCheck.length + changes.vanished.length === 0 ? emptySummary() : await syncChanges(context, stamps, changes, force);
+  const summary: SyncSummary = { ...done, files: disk.files.size, unchanged: changes.unchanged, durationMs: Math.round(performance.now() - started) };
   const finished = {
     index_format: format,
     last_sync_at: new Date().toISOString(),
@@ -193,6 +66,46 @@ export async function runSyncSession(
   await pools.writing.run(undefined, { name: "clusterPostings" });
   emit({ type: "SyncCompleted", summary });
   return summary;
+}
+
+/**
+ * The files `changes` names, read, written and deleted through the
+ * SyncOrchestrator, which starts from the stamps and the whole rows of
+ * those files only. Returns what it wrote.
+ */
+async function syncChanges(context: SyncSessionContext, stamps: IndexedStamp[], changes: ChangeSet<IndexedStamp>, force: boolean): Promise<SyncSummary> {
+  const { config, pools } = context;
+  // Loaded here, not with this module: a no-op catch-up never needs the orchestrator's modules (about 30 ms).
+  const [{ SyncOrchestrator }, { SyncPriority }] = await Promise.all([import("./sync-orchestrator.ts"), import("./sync-priority-calculator.ts")]);
+  const rows = await readRows(pools, [...changes.toCheck.map((file) => file.path), ...changes.vanished.map((stamp) => stamp.path)], stamps.length);
+  const orchestrator = await SyncOrchestrator.start(context, {
+    // Enough files in flight to keep both pools busy; the bulkheads' bounded queues make a file wait when they are full.
+    consumers: config.pools.hashing.threads + config.pools.parsing.threads + config.pools.parsing.maxQueue,
+    maxQueued: Number.MAX_SAFE_INTEGER,
+    // Every file of the run is queued before its deletes: a delete waits only for the files still being read.
+    pairWindowMs: 10,
+    maxPairWaitMs: Number.POSITIVE_INFINITY,
+    oneShot: true,
+  }, { stamps, rows: rows.values() });
+  await orchestrator.queueScanned(changes, SyncPriority.catchUp, { force });
+  await orchestrator.whenIdle();
+  // Files whose graph folder could not be reached (unmounted mid-run): the service waits for it, a one-shot sync cannot.
+  const { parked } = orchestrator.stats;
+  await orchestrator.close();
+  if (parked !== undefined && parked > 0) {
+    throw new GraphMissing(
+      `graph folder ${config.graph} could not be reached during the sync: ${parked} files were not synced and the index keeps them as they were. ` +
+        "Run again once the folder is back.",
+    );
+  }
+  if (orchestrator.unwritable !== undefined) {
+    throw new IndexUnwritable(
+      `cannot write the index ${config.database}: ${orchestrator.unwritable.message}. The disk holding it is full or refuses writes; ` +
+        "the index keeps its last committed batch. Free space and run again to complete the sync.",
+      { cause: orchestrator.unwritable },
+    );
+  }
+  return orchestrator.summary;
 }
 
 /**
@@ -241,50 +154,4 @@ async function readRows(pools: Pick<Pools, "writing">, paths: string[], indexed:
 export function indexFormat(graph: GraphConfig): string {
   const { warnings: _ignored, ...settings } = graph;
   return JSON.stringify({ schema: SCHEMA_VERSION, parser: PARSER_VERSION, graph: settings });
-}
-
-/**
- * Counts one committed write in `summary` and publishes its domain event,
- * tagged with the batch it committed in. `wasIndexed` tells whether the index
- * held a path before this batch (a FileIndexed is then an update, else a create).
- */
-export function recordWrite(
-  summary: SyncSummary,
-  write: FileWrite,
-  emit: SyncEventListener,
-  commit: { batchId: SyncBatchId; wasIndexed: (path: string) => boolean },
-): void {
-  const { batchId } = commit;
-  switch (write.op) {
-    case "delete":
-      summary.deleted++;
-      emit({ type: "FileChanged", path: write.path, change: "delete", batchId });
-      return;
-    case "rename":
-      summary.renamed++;
-      emit({ type: "FileChanged", path: write.file.path, change: "rename", from: write.from, batchId });
-      return;
-    case "index":
-      summary.indexed++;
-      if (write.file.status === "warning") {
-        summary.warnings++;
-        summary.problems.push({ path: write.file.path, status: "warning", reason: write.file.error ?? "" });
-      }
-      emit({
-        type: "FileIndexed", path: write.file.path, blocks: write.doc.blockCount, warnings: write.doc.warnings,
-        change: commit.wasIndexed(write.file.path) ? "update" : "create", batchId,
-      });
-      return;
-    case "metadata": {
-      const { status, path, error } = write.file;
-      if (status === "failed" || status === "skipped") {
-        summary[status]++;
-        summary.problems.push({ path, status, reason: error ?? "" });
-        emit({ type: "FileSyncFailed", path, status, reason: error ?? "", batchId });
-      } else {
-        summary.touched++;
-      }
-      return;
-    }
-  }
 }

@@ -99,18 +99,21 @@ test("a cache that holds every row answers scans and checksum lookups without re
 });
 
 test("a checksum no indexed row starts with needs no read; one that does is looked up in the index when the cache lost rows", async () => {
-  const rows = [row("pages/a.md", "abcdef" + "0".repeat(58)), row("pages/b.md", "b".repeat(64)), row("pages/c.md", "c".repeat(64))];
+  const head = "abcdef012345";
+  const rows = [row("pages/a.md", head + "0".repeat(52)), row("pages/b.md", "b".repeat(64)), row("pages/c.md", "c".repeat(64))];
   const index = new FakeIndex(rows);
   const view = new IndexView(rows, { maxBytes: 0, reads: index.reads });
   assert.deepEqual(await view.pathsWithChecksum("d".repeat(64)), []);
+  // The same first 24 bits are not enough to read: 48 are compared.
+  assert.deepEqual(await view.pathsWithChecksum("abcdef" + "9".repeat(58)), []);
   assert.deepEqual(index.asked, []);
-  // Same first 24 bits, another checksum: read, and nothing found.
-  assert.deepEqual(await view.pathsWithChecksum("abcdef" + "1".repeat(58)), []);
-  assert.deepEqual(await view.pathsWithChecksum("abcdef" + "0".repeat(58)), ["pages/a.md"]);
-  assert.deepEqual(index.asked, [`checksum abcdef${"1".repeat(58)}`, `checksum abcdef${"0".repeat(58)}`]);
+  // Same first 48 bits, another checksum: read, and nothing found.
+  assert.deepEqual(await view.pathsWithChecksum(head + "1".repeat(52)), []);
+  assert.deepEqual(await view.pathsWithChecksum(head + "0".repeat(52)), ["pages/a.md"]);
+  assert.deepEqual(index.asked, [`checksum ${head}${"1".repeat(52)}`, `checksum ${head}${"0".repeat(52)}`]);
   // Deleted: its prefix is gone with it.
   commit(view, index, { op: "delete", path: "pages/a.md" });
-  assert.deepEqual(await view.pathsWithChecksum("abcdef" + "0".repeat(58)), []);
+  assert.deepEqual(await view.pathsWithChecksum(head + "0".repeat(52)), []);
   assert.equal(index.asked.length, 2);
 });
 
@@ -229,4 +232,29 @@ test("UNCACHED marks a row the cache lost, never a path the index does not hold"
   assert.equal(view.cached("pages/b.md"), undefined);
   view.pend({ op: "delete", path: "pages/a.md" });
   assert.equal(view.cached("pages/a.md"), undefined);
+});
+
+test("a view from stamps (run --once) knows every path, holds the rows it was given until their commit, and reads the others", async () => {
+  const a = row("pages/a.md", "a".repeat(64), 11);
+  const b = row("pages/b.md", "b".repeat(64), 12);
+  const index = new FakeIndex([a, b]);
+  const stamp = (r: FileRow) => ({ path: r.path, size: r.size, mtime: r.mtime, status: r.status, error: r.error, disagrees: false });
+  // A cache of no room: the given rows are kept outside it.
+  const view = IndexView.fromStamps([stamp(a), stamp(b)], [a], { maxBytes: 0, reads: index.reads });
+  assert.deepEqual([view.has("pages/a.md"), view.has("pages/b.md"), view.has("pages/c.md")], [true, true, false]);
+  assert.deepEqual([view.sizeOf("pages/a.md"), view.sizeOf("pages/b.md")], [11, 12]);
+  assert.equal(view.cached("pages/a.md"), a);
+  assert.equal(view.cached("pages/b.md"), UNCACHED);
+  assert.deepEqual(index.asked, []);
+  assert.deepEqual(await view.latest("pages/b.md"), b);
+  assert.deepEqual(index.asked, ["pages/b.md"]);
+  // Stamps hold no checksum: a lookup reads the index.
+  assert.deepEqual(await view.pathsWithChecksum("d".repeat(64)), []);
+  assert.deepEqual(await view.pathsWithChecksum("b".repeat(64)), ["pages/b.md"]);
+  assert.deepEqual(index.asked, ["pages/b.md", `checksum ${"d".repeat(64)}`, `checksum ${"b".repeat(64)}`]);
+  // Committed: the given row no longer answers for its path.
+  const edited = row("pages/a.md", "e".repeat(64), 20);
+  commit(view, index, { op: "index", file: edited, doc: undefined as never });
+  assert.equal(view.cached("pages/a.md"), UNCACHED);
+  assert.deepEqual(await view.latest("pages/a.md"), edited);
 });
