@@ -3,6 +3,9 @@ import type { Clock } from "./clock.ts";
 import { graphEntryKind } from "./graph-entry.ts";
 import { UNCACHED, type IndexView } from "./index-view.ts";
 
+/** Indexed files of a new file's content walked to find the one it was moved from, at most. */
+export const MAX_MOVE_CANDIDATES = 16;
+
 /** A vanished indexed file whose content a new file may claim (a move). */
 type Vanished = { state: IndexedFileState; claimed: boolean };
 
@@ -73,7 +76,8 @@ export class MovePairing {
     }
     if (options.vanishedOnly === true) return undefined;
     const { view } = this.#options;
-    for (const path of await view.pathsWithChecksum(checksum)) {
+    // Content many files share (an empty journal, a template) would cost a walk of each per new file: a few do.
+    for (const path of (await view.pathsWithChecksum(checksum)).slice(0, MAX_MOVE_CANDIDATES)) {
       const state = await view.latest(path);
       if (state === undefined || state.checksum !== checksum || !movable(state) || this.#vanished.get(path)?.claimed) continue;
       if (graphEntryKind(this.#options.graphRoot, path) !== "none") continue;

@@ -43,8 +43,10 @@ export type SyncOrchestratorOptions = {
   /**
    * A one-shot sync (`run --once`, sync-session.ts) rather than a service:
    * - its scan registered every indexed file gone from disk, so only those
-   *   can be a new file's move (the service also looks among every indexed
-   *   file of that content: a create's event may come before the delete's);
+   *   can be a new file's move, also for a file synced again after a
+   *   page-name claim was released (the service looks for an event's move
+   *   among the indexed files of that content: a create's event may come
+   *   before the delete's);
    * - it reads each file once, so it keeps no rows after their commit (no
    *   file-metadata cache);
    * - each file it read is written and counted, even when its row would not
@@ -86,6 +88,8 @@ export class SyncOrchestrator {
   readonly #emit: SyncEventListener;
   readonly #batches: BatchProcessor;
   readonly #fileContext: FileSyncContext;
+  /** For a scan's files: moves only from the files the scan found gone (it registered every one). */
+  readonly #scannedFileContext: FileSyncContext;
   readonly #moves: MovePairing;
   /** Paths re-queued because they changed while being read, with how often in a row. */
   readonly #rereads = new Map<string, number>();
@@ -146,6 +150,9 @@ export class SyncOrchestrator {
       mayMove: () => this.#moves.mayMove,
       blockKeys: new BlockKeyCache(config.cache.blockKeysMaxBytes),
     };
+    // A catch-up of 3,000 identical files (empty journals) compared each new one with every indexed one of its
+    // content, through the index-wide lookup an event's create needs: 26.8 s instead of 0.9.
+    this.#scannedFileContext = { ...this.#fileContext, claimMove: (checksum) => this.#moves.claimMove(checksum, { vanishedOnly: true }) };
     this.#batches = new BatchProcessor({
       ...config.batch,
       maxInFlight: config.pools.writing.maxQueue,
@@ -440,7 +447,7 @@ export class SyncOrchestrator {
     try {
       const known = await this.#view.latest(path);
       this.conflicts.readStarted(path);
-      write = await syncFile(this.#fileContext, path, known, { force });
+      write = await syncFile(walkFirst ? this.#fileContext : this.#scannedFileContext, path, known, { force });
       this.#deferred.readDone(path);
     } catch (error) {
       if (!(error instanceof TransientReadError)) throw error;
