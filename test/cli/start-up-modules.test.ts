@@ -39,7 +39,7 @@ function packagesOf(urls: string[]): string[] {
   return [...new Set(names)].sort();
 }
 
-test("run --once: the main thread loads neither DuckDB nor any service, MCP or metrics module; a no-op starts the writer thread alone, a full index no hashing thread", async () => {
+test("run --once: the main thread loads neither DuckDB nor any service, MCP or metrics module; a no-op starts the writer thread alone and no orchestrator, a full index no hashing thread", async () => {
   const pools = { hashing: { threads: 1 }, parsing: { threads: 2 } };
   const g = await tempGraph({ "pages/a.md": "- hello [[b]]\n", "pages/b.md": "- world\n", "pages/c.md": "- again\n" }, { pools });
   try {
@@ -48,6 +48,9 @@ test("run --once: the main thread loads neither DuckDB nor any service, MCP or m
     assert.equal(first.threads, 3);
     const noop = await loggedRun(g, ["run", "--once", "--config", g.config], "noop");
     assert.equal(noop.threads, 1);
+    // A no-op has no file to hand the orchestrator (sync-session.ts): its modules are not even loaded.
+    const orchestrator = (run: ModuleLog) => run.main.some((url) => url.endsWith("/dist/src/pipeline/sync-orchestrator.js"));
+    assert.deepEqual([orchestrator(first), orchestrator(noop)], [true, false]);
     for (const run of [first, noop]) {
       assert.deepEqual(packagesOf(run.main).filter((name) => NOT_FOR_RUN_ONCE.includes(name)), []);
       assert.deepEqual(run.main.filter((url) => SERVICE_ONLY.some((part) => url.includes(`/dist/${part}`))), []);
