@@ -8,11 +8,10 @@ import { scanDirectory } from "./directory-scan.ts";
 import { contentDisagrees, detectChanges } from "./file-change-detector.ts";
 import type { FileSnapshot } from "./file-snapshot.ts";
 import type { IndexedStamp } from "../index/file-states.ts";
-import { graphEntryKind } from "./graph-entry.ts";
 import { MovePairing } from "./move-pairing.ts";
 import { Signal } from "./signal.ts";
-import { IndexView, sameFileRow } from "./index-view.ts";
-import { checkRead, MAX_REREADS, syncFile, TransientReadError, type FileSyncContext } from "./file-sync.ts";
+import { IndexView } from "./index-view.ts";
+import type { FileSyncContext } from "./file-sync.ts";
 import { BlockKeyCache } from "./block-key-cache.ts";
 import type { CacheStats } from "../index/bounded-cache.ts";
 import type { BreakerState } from "./circuit-breaker.ts";
@@ -27,6 +26,7 @@ import { appliedWrites } from "../index/page-name-claims.ts";
 import type { ResolutionStrategy, SyncConflict } from "./conflict-types.ts";
 import { emptySummary, recordWrite, type SyncSummary } from "./sync-summary.ts";
 import { parentFolder, SyncTaskQueue, type SyncTask } from "./sync-task-queue.ts";
+import { SyncTaskStep } from "./sync-task-step.ts";
 
 export type SyncOrchestratorOptions = {
   clock?: Clock;
@@ -67,8 +67,8 @@ export type ScanWork = { toCheck: readonly FileSnapshot[]; repair: ReadonlySet<s
 /**
  * SyncOrchestrator: the main-thread owner of the SyncTaskQueue. A fixed
  * number of consumers take tasks (highest priority first), work out each
- * file's SyncOperation through the bulkheads (`syncFile`), and hand the
- * writes to one shared BatchProcessor. It keeps what the index holds per path
+ * file's SyncOperation through the bulkheads (SyncTaskStep, sync-task-step.ts),
+ * and hand the writes to one shared BatchProcessor. It keeps what the index holds per path
  * (updated as batches commit) and the latest write not yet committed per
  * path: a task compares the file with what the index *will* hold, so a fast
  * revert is not mistaken for "unchanged" while the edit's write is still
@@ -88,11 +88,9 @@ export class SyncOrchestrator {
   readonly #emit: SyncEventListener;
   readonly #batches: BatchProcessor;
   readonly #fileContext: FileSyncContext;
-  /** For a scan's files: moves only from the files the scan found gone (it registered every one). */
-  readonly #scannedFileContext: FileSyncContext;
+  /** One task's work: walk, read, re-read, conflicts, into the batch. */
+  readonly #step: SyncTaskStep;
   readonly #moves: MovePairing;
-  /** Paths re-queued because they changed while being read, with how often in a row. */
-  readonly #rereads = new Map<string, number>();
   /** Paths to re-parse even if their checksum is unchanged (index format changed). */
   readonly #forced = new Set<string>();
   /** Tasks off the queue: files waiting for a retry, and tasks parked while the circuit breaker keeps the graph folder closed. */
@@ -103,7 +101,6 @@ export class SyncOrchestrator {
   readonly #consumers: Promise<void>[];
   readonly conflicts: ConflictManager;
   #feeders = 0;
-  #hashing = 0;
   #stopping = false;
   #stopped = false;
   #rescanning = false;
@@ -137,7 +134,7 @@ export class SyncOrchestrator {
       pairWindowMs: options.pairWindowMs,
       maxPairWaitMs: options.maxPairWaitMs,
       paused: () => this.#paused,
-      busy: () => this.#hashing > 0 || this.queue.size > 0 || (options.upstreamBusy?.() ?? false),
+      busy: () => this.#step.reading > 0 || this.queue.size > 0 || (options.upstreamBusy?.() ?? false),
       // A delete goes at the window's end even during a catch-up, as an edit does (`urgent`).
       writeDelete: (path) => this.#add({ op: "delete", path }, { urgent: true }),
       changed: () => this.#idle.notify(),
@@ -150,9 +147,25 @@ export class SyncOrchestrator {
       mayMove: () => this.#moves.mayMove,
       blockKeys: new BlockKeyCache(config.cache.blockKeysMaxBytes),
     };
-    // A catch-up of 3,000 identical files (empty journals) compared each new one with every indexed one of its
-    // content, through the index-wide lookup an event's create needs: 26.8 s instead of 0.9.
-    this.#scannedFileContext = { ...this.#fileContext, claimMove: (checksum) => this.#moves.claimMove(checksum, { vanishedOnly: true }) };
+    this.#step = new SyncTaskStep({
+      graphRoot: config.graph,
+      view: this.#view,
+      moves: this.#moves,
+      conflicts,
+      deferred: this.#deferred,
+      forced: this.#forced,
+      files: {
+        event: this.#fileContext,
+        // A catch-up of 3,000 identical files (empty journals) compared each new one with every indexed one of its
+        // content, through the index-wide lookup an event's create needs: 26.8 s instead of 0.9.
+        scanned: { ...this.#fileContext, claimMove: (checksum) => this.#moves.claimMove(checksum, { vanishedOnly: true }) },
+      },
+      oneShot: options.oneShot === true,
+      stopping: () => this.#stopping,
+      requeue: (task) => this.#push(task, priorityClass(task.priority)),
+      queued: () => this.queue.size > 0,
+      add: (write, addOptions) => this.#add(write, addOptions),
+    });
     this.#batches = new BatchProcessor({
       ...config.batch,
       maxInFlight: config.pools.writing.maxQueue,
@@ -400,7 +413,7 @@ export class SyncOrchestrator {
       }
       this.#room.notify();
       try {
-        await this.#process(task);
+        await this.#step.run(task);
       } catch (error) {
         this.summary.failed++;
         this.#emit({ type: "FileSyncFailed", path: task.path, status: "failed", reason: (error as Error).message ?? String(error) });
@@ -412,93 +425,10 @@ export class SyncOrchestrator {
     }
   }
 
-  async #process(task: SyncTask): Promise<void> {
-    const { path } = task;
-    if (this.#deferred.breaker.isOpen && !this.#stopping) return this.#deferred.park(task);
-    // Held by an open conflict: no change of it is applied until `resolve` decides.
-    if (this.conflicts.isHeld(path)) return void this.#rereads.delete(path);
-    const force = this.#forced.delete(path);
-    // The same rule as the scan: a link is a (skipped) entry, a path through a linked folder is not in the graph.
-    // "none": gone, or is the whole graph folder gone (unmounted, renamed)? Only the first is a delete.
-    const walk = async (): Promise<"present" | "done"> => {
-      let kind: ReturnType<typeof graphEntryKind>;
-      try {
-        kind = graphEntryKind(this.#context.config.graph, path);
-      } catch (error) {
-        // The way to the file cannot be walked (EACCES, EIO): the folder's trouble, not this file's?
-        if ((await this.#deferred.breaker.reachable()) || this.#stopping) throw error;
-        this.#deferred.park(task, force);
-        return "done";
-      }
-      if (kind !== "none") return "present";
-      if (!(await this.#deferred.breaker.reachable()) && !this.#stopping) this.#deferred.park(task, force);
-      else await this.#missing(path);
-      return "done";
-    };
-    // An event's path is walked now. A path a scan listed as a graph file was walked by the same rules a
-    // moment ago: it is walked again only if its read finds nothing there (20,000 files: 0.2 s less of this
-    // thread's CPU).
-    const walkFirst = task.kind === SyncEventKind.delete || priorityClass(task.priority) === SyncPriority.interactive;
-    if (walkFirst && (await walk()) === "done") return;
-    this.#moves.forget(path);
-    const holds = this.conflicts.holdsOf(path);
-    this.#hashing++;
-    let write: FileWrite;
-    try {
-      const known = await this.#view.latest(path);
-      this.conflicts.readStarted(path);
-      write = await syncFile(walkFirst ? this.#fileContext : this.#scannedFileContext, path, known, { force });
-      this.#deferred.readDone(path);
-    } catch (error) {
-      if (!(error instanceof TransientReadError)) throw error;
-      // Gone since the scan, or only between an editor's write and its rename (then retried as any read)?
-      if (!walkFirst && error.code === "ENOENT" && (await walk()) === "done") return;
-      // Not this file but the whole folder: wait for the breaker, not for a retry.
-      if (!(await this.#deferred.breaker.reachable()) && !this.#stopping) return this.#deferred.park(task, force);
-      if (this.#deferred.retryLater(task, error, force)) return;
-      write = error.write;
-    } finally {
-      this.#hashing--;
-    }
-    // Held while it was read (a concurrent change under manual), even if resolved since: drop the read.
-    if (this.conflicts.isHeld(path) || this.conflicts.holdsOf(path) !== holds) return void this.#rereads.delete(path);
-    if (write.op === "rename") this.#moves.claim(write.from);
-    // Changed since it was read (file-sync.ts checkRead): sync it again as a
-    // task of its own, run once this one is done, instead of writing it. A
-    // file rewritten faster than it can be read gets its last consistent read
-    // written after a few tries, rather than keeping a consumer busy forever.
-    // The conflict is recorded once per run of re-reads.
-    const checked = await checkRead(this.#context.config.graph, this.conflicts, path, write, !this.#rereads.has(path));
-    if (checked === "skip") return;
-    if (checked === "changed") {
-      const rereads = (this.#rereads.get(path) ?? 0) + 1;
-      if (rereads <= MAX_REREADS) {
-        this.#rereads.set(path, rereads);
-        if (force) this.#forced.add(path);
-        this.#push({ ...task, kind: SyncEventKind.update }, priorityClass(task.priority));
-        return;
-      }
-    }
-    this.#rereads.delete(path);
-    const latest = await this.#view.latest(path);
-    if (write.op === "metadata" && this.#options.oneShot !== true && sameFileRow(latest, write.file)) return;
-    if ((await this.conflicts.check(path, latest, write)) === "skip") return;
-    // An edit with nothing queued behind it: no point waiting for the batch window. With a catch-up queued
-    // behind it, it still goes at the window's end, not once the catch-up has filled the batch.
-    const interactive = priorityClass(task.priority) === SyncPriority.interactive;
-    await this.#add(write, { now: interactive && this.queue.size === 0, urgent: interactive });
-  }
-
   /** Into the index view as pending, and into the batch being filled. */
   async #add(write: FileWrite, options: { now?: boolean; urgent?: boolean } = {}): Promise<void> {
     this.#view.pend(write);
     await this.#batches.add(write, options);
-  }
-
-  async #missing(path: string): Promise<void> {
-    this.#rereads.delete(path);
-    this.#deferred.readDone(path);
-    return this.#moves.missing(path);
   }
 
   /** Interactive tasks go straight in; scan tasks wait so the queue keeps room (and order) for edits. */
