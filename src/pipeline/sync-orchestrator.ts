@@ -2,7 +2,7 @@ import type { BatchResult, FileWrite } from "../index/index-batch.ts";
 import type { IndexedFileState } from "../index/index-writer.ts";
 import { readFileStates } from "../bulkheads/pools.ts";
 import { applyBatch } from "../bulkheads/apply-batch.ts";
-import { BatchProcessor, isUnwritable } from "./batch-processor.ts";
+import { BatchProcessor } from "./batch-processor.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { scanDirectory } from "./directory-scan.ts";
 import { contentDisagrees, detectChanges } from "./file-change-detector.ts";
@@ -51,9 +51,7 @@ export type SyncOrchestratorOptions = {
    *   file-metadata cache);
    * - each file it read is written and counted, even when its row would not
    *   change (a file still unreadable): the run reports its own failures;
-   * - its summary keeps every problem (a service keeps the latest 100);
-   * - a database that cannot be written is reported once, by the caller
-   *   (IndexUnwritable), not as a failure of each write turned away.
+   * - its summary keeps every problem (a service keeps the latest 100).
    */
   oneShot?: boolean;
 };
@@ -182,7 +180,6 @@ export class SyncOrchestrator {
         const path = write.op === "delete" ? write.path : write.file.path;
         const reason = `${INDEX_WRITE_FAILED}: ${error.message}`;
         this.summary.failed++;
-        if (options.oneShot === true && isUnwritable(error)) return;
         this.summary.problems.push({ path, status: "failed", reason });
         this.#emit({ type: "FileSyncFailed", path, status: "failed", reason, batchId });
       },

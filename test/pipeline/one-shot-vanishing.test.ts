@@ -91,3 +91,15 @@ test("run --once: files deleted between the scan and their read are deleted from
     await g.cleanup();
   }
 });
+
+test("run --once: its summary lists every problem of the run, past the 100 a service keeps", async () => {
+  const files = Object.fromEntries(Array.from({ length: 105 }, (_, i) => [`pages/bin${i}.md`, new Uint8Array([0x2d, 0x20, 0, i])]));
+  const g = await tempGraph(files);
+  try {
+    const summary = await session(g, () => {});
+    assert.deepEqual({ skipped: summary.skipped, problems: summary.problems.length }, { skipped: 105, problems: 105 });
+    assert.equal(new Set(summary.problems.map((problem) => problem.path)).size, 105);
+  } finally {
+    await g.cleanup();
+  }
+});

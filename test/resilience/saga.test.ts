@@ -108,6 +108,7 @@ test("full disk: the run stops with one clear error, the index keeps its last co
     assert.equal(full.code, 3, full.stderr.slice(0, 3000));
     assert.match(full.stderr, /^sync-pipeline: cannot write the index .*index\.duckdb: .*File too large\. The disk holding it is full or refuses writes; the index keeps its last committed batch\. Free space and run again to complete the sync\.$/m);
     assert.doesNotMatch(full.stderr, /^failed: /m, "no line per file for a database that cannot be written");
+    assert.equal(full.stderr.split("\n").filter((line) => line.includes("cannot write the index")).length, 1, full.stderr.slice(0, 3000));
     // Whole batches or nothing: the files from before are there, and the index is consistent.
     await assertIndexInvariants(g.database);
     const after = await queryRows(g.database, "SELECT path, status FROM files ORDER BY path");
