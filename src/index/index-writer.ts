@@ -16,10 +16,11 @@ import { INCREMENTAL_SCRATCH_DDL } from "./incremental-write.ts";
 import { DiffPrefetch } from "./diff-prefetch.ts";
 import { IndexedPaths } from "./indexed-paths.ts";
 import { completeRows, pathsOf, wholeWriteState, writeDiffs, type DiffContext, type DiffedWrites } from "./diffed-writes.ts";
-import { KEPT_IDS_DDL, restoreKeptIds, saveKeptIds } from "./kept-ids.ts";
+import { KEPT_IDS_DDL, restoreKeptIds } from "./kept-ids.ts";
 import { countBatch, emptyWriteStats, type WriteStats } from "./write-stats.ts";
 import { DiffStateCache } from "./diff-state-cache.ts";
-import { deleteByPaths, renamePage } from "./path-writes.ts";
+import { renamePage } from "./path-writes.ts";
+import { deleteReplaced, type Replaced } from "./replaced-rows.ts";
 import { appendDocuments, appendFiles } from "./whole-writes.ts";
 import { CheckpointPolicy } from "./checkpoint-policy.ts";
 import { invalidateOnNewDuckDB, readSyncState, writeSyncState } from "./sync-state.ts";
@@ -39,6 +40,9 @@ function lap(name: string, since: number): number {
   return now;
 }
 
+
+/** A batch's page names: of the pages it removed, of those it wrote or moved, and of those now at a path they were not at (a clash they may join). */
+type BatchNames = { gone: Set<string>; touched: Set<string>; joined: Set<string> };
 
 /**
  * What the writer knows of a file, for change detection. `contentChecksum`
@@ -312,12 +316,10 @@ export class IndexWriter {
     let rows = 0;
     let diffed: DiffedWrites = { paths: new Set(), names: new Set(), rows: 0, blocks: 0, postingsGone: false };
     let held: HeldClaim[];
-    let keptIds = 0;
+    let replaced: Replaced;
     let bases = new Map<string, bigint>();
     /** The files the batch writes whole (not by a block diff). */
     let docs: Extract<FileWrite, { op: "index" }>[] = [];
-    /** Paths whose pages and blocks the batch deletes (to write them again, or for good). */
-    let contentGone: string[] = [];
     await this.#checkpoints.before(c, batch.writes.length, this.#bulkLoad);
     await this.#paths.load(c);
     await c.run("BEGIN TRANSACTION");
@@ -327,47 +329,19 @@ export class IndexWriter {
       if (this.#writeOptions.incremental) diffed = await writeDiffs(c, batch.writes, { ...this.#diffContext, changes });
       rows += diffed.rows;
       result.blocks += diffed.blocks;
-      contentGone = batch.writes
-        .flatMap((w) => (w.op === "index" ? [w.file.path] : w.op === "delete" ? [w.path] : []))
-        .filter((path) => this.#paths.content.has(path) && !diffed.paths.has(path));
-      const goneNames = new Set<string>();
-      /** "path\0name" of the pages the batch replaces: a path keeping its name does not join a clash anew. */
-      const pagesBefore = new Set<string>();
-      rows += await deleteByPaths(c, contentGone, [
-        // The gone postings, counted per term, leave their terms' df (postings.ts updateDocumentFrequencies).
-        // Cheap: block keys are clustered, so zone maps skip the rest of fts_postings.
-        `INSERT INTO batch_df SELECT term_hash, -count(*) FROM fts_postings
-          WHERE block_key IN (SELECT key FROM blocks WHERE path IN (SELECT path FROM batch_paths)) GROUP BY term_hash`,
-        `DELETE FROM fts_postings WHERE block_key IN (SELECT key FROM blocks WHERE path IN (SELECT path FROM batch_paths))`,
-        `DELETE FROM blocks WHERE path IN (SELECT path FROM batch_paths)`,
-        `DELETE FROM refs WHERE path IN (SELECT path FROM batch_paths)`,
-        `DELETE FROM pages WHERE path IN (SELECT path FROM batch_paths)`,
-      ], async () => {
-        keptIds = await saveKeptIds(c);
-        const names = await c.runAndReadAll(`SELECT name, path FROM pages WHERE path IN (SELECT path FROM batch_paths)`);
-        for (const row of names.getRows()) {
-          goneNames.add(row[0] as string);
-          pagesBefore.add(`${row[1] as string}\0${row[0] as string}`);
-        }
-      });
-      const fileRowsGone = batch.writes
-        .flatMap((w) => (w.op === "delete" ? [w.path] : w.op === "rename" ? [w.from, w.file.path] : [w.file.path]))
-        .filter((path) => this.#paths.files.has(path));
-      rows += await deleteByPaths(c, fileRowsGone, [`DELETE FROM files WHERE path IN (SELECT path FROM batch_paths)`]);
+      replaced = await deleteReplaced(c, batch.writes, this.#paths, diffed.paths);
+      rows += replaced.rows;
       t = lap("delete", t);
 
-      const touchedNames = new Set<string>(diffed.names);
-      const joinedNames = new Set<string>();
+      const names: BatchNames = { gone: replaced.goneNames, touched: new Set(diffed.names), joined: new Set() };
       for (const write of batch.writes) {
-        if (write.op === "rename") {
-          const names = await renamePage(c, write.from, write.file.path, this.#graph);
-          rows += names?.rows ?? 0;
-          if (names !== null) {
-            goneNames.add(names.before);
-            touchedNames.add(names.after);
-            joinedNames.add(names.after);
-          }
-        }
+        if (write.op !== "rename") continue;
+        const renamed = await renamePage(c, write.from, write.file.path, this.#graph);
+        if (renamed === null) continue;
+        rows += renamed.rows;
+        names.gone.add(renamed.before);
+        names.touched.add(renamed.after);
+        names.joined.add(renamed.after);
       }
       await appendFiles(c, batch.writes);
       rows += batch.writes.filter((w) => w.op !== "delete").length;
@@ -378,45 +352,25 @@ export class IndexWriter {
       this.#nextKey = whole.nextKey;
       this.#postingsUnclustered += whole.postings;
       bases = whole.bases;
-      if (keptIds > 0) await restoreKeptIds(c, keyBefore);
+      if (replaced.keptIds > 0) await restoreKeptIds(c, keyBefore);
       result.blocks += whole.blocks;
       rows += docs.length + whole.blocks + whole.refsAndPostings;
       for (const d of docs) {
-        touchedNames.add(d.doc.page.name);
-        if (!pagesBefore.has(`${d.file.path}\0${d.doc.page.name}`)) joinedNames.add(d.doc.page.name);
+        names.touched.add(d.doc.page.name);
+        if (!replaced.pagesBefore.has(`${d.file.path}\0${d.doc.page.name}`)) names.joined.add(d.doc.page.name);
       }
-      if (contentGone.length > 0 || result.blocks > 0 || diffed.postingsGone) {
-        await updateDocumentFrequencies(this.#run, keyBefore, contentGone.length > 0 || diffed.postingsGone);
-      }
+      const postingsGone = replaced.contentGone.length > 0 || diffed.postingsGone;
+      if (postingsGone || result.blocks > 0) await updateDocumentFrequencies(this.#run, keyBefore, postingsGone);
       t = lap("blocks+postings", t);
-      const scope = {
-        names: [...goneNames, ...touchedNames],
-        // A rename's or an edit's page name is among the names already.
-        paths: batch.writes.flatMap((w) => (w.op === "metadata" ? [w.file.path] : [])),
-        joined: joinedNames,
-      };
-      let clashes: Reconciled["joined"] = [];
-      if (await this.#clashing.mayChange(c, scope)) {
-        const reconciled = await reconcilePageNameClashes(c, scope);
-        this.#clashing.reconciled(scope, reconciled.clashing);
-        clashes = reconciled.joined;
-      }
-      // Recorded in the batch's transaction: a clash or a held claim and its conflicts row commit together.
-      Object.assign(result, await recordClashes(c, batch.pageNameClash, clashes, held, [...goneNames]));
+      Object.assign(result, await this.#settleClashes(batch, names, held));
       t = lap("clashes", t);
       await c.run("COMMIT");
       t = lap("commit", t);
     } catch (error) {
-      this.#nextKey = keyBefore;
-      this.#clashing.forget();
-      this.#prefetched.drop(batch.writes.flatMap(pathsOf));
-      // The diffs' cache entries describe rows that were not committed.
-      for (const w of batch.writes) for (const path of pathsOf(w)) this.#diffStates.delete(path);
-      await c.run("ROLLBACK").catch(() => {});
-      for (const table of ["batch_docs", "batch_blocks", "batch_terms", "batch_df", "batch_kept"]) await c.run(`DELETE FROM ${table}`).catch(() => {});
+      await this.#rolledBack(batch.writes, keyBefore);
       throw error;
     }
-    this.#committed(batch.writes, result, diffed.paths, keptIds === 0 ? bases : new Map());
+    this.#committed(batch.writes, result, diffed.paths, replaced.keptIds === 0 ? bases : new Map());
     countBatch(this.#writeStats, { rowsTouched: rows, incrementalFiles: diffed.paths.size, wholeFiles: result.indexed - diffed.paths.size });
     // Only a commit that left every page row as it was (block diffs, files rows) or added pages for new paths is
     // handed over: a model cannot follow a gone, renamed or wholly rewritten page, nor a clash
@@ -428,7 +382,7 @@ export class IndexWriter {
     // read back as number columns, it cost the catch-up 60%.) The cost falls on an edit made during the
     // catch-up, which waits behind batches that each read back and refresh: p50 603 ms instead of 335, and
     // 394-472 since an edit gets a batch of its own (batch-processor.ts `#addEdit`; README).
-    const pagesKeptOrAdded = contentGone.length === 0 && batch.writes.every((w) => w.op === "metadata" || w.op === "index");
+    const pagesKeptOrAdded = replaced.contentGone.length === 0 && batch.writes.every((w) => w.op === "metadata" || w.op === "index");
     const refreshable = !changes.overflow && pagesKeptOrAdded && result.blocks <= REFRESH_MAX_BLOCKS && held.length === 0 &&
       result.pageNameClashes.length === 0 && (result.released ?? []).length === 0;
     // Read after the commit, on this connection, before any other write: the new blocks' row ids are final.
@@ -437,6 +391,41 @@ export class IndexWriter {
       : null;
     this.#modelDelta = { refreshable, delta };
     return result;
+  }
+
+  /**
+   * A batch's page-name clashes, inside its transaction: reconciled over the
+   * names it touched (page-name-clashes.ts), unless it cannot have changed
+   * one, then recorded with its held claims (page-name-holds.ts), so a clash
+   * and its conflicts row commit together.
+   */
+  async #settleClashes(batch: IndexBatch, names: BatchNames, held: HeldClaim[]): Promise<Pick<BatchResult, "pageNameClashes" | "held" | "released">> {
+    const c = this.#db.connection;
+    const scope = {
+      names: [...names.gone, ...names.touched],
+      // A rename's or an edit's page name is among the names already.
+      paths: batch.writes.flatMap((w) => (w.op === "metadata" ? [w.file.path] : [])),
+      joined: names.joined,
+    };
+    let clashes: Reconciled["joined"] = [];
+    if (await this.#clashing.mayChange(c, scope)) {
+      const reconciled = await reconcilePageNameClashes(c, scope);
+      this.#clashing.reconciled(scope, reconciled.clashing);
+      clashes = reconciled.joined;
+    }
+    return recordClashes(c, batch.pageNameClash, clashes, held, [...names.gone]);
+  }
+
+  /** After a failed batch: rolled back, and nothing the writer remembers describes what it did not commit. */
+  async #rolledBack(writes: readonly FileWrite[], keyBefore: bigint): Promise<void> {
+    const c = this.#db.connection;
+    this.#nextKey = keyBefore;
+    this.#clashing.forget();
+    this.#prefetched.drop(writes.flatMap(pathsOf));
+    // The diffs' cache entries describe rows that were not committed.
+    for (const w of writes) for (const path of pathsOf(w)) this.#diffStates.delete(path);
+    await c.run("ROLLBACK").catch(() => {});
+    for (const table of ["batch_docs", "batch_blocks", "batch_terms", "batch_df", "batch_kept"]) await c.run(`DELETE FROM ${table}`).catch(() => {});
   }
 
   /**
