@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -18,6 +18,13 @@ export async function removeDir(dir: string): Promise<void> {
 
 export async function removeAll(): Promise<void> {
   await Promise.all([...created].map(removeDir));
+}
+
+/** A database's size on disk in MB, its write-ahead log (DuckDB's `.wal`, SQLite's `-wal`) included. */
+export async function databaseMb(path: string): Promise<number> {
+  let bytes = 0;
+  for (const file of [path, `${path}.wal`, `${path}-wal`]) bytes += await stat(file).then((s) => s.size, () => 0);
+  return Math.round(bytes / 104857.6) / 10;
 }
 
 export type Tuning = { batchSize?: number; parsingThreads?: number; duckdbThreads?: number };

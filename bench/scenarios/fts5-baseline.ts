@@ -7,11 +7,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expectExit, runNode, type ChildRun } from "../lib/child.ts";
 import { ensureFts5Driver } from "../lib/fts5-driver.ts";
-import { removeDir, tempDir } from "../lib/workspace.ts";
+import { databaseMb, removeDir, tempDir } from "../lib/workspace.ts";
 import { round, row, type BenchRow } from "../report/row.ts";
 
 type Fts5Output = { mode: string; journalMode: string; files: number; blocks: number; indexed: number; unchanged: number; durationMs: number };
-type Measured = { run: ChildRun; out: Fts5Output };
+type Measured = { run: ChildRun; out: Fts5Output; databaseMb: number };
 
 const script = fileURLToPath(new URL("./fts5-child.js", import.meta.url));
 
@@ -38,7 +38,7 @@ export async function fts5Scenarios(graphDir: string, files: number, runs: numbe
   if (full === undefined || noop === undefined) throw new RangeError("the FTS5 baseline needs at least one run");
   const note = (m: Measured, what: string) => `${what}; in-process ${m.out.durationMs} ms; journal_mode=${m.out.journalMode}; best of ${runs}`;
   return [
-    measuredRow("fts5-full-index", full, files, note(full, "better-sqlite3, one thread, one transaction")),
+    measuredRow("fts5-full-index", full, files, note(full, `better-sqlite3, one thread, one transaction; database file ${full.databaseMb} MB`)),
     measuredRow("fts5-no-op", noop, files, note(noop, "re-walks, re-reads and re-hashes every file")),
   ];
 }
@@ -47,7 +47,7 @@ async function fts5Once(graphDir: string, database: string, mode: string, files:
   const run = expectExit(await runNode(script, [graphDir, database]), `FTS5 indexer (${mode})`);
   const out = JSON.parse(run.stdout) as Fts5Output;
   if (out.mode !== mode || out.files !== files) throw new Error(`FTS5 indexer ran ${out.mode} over ${out.files} files, expected ${mode} over ${files}`);
-  return { run, out };
+  return { run, out, databaseMb: await databaseMb(database) };
 }
 
 function measuredRow(scenario: string, m: Measured, files: number, note: string): BenchRow {

@@ -8,7 +8,7 @@
 import { appendFile, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { expectExit, runCli, type ChildRun } from "../lib/child.ts";
-import { removeDir, tempDir, writeConfig } from "../lib/workspace.ts";
+import { databaseMb, removeDir, tempDir, writeConfig } from "../lib/workspace.ts";
 import { round, row, type BenchRow } from "../report/row.ts";
 import { scanDirectory } from "../../src/pipeline/directory-scan.ts";
 import { readGraphConfig } from "../../src/logseq/graph-config.ts";
@@ -17,12 +17,12 @@ import type { SyncSummary } from "../../src/pipeline/sync-summary.ts";
 export async function oneShotScenarios(graphDir: string, files: number, noopRuns: number, log: (line: string) => void): Promise<BenchRow[]> {
   const dir = await tempDir("one-shot");
   try {
-    const { config } = await writeConfig(dir, graphDir);
+    const { config, database } = await writeConfig(dir, graphDir);
     const rows: BenchRow[] = [];
 
     log(`full index of ${files} files…`);
     const full = await syncOnce(config);
-    rows.push(summaryRow("full-index", full.run, full.summary, full.summary.indexed));
+    rows.push(summaryRow("full-index", full.run, full.summary, full.summary.indexed, `index file ${await databaseMb(database)} MB`));
 
     log(`no-op catch-up, best of ${noopRuns}…`);
     const noops: Awaited<ReturnType<typeof syncOnce>>[] = [];
