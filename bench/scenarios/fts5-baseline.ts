@@ -15,32 +15,29 @@ type Measured = { run: ChildRun; out: Fts5Output; databaseMb: number };
 
 const script = fileURLToPath(new URL("./fts5-child.js", import.meta.url));
 
-/** Best of `runs` for each step (the baseline's best against the pipeline's single run, so a ratio is never flattered). */
-export async function fts5Scenarios(graphDir: string, files: number, runs: number, log: (line: string) => void): Promise<BenchRow[]> {
-  let full: Measured | undefined;
-  let noop: Measured | undefined;
+/**
+ * One run of the plain indexer on a fresh database: its full index, then its
+ * no-op re-run, one row each (full-index-rounds.ts interleaves the rounds
+ * with the pipeline's).
+ */
+export async function fts5Round(graphDir: string, files: number, log: (line: string) => void): Promise<{ full: BenchRow; noop: BenchRow }> {
   ensureFts5Driver(log);
-  for (let i = 0; i < runs; i++) {
-    const dir = await tempDir("fts5");
-    try {
-      const database = join(dir, "fts5.sqlite");
-      log(`plain FTS5 indexer: full index of ${files} files, run ${i + 1}/${runs}…`);
-      const f = await fts5Once(graphDir, database, "full", files);
-      log(`plain FTS5 indexer: no-op re-run, run ${i + 1}/${runs}…`);
-      const n = await fts5Once(graphDir, database, "update", files);
-      if (n.out.unchanged !== files) throw new Error(`FTS5 no-op re-run found ${files - n.out.unchanged} changed files, expected none`);
-      if (full === undefined || f.run.wallMs < full.run.wallMs) full = f;
-      if (noop === undefined || n.run.wallMs < noop.run.wallMs) noop = n;
-    } finally {
-      await removeDir(dir);
-    }
+  const dir = await tempDir("fts5");
+  try {
+    const database = join(dir, "fts5.sqlite");
+    log(`plain FTS5 indexer: full index of ${files} files…`);
+    const full = await fts5Once(graphDir, database, "full", files);
+    log(`plain FTS5 indexer: no-op re-run…`);
+    const noop = await fts5Once(graphDir, database, "update", files);
+    if (noop.out.unchanged !== files) throw new Error(`FTS5 no-op re-run found ${files - noop.out.unchanged} changed files, expected none`);
+    const note = (m: Measured, what: string) => `${what}; in-process ${m.out.durationMs} ms; journal_mode=${m.out.journalMode}`;
+    return {
+      full: measuredRow("fts5-full-index", full, files, note(full, `better-sqlite3, one thread, one transaction; database file ${full.databaseMb} MB`)),
+      noop: measuredRow("fts5-no-op", noop, files, note(noop, "re-walks, re-reads and re-hashes every file")),
+    };
+  } finally {
+    await removeDir(dir);
   }
-  if (full === undefined || noop === undefined) throw new RangeError("the FTS5 baseline needs at least one run");
-  const note = (m: Measured, what: string) => `${what}; in-process ${m.out.durationMs} ms; journal_mode=${m.out.journalMode}; best of ${runs}`;
-  return [
-    measuredRow("fts5-full-index", full, files, note(full, `better-sqlite3, one thread, one transaction; database file ${full.databaseMb} MB`)),
-    measuredRow("fts5-no-op", noop, files, note(noop, "re-walks, re-reads and re-hashes every file")),
-  ];
 }
 
 async function fts5Once(graphDir: string, database: string, mode: string, files: number): Promise<Measured> {
