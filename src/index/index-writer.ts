@@ -26,7 +26,8 @@ import { CheckpointPolicy } from "./checkpoint-policy.ts";
 import { invalidateOnNewDuckDB, readSyncState, writeSyncState } from "./sync-state.ts";
 import { DEFAULT_DIFF_BUDGET, type DiffBudget } from "./diff-budget.ts";
 import type { BatchResult, FileRow, FileWrite, IndexBatch } from "./index-batch.ts";
-import { REFRESH_MAX_BLOCKS, readModelDelta, type CommittedChange, type DiffChanges } from "./search-model-refresh.ts";
+import type { CommittedChange, DiffChanges } from "./search-model-refresh.ts";
+import { committedChange } from "./committed-change.ts";
 
 /** sync_state key: "unsorted" while fts_postings holds a bulk load's unsorted batches. */
 const POSTINGS_ORDER = "postings_order";
@@ -385,24 +386,10 @@ export class IndexWriter {
     }
     this.#committed(batch.writes, result, diffed.paths, replaced.keptIds === 0 ? bases : new Map());
     countBatch(this.#writeStats, { rowsTouched: rows, incrementalFiles: diffed.paths.size, wholeFiles: result.indexed - diffed.paths.size });
-    // Only a commit that left every page row as it was (block diffs, files rows) or added pages for new paths is
-    // handed over: a model cannot follow a gone, renamed or wholly rewritten page, nor a clash
-    // (search-model-refresh.ts). A bulk load's commits too (a first full index's add pages): only while a model is
-    // loaded, which a search during the catch-up asks for, and then its searches rank in memory. Measured with
-    // the bench's scenario (a search every 25 ms through the socket during a 20,000-file catch-up): p50 11-13 ms
-    // and p95 69-104 (3 runs) instead of 66-80 and 187-264 (6 runs), caught up in 12.3-13.0 s instead of
-    // 14.0-14.8. (In an earlier session, before searches held the parse threads back and before the postings were
-    // read back as number columns, it cost the catch-up 60%.) The cost falls on an edit made during the
-    // catch-up, which waits behind batches that each read back and refresh: p50 603 ms instead of 335, and
-    // 394-472 since an edit gets a batch of its own (batch-processor.ts `#addEdit`; README).
-    const pagesKeptOrAdded = replaced.contentGone.length === 0 && batch.writes.every((w) => w.op === "metadata" || w.op === "index");
-    const refreshable = !changes.overflow && pagesKeptOrAdded && result.blocks <= REFRESH_MAX_BLOCKS && held.length === 0 &&
-      result.pageNameClashes.length === 0 && (result.released ?? []).length === 0;
-    // Read after the commit, on this connection, before any other write: the new blocks' row ids are final.
-    const delta = refreshable && options.modelDelta === true
-      ? await readModelDelta(c, keyBefore, changes, docs.map((d) => d.file.path)).catch(() => null)
-      : null;
-    this.#modelDelta = { refreshable, delta };
+    this.#modelDelta = await committedChange(c, {
+      writes: batch.writes, result, changes, contentGone: replaced.contentGone, held: held.length, firstNewKey: keyBefore,
+      wholePaths: docs.map((d) => d.file.path),
+    }, options.modelDelta === true);
     return result;
   }
 
