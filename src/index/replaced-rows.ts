@@ -19,8 +19,8 @@ export type Replaced = {
 };
 
 /**
- * The first step of a batch's transaction (IndexWriter.apply): the rows of
- * what it replaces or removes go. The pages, blocks, refs and postings of
+ * A step of a batch's transaction (IndexWriter.apply), after its block
+ * diffs: the rows of what it replaces or removes go. The pages, blocks, refs and postings of
  * every file it writes whole or deletes (not those a block diff wrote,
  * `diffed`), with their postings' share of each term's df left in batch_df
  * (postings.ts updateDocumentFrequencies), and the files rows of every path
