@@ -44,21 +44,17 @@ export async function fullIndexRounds(
     if (workspace !== undefined) await removeDir(workspace.dir);
     throw error;
   }
-  return { rows: [medianRound(fts5Full), bestRound(fts5Noop), medianRound(single), medianRound(full)], workspace: workspace as OneShotWorkspace };
+  return { rows: [roundOf(fts5Full, "median"), roundOf(fts5Noop, "best"), roundOf(single, "median"), roundOf(full, "median")], workspace: workspace as OneShotWorkspace };
 }
 
-/** The row of the median round by wall time (of an even count, the faster middle one), its note listing every round's. */
-export function medianRound(rows: readonly BenchRow[]): BenchRow {
+/**
+ * The row of one round by wall time, its note listing every round's: the
+ * median (of an even count, the faster middle one) or the best.
+ */
+export function roundOf(rows: readonly BenchRow[], which: "median" | "best"): BenchRow {
   const sorted = [...rows].sort((a, b) => (a.wallMs ?? 0) - (b.wallMs ?? 0));
-  const median = sorted[(sorted.length - 1) >> 1];
-  if (median === undefined) throw new RangeError("a median of no rounds");
-  if (rows.length === 1) return median;
-  return { ...median, note: `${median.note ?? ""}; median of ${rows.length} rounds, wall ${rows.map((r) => r.wallMs).join(" / ")} ms` };
-}
-
-function bestRound(rows: readonly BenchRow[]): BenchRow {
-  const best = [...rows].sort((a, b) => (a.wallMs ?? 0) - (b.wallMs ?? 0))[0];
-  if (best === undefined) throw new RangeError("a best of no rounds");
-  if (rows.length === 1) return best;
-  return { ...best, note: `${best.note ?? ""}; best of ${rows.length} rounds, wall ${rows.map((r) => r.wallMs).join(" / ")} ms` };
+  const chosen = sorted[which === "best" ? 0 : (sorted.length - 1) >> 1];
+  if (chosen === undefined) throw new RangeError("no rounds");
+  if (rows.length === 1) return chosen;
+  return { ...chosen, note: `${chosen.note ?? ""}; ${which} of ${rows.length} rounds, wall ${rows.map((r) => r.wallMs).join(" / ")} ms` };
 }
