@@ -103,6 +103,10 @@ test("a bulk load leaves each batch's postings unsorted; the next clusterPosting
 const wordy = (i: number) =>
   Array.from({ length: 20 }, (_, j) => `- ${Array.from({ length: 200 }, (_, k) => `w${i}x${j}x${k}`).join(" ")}\n`).join("");
 
+async function setting(writer: IndexWriter, name: string): Promise<string> {
+  return String((await writer.connection.runAndReadAll(`SELECT current_setting('${name}')`)).getRows()[0]?.[0]);
+}
+
 async function databaseBlocks(path: string): Promise<{ used: number; free: number }> {
   const writer = await IndexWriter.open(path, defaultGraphConfig);
   try {
@@ -122,8 +126,10 @@ test("a bulk load's unsorted postings never reach the database file: after the s
     await bulk.startBulkLoad({ threads: 1 });
     for (const batch of batches) await bulk.apply(batch);
     assert.equal(Number((await bulk.connection.runAndReadAll(`SELECT count(*) FROM fts_postings`)).getRows()[0]?.[0]), 3 * 160_000);
+    assert.equal(await setting(bulk, "enable_optimistic_write"), "false", "off while the load runs");
     assert.equal(await bulk.clusterPostings(100_000), true);
     assert.equal(await inTermOrder(bulk), true);
+    assert.equal(await setting(bulk, "enable_optimistic_write"), "true", "DuckDB's default again once the load ends");
     bulk.close();
     const { used, free } = await databaseBlocks(path);
     // Written straight into the file, each batch's postings were left there as free blocks by the sort: 35 beside 57 used (1 beside 56 now).
