@@ -12,6 +12,7 @@ import { addPostings } from "./postings.ts";
 import type { FileWrite, IndexedDocument } from "./index-batch.ts";
 import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
 import { appendRows } from "./appenders.ts";
+import { blockRowsFrom, refRowsFrom } from "./block-row-reader.ts";
 import { deleteDiffChanges } from "./gone-blocks.ts";
 import type { DiffChanges } from "./search-model-refresh.ts";
 import { PAGE_FIELDS_SQL, pageFieldsText, rememberPageFields, samePageFields } from "./page-fields.ts";
@@ -36,12 +37,6 @@ import { PAGE_FIELDS_SQL, pageFieldsText, rememberPageFields, samePageFields } f
  * the DiffStateCache, keyed in JavaScript (block-lines.ts), so the next edit
  * is compared without DuckDB and loads only its inserted rows.
  */
-
-/** The columns of a BlockRow / RefRow line for DuckDB's JSON reader (as index-writer.ts reads them). */
-const BLOCK_ROW_COLUMNS = `{path: 'VARCHAR', ord: 'BIGINT', id: 'VARCHAR', parent_id: 'VARCHAR', position: 'INTEGER',
-  level: 'INTEGER', content: 'VARCHAR', properties: 'JSON', marker: 'VARCHAR', priority: 'VARCHAR',
-  scheduled: 'INTEGER', deadline: 'INTEGER', repeater: 'VARCHAR', pre_block: 'BOOLEAN', length: 'INTEGER', tokens: 'VARCHAR'}`;
-const REF_ROW_COLUMNS = `{path: 'VARCHAR', ord: 'BIGINT', block_id: 'VARCHAR', target: 'VARCHAR', kind: 'VARCHAR'}`;
 
 /** The diff's scratch tables, private to the writer's connection. */
 export const INCREMENTAL_SCRATCH_DDL = [
@@ -395,12 +390,12 @@ const encoder = new TextEncoder();
 async function load(c: DuckDBConnection, options: IncrementalOptions, blockRows: Uint8Array, refRows: Uint8Array, filled: Set<string>): Promise<void> {
   filled.add("incr_blocks");
   writeBytes(options.scratchBlocks, blockRows);
-  await c.run(`INSERT INTO incr_blocks SELECT * FROM read_json($file, format = 'newline_delimited', columns = ${BLOCK_ROW_COLUMNS})`,
+  await c.run(`INSERT INTO incr_blocks SELECT * FROM ${blockRowsFrom("$file")}`,
     { file: options.scratchBlocks });
   if (refRows.byteLength === 0) return;
   filled.add("incr_refs");
   writeBytes(options.scratchRefs, refRows);
-  await c.run(`INSERT INTO incr_refs SELECT * FROM read_json($file, format = 'newline_delimited', columns = ${REF_ROW_COLUMNS})`,
+  await c.run(`INSERT INTO incr_refs SELECT * FROM ${refRowsFrom("$file")}`,
     { file: options.scratchRefs });
 }
 

@@ -65,22 +65,26 @@ export type IndexedDocument = {
   warnings: string[];
 };
 
-/** A line of `IndexedDocument.blockRows`; `ord` is the block's index in the file (its key is the file's base key + ord). */
+/**
+ * A line of `IndexedDocument.blockRows`; `ord` is the block's index in the
+ * file (its key is the file's base key + ord). Optional keys are left out
+ * when null or false (block-row-reader.ts).
+ */
 export type BlockRow = {
   path: string;
   ord: number;
   id: string;
-  parent_id: string | null;
+  parent_id?: string;
   position: number;
   level: number;
   content: string;
-  properties: Record<string, unknown> | null;
-  marker: string | null;
-  priority: string | null;
-  scheduled: number | null;
-  deadline: number | null;
-  repeater: string | null;
-  pre_block: boolean;
+  properties?: Record<string, unknown>;
+  marker?: string;
+  priority?: string;
+  scheduled?: number;
+  deadline?: number;
+  repeater?: string;
+  pre_block?: true;
   length: number;
   /** Folded tokens joined by single spaces: DuckDB builds the postings from them. */
   tokens: string;

@@ -4,6 +4,7 @@ import { appendRows } from "./appenders.ts";
 import { addPostings } from "./postings.ts";
 import { SEQ_GAP } from "./schema.ts";
 import { writeAll } from "./scratch-rows.ts";
+import { blockRowsFrom, refRowsFrom } from "./block-row-reader.ts";
 import type { FileRow, FileWrite, IndexedDocument } from "./index-batch.ts";
 
 /**
@@ -34,12 +35,6 @@ export type WholeDocuments = {
 };
 
 const VARCHAR_LIST = LIST(VARCHAR);
-
-/** Column types of BlockRow / RefRow lines (index-batch.ts), for DuckDB's JSON reader. */
-const BLOCK_ROW_COLUMNS = `{path: 'VARCHAR', ord: 'BIGINT', id: 'VARCHAR', parent_id: 'VARCHAR', position: 'INTEGER',
-  level: 'INTEGER', content: 'VARCHAR', properties: 'JSON', marker: 'VARCHAR', priority: 'VARCHAR',
-  scheduled: 'INTEGER', deadline: 'INTEGER', repeater: 'VARCHAR', pre_block: 'BOOLEAN', length: 'INTEGER', tokens: 'VARCHAR'}`;
-const REF_ROW_COLUMNS = `{path: 'VARCHAR', ord: 'BIGINT', block_id: 'VARCHAR', target: 'VARCHAR', kind: 'VARCHAR'}`;
 
 function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
@@ -108,14 +103,14 @@ export async function appendDocuments(ctx: WholeWriteContext, docs: Extract<File
     await ctx.run("s.read_json", `INSERT INTO batch_blocks
       SELECT d.base + b.ord, b.id, d.page, b.path, b.parent_id, b.position, b.level, b.content, b.properties,
         b.marker, b.priority, b.scheduled, b.deadline, b.repeater, b.pre_block, b.length, b.tokens
-      FROM read_json(${sqlString(ctx.scratchFiles.blocks)}, format = 'newline_delimited', columns = ${BLOCK_ROW_COLUMNS}) b
+      FROM ${blockRowsFrom(sqlString(ctx.scratchFiles.blocks))} b
       JOIN batch_docs d ON d.path = b.path`);
     // seq: file order, with gaps an incremental write can insert into (schema.ts SEQ_GAP).
     await ctx.run("s.blocks", `INSERT INTO blocks SELECT * EXCLUDE (tokens), key * ${SEQ_GAP}, id FROM batch_blocks`);
     if (refRows.some((rows) => rows.byteLength > 0)) {
       refsAndPostings += await ctx.run("s.refs", `INSERT INTO refs
         SELECT r.block_id, d.base + r.ord, d.page, r.path, r.target, r.kind
-        FROM read_json(${sqlString(ctx.scratchFiles.refs)}, format = 'newline_delimited', columns = ${REF_ROW_COLUMNS}) r
+        FROM ${refRowsFrom(sqlString(ctx.scratchFiles.refs))} r
         JOIN batch_docs d ON d.path = r.path`);
     }
     postings = await buildPostings(ctx);

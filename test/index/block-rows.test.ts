@@ -86,24 +86,25 @@ test("serialiseBlocks writes the same bytes as the string-building definition it
   }), { numRuns: 1500 });
 });
 
-/** block-rows.ts before issue #8's rewrite: one string per file, regex tokens, then one encode (its decode here is the same text). */
+/**
+ * The rows' definition as one string per file (block-rows.ts before issue #8's rewrite, with its
+ * later format): null and false fields left out, then one encode.
+ */
 function referenceRows(path: string, list: ParsedBlock[], wanted: ((ord: number) => boolean) | undefined, base: number): { blockRows: string; refRows: string } {
-  const json = (value: string | null) => (value === null ? "null" : JSON.stringify(value));
   const pathJson = JSON.stringify(path);
   let blockRows = "";
   let refRows = "";
   for (let ord = 0; ord < list.length; ord++) {
     if (wanted !== undefined && !wanted(ord)) continue;
     const b = list[ord] as ParsedBlock;
-    const tokens = tokenize(b.content);
     const parent = b.parent >= 0 ? (list[b.parent]?.id ?? null) : null;
-    blockRows +=
-      `{"path":${pathJson},"ord":${base + ord},"id":${JSON.stringify(b.id)},"parent_id":${json(parent)},` +
-        `"position":${b.position},"level":${b.level},"content":${JSON.stringify(b.content)},` +
-        `"properties":${Object.keys(b.properties).length > 0 ? JSON.stringify(b.properties) : "null"},` +
-        `"marker":${json(b.marker)},"priority":${json(b.priority)},"scheduled":${b.scheduled ?? "null"},` +
-        `"deadline":${b.deadline ?? "null"},"repeater":${json(b.repeater)},"pre_block":${b.preBlock},` +
-        `"length":${tokens.length},"tokens":"${tokens.join(" ")}"}\n`;
+    const fields: [string, unknown][] = [
+      ["path", path], ["ord", base + ord], ["id", b.id], ["parent_id", parent], ["position", b.position], ["level", b.level],
+      ["content", b.content], ["properties", Object.keys(b.properties).length > 0 ? b.properties : null], ["marker", b.marker],
+      ["priority", b.priority], ["scheduled", b.scheduled], ["deadline", b.deadline], ["repeater", b.repeater], ["pre_block", b.preBlock],
+      ["length", tokenize(b.content).length], ["tokens", tokenize(b.content).join(" ")],
+    ];
+    blockRows += `{${fields.filter(([, value]) => value !== null && value !== false).map(([key, value]) => `"${key}":${JSON.stringify(value)}`).join(",")}}\n`;
     for (const r of b.refs) {
       refRows += `{"path":${pathJson},"ord":${base + ord},"block_id":${JSON.stringify(b.id)},"target":${JSON.stringify(r.target)},"kind":"${r.kind}"}\n`;
     }
