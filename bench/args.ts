@@ -12,7 +12,7 @@ options:
   --out FILE           also write the rows as JSON to FILE
   --write-config FILE  write a config with the grid's best batch size and parsing threads to FILE
   --files N            files in the full-index, no-op and FTS5 scenarios (default 20000, 1000 with --quick; at least 100)
-  --scale N,N,…        graph sizes of the scale curve (default 1000,5000,20000; 500,1500 with --quick)
+  --scale N,N,…        graph sizes of the scale curve (default 1000,5000,20000,100000; 500,1500 with --quick)
   --help               print this text and exit
 `;
 
@@ -42,7 +42,7 @@ export function parseBenchArgs(argv: string[]): ParsedBenchArgs {
   const quick = values.quick === true;
   const files = values.files === undefined ? (quick ? 1000 : 20_000) : Number(values.files);
   if (!Number.isInteger(files) || files < 100) return { kind: "error", message: "--files must be a whole number of at least 100" };
-  const scale = values.scale === undefined ? (quick ? [500, 1500] : [1000, 5000, 20_000]) : values.scale.split(",").map(Number);
+  const scale = values.scale === undefined ? (quick ? [500, 1500] : [1000, 5000, 20_000, 100_000]) : values.scale.split(",").map(Number);
   if (scale.length === 0 || scale.some((n) => !Number.isInteger(n) || n < 100)) {
     return { kind: "error", message: "--scale must list whole numbers of at least 100, separated by commas (e.g. 1000,10000,100000)" };
   }
