@@ -52,8 +52,10 @@ export async function openDatabase(
     // memory_limit bounds DuckDB's buffer pool (its default is 80% of RAM,
     // which a long catch-up fills with cached row groups); beyond it DuckDB
     // evicts pages or spills to a temp folder beside the database.
-    instance = await DuckDBInstance.create(path, mode.readOnly ? { access_mode: "READ_ONLY" } : { threads: String(limits.threads), memory_limit: `${limits.memoryLimitMb}MB`, ...ALLOCATOR });
-
+    instance = await DuckDBInstance.create(
+      path,
+      mode.readOnly ? { access_mode: "READ_ONLY" } : { threads: String(limits.threads), memory_limit: `${limits.memoryLimitMb}MB`, ...ALLOCATOR },
+    );
   } catch (cause) {
     throw describeOpenError(path, cause);
   }
