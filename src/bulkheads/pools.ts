@@ -108,7 +108,7 @@ export async function createPools(
   const foreground = new ForegroundGate();
   const hashing = new Bulkhead({ name: "hashing", worker: "hash", ...config.pools.hashing, maxYoungGenerationMb: young, workerData: { foreground: foreground.memory } });
   const parsing = new Bulkhead({
-    name: "parsing", worker: "parse", ...config.pools.parsing, maxYoungGenerationMb: young, workerData: { graph, foreground: foreground.memory },
+    name: "parsing", worker: "parse", ...config.pools.parsing, maxYoungGenerationMb: config.pools.parsing.youngGenerationMb, workerData: { graph, foreground: foreground.memory },
   });
   if (options.parseAtOnce === true) parsing.start();
   let queuedAfterOpen: Promise<unknown> | void = undefined;

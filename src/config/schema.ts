@@ -79,7 +79,7 @@ export const configSchema = {
           maximum: 64,
           default: 3,
           description:
-            "Young-generation heap of each worker thread (hashing, parsing, writing; worker resourceLimits.maxYoungGenerationSizeMb). V8's default, 48 MB a thread, held about 35 MB per thread of short-lived garbage during a full index (issue #8); 3 MB costs no measurable CPU. Node only: Deno ignores it.",
+            "Young-generation heap of each hashing and writing thread (worker resourceLimits.maxYoungGenerationSizeMb; the parsing threads have pools.parsing.youngGenerationMb). V8's default, 48 MB a thread, held about 35 MB per thread of short-lived garbage during a full index (issue #8); 3 MB costs these threads no measurable CPU. Node only: Deno ignores it.",
         },
         hashing: {
           type: "object",
@@ -119,6 +119,14 @@ export const configSchema = {
               default: 60000,
               description: "A file whose parse runs longer is aborted: its thread is terminated and replaced, and the file is recorded 'failed' (not parsed again until it changes).",
             },
+            youngGenerationMb: {
+              type: "integer",
+              minimum: 1,
+              maximum: 64,
+              default: 16,
+              description:
+                "Young-generation heap of each parsing thread (worker resourceLimits.maxYoungGenerationSizeMb); the hashing and writing threads have pools.threadYoungGenerationMb. Parsing makes most of a full index's short-lived garbage: at 16 MB instead of 3 the parsing thread spent about 0.4 s less of its 4.4 s of CPU on a 20,000-file full index, for about 20 MB more peak memory (issue #8). Node only: Deno ignores it.",
+            },
             maxOldGenerationMb: {
               type: "integer",
               minimum: 16,
@@ -144,8 +152,8 @@ export const configSchema = {
             duckdbMemoryMb: {
               type: "integer",
               minimum: 128,
-              default: 256,
-              description: "DuckDB's buffer pool limit in MB (its `memory_limit`); beyond it DuckDB evicts cached pages or spills to a temp folder. A full index's peak memory follows it: DuckDB fills it with the WAL's rows and the postings' sort, plus about a third more outside its count. A batch that does not fit (a 70,000-block page rewritten whole needs more than 160 MB) is written again with the limit doubled, up to 8 times, and the limit is set back after it. Not lower by default: at 160 MB a 20,000-file full index peaked about 95 MB lower (192 MB: about 55) at the same speed, but 100,000 files took 43 s instead of 29 in one run each (issue #8).",
+              default: 128,
+              description: "DuckDB's buffer pool limit in MB (its `memory_limit`); beyond it DuckDB evicts cached pages or spills to a temp folder. A full index's peak memory follows it: DuckDB fills it with the WAL's rows and the postings' sort, plus more outside its count. A batch that does not fit (a 70,000-block page rewritten whole needs more than 160 MB) is written again with the limit doubled, up to 8 times, and the limit is set back after it. At 128 instead of 256, full indexes of 20,000 and 100,000 files peaked about 110 MB lower, 100,000 files taking 1-2% longer (3 interleaved runs each; issue #8).",
             },
           },
         },

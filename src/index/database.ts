@@ -23,7 +23,7 @@ export type Database = {
 export type DatabaseLimits = { threads: number; memoryLimitMb: number };
 
 /** As config.schema.json's defaults (pools.writing.duckdbThreads, duckdbMemoryMb). */
-export const DEFAULT_LIMITS: DatabaseLimits = { threads: 2, memoryLimitMb: 256 };
+export const DEFAULT_LIMITS: DatabaseLimits = { threads: 2, memoryLimitMb: 128 };
 
 /**
  * The writer's DuckDB gives freed memory back sooner: its allocator is

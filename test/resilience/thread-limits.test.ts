@@ -20,9 +20,9 @@ test("the defaults read before the config (the prestarted writer's, an IndexWrit
   assert.equal(configSchema.properties.cache.properties.hitRowsMaxBytes.default, DEFAULT_HIT_ROWS_MAX_BYTES);
 });
 
-/** Every pool of a config with `young` (undefined: the default), after `prestartWriter` when `prestart`. */
-async function limitsOf(young: number | undefined, prestart: boolean): Promise<{ hashing: unknown; parsing: unknown; writerThread: unknown }> {
-  const g = await tempGraph({ "pages/a.md": "- a\n" }, young === undefined ? {} : { pools: { threadYoungGenerationMb: young } });
+/** Every pool of a config with `pools` (undefined: the defaults), after `prestartWriter` when `prestart`. */
+async function limitsOf(pools: Record<string, unknown> | undefined, prestart: boolean): Promise<{ hashing: unknown; parsing: unknown; writerThread: unknown }> {
+  const g = await tempGraph({ "pages/a.md": "- a\n" }, pools === undefined ? {} : { pools });
   try {
     if (prestart) prestartWriter();
     const config = await loadConfig(g.config);
@@ -39,16 +39,19 @@ async function limitsOf(young: number | undefined, prestart: boolean): Promise<{
   }
 }
 
-test("every pool's threads run with pools.threadYoungGenerationMb as their young generation", async () => {
-  const limits = await limitsOf(5, false);
+test("the hashing and writing threads run with pools.threadYoungGenerationMb as their young generation, the parsing threads with their own", async () => {
+  const limits = await limitsOf({ threadYoungGenerationMb: 5 }, false);
   assert.deepEqual(limits.hashing, { maxYoungGenerationSizeMb: 5 });
-  assert.deepEqual(limits.parsing, { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 5 });
+  assert.deepEqual(limits.parsing, { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: pools.parsing.properties.youngGenerationMb.default });
   assert.equal((limits.writerThread as { maxYoungGenerationSizeMb: number }).maxYoungGenerationSizeMb, 5);
+  const parsing = await limitsOf({ parsing: { youngGenerationMb: 9 } }, false);
+  assert.deepEqual(parsing.parsing, { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 9 });
+  assert.deepEqual(parsing.hashing, { maxYoungGenerationSizeMb: DEFAULT_THREAD_YOUNG_GENERATION_MB });
 });
 
 test("the prestarted writer thread is adopted under the default young generation, and replaced under another", async () => {
   const adopted = await limitsOf(undefined, true);
   assert.equal((adopted.writerThread as { maxYoungGenerationSizeMb: number }).maxYoungGenerationSizeMb, DEFAULT_THREAD_YOUNG_GENERATION_MB);
-  const replaced = await limitsOf(7, true);
+  const replaced = await limitsOf({ threadYoungGenerationMb: 7 }, true);
   assert.equal((replaced.writerThread as { maxYoungGenerationSizeMb: number }).maxYoungGenerationSizeMb, 7);
 });
