@@ -8,7 +8,7 @@
 // overwrites the real figures).
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { cpus, loadavg, totalmem } from "node:os";
+import { cpus, getPriority, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
 import { BENCH_USAGE, parseBenchArgs } from "./args.ts";
@@ -145,7 +145,9 @@ try {
 
 const winner = bestSetting(rows);
 const svg = gridSvg(rows, winner);
-const command = `nice -n -20 npm run bench --${quick ? " --quick" : ""}${parsed.args.filesGiven ? ` --files ${fullFiles}` : ""}${!parsed.args.scaleGiven ? "" : ` --scale ${scaleSizes.join(",")}`}`;
+// The niceness the bench ran at, read, not assumed: a report once named `nice -n -20` for a run that was not niced.
+const niceness = getPriority();
+const command = `${niceness === 0 ? "" : `nice -n ${niceness} `}npm run bench --${quick ? " --quick" : ""}${parsed.args.filesGiven ? ` --files ${fullFiles}` : ""}${!parsed.args.scaleGiven ? "" : ` --scale ${scaleSizes.join(",")}`}`;
 const targets = issueTargets(rows, {
   defaults: { batchSize: defaults.batch.maxFiles, parsingThreads: defaults.pools.parsing.threads },
   markdownDebounceMs: defaults.debounce.markdownMs,
