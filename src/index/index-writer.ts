@@ -326,6 +326,7 @@ export class IndexWriter {
     const changes: DiffChanges = { keys: [], gonePostings: new Map(), overflow: false, firstBlocks: new Map(), ...(options.modelDelta === true ? { postings: [] } : {}) };
     const result: BatchResult = { indexed: 0, deleted: 0, renamed: 0, metadata: 0, blocks: 0, pageNameClashes: [] };
     const keyBefore = this.#nextKey;
+    const unclusteredBefore = this.#postingsUnclustered;
     let t = performance.now();
     let rows = 0;
     let diffed: DiffedWrites = { paths: new Set(), names: new Set(), rows: 0, blocks: 0, postingsGone: false };
@@ -381,6 +382,8 @@ export class IndexWriter {
       await c.run("COMMIT");
       t = lap("commit", t);
     } catch (error) {
+      // Its postings were not appended after all (a batch split in halves and written again would count them twice).
+      this.#postingsUnclustered = unclusteredBefore;
       await this.#rolledBack(batch.writes, keyBefore);
       throw error;
     }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IndexWriter } from "../../src/index/index-writer.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
-import { contentOf, indexWrite } from "../support/index-writes.ts";
+import { contentOf, indexWrite, refuseRows } from "../support/index-writes.ts";
 
 /** Whether fts_postings is stored in (term, block) order, read in storage order (rowid). */
 async function inTermOrder(writer: IndexWriter): Promise<boolean> {
@@ -30,6 +30,25 @@ async function descents(writer: IndexWriter, orKeys: string): Promise<number> {
 }
 
 const page = (i: number) => Array.from({ length: 20 }, (_, j) => `- word${(i * 7 + j) % 50} other${j} note${i}\n`).join("");
+
+// The postings a batch appends count toward the next clusterPostings only once it commits: a batch rolled back
+// (here by its page-name clash's conflicts row) and written again in halves by the BatchProcessor would otherwise
+// count twice, and a sync whose batches all failed would sort an unchanged table.
+test("a batch rolled back adds nothing to the postings clusterPostings counts", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "sync-pipeline-cluster-rollback-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), defaultGraphConfig);
+  try {
+    await writer.apply({ writes: Array.from({ length: 5 }, (_, i) => indexWrite(`pages/p${i}.md`, page(i))) });
+    assert.equal(await writer.clusterPostings(1), true);
+    await refuseRows(writer, "conflicts", "false");
+    const clash = Array.from({ length: 20 }, (_, i) => indexWrite(`pages/c${i}.md`, `title:: Same\n\n${page(100 + i)}`));
+    await assert.rejects(writer.apply({ writes: clash }), /CHECK constraint failed/);
+    assert.equal(await writer.clusterPostings(1), false, "nothing committed since the last sort");
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
 
 test("clusterPostings puts fts_postings in term order after a sync that appended many postings, and changes no row", async () => {
   const dir = await mkdtemp(join(tmpdir(), "sync-pipeline-cluster-"));
