@@ -54,3 +54,48 @@ test("pruning a frequent word's postings gives the SQL path's answer: from the c
     assert.deepEqual({ ...pruning }, { pruned: before.pruned + 1, rankedWhole: before.rankedWhole + 1 }, "ranked whole");
   });
 });
+
+/**
+ * Within one word (block-ranking.ts matchPlan): the word being typed, "alp"
+ * and "bet", is matched by the vocabulary's completions, one of them far more
+ * frequent than the other. "alp": the rare completion's short blocks outrank
+ * anything the frequent one alone reaches (answered from the candidates).
+ * "bet": short blocks repeating the frequent completion outrank long blocks
+ * holding the rare one once (ranked whole). Both equal the SQL path's
+ * answer, hit for hit.
+ */
+test("pruning a word's far more frequent completions gives the SQL path's answer: from the candidates when the rarer completions must win, ranked whole when they need not", async () => {
+  await withIndexWriter("search-pruning-terms-", async (writer) => {
+    const page = outlinePage;
+    const writes = [
+      // 3,000 blocks of "alpha" and 3,000 repeating "beta": completions of "alp" and "bet" with a low IDF.
+      ...Array.from({ length: 60 }, (_, i) => indexWrite(`pages/a${i}.md`, page(Array.from({ length: 50 }, (_, j) => `alpha ${i}x${j}`)))),
+      ...Array.from({ length: 60 }, (_, i) => indexWrite(`pages/b${i}.md`, page(Array.from({ length: 50 }, (_, j) => `beta beta beta beta beta beta beta beta ${i}x${j}`)))),
+      // Their rare completions: "alpine" in 20 short blocks, "betony" once in 20 long ones. No page is titled with
+      // any of the four words (a title match makes its page's blocks candidates and outranks them all).
+      indexWrite("pages/r1.md", page(Array.from({ length: 20 }, (_, j) => `alpine alpine ${j}`))),
+      indexWrite("pages/r2.md", page(Array.from({ length: 20 }, (_, j) => `betony ${Array.from({ length: 100 }, (_, k) => `w${j}z${k}`).join(" ")}`))),
+      // Filler: IDF for all four.
+      ...Array.from({ length: 90 }, (_, i) => indexWrite(`pages/filler${i}.md`, page(Array.from({ length: 200 }, (_, j) => `f${i}q${j}`)))),
+    ];
+    await writer.apply({ writes });
+    const model = await loadSearchModel(writer.readConnection);
+    const both = async (text: string): Promise<string[]> => {
+      const query: SearchQuery = { text, limit: 10 };
+      const sql = await searchIndex(writer.readConnection, query);
+      assert.deepEqual(await searchInMemory(writer.readConnection, model, query), sql, text);
+      return sql.map((hit) => hit.content);
+    };
+
+    const before = { ...pruning };
+    const alp = await both("alp");
+    assert.equal(alp.length, 10);
+    assert.ok(alp.every((content) => content.startsWith("alpine")), `the rare completion's blocks: ${alp.join(" | ")}`);
+    assert.deepEqual({ ...pruning }, { pruned: before.pruned + 1, rankedWhole: before.rankedWhole }, "answered from the candidates");
+
+    const bet = await both("bet");
+    assert.equal(bet.length, 10);
+    assert.ok(bet.every((content) => content.startsWith("beta")), `blocks of the frequent completion win: ${bet.map((c) => c.slice(0, 30)).join(" | ")}`);
+    assert.deepEqual({ ...pruning }, { pruned: before.pruned + 1, rankedWhole: before.rankedWhole + 1 }, "ranked whole");
+  });
+});
