@@ -5,6 +5,20 @@ import { loadSearchModel } from "../../src/index/search-model.ts";
 import { searchInMemory } from "../../src/index/search-memory.ts";
 import { pruning } from "../../src/index/block-ranking.ts";
 import { indexWrite, outlinePage, withIndexWriter } from "../support/index-writes.ts";
+import type { IndexWriter } from "../../src/index/index-writer.ts";
+import type { FileWrite } from "../../src/index/index-batch.ts";
+
+/** Writes `writes` and loads the search model; the search it returns asserts the in-memory answer is the SQL path's, hit for hit, and gives the hits' content. */
+async function searchBoth(writer: IndexWriter, writes: FileWrite[]): Promise<(text: string) => Promise<string[]>> {
+  await writer.apply({ writes });
+  const model = await loadSearchModel(writer.readConnection);
+  return async (text) => {
+    const query: SearchQuery = { text, limit: 10 };
+    const sql = await searchIndex(writer.readConnection, query);
+    assert.deepEqual(await searchInMemory(writer.readConnection, model, query), sql, text);
+    return sql.map((hit) => hit.content);
+  };
+}
 
 /**
  * The in-memory ranking prunes a frequent word's postings (MaxScore,
@@ -32,14 +46,7 @@ test("pruning a frequent word's postings gives the SQL path's answer: from the c
       // Filler: IDF for all three.
       ...Array.from({ length: 90 }, (_, i) => indexWrite(`pages/filler${i}.md`, page(Array.from({ length: 200 }, (_, j) => `f${i}q${j}`)))),
     ];
-    await writer.apply({ writes });
-    const model = await loadSearchModel(writer.readConnection);
-    const both = async (text: string): Promise<string[]> => {
-      const query: SearchQuery = { text, limit: 10 };
-      const sql = await searchIndex(writer.readConnection, query);
-      assert.deepEqual(await searchInMemory(writer.readConnection, model, query), sql, text);
-      return sql.map((hit) => hit.content);
-    };
+    const both = await searchBoth(writer, writes);
 
     const before = { ...pruning };
     const gamma = await both("alpha gamma ");
@@ -78,14 +85,7 @@ test("pruning a word's far more frequent completions gives the SQL path's answer
       // Filler: IDF for all four.
       ...Array.from({ length: 90 }, (_, i) => indexWrite(`pages/filler${i}.md`, page(Array.from({ length: 200 }, (_, j) => `f${i}q${j}`)))),
     ];
-    await writer.apply({ writes });
-    const model = await loadSearchModel(writer.readConnection);
-    const both = async (text: string): Promise<string[]> => {
-      const query: SearchQuery = { text, limit: 10 };
-      const sql = await searchIndex(writer.readConnection, query);
-      assert.deepEqual(await searchInMemory(writer.readConnection, model, query), sql, text);
-      return sql.map((hit) => hit.content);
-    };
+    const both = await searchBoth(writer, writes);
 
     const before = { ...pruning };
     const alp = await both("alp");
