@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 
-/** How far `withMemoryRoom` raises DuckDB's memory limit for work that does not fit: 8 x 160 MB = 1.28 GB. */
+/** How far `withMemoryRoom` raises DuckDB's memory limit for work that does not fit: 8 x the configured limit (1 GB at the default 128 MB). */
 export const OUT_OF_MEMORY_GROWTH = 8;
 
 /**
