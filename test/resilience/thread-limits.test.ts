@@ -20,9 +20,9 @@ test("the defaults read before the config (the prestarted writer's, an IndexWrit
   assert.equal(configSchema.properties.cache.properties.hitRowsMaxBytes.default, DEFAULT_HIT_ROWS_MAX_BYTES);
 });
 
-/** Every pool of a config with `pools` (undefined: the defaults), after `prestartWriter` when `prestart`. */
-async function limitsOf(pools: Record<string, unknown> | undefined, prestart: boolean): Promise<{ hashing: unknown; parsing: unknown; writerThread: unknown }> {
-  const g = await tempGraph({ "pages/a.md": "- a\n" }, pools === undefined ? {} : { pools });
+/** Every pool of a config whose `pools` section is `section` (undefined: the defaults), after `prestartWriter` when `prestart`. */
+async function limitsOf(section: Record<string, unknown> | undefined, prestart: boolean): Promise<{ hashing: unknown; parsing: unknown; writerThread: unknown }> {
+  const g = await tempGraph({ "pages/a.md": "- a\n" }, section === undefined ? {} : { pools: section });
   try {
     if (prestart) prestartWriter();
     const config = await loadConfig(g.config);
