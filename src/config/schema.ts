@@ -153,7 +153,7 @@ export const configSchema = {
               type: "integer",
               minimum: 128,
               default: 128,
-              description: "DuckDB's buffer pool limit in MB (its `memory_limit`); beyond it DuckDB evicts cached pages or spills to a temp folder. A full index's peak memory follows it: DuckDB fills it with the WAL's rows and the postings' sort, plus more outside its count. A batch that does not fit (a 70,000-block page rewritten whole needs more than 160 MB) is written again with the limit doubled, up to 8 times, and the limit is set back after it. At 128 instead of 256, full indexes of 20,000 and 100,000 files peaked about 110 MB lower, 100,000 files taking 1-2% longer (3 interleaved runs each; issue #8).",
+              description: "DuckDB's buffer pool limit in MB (its `memory_limit`); beyond it DuckDB evicts cached pages or spills to a temp folder. A full index's peak memory follows it: DuckDB fills it with the WAL's rows and the postings' sort, plus more outside its count. A batch that does not fit (a 70,000-block page rewritten whole needs more than 160 MB) is written again with the limit doubled, up to 8 times, and the limit is set back after it. At 128 instead of 256 a 100,000-file full index peaked about 110 MB lower and took 1-2% longer (3 interleaved runs each; issue #8).",
             },
           },
         },

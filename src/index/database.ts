@@ -28,11 +28,11 @@ export const DEFAULT_LIMITS: DatabaseLimits = { threads: 2, memoryLimitMb: 128 }
 /**
  * The writer's DuckDB gives freed memory back sooner: its allocator is
  * flushed after any task that allocated over 8 MB (DuckDB's default 128 MB),
- * by background threads. Peak RSS of a 100,000-file `run --once`: 745-770 MB
- * against 797-839 (3 runs each, session time level: 35.1-38.9 s against
- * 36.0-39.2); one run each of the threshold alone (844 MB: no gain) and
- * the background threads alone (779); 20,000 files 529-546 MB against
- * 549-580.
+ * by background threads. Peak RSS of a 100,000-file `run --once`, measured
+ * at the 256 MB memory limit of the time: 745-770 MB against 797-839 (3 runs
+ * each, session time level: 35.1-38.9 s against 36.0-39.2); one run each of
+ * the threshold alone (844 MB: no gain) and the background threads alone
+ * (779); 20,000 files 529-546 MB against 549-580.
  */
 const ALLOCATOR = { allocator_flush_threshold: "8MB", allocator_background_threads: "true" } as const;
 

@@ -22,10 +22,10 @@ export type Replaced = {
  * A step of a batch's transaction (IndexWriter.apply), after its block
  * diffs: the rows of what it replaces or removes go. The pages, blocks,
  * refs and postings of every file it writes whole or deletes (not those a
- * block diff wrote, `diffed`), with their postings' share of each term's df left in batch_df
- * (postings.ts updateDocumentFrequencies), and the files rows of every path
- * it writes, moves or deletes. Only paths the index holds rows for are
- * deleted (`indexed`).
+ * block diff wrote, `diffed`), with their postings' share of each term's
+ * df left in batch_df (postings.ts updateDocumentFrequencies), and the
+ * files rows of every path it writes, moves or deletes. Only paths the
+ * index holds rows for are deleted (`indexed`).
  */
 export async function deleteReplaced(
   c: DuckDBConnection,

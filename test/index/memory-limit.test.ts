@@ -55,7 +55,7 @@ test("a batch past DuckDB's memory limit is written with more room, and the limi
 });
 
 // The writer's DuckDB flushes its allocator after tasks over 8 MB, on background threads (database.ts
-// ALLOCATOR: peak RSS of a 100,000-file full index 745-770 MB against 797-839); reads keep DuckDB's defaults.
+// ALLOCATOR: peak RSS of a 100,000-file full index 745-770 MB against 797-839 at the 256 MB limit then); reads keep DuckDB's defaults.
 test("the writer's DuckDB gives freed memory back after tasks over 8 MB, on background threads; a read-only open keeps the defaults", async () => {
   const dir = await mkdtemp(join(tmpdir(), "memory-limit-"));
   const path = join(dir, "index.duckdb");
