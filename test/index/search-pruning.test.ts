@@ -99,3 +99,48 @@ test("pruning a word's far more frequent completions gives the SQL path's answer
     assert.deepEqual({ ...pruning }, { pruned: before.pruned + 1, rankedWhole: before.rankedWhole + 1 }, "ranked whole");
   });
 });
+
+const PROPERTIES = "type:: gamma gamma gamma gamma gamma gamma gamma gamma";
+
+/**
+ * "gamma" in 3,000 short blocks and, 8 times, in the properties block of 10
+ * pages (`type:: gamma ...`: short beside the filler's 11-word blocks, and
+ * scoring the property weight on top of their content); "gambit" once in
+ * `gambits` blocks of 19 words.
+ */
+function propertiesGraph(gambits: number): FileWrite[] {
+  const page = outlinePage;
+  return [
+    ...Array.from({ length: 60 }, (_, i) => indexWrite(`pages/g${i}.md`, page(Array.from({ length: 50 }, (_, j) => `gamma ${i}x${j}`)))),
+    ...Array.from({ length: 10 }, (_, i) => indexWrite(`pages/p${i}.md`, `${PROPERTIES}\n\n${page([`note ${i}`])}`)),
+    ...Array.from({ length: Math.ceil(gambits / 50) }, (_, i) =>
+      indexWrite(`pages/r${i}.md`, page(Array.from({ length: Math.min(50, gambits - 50 * i) }, (_, j) => `gambit ${Array.from({ length: 18 }, (_, k) => `w${i}y${j}z${k}`).join(" ")}`))),
+    ),
+    ...Array.from({ length: 90 }, (_, i) => indexWrite(`pages/filler${i}.md`, page(Array.from({ length: 200 }, (_, j) => `f${i}q${j}${" lorem".repeat(10)}`)))),
+  ];
+}
+
+/**
+ * The pruning bounds count a property match: a frequent term's postings
+ * include properties blocks, which score the property weight on top of their
+ * content. In both graphs the "gambit" blocks rank above what "gamma"'s
+ * content alone can score and below its properties blocks, so a bound
+ * without the property weight answers from the candidates, "gambit" alone
+ * (checked for each). "gam" with 20 "gambit" blocks: a word's frequent
+ * completion (matchPlan). "gamma gambit " with 1,500: a frequent word
+ * (wordPlan).
+ */
+test("pruning counts the property weight: a frequent term's properties blocks still win, within a word and across words", async () => {
+  await withIndexWriter("search-pruning-properties-", async (writer) => {
+    const both = await searchBoth(writer, propertiesGraph(20));
+    const before = { ...pruning };
+    assert.deepEqual(await both("gam"), Array(10).fill(PROPERTIES));
+    assert.deepEqual({ ...pruning }, { pruned: before.pruned, rankedWhole: before.rankedWhole + 1 }, "planned for pruning, ranked whole");
+  });
+  await withIndexWriter("search-pruning-properties-", async (writer) => {
+    const both = await searchBoth(writer, propertiesGraph(1500));
+    const before = { ...pruning };
+    assert.deepEqual(await both("gamma gambit "), Array(10).fill(PROPERTIES));
+    assert.deepEqual({ ...pruning }, { pruned: before.pruned, rankedWhole: before.rankedWhole + 1 }, "planned for pruning, ranked whole");
+  });
+});
