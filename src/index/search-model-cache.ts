@@ -5,6 +5,7 @@ import type { HitRowCache } from "./hit-rows.ts";
 import { compacted, readyForRefresh, refreshSearchModel, type CommittedChange, type ModelDelta } from "./search-model-refresh.ts";
 import { StaleSearchModel, searchInMemory } from "./search-memory.ts";
 import { TimeSlices } from "./time-slices.ts";
+import { warmUpQueries } from "./search-warm-up.ts";
 import { searchPages, type PageHit, type PageSearchQuery } from "./page-search.ts";
 import { searchPagesInMemory } from "./page-search-memory.ts";
 
@@ -59,6 +60,7 @@ export class SearchModelCache {
   readonly #reading = new Set<Promise<unknown>>();
   #loads = 0;
   #refreshes = 0;
+  #warmUps = 0;
   readonly #settleMs: number;
   readonly #now: () => number;
   /** The rows of recent hits (hit-rows.ts); none: every search reads its hits' rows. */
@@ -178,6 +180,33 @@ export class SearchModelCache {
     const flat = await compacted(model, new TimeSlices(sliceMs));
     // Only if no commit came meanwhile: the flat copy lacks what it added.
     if (flat !== model && this.#model === current && current.model === model) this.#model = { ...current, promise: Promise.resolve(flat), model: flat };
+    await this.#warmUp();
+  }
+
+  /**
+   * The model as it now is, searched with warmUpQueries (search-warm-up.ts)
+   * without the hit-row cache: the code gets compiled and the model's
+   * scratch made, no hit is kept. Stops at a commit or a failure (the
+   * searches then answer as they would anyway).
+   */
+  async #warmUp(): Promise<void> {
+    const current = this.#model;
+    const model = current?.model;
+    if (model === undefined) return;
+    for (const text of warmUpQueries(model)) {
+      if (this.#model !== current) return;
+      try {
+        await searchInMemory(this.#connection, model, { text, limit: 10 });
+        this.#warmUps++;
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** How many warm-up searches ran (for tests). */
+  get warmUps(): number {
+    return this.#warmUps;
   }
 
   /** The current model, loaded first if need be (for benchmarks and tests that time or compare the in-memory path). */
