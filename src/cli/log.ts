@@ -9,11 +9,15 @@ export type SyncLog = EventLog & {
   warn(error: unknown, context: string): void;
 };
 
-/** One per process; `write` replaces stderr (a progress bar draws the lines above itself). */
-export function createSyncLog(config: SyncConfiguration, write?: (text: string) => void): SyncLog {
+/**
+ * One per process; `write` replaces stderr (a progress bar draws the lines
+ * above itself). `once`: a one-shot run, whose session ends with the error
+ * that the index cannot be written (sync-session.ts IndexUnwritable).
+ */
+export function createSyncLog(config: SyncConfiguration, write?: (text: string) => void, options: { once?: boolean } = {}): SyncLog {
   const logger = createLogger(config, write ? { write } : {});
   return {
-    ...eventLog(logger),
+    ...eventLog(logger, undefined, { unwritableIndex: options.once === true ? "session" : "log" }),
     logger,
     warn(error, context) {
       const message = error instanceof Error ? error.message : String(error);

@@ -22,7 +22,7 @@ export async function runSync(args: { once: boolean; json: boolean }, start: Run
   const { config, graph } = start;
   // A bar only for a person watching: never on a pipe or a log file, never mixed into --json.
   const bar = args.once && process.stderr.isTTY && !args.json ? new (await import("./progress.ts")).SyncProgressBar(process.stderr) : undefined;
-  const log = createSyncLog(config, bar ? (text) => bar.log(text) : undefined);
+  const log = createSyncLog(config, bar ? (text) => bar.log(text) : undefined, { once: args.once });
   for (const warning of graph.warnings) log.logger.warn({ event: "Warning", context: "logseq/config.edn" }, `warning: logseq/config.edn: ${warning}`);
   // A damaged file may open and fail only when a query reads the bad block: name it and the way back.
   const asDatabaseFailure = (error: unknown) => {

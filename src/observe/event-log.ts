@@ -11,6 +11,16 @@ export type EventLog = {
   flush(): void;
 };
 
+export type EventLogOptions = {
+  /**
+   * Who says that the index cannot be written: the log, once for as long as
+   * it lasts (the service), or the session's own error at its end (`run
+   * --once`: a second line for the same condition came whenever the run
+   * took more than the log's quiet second to end after the first failure).
+   */
+  unwritableIndex?: "log" | "session";
+};
+
 /** The repeated-conditions key of "the index cannot be written". */
 const UNWRITABLE_INDEX = "index-unwritable";
 
@@ -22,7 +32,7 @@ const defaultWindow: RepeatedConditionsOptions = { quietMs: 1000, maxDelayMs: 10
  * repeated. Per sync: its start and end (with durationMs) at info, as JSON
  * fields only.
  */
-export function eventLog(logger: Logger, window: RepeatedConditionsOptions = defaultWindow): EventLog {
+export function eventLog(logger: Logger, window: RepeatedConditionsOptions = defaultWindow, options: EventLogOptions = {}): EventLog {
   const repeated = new RepeatedConditions(logger, window);
   const debug = logger.isLevelEnabled("debug");
   const releaseUnwritable = (base: Record<string, unknown>): void => {
@@ -39,6 +49,7 @@ export function eventLog(logger: Logger, window: RepeatedConditionsOptions = def
         // The index cannot be written (disk full): the database's condition, not each file's. One error line for
         // as long as it lasts, not a line (or a summary per sync) for every file it turns away.
         if (reason.startsWith(INDEX_WRITE_FAILED) && isUnwritable(new Error(reason))) {
+          if (options.unwritableIndex === "session") return;
           const message = reason.slice(INDEX_WRITE_FAILED.length).replace(/^: /, "");
           repeated.latch(UNWRITABLE_INDEX, {
             fields: { ...base, error: { message } },

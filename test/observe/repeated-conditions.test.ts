@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { pino } from "pino";
-import { eventLog } from "../../src/observe/event-log.ts";
+import { eventLog, type EventLogOptions } from "../../src/observe/event-log.ts";
 import { REPEAT_LIMIT } from "../../src/observe/repeated-conditions.ts";
 import { ManualClock } from "../../src/pipeline/clock.ts";
 
 /** The event log on a manual clock, its JSON records collected. */
-function harness() {
+function harness(options: EventLogOptions = {}) {
   const records: Record<string, unknown>[] = [];
   const logger = pino({ level: "warn", base: null }, { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) });
   const clock = new ManualClock();
-  const log = eventLog(logger, { quietMs: 1000, maxDelayMs: 10_000, clock });
+  const log = eventLog(logger, { quietMs: 1000, maxDelayMs: 10_000, clock }, options);
   const fail = (i: number) => log.onEvent({ type: "FileSyncFailed", path: `pages/f${i}.md`, status: "failed", reason: "EACCES" });
   return { records, clock, log, fail };
 }
@@ -48,4 +48,23 @@ test("flush (SyncCompleted, Caught up, exit) writes at once and clears the timer
   log.flush();
   assert.deepEqual(records.map((r) => r["count"]), [4]);
   assert.equal(clock.pendingTimers, 0);
+});
+
+/**
+ * "The index cannot be written" is one error line for as long as it lasts in
+ * the service's log; in a one-shot run the session's own error says it at
+ * its end (run-sync.ts), so the log writes none: a run that took more than
+ * the quiet second to end after its first failed batch printed it twice
+ * (test/resilience/saga.test.ts "full disk", seen under CI's load).
+ */
+test("an unwritable index: one error line in the service's log, none in a one-shot run's", () => {
+  const reason = 'index write failed: Could not write file "/x/index.duckdb.wal": File too large';
+  for (const [unwritableIndex, lines] of [["log", 1], ["session", 0]] as const) {
+    const { records, clock, log } = harness({ unwritableIndex });
+    for (let i = 0; i < 30; i++) log.onEvent({ type: "FileSyncFailed", path: `pages/f${i}.md`, status: "failed", reason });
+    clock.advance(10_000);
+    log.flush();
+    assert.equal(records.length, lines, unwritableIndex);
+    if (lines === 1) assert.match(String(records[0]?.["msg"]), /^cannot write the index: Could not write file .*File too large\. The disk holding it is full/);
+  }
 });
