@@ -189,6 +189,52 @@ export async function compacted(model: SearchModel, slices: TimeSlices): Promise
 
 /** The model as of the commit `delta` describes, or null when the model must be loaded again instead. */
 export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits: RefreshLimits = LIMITS): SearchModel | null {
+  const steps = refreshSteps(model, delta);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value === null ? null : withinLimits(step.value, limits);
+  }
+}
+
+/**
+ * refreshSearchModel with `slices` pausing it (time-slices.ts), for a commit
+ * that adds many blocks and deletes none (a catch-up's batch: about 100 ms of
+ * the writer thread in one stretch on 1,024 files, which every search then
+ * waited for). The model before stays whole meanwhile and can answer
+ * searches: the refresh writes its shared parts only past what that model
+ * reads (its block count, its vocabulary version). A model past its limits
+ * is compacted in slices too.
+ */
+export async function refreshSearchModelInSlices(model: SearchModel, delta: ModelDelta, slices: TimeSlices, limits: RefreshLimits = LIMITS): Promise<SearchModel | null> {
+  const steps = refreshSteps(model, delta);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) {
+      const refreshed = step.value;
+      if (refreshed === null || !pastLimits(refreshed, limits)) return refreshed;
+      return compactModelInSlices(refreshed, refreshed.lineage.dead, slices);
+    }
+    await slices.pause();
+  }
+}
+
+/** Whether a refresh may run in slices: it adds at least this many blocks and deletes none (search-model-cache.ts). */
+export const SLICED_REFRESH_MIN_BLOCKS = 2000;
+
+function pastLimits(model: Refreshed, limits: RefreshLimits): boolean {
+  return model.lineage.appended.size > limits.maxAppended || model.lineage.vocabulary.size > limits.maxTouchedTerms;
+}
+
+/** Many refreshes since the load: flat arrays again (the typo scan of added terms, the block arrays' copies grow). */
+function withinLimits(model: Refreshed, limits: RefreshLimits): SearchModel {
+  return pastLimits(model, limits) ? compactModel(model, model.lineage.dead) : model;
+}
+
+/** Items of a refresh's loops between the points where it may pause (refreshSearchModelInSlices). */
+const STEP = 1024;
+
+/** The refresh, as steps: it yields where it may pause. */
+function* refreshSteps(model: SearchModel, delta: ModelDelta): Generator<void, Refreshed | null, void> {
   if (delta.blocks.length > REFRESH_MAX_BLOCKS) return null;
   const previous = model as Partial<Refreshed>;
   const lineage = previous.lineage ?? startLineage(model);
@@ -205,8 +251,10 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
   if (slotOfGone.some((slot) => slot < 0)) return null;
   const addedPaths = new Set(delta.pages.map((page) => page.path));
   if (addedPaths.size !== delta.pages.length || delta.pages.some((page) => lineage.pageOf.has(page.path))) return null;
-  for (const b of delta.blocks) {
+  for (let i = 0; i < delta.blocks.length; i++) {
+    const b = delta.blocks[i] as ModelDelta["blocks"][number];
     if (!(lineage.pageOf.has(b.path) || addedPaths.has(b.path)) || b.key <= lineage.loadedMaxKey) return null;
+    if (i % STEP === STEP - 1) yield;
   }
   // Appended in key order after the blocks appended before (the writer's keys only grow): a key's slot is a binary search.
   if ((delta.blocks[0]?.key ?? Infinity) <= lineage.appended.last) return null;
@@ -245,6 +293,7 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
     else slots.push(slot);
     lengthSum += b.length;
     slot++;
+    if (slot % STEP === 0) yield;
   }
   for (const gone of slotOfGone) {
     dead[gone] = 1;
@@ -279,6 +328,7 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
     if (slot < 0) return null;
     allSlots[at] = slot;
     allTf[at] = termTf[at] as number;
+    if (at % (16 * STEP) === 16 * STEP - 1) yield;
   }
   let at = 0;
   for (const t of delta.termPostings.terms) {
@@ -328,7 +378,11 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
     vocabulary.set(term, entry);
     return true;
   };
-  for (const added of fresh) if (!touch(added.hash, added.term, added)) return null;
+  for (let i = 0; i < fresh.length; i++) {
+    const added = fresh[i] as (typeof fresh)[number];
+    if (!touch(added.hash, added.term, added)) return null;
+    if (i % STEP === STEP - 1) yield;
+  }
   if (delta.gonePostings.size > 0) {
     const gained = new Set(fresh.map((added) => added.hash));
     for (const hash of delta.gonePostings.keys()) if (!gained.has(hash) && !touch(hash, termOf.get(hash), undefined)) return null;
@@ -370,8 +424,7 @@ export function refreshSearchModel(model: SearchModel, delta: ModelDelta, limits
     version,
   };
   lineage.version = version;
-  // Many refreshes since the load: flat arrays again (the typo scan of added terms, the block arrays' copies grow).
-  return appended.size > limits.maxAppended || vocabulary.size > limits.maxTouchedTerms ? compactModel(refreshed, lineage.dead) : refreshed;
+  return refreshed;
 }
 
 /**

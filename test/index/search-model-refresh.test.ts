@@ -11,7 +11,7 @@ import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
 import { loadSearchModel, type SearchModel } from "../../src/index/search-model.ts";
 import { searchInMemory } from "../../src/index/search-memory.ts";
 import { SearchModelCache } from "../../src/index/search-model-cache.ts";
-import { refreshSearchModel, type ModelDelta } from "../../src/index/search-model-refresh.ts";
+import { SLICED_REFRESH_MIN_BLOCKS, refreshSearchModel, type ModelDelta } from "../../src/index/search-model-refresh.ts";
 import { searchPages } from "../../src/index/page-search.ts";
 import { searchPagesInMemory } from "../../src/index/page-search-memory.ts";
 import { indexWrite } from "../support/index-writes.ts";
@@ -258,6 +258,63 @@ test("a search model follows a catch-up of new pages commit by commit: one load,
     await cache.warm();
     await sameAnswers(writer, await cache.ready(), "after the bulk load's end, compacted");
     assert.deepEqual((await cache.ready()).addedTerms, [], "compacted again");
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A catch-up's large commits (new pages, nothing deleted) are refreshed in
+ * slices (search-model-cache.ts `#refreshInSlices`): committed() returns
+ * before the refresh; searches meanwhile answer from the model before the
+ * commit (`search --pages` reads it at the call, so its answer is that
+ * model's, deterministically); commits that come meanwhile are applied
+ * after it in order; `ready()` waits for them all; a drop meanwhile (a
+ * repair's invalidate()) ends it, and the next search loads the model again.
+ */
+test("a catch-up's large commits refresh the model in slices: searches meanwhile answer from the model before, later commits follow in order, a drop ends it", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "search-model-refresh-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), (await import("../../src/logseq/graph-config.ts")).defaultGraphConfig);
+  try {
+    const cache = new SearchModelCache(writer.readConnection, { settleMs: 1000 });
+    await writer.apply({ writes: newPages(0, 12) });
+    const before = await cache.ready();
+    await writer.startBulkLoad({ threads: 1 });
+    const large = async (b: number) => {
+      await writer.apply({ writes: newPages(b, 700) }, { modelDelta: cache.wantsDelta });
+      const change = writer.takeModelDelta();
+      assert.ok((change.delta?.blocks.length ?? 0) >= SLICED_REFRESH_MIN_BLOCKS, `batch ${b}: ${change.delta?.blocks.length} blocks`);
+      return change;
+    };
+    const c = writer.readConnection;
+    const pagesQuery = { text: "a1", limit: 20 };
+
+    cache.committed(await large(1));
+    assert.equal(cache.refreshes, 0, "committed() returned before the refresh");
+    const during = cache.searchPages(pagesQuery);
+    assert.deepEqual(await during, searchPagesInMemory(before, pagesQuery), "answered from the model before the commit");
+    assert.notDeepEqual(await during, await searchPages(c, pagesQuery), "which lacks the commit's pages");
+    await sameAnswers(writer, await cache.ready(), "after one large commit");
+    assert.equal(cache.refreshes, 1);
+    assert.deepEqual(await cache.searchPages(pagesQuery), await searchPages(c, pagesQuery));
+
+    // Two commits handed over back to back: the second waits for the first's refresh, then follows it.
+    const [second, third] = [await large(2), await large(3)];
+    cache.committed(second);
+    cache.committed(third);
+    assert.equal(cache.refreshes, 1);
+    await sameAnswers(writer, await cache.ready(), "after two large commits");
+    assert.equal(cache.refreshes, 3);
+    assert.equal(cache.loads, 1, "never loaded again");
+
+    // Dropped meanwhile: the refresh stops, the next search loads the model again from the committed index.
+    cache.committed(await large(4));
+    cache.invalidate();
+    await cache.settled();
+    assert.equal(cache.refreshes, 3, "the dropped refresh installed nothing");
+    await sameAnswers(writer, await cache.ready(), "loaded again after the drop");
+    assert.equal(cache.loads, 2);
   } finally {
     writer.close();
     await rm(dir, { recursive: true, force: true });
