@@ -123,6 +123,8 @@ export class SearchModelCache {
         return this.#drop(change.refreshable);
       }
       if (this.#refreshing !== undefined) {
+        // A commit no model follows drops it now, not once the refresh under way is done.
+        if (change.delta === null) return this.#drop(change.refreshable);
         this.#refreshing.queue.push(change);
         return;
       }

@@ -271,7 +271,8 @@ test("a search model follows a catch-up of new pages commit by commit: one load,
  * commit (`search --pages` reads it at the call, so its answer is that
  * model's, deterministically); commits that come meanwhile are applied
  * after it in order; `ready()` waits for them all; a drop meanwhile (a
- * repair's invalidate()) ends it, and the next search loads the model again.
+ * repair's invalidate(), a commit no model follows) ends it at once, and
+ * the next search loads the model again.
  */
 test("a catch-up's large commits refresh the model in slices: searches meanwhile answer from the model before, later commits follow in order, a drop ends it", async () => {
   const dir = await mkdtemp(join(tmpdir(), "search-model-refresh-"));
@@ -315,6 +316,14 @@ test("a catch-up's large commits refresh the model in slices: searches meanwhile
     assert.equal(cache.refreshes, 3, "the dropped refresh installed nothing");
     await sameAnswers(writer, await cache.ready(), "loaded again after the drop");
     assert.equal(cache.loads, 2);
+
+    // A commit no model follows, handed over meanwhile: dropped at once, not after the refresh under way.
+    cache.committed(await large(5));
+    cache.committed({ refreshable: false, delta: null });
+    assert.equal(cache.wantsDelta, false, "dropped at once");
+    await sameAnswers(writer, await cache.ready(), "loaded again after a commit it could not follow");
+    assert.equal(cache.loads, 3);
+    assert.equal(cache.refreshes, 3);
   } finally {
     writer.close();
     await rm(dir, { recursive: true, force: true });
