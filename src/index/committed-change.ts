@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { BatchResult, FileWrite } from "./index-batch.ts";
-import { REFRESH_MAX_BLOCKS, readModelDelta, type CommittedChange, type DiffChanges } from "./search-model-refresh.ts";
+import { REFRESH_MAX_BLOCKS } from "./search-model-refresh.ts";
+import { readModelDelta, type CommittedChange, type DiffChanges } from "./model-delta.ts";
 
 /** What a committed batch did, as far as a loaded search model cares. */
 export type CommittedBatch = {

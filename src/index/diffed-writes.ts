@@ -10,7 +10,7 @@ import { withinDiffBudget, type DiffBudget } from "./diff-budget.ts";
 import { SEQ_GAP } from "./schema.ts";
 import { pageFieldsText, rememberPageFields } from "./page-fields.ts";
 import type { IndexedDocument } from "./index-batch.ts";
-import type { DiffChanges } from "./search-model-refresh.ts";
+import type { DiffChanges } from "./model-delta.ts";
 
 type IndexWrite = Extract<FileWrite, { op: "index" }>;
 

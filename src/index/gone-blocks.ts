@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { appendRows } from "./appenders.ts";
-import type { DiffChanges } from "./search-model-refresh.ts";
+import type { DiffChanges } from "./model-delta.ts";
 
 /**
  * Up to this many keys, a block diff names its gone blocks in the

@@ -14,7 +14,7 @@ import type { DiffBlock, DiffStateCache } from "./diff-state-cache.ts";
 import { appendRows } from "./appenders.ts";
 import { blockRowsFrom, refRowsFrom } from "./block-row-reader.ts";
 import { deleteDiffChanges } from "./gone-blocks.ts";
-import type { DiffChanges } from "./search-model-refresh.ts";
+import type { DiffChanges } from "./model-delta.ts";
 import { PAGE_FIELDS_SQL, pageFieldsText, rememberPageFields, samePageFields } from "./page-fields.ts";
 
 /**

@@ -26,7 +26,7 @@ import { CheckpointPolicy } from "./checkpoint-policy.ts";
 import { invalidateOnNewDuckDB, readSyncState, writeSyncState } from "./sync-state.ts";
 import { DEFAULT_DIFF_BUDGET, type DiffBudget } from "./diff-budget.ts";
 import type { BatchResult, FileRow, FileWrite, IndexBatch } from "./index-batch.ts";
-import type { CommittedChange, DiffChanges } from "./search-model-refresh.ts";
+import type { CommittedChange, DiffChanges } from "./model-delta.ts";
 import { committedChange } from "./committed-change.ts";
 
 /** sync_state key: "unsorted" while fts_postings holds a bulk load's unsorted batches. */

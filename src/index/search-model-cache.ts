@@ -3,8 +3,9 @@ import { searchIndex, type SearchHit, type SearchQuery } from "./search.ts";
 import { loadSearchModel, type SearchModel } from "./search-model.ts";
 import type { HitRowCache } from "./hit-rows.ts";
 import {
-  SLICED_REFRESH_MIN_BLOCKS, compacted, readyForRefresh, refreshSearchModel, refreshSearchModelInSlices, type CommittedChange, type ModelDelta,
+  SLICED_REFRESH_MIN_BLOCKS, compacted, readyForRefresh, refreshSearchModel, refreshSearchModelInSlices,
 } from "./search-model-refresh.ts";
+import type { CommittedChange, ModelDelta } from "./model-delta.ts";
 import { StaleSearchModel, searchInMemory } from "./search-memory.ts";
 import { TimeSlices } from "./time-slices.ts";
 import { warmUpQueries } from "./search-warm-up.ts";
