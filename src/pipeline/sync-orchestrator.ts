@@ -291,8 +291,13 @@ export class SyncOrchestrator {
    * every write is committed.
    */
   get idle(): boolean {
+    return this.#nothingToRead && this.#batches.pending === 0;
+  }
+
+  /** Nothing queued, in flight, held, being scanned, due for a rescan or retrying: no write is on its way to the batches. */
+  get #nothingToRead(): boolean {
     return this.queue.size === 0 && this.queue.inFlightCount === 0 && this.#moves.held === 0 && this.#feeders === 0 &&
-      !this.#rescanning && this.queue.dirtyPrefixes().length === 0 && this.#batches.pending === 0 && this.#deferred.retrying === 0;
+      !this.#rescanning && this.queue.dirtyPrefixes().length === 0 && this.#deferred.retrying === 0;
   }
 
   /** Resolves once the live edits being written are committed, at most `maxWaitMs` later (BatchProcessor.liveWritten). */
@@ -301,7 +306,9 @@ export class SyncOrchestrator {
   /** Resolves once the orchestrator is idle and every write so far is committed. */
   async whenIdle(): Promise<void> {
     for (;;) {
-      if (this.idle) {
+      // Once no write is on its way, the batch being filled goes now: it waited for its window (`batch.windowMs`,
+      // up to a minute) with nothing more to come, and `run --once` with it.
+      if (this.#nothingToRead) {
         await this.#batches.flush();
         if (this.idle) return;
       }

@@ -19,6 +19,18 @@ const FILES = {
   "pages/picture.png": "not a page",
 };
 
+// A minute's window would hold the last batch a minute (the test's timeout) if the session waited for it.
+test("run --once writes its last, partly filled batch as soon as no more files are coming, not at the end of the batch window", { timeout: 30_000 }, async () => {
+  const g = await tempGraph(FILES, { batch: { maxFiles: 1000, windowMs: 60_000 } });
+  try {
+    const summary = await runJson<SyncSummary>(["run", "--once", "--config", g.config]);
+    assert.deepEqual({ indexed: summary.indexed, failed: summary.failed, blocks: summary.blocks }, { indexed: 4, failed: 0, blocks: 11 });
+    assert.deepEqual(await queryRows(g.database, "SELECT count(*)::INTEGER AS n FROM files WHERE status = 'indexed'"), [{ n: 4 }]);
+  } finally {
+    await g.cleanup();
+  }
+});
+
 test("one-shot sync indexes the graph, search ranks a page's name first, a re-run is a no-op", async () => {
   const g = await tempGraph(FILES);
   try {
