@@ -42,14 +42,16 @@ async function assertSameAnswers(database: string, texts: readonly string[]): Pr
     const model = await loadSearchModel(db.connection);
     let hits = 0;
     for (const text of texts) {
+      // The SQL path's list is in a total order (rank, then file order): a limit only cuts it, so one query at
+      // the larger limit answers both (each SQL query costs ~45 ms here, the in-memory one under 1).
+      const sql = await searchIndex(db.connection, { text, limit: 1000 });
+      const pages = await searchPages(db.connection, { text, limit: 1000 });
       for (const limit of [10, 1000]) {
         const query: SearchQuery = { text, limit };
-        const sql = await searchIndex(db.connection, query);
-        assert.deepEqual(await searchInMemory(db.connection, model, query), sql, `${JSON.stringify(text)} limit ${limit}`);
-        hits += sql.length;
-        const pages = await searchPages(db.connection, query);
-        assert.deepEqual(searchPagesInMemory(model, query), pages, `--pages ${JSON.stringify(text)} limit ${limit}`);
-        hits += pages.length;
+        assert.deepEqual(await searchInMemory(db.connection, model, query), sql.slice(0, limit), `${JSON.stringify(text)} limit ${limit}`);
+        hits += Math.min(limit, sql.length);
+        assert.deepEqual(searchPagesInMemory(model, query), pages.slice(0, limit), `--pages ${JSON.stringify(text)} limit ${limit}`);
+        hits += Math.min(limit, pages.length);
       }
     }
     return hits;
@@ -85,7 +87,7 @@ test("in memory, accents, aliases, exact titles, properties and pages without bl
     await runJson(["run", "--once", "--config", g.config]);
     const texts = ["cafe creme", "café crème", "Kaffee", "kaffe", "flat white", "coffee", "cof", "coffe ", "drink", "empty page", "empty",
       "日本", "本", "same words", "same words here", '"same words"', '"words same"', "todo coffee", "crème brûlée", "creme brulee", "brul"];
-    assert.ok((await assertSameAnswers(g.database, [...texts, ...texts.flatMap(keystrokes)])) > 100);
+    assert.ok((await assertSameAnswers(g.database, [...new Set([...texts, ...texts.flatMap(keystrokes)])])) > 100);
   } finally {
     await g.cleanup();
   }
