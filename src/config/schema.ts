@@ -63,7 +63,7 @@ export const configSchema = {
           minimum: 0,
           maximum: 60000,
           default: 50,
-          description: "A non-full batch is written this long after its first file arrived, or as soon as the writer is free if it is busy then. While more files are on their way (a catch-up, a scan, run --once), a batch waits until it holds half of maxFiles or maxBlocks, unless it holds an edit or a delete made meanwhile.",
+          description: "A non-full batch is written this long after its first file arrived, or as soon as the writer is free if it is busy then. While more files are on their way (a catch-up, a scan, run --once), a batch waits until it holds half of maxFiles or maxBlocks, unless it holds an edit or a delete made meanwhile. Once nothing more is on its way (the end of run --once or of a catch-up), the last batch is written at once.",
         },
       },
     },
