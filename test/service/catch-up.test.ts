@@ -77,10 +77,12 @@ test("an edit during a bulk catch-up is indexed before the catch-up finishes", a
 });
 
 
+// 1,500 files in batches of 128, as bulk-load.test.ts's kill: a first batch commits early and a dozen follow, so the
+// kill lands mid-way (3,000 files in 1,024-file batches cost the suite 41 s for the same check).
 test("a service catching up on an empty index loads in bulk: killed mid-way, its postings wait unsorted for the next start, which completes the index", async (t) => {
-  const sandbox = await makeSandbox();
+  const sandbox = await makeSandbox({ batch: { maxFiles: MAX_FILES } });
   t.after(() => sandbox.cleanup());
-  await generateGraph(sandbox.graph, { files: 3000, seed: 11 });
+  await generateGraph(sandbox.graph, { files: 1500, seed: 11 });
   const first = new ServiceProcess(sandbox.configPath);
   t.after(() => first.kill());
   await pollUntil(() => first.indexedPaths().length > 0, "a first batch committed", 60_000);
