@@ -28,7 +28,7 @@ export class SyncServiceObserver implements ServiceObserver {
     this.#config = config;
     this.#pools = pools;
     this.#logger = logger;
-    this.metrics = new SyncMetrics({ intervalMs: config.metrics.intervalMs });
+    this.metrics = new SyncMetrics({ intervalMs: config.metrics.intervalMs, processMetrics: config.metrics.port !== 0 });
   }
 
   /** The domain-event subscriber (metrics). */

@@ -52,10 +52,17 @@ export class SyncMetrics {
   #sampled = { at: 0, fsEvents: 0, tasks: new Map<string, number>() };
   #fsEventCount = 0;
 
-  constructor(options: { intervalMs: number; now?: () => number }) {
+  /**
+   * `processMetrics`: Node's process metrics too (prom-client's defaults:
+   * memory, CPU, GC, event-loop lag), for a service that serves its metrics.
+   * Their event-loop lag samples the loop every 10 ms: an idle service
+   * without a metrics port woke its main thread 100 times a second for
+   * series nobody could read (about 1% of a core here, for weeks).
+   */
+  constructor(options: { intervalMs: number; processMetrics: boolean; now?: () => number }) {
     this.#now = options.now ?? Date.now;
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: "sync_pipeline_" });
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: "sync_pipeline_" });
     this.#latency = new Histogram({
       name: "sync_pipeline_sync_latency_seconds",
       help: "From a change being seen (watcher event, or the start of the scan that found it) to its commit in the index.",
