@@ -11,7 +11,8 @@ import { searchIndex, type SearchQuery } from "../../src/index/search.ts";
 import { loadSearchModel, type SearchModel } from "../../src/index/search-model.ts";
 import { searchInMemory } from "../../src/index/search-memory.ts";
 import { SearchModelCache } from "../../src/index/search-model-cache.ts";
-import { SLICED_REFRESH_MIN_BLOCKS, refreshSearchModel } from "../../src/index/search-model-refresh.ts";
+import { SLICED_REFRESH_MIN_BLOCKS, refreshSearchModel, refreshSearchModelInSlices } from "../../src/index/search-model-refresh.ts";
+import { TimeSlices } from "../../src/index/time-slices.ts";
 import type { ModelDelta } from "../../src/index/model-delta.ts";
 import { searchPages } from "../../src/index/page-search.ts";
 import { searchPagesInMemory } from "../../src/index/page-search-memory.ts";
@@ -402,6 +403,30 @@ test("a model past its refresh limits is compacted: the same answers from flat a
       }
     }
     assert.ok(compactions >= 2, `compacted ${compactions} times`);
+  } finally {
+    writer.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a refresh in slices pauses in its loops over the new blocks (every 1,024) and gives a fresh model's and SQL's answers", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "search-model-refresh-"));
+  const writer = await IndexWriter.open(join(dir, "index.duckdb"), (await import("../../src/logseq/graph-config.ts")).defaultGraphConfig);
+  try {
+    await writer.apply({ writes: newPages(0, 6) });
+    const model = await loadSearchModel(writer.readConnection);
+    const lines = Array.from({ length: 5000 }, (_, i) => wordsFrom(i + 7, 3));
+    await writer.apply({ writes: [indexWrite("pages/long.md", render(lines))] }, { modelDelta: true });
+    const delta = deltaOf(writer);
+    assert.equal(delta.blocks.length, 5000);
+    // A 0 ms slice pauses at every step the refresh yields; limits it cannot reach leave out the compaction's pauses.
+    const slices = new TimeSlices(0);
+    const refreshed = await refreshSearchModelInSlices(model, delta, slices, { maxAppended: 1e9, maxTouchedTerms: 1e9 });
+    assert.ok(refreshed !== null, "followed");
+    assert.ok("lineage" in refreshed, "refreshed, not compacted");
+    // Its two loops over the new blocks (the checks, the slots) each yield once per 1,024 blocks.
+    assert.ok(slices.paused >= 2 * Math.floor(5000 / 1024), `paused ${slices.paused} times`);
+    await sameAnswers(writer, refreshed, "refreshed in slices", { sql: true });
   } finally {
     writer.close();
     await rm(dir, { recursive: true, force: true });
