@@ -3,6 +3,7 @@ import type { IndexedFileState } from "../index/index-writer.ts";
 import { readFileStates } from "../bulkheads/pools.ts";
 import { applyBatch } from "../bulkheads/apply-batch.ts";
 import { BatchProcessor } from "./batch-processor.ts";
+import { recordCommitted, recordFailed, type BatchOutcomeTarget } from "./batch-outcome.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { scanDirectory } from "./directory-scan.ts";
 import { contentDisagrees, detectChanges } from "./file-change-detector.ts";
@@ -20,11 +21,10 @@ import type { SyncBatchId, SyncEventListener } from "./sync-domain-event.ts";
 import { SyncEventKind } from "./sync-event.ts";
 import { priorityClass, SyncPriority, syncPriority, todayJournalStem } from "./sync-priority-calculator.ts";
 import type { SyncSessionContext } from "./sync-session.ts";
-import { INDEX_WRITE_FAILED, type PendingOperations } from "./sync-status-model.ts";
-import { clashEvent, ConflictManager } from "./conflict-manager.ts";
-import { appliedWrites } from "../index/page-name-claims.ts";
+import type { PendingOperations } from "./sync-status-model.ts";
+import { ConflictManager } from "./conflict-manager.ts";
 import type { ResolutionStrategy, SyncConflict } from "./conflict-types.ts";
-import { emptySummary, recordWrite, type SyncSummary } from "./sync-summary.ts";
+import { emptySummary, type SyncSummary } from "./sync-summary.ts";
 import { parentFolder, SyncTaskQueue, type SyncTask } from "./sync-task-queue.ts";
 import { SyncTaskStep } from "./sync-task-step.ts";
 
@@ -85,6 +85,8 @@ export class SyncOrchestrator {
   readonly #clock: Clock;
   readonly #emit: SyncEventListener;
   readonly #batches: BatchProcessor;
+  /** Where a batch's outcome is recorded (batch-outcome.ts). */
+  readonly #outcomes: BatchOutcomeTarget;
   readonly #fileContext: FileSyncContext;
   /** One task's work: walk, read, re-read, conflicts, into the batch. */
   readonly #step: SyncTaskStep;
@@ -116,6 +118,7 @@ export class SyncOrchestrator {
       reads: { rows: (paths?: readonly string[]) => readFileStates(context.pools, paths), withChecksum: (checksum: string) => readFileStates(context.pools, { checksum }) },
     };
     this.#view = Array.isArray(known) ? new IndexView(known, viewOptions) : IndexView.fromStamps(known.stamps, known.rows, viewOptions);
+    this.#outcomes = { view: this.#view, summary: this.summary, emit: this.#emit, oneShot: options.oneShot === true };
     this.#deferred = new TaskDeferral(context.config, this.#clock, {
       requeue: (task) => this.#push(task, priorityClass(task.priority)),
       force: (path) => this.#forced.add(path),
@@ -174,15 +177,7 @@ export class SyncOrchestrator {
       moreComing: () => this.queue.size > 0 || this.queue.inFlightCount > 0 || this.#feeders > 0,
       // `idle` counts the writes of batches being written: it may turn true only now.
       onSettled: () => this.#idle.notify(),
-      onFailed: (write, error, recorded, batchId) => {
-        this.#view.settle(write);
-        if (recorded !== undefined) this.#view.commit(recorded);
-        const path = write.op === "delete" ? write.path : write.file.path;
-        const reason = `${INDEX_WRITE_FAILED}: ${error.message}`;
-        this.summary.failed++;
-        this.summary.problems.push({ path, status: "failed", reason });
-        this.#emit({ type: "FileSyncFailed", path, status: "failed", reason, batchId });
-      },
+      onFailed: (write, error, recorded, batchId) => recordFailed(this.#outcomes, write, error, recorded, batchId),
     });
     this.#consumers = Array.from({ length: Math.max(1, options.consumers) }, () => this.#consume());
   }
@@ -477,19 +472,7 @@ export class SyncOrchestrator {
   }
 
   #committed(writes: FileWrite[], result: BatchResult, batchId: SyncBatchId): void {
-    const known = this.#view;
-    // As applied: a held page-name claim wrote its skipped row only (page-name-holds.ts).
-    for (const write of appliedWrites(writes, result)) {
-      // Asked before `commit`: did the index hold the path before this write?
-      const wasIndexed = (path: string) => known.has(path);
-      recordWrite(this.summary, write, this.#emit, { batchId, wasIndexed });
-      this.#view.commit(write);
-    }
-    // A service runs for weeks: keep only the latest problems.
-    if (this.#options.oneShot !== true && this.summary.problems.length > 100) this.summary.problems.splice(0, this.summary.problems.length - 100);
-    this.summary.blocks += result.blocks;
-    for (const write of writes) this.#view.settle(write);
-    for (const clash of result.pageNameClashes) this.#emit({ ...clashEvent(clash), batchId });
+    recordCommitted(this.#outcomes, writes, result, batchId);
     // Held page-name claims whose name lost its owner: synced again now, to claim it.
     for (const path of this.conflicts.clashesCommitted(result)) this.#syncAgain(path);
     this.#idle.notify();
