@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runCli } from "./cli.ts";
-import { queryRows } from "./db.ts";
+import { queryEach } from "./db.ts";
 
 /**
  * Whole-index checks to run after any scenario (STYLE.md practice 11): a
@@ -61,12 +61,11 @@ export const INVARIANTS: { rule: string; sql: string }[] = [
 
 /** Every broken invariant, with up to three offending rows each; empty when the index is sound. */
 export async function indexViolations(database: string): Promise<string[]> {
-  const broken: string[] = [];
-  for (const { rule, sql } of INVARIANTS) {
-    const rows = await queryRows(database, sql);
-    if (rows.length > 0) broken.push(`${rule}: ${rows.length} row(s), e.g. ${JSON.stringify(rows.slice(0, 3))}`);
-  }
-  return broken;
+  const results = await queryEach(database, INVARIANTS.map(({ sql }) => sql));
+  return INVARIANTS.flatMap(({ rule }, i) => {
+    const rows = results[i] ?? [];
+    return rows.length > 0 ? [`${rule}: ${rows.length} row(s), e.g. ${JSON.stringify(rows.slice(0, 3))}`] : [];
+  });
 }
 
 export async function assertIndexInvariants(database: string): Promise<void> {
@@ -81,37 +80,24 @@ export async function assertIndexInvariants(database: string): Promise<void> {
 export async function indexContent(database: string): Promise<Record<string, unknown[]>> {
   // A block's place in its file: how many of its file's blocks come before it by seq (incremental writes keep keys, issue #11).
   const ord = `(SELECT count(*) FROM blocks o WHERE o.path = b.path AND o.seq < b.seq)`;
-  return {
-    files: await queryRows(database, `SELECT path, size, checksum, status, error FROM files ORDER BY path`),
-    pages: await queryRows(
-      database,
-      `SELECT name, original_name, path, journal_day, format, properties, aliases, tags, title_tokens, block_count FROM pages ORDER BY path`,
-    ),
-    blocks: await queryRows(
-      database,
-      `SELECT b.path, ${ord} AS ord, b.page, b.position, b.level, b.content, b.properties, b.marker, b.priority,
+  const queries: Record<string, string> = {
+    files: `SELECT path, size, checksum, status, error FROM files ORDER BY path`,
+    pages: `SELECT name, original_name, path, journal_day, format, properties, aliases, tags, title_tokens, block_count FROM pages ORDER BY path`,
+    blocks: `SELECT b.path, ${ord} AS ord, b.page, b.position, b.level, b.content, b.properties, b.marker, b.priority,
         b.scheduled, b.deadline, b.repeater, b.pre_block, b.length
        FROM blocks b JOIN pages pg USING (path) ORDER BY b.path, ord`,
-    ),
-    refs: await queryRows(
-      database,
-      `SELECT r.path, r.page, ${ord} AS ord, r.target, r.kind
+    refs: `SELECT r.path, r.page, ${ord} AS ord, r.target, r.kind
        FROM refs r JOIN blocks b ON b.key = r.block_key JOIN pages pg ON pg.path = b.path ORDER BY ALL`,
-    ),
-    terms: await queryRows(database, `SELECT term, df FROM fts_terms ORDER BY term`),
-    postings: await queryRows(
-      database,
-      `SELECT t.term, b.path, ${ord} AS ord, p.tf
+    terms: `SELECT term, df FROM fts_terms ORDER BY term`,
+    postings: `SELECT t.term, b.path, ${ord} AS ord, p.tf
        FROM fts_postings p JOIN fts_terms t USING (term_hash) JOIN blocks b ON b.key = p.block_key JOIN pages pg ON pg.path = b.path
        ORDER BY ALL`,
-    ),
-    counts: await queryRows(
-      database,
-      `SELECT (SELECT count(*) FROM files)::INTEGER AS files, (SELECT count(*) FROM pages)::INTEGER AS pages,
+    counts: `SELECT (SELECT count(*) FROM files)::INTEGER AS files, (SELECT count(*) FROM pages)::INTEGER AS pages,
         (SELECT count(*) FROM blocks)::INTEGER AS blocks, (SELECT count(*) FROM refs)::INTEGER AS refs,
         (SELECT count(*) FROM fts_terms)::INTEGER AS terms, (SELECT count(*) FROM fts_postings)::INTEGER AS postings`,
-    ),
   };
+  const rows = await queryEach(database, Object.values(queries));
+  return Object.fromEntries(Object.keys(queries).map((table, i) => [table, rows[i] ?? []]));
 }
 
 /**

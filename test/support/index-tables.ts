@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { queryRows } from "./db.ts";
+import { queryEach } from "./db.ts";
 
 /**
  * Every table of an index by its content columns, rows sorted: two indexes of
@@ -33,14 +33,9 @@ export type IndexContent = Record<string, string[]>;
 
 /** Reads every table's content rows (JSON text per row, sorted). Only while no service holds the file. */
 export async function readIndexContent(database: string): Promise<IndexContent> {
-  const content: IndexContent = {};
-  for (const table of Object.keys(CONTENT_QUERIES)) {
-    const sql = CONTENT_QUERIES[table];
-    if (sql === undefined) throw new RangeError(`no content query for table ${JSON.stringify(table)}`);
-    const rows = await queryRows(database, sql);
-    content[table] = rows.map((row) => JSON.stringify(row)).sort();
-  }
-  return content;
+  const tables = Object.keys(CONTENT_QUERIES);
+  const rows = await queryEach(database, Object.values(CONTENT_QUERIES));
+  return Object.fromEntries(tables.map((table, i) => [table, (rows[i] ?? []).map((row) => JSON.stringify(row)).sort()]));
 }
 
 /**
