@@ -14,9 +14,13 @@ import { CONTENT_QUERIES } from "../support/index-tables.ts";
  * parents (by place), refs, terms with df, postings with tf, page rows
  * including their content checksum.
  */
-/** A block's index in its file: incremental writes keep keys, so file order is `seq` (issue #11). */
-const ordOf = (b: string): string => `(SELECT count(*) FROM blocks o WHERE o.path = ${b}.path AND o.seq < ${b}.seq)`;
-const BLOCK_PLACE = `b.path || '#' || ${ordOf("b")}::VARCHAR`;
+/**
+ * Blocks with their index in the file, `ord`: incremental writes keep keys,
+ * so file order is `seq` (issue #11). The rank counts the file's blocks with
+ * a lower seq, as a correlated count did at twice the cost.
+ */
+const PLACED_BLOCKS = `(SELECT *, rank() OVER (PARTITION BY path ORDER BY seq) - 1 AS ord FROM blocks)`;
+const BLOCK_PLACE = `b.path || '#' || b.ord::VARCHAR`;
 const JOIN_PLACE = `LEFT JOIN pages bp ON bp.path = b.path`;
 
 const QUERIES: Record<string, string> = {
@@ -24,22 +28,22 @@ const QUERIES: Record<string, string> = {
   pages: `SELECT name, original_name, path, journal_day, format, properties::VARCHAR AS properties, aliases::VARCHAR AS aliases,
     tags::VARCHAR AS tags, title_tokens, first_block_key IS NULL AS no_blocks, block_count, checksum FROM pages`,
   blocks: `SELECT ${BLOCK_PLACE} AS place, b.page, CASE WHEN b.parent_id IS NULL THEN NULL
-      ELSE coalesce((SELECT min(p.path || '#' || ${ordOf("p")}::VARCHAR) FROM blocks p
+      ELSE coalesce((SELECT min(p.path || '#' || p.ord::VARCHAR) FROM ${PLACED_BLOCKS} p
         WHERE p.path = b.path AND p.id = b.parent_id), 'missing parent ' || b.parent_id) END AS parent,
     b.position, b.level, b.content, b.properties::VARCHAR AS properties, b.marker, b.priority, b.scheduled, b.deadline,
-    b.repeater, b.pre_block, b.length FROM blocks b ${JOIN_PLACE}`,
-  refs: `SELECT ${BLOCK_PLACE} AS place, r.page, r.path, r.target, r.kind FROM refs r LEFT JOIN blocks b ON b.key = r.block_key ${JOIN_PLACE}`,
+    b.repeater, b.pre_block, b.length FROM ${PLACED_BLOCKS} b ${JOIN_PLACE}`,
+  refs: `SELECT ${BLOCK_PLACE} AS place, r.page, r.path, r.target, r.kind FROM refs r LEFT JOIN ${PLACED_BLOCKS} b ON b.key = r.block_key ${JOIN_PLACE}`,
   fts_terms: `SELECT term_hash::VARCHAR AS term_hash, term, df FROM fts_terms`,
   fts_postings: `SELECT p.term_hash::VARCHAR AS term_hash, ${BLOCK_PLACE} AS place, p.tf
-    FROM fts_postings p LEFT JOIN blocks b ON b.key = p.block_key ${JOIN_PLACE}`,
+    FROM fts_postings p LEFT JOIN ${PLACED_BLOCKS} b ON b.key = p.block_key ${JOIN_PLACE}`,
   counts: `SELECT (SELECT count(*) FROM files) AS files, (SELECT count(*) FROM pages) AS pages, (SELECT count(*) FROM blocks) AS blocks,
     (SELECT count(*) FROM refs) AS refs, (SELECT count(*) FROM fts_terms) AS terms, (SELECT count(*) FROM fts_postings) AS postings`,
 };
 
 /** Ids as the parser derives them: an edit keeps a block's id (issue #11), a clean sync derives it from the text. */
-const IDS = `SELECT f.id_seed, b.path, ${ordOf("b")}::INTEGER AS ord, b.parser_id AS id,
+const IDS = `SELECT f.id_seed, b.path, b.ord::INTEGER AS ord, b.parser_id AS id,
     (SELECT any_value(p.parser_id) FROM blocks p WHERE p.path = b.path AND p.id = b.parent_id) AS parent_id
-  FROM blocks b ${JOIN_PLACE} JOIN files f ON f.path = b.path`;
+  FROM ${PLACED_BLOCKS} b ${JOIN_PLACE} JOIN files f ON f.path = b.path`;
 
 /**
  * Compares two index files with DuckDB itself (both attached read-only to

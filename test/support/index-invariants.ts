@@ -78,19 +78,19 @@ export async function assertIndexInvariants(database: string): Promise<void> {
  * the same folder must reproduce exactly.
  */
 export async function indexContent(database: string): Promise<Record<string, unknown[]>> {
-  // A block's place in its file: how many of its file's blocks come before it by seq (incremental writes keep keys, issue #11).
-  const ord = `(SELECT count(*) FROM blocks o WHERE o.path = b.path AND o.seq < b.seq)`;
+  // Blocks with their place in the file, ord: how many of its file's blocks come before it by seq (incremental writes keep keys, issue #11).
+  const blocks = `(SELECT *, rank() OVER (PARTITION BY path ORDER BY seq) - 1 AS ord FROM blocks)`;
   const queries: Record<string, string> = {
     files: `SELECT path, size, checksum, status, error FROM files ORDER BY path`,
     pages: `SELECT name, original_name, path, journal_day, format, properties, aliases, tags, title_tokens, block_count FROM pages ORDER BY path`,
-    blocks: `SELECT b.path, ${ord} AS ord, b.page, b.position, b.level, b.content, b.properties, b.marker, b.priority,
+    blocks: `SELECT b.path, b.ord, b.page, b.position, b.level, b.content, b.properties, b.marker, b.priority,
         b.scheduled, b.deadline, b.repeater, b.pre_block, b.length
-       FROM blocks b JOIN pages pg USING (path) ORDER BY b.path, ord`,
-    refs: `SELECT r.path, r.page, ${ord} AS ord, r.target, r.kind
-       FROM refs r JOIN blocks b ON b.key = r.block_key JOIN pages pg ON pg.path = b.path ORDER BY ALL`,
+       FROM ${blocks} b JOIN pages pg USING (path) ORDER BY b.path, b.ord`,
+    refs: `SELECT r.path, r.page, b.ord, r.target, r.kind
+       FROM refs r JOIN ${blocks} b ON b.key = r.block_key JOIN pages pg ON pg.path = b.path ORDER BY ALL`,
     terms: `SELECT term, df FROM fts_terms ORDER BY term`,
-    postings: `SELECT t.term, b.path, ${ord} AS ord, p.tf
-       FROM fts_postings p JOIN fts_terms t USING (term_hash) JOIN blocks b ON b.key = p.block_key JOIN pages pg ON pg.path = b.path
+    postings: `SELECT t.term, b.path, b.ord, p.tf
+       FROM fts_postings p JOIN fts_terms t USING (term_hash) JOIN ${blocks} b ON b.key = p.block_key JOIN pages pg ON pg.path = b.path
        ORDER BY ALL`,
     counts: `SELECT (SELECT count(*) FROM files)::INTEGER AS files, (SELECT count(*) FROM pages)::INTEGER AS pages,
         (SELECT count(*) FROM blocks)::INTEGER AS blocks, (SELECT count(*) FROM refs)::INTEGER AS refs,
