@@ -5,7 +5,7 @@ type Rows = Record<string, unknown>[];
 /** Reads rows straight from an index file (only while no service holds it). */
 export async function queryRows(database: string, sql: string): Promise<Rows> {
   const [rows] = await queryEach(database, [sql]);
-  return rows as Rows;
+  return rows ?? [];
 }
 
 /**
