@@ -118,6 +118,8 @@ test("random edits of a large page: the document parsed in part is the whole par
   });
   let runs = 0;
   let partials = 0;
+  // PARTIAL_SEED=<n> replays a run's edits (fast-check names the seed of a failed property itself).
+  const seed = Number(process.env["PARTIAL_SEED"] ?? Math.floor(Math.random() * 2 ** 31));
   fc.assert(
     fc.property(fc.array(op, { minLength: 1, maxLength: 4 }), (ops) => {
       let page = lines();
@@ -138,9 +140,11 @@ test("random edits of a large page: the document parsed in part is the whole par
         if (outcome.partial) partials++;
       }
     }),
-    { numRuns: Number(process.env["PARTIAL_RUNS"] ?? 15) },
+    { numRuns: Number(process.env["PARTIAL_RUNS"] ?? 15), seed },
   );
-  assert.ok(partials >= runs / 3, `only ${partials} of ${runs} parses were partial`);
+  // Not vacuous: the partial path must carry a good share of the parses (none when it is broken). Over 150 seeds
+  // the share was 0.37-0.94 (median 0.68), and one CI run met 10 of 32 (0.31) where a third was asked: a fifth.
+  assert.ok(partials >= runs / 5, `only ${partials} of ${runs} parses were partial (seed ${seed}, replay with PARTIAL_SEED=${seed})`);
 });
 
 test("documents parsed in part, written as diffs, leave the tables a whole rewrite leaves", async () => {
