@@ -59,21 +59,32 @@ export function readGraphFile(task: ReadTask): ReadOutcome {
   }
 }
 
-/** Reads from the start to the end, even if the file grew since fstat. */
-function readAll(fd: number, expected: number): Uint8Array<ArrayBuffer> {
-  let buffer = new Uint8Array(Math.max(expected, 1024));
+/** One byte past the bytes expected: whether the file ends there. */
+const probe = new Uint8Array(1);
+
+/**
+ * Reads from the start to the end, even if the file grew since fstat. The buffer is the size fstat gave, and a
+ * one-byte read past it tells the end: the bytes come back in a buffer of their own (transferred as they are,
+ * transfer.ts `ownBuffer`). Growing the full buffer to look for the end allocated twice the file and copied it,
+ * and the copy sat between the read and its re-check.
+ */
+export function readAll(fd: number, expected: number): Uint8Array<ArrayBuffer> {
+  let buffer = new Uint8Array(expected);
   let length = 0;
   for (;;) {
     if (length === buffer.length) {
-      const bigger = new Uint8Array(buffer.length * 2);
+      if (readSync(fd, probe, 0, 1, length) === 0) break;
+      const bigger = new Uint8Array(Math.max(buffer.length * 2, 1024));
       bigger.set(buffer);
+      bigger[length++] = probe[0] as number;
       buffer = bigger;
+      continue;
     }
     const n = readSync(fd, buffer, length, buffer.length - length, length);
     if (n === 0) break;
     length += n;
   }
-  return buffer.subarray(0, length);
+  return length === buffer.length ? buffer : buffer.subarray(0, length);
 }
 
 function cannotRead(error: unknown): ReadOutcome {
