@@ -1,52 +1,39 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { rename, writeFile } from "node:fs/promises";
+import { Worker } from "node:worker_threads";
 import { join } from "node:path";
 import { runCli, tempGraph, type TempGraph } from "../support/cli.ts";
 import { queryRows } from "../support/db.ts";
 import { assertSameAsCleanSync } from "../support/index-invariants.ts";
 import { conflictRows, type ConflictRow } from "./conflict-rows.ts";
+import { B, numbered, version, type RewriterData } from "./rewriter.worker.ts";
 
-/** Two versions of one 2 MB page, of equal size: reading and parsing it takes long enough to be overtaken by a rewrite. */
-const version = (word: string) => Array.from({ length: 2000 }, (_, i) => `- ${word} ${String(i).padStart(6, "0")} ${"x".repeat(1000)}\n`).join("");
 const A = version("alpha");
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
-const B = version("bravo");
 
 /**
- * Rewrites `path` with A and B in turn, every 25 ms, until stopped: each write changes its mtime (and, mid-write,
- * its bytes). The pause leaves a read of 2 MB room to finish between two writes even on a busy machine (at 5 ms,
- * with another test file running beside, every read was overtaken and the file failed as "kept changing while
- * being read"), while parsing and committing it still take longer than the pause, so the commit is overtaken.
+ * Saves a new version of `path` every 10 ms, atomically, until stopped, then settles on B with a new mtime
+ * (rewriter.worker.ts says how and why). With `saved`: the texts of all versions saved, by checksum, once stopped.
  */
 function rewriter(g: TempGraph, path: string, options: { saved?: Map<string, string> } = {}): { stop: () => Promise<void> } {
-  let running = true;
-  // With `saved`: atomic saves (write aside, rename over), so the file is always one version whole, each new
-  // (never back to bytes read before), its text recorded by checksum.
-  const save = async (text: string) => {
-    // In place, over the old bytes without truncating them (A and B are the same size): the file is never empty.
-    // Truncated first, a run whose read and re-check both fell between the truncation and the first write(2)
-    // indexed an empty page and saw no change: 3 failures in about 45 runs through async writeFile, and once
-    // more through writeFileSync once new files were read in groups (their re-check comes sooner).
-    if (options.saved === undefined) return writeFileSync(join(g.graph, path), text, { flag: "r+" });
-    options.saved.set(sha256(text), text);
-    await writeFile(join(g.root, "next.md"), text);
-    await rename(join(g.root, "next.md"), join(g.graph, path));
-  };
-  const loop = (async () => {
-    for (let n = 0; running; n++) {
-      await save(options.saved !== undefined ? version(`v${String(n).padStart(4, "0")}`) : n % 2 === 0 ? B : A);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    // Settle on one known version, with a new mtime.
-    await save(B);
-  })();
+  const control = new SharedArrayBuffer(8);
+  const data: RewriterData = { file: join(g.graph, path), aside: join(g.root, "next.md"), control };
+  const worker = new Worker(new URL("./rewriter.worker.js", import.meta.url), { workerData: data });
+  const settled = new Promise<void>((resolve, reject) => {
+    worker.once("message", () => resolve());
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`the rewriter stopped (${code}) before it settled`)));
+  });
   return {
     stop: async () => {
-      running = false;
-      await loop;
+      const flags = new Int32Array(control);
+      Atomics.store(flags, 0, 1);
+      Atomics.notify(flags, 0);
+      await settled;
+      await worker.terminate();
+      for (let n = 0; n < Atomics.load(flags, 1); n++) options.saved?.set(sha256(numbered(n)), numbered(n));
+      options.saved?.set(sha256(B), B);
     },
   };
 }
