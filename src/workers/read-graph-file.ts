@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { closeSync, fstatSync, readSync } from "node:fs";
 import { mtimeOf } from "../pipeline/file-snapshot.ts";
@@ -12,6 +13,15 @@ export type ReadOutcome =
 
 /** Reads tried before giving up on a file that changes while it is read. */
 const MAX_READS = 5;
+
+/**
+ * A write in progress may still be copying bytes into a file whose mtime is
+ * younger than this: such a read is taken only if a second read, once the
+ * mtime is this old, gives the same bytes.
+ */
+export const SETTLE_MS = 50;
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Reads a graph file once and checksums it (the hashing worker's task, and
@@ -47,6 +57,13 @@ export function readGraphFile(task: ReadTask): ReadOutcome {
       // a write during the read shows in a second fstat, and the file is read again.
       const after = fstatSync(fd);
       if (after.size !== bytes.byteLength || mtimeOf(after) !== mtimeOf(stat)) continue;
+      // A write(2) sets the mtime when it begins, then copies: bytes read meanwhile pass the check above, half
+      // old and half new, and as the file's size and mtime match them no later sync would read it again (an
+      // 8 MB page overwritten in place in a loop: 6 of about 640 reads). So a read of a file written in the last
+      // SETTLE_MS is confirmed by a second one after that time: what changed since is read again. An mtime
+      // ahead of the clock is no write in progress (that one's mtime is now), and would wait at every read.
+      const young = mtimeOf(stat) + SETTLE_MS - Date.now();
+      if (young > 0 && young <= SETTLE_MS && !sameOnSecondRead(fd, bytes, stat, young)) continue;
       const checksum = createHash("sha256").update(bytes).digest("hex");
       return { ok: true, size: bytes.byteLength, mtime: mtimeOf(stat), checksum, bytes };
     }
@@ -57,6 +74,15 @@ export function readGraphFile(task: ReadTask): ReadOutcome {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Whether the file, read again after `waitMs`, holds the same bytes with the same size and mtime. */
+function sameOnSecondRead(fd: number, bytes: Uint8Array, stat: { mtimeMs: number }, waitMs: number): boolean {
+  Atomics.wait(sleeper, 0, 0, waitMs);
+  const again = readAll(fd, bytes.byteLength);
+  const after = fstatSync(fd);
+  if (after.size !== again.byteLength || mtimeOf(after) !== mtimeOf(stat)) return false;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(Buffer.from(again.buffer, again.byteOffset, again.byteLength));
 }
 
 /** One byte past the bytes expected: whether the file ends there. */

@@ -1,9 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, utimesSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readAll, readGraphFile } from "../../src/workers/read-graph-file.ts";
+import { Worker } from "node:worker_threads";
+import { readAll, readGraphFile, SETTLE_MS } from "../../src/workers/read-graph-file.ts";
 
 const text = (n: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(97 + (i % 26))).join("");
 
@@ -43,5 +44,57 @@ test("readAll reads to the end whatever size fstat gave: a file that grew since 
     } finally {
       closeSync(fd);
     }
+  });
+});
+
+test("readGraphFile: a page read while a same-size overwrite is half done comes back whole, never half old and half new", async () => {
+  const half = 1 << 20;
+  const [A, B] = [Buffer.alloc(2 * half, "a"), Buffer.alloc(2 * half, "b")];
+  const dir = mkdtempSync(join(tmpdir(), "sync-pipeline-read-"));
+  const path = join(dir, "page.md");
+  writeFileSync(path, A);
+  // Writes the second half of B 5 ms after it is told to, on a thread of its own while this one reads.
+  const go = new Int32Array(new SharedArrayBuffer(4));
+  const writer = new Worker(
+    `const { workerData } = require("node:worker_threads"); const fs = require("node:fs");
+     const go = new Int32Array(workerData.go); Atomics.wait(go, 0, 0); Atomics.wait(go, 0, 1, 5);
+     const fd = fs.openSync(workerData.path, "r+"); fs.writeSync(fd, Buffer.alloc(${half}, "b"), 0, ${half}, ${half}); fs.closeSync(fd);`,
+    { eval: true, workerData: { go: go.buffer, path } },
+  );
+  const exited = new Promise((resolve) => writer.once("exit", resolve));
+  await new Promise((resolve) => writer.once("online", resolve));
+  try {
+    // The first half of B over A: the mtime is new and the file half old, as during one write(2) of B.
+    const fd = openSync(path, "r+");
+    writeSync(fd, B, 0, half, 0);
+    closeSync(fd);
+    Atomics.store(go, 0, 1);
+    Atomics.notify(go, 0);
+    const read = readGraphFile({ absolutePath: path, maxBytes: 4 * half });
+    assert.ok(read.ok, JSON.stringify(read));
+    // Read at once, the page was half a and half b; the second half landed within SETTLE_MS of its mtime.
+    assert.ok(SETTLE_MS >= 50);
+    assert.equal(read.bytes.byteLength, 2 * half);
+    assert.ok(Buffer.from(read.bytes).equals(B), `a: ${Buffer.from(read.bytes).filter((c) => c === 97).length} bytes, b: the rest`);
+  } finally {
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("readGraphFile: a page whose mtime is ahead of the clock is read once, not held back as a write in progress", () => {
+  withFile(text(3000), (path) => {
+    const ahead = new Date(Date.now() + 3_600_000);
+    utimesSync(path, ahead, ahead);
+    // Not a timed assertion of speed: held back, every read would wait SETTLE_MS; the quickest of five did not.
+    let quickest = Infinity;
+    for (let n = 0; n < 5; n++) {
+      const started = process.hrtime.bigint();
+      const read = readGraphFile({ absolutePath: path, maxBytes: 1 << 20 });
+      quickest = Math.min(quickest, Number(process.hrtime.bigint() - started) / 1e6);
+      assert.ok(read.ok, JSON.stringify(read));
+      assert.equal(read.mtime, Math.trunc(ahead.getTime()));
+    }
+    assert.ok(quickest < SETTLE_MS, `the quickest read took ${quickest} ms`);
   });
 });
