@@ -120,12 +120,15 @@ export async function hitPaths(sandbox: Sandbox, text: string): Promise<string[]
   return [...new Set((await search(sandbox, text)).map((h) => h.path))].sort();
 }
 
-/** Polls `check` until it holds or the deadline passes (then fails, naming what was awaited). */
-export async function pollUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
+/**
+ * Polls `check` until it holds or the deadline passes (then fails, naming what was awaited, and what `seen`
+ * says about the last check: the state a failure in CI needs to be understood).
+ */
+export async function pollUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000, seen?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}${seen === undefined ? "" : `; ${seen()}`}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
