@@ -47,37 +47,70 @@ test("readAll reads to the end whatever size fstat gave: a file that grew since 
   });
 });
 
+/**
+ * Starts a thread that runs `change` (the body of a function of `fs` and `path`) 5 ms after the read given to the
+ * function returned begins on this one: a change that lands after a read's checks pass, within SETTLE_MS of the
+ * page's mtime. The thread is started first, as it takes longer to start than SETTLE_MS.
+ */
+async function changeDuring(path: string, change: string): Promise<<T>(read: () => T) => Promise<T>> {
+  const go = new Int32Array(new SharedArrayBuffer(4));
+  const thread = new Worker(
+    `const { workerData } = require("node:worker_threads"); const fs = require("node:fs");
+     const go = new Int32Array(workerData.go); Atomics.wait(go, 0, 0); Atomics.wait(go, 0, 1, 5);
+     ((fs, path) => { ${change} })(fs, workerData.path);`,
+    { eval: true, workerData: { go: go.buffer, path } },
+  );
+  const exited = new Promise((resolve) => thread.once("exit", resolve));
+  await new Promise((resolve) => thread.once("online", resolve));
+  return async (read) => {
+    try {
+      Atomics.store(go, 0, 1);
+      Atomics.notify(go, 0);
+      return read();
+    } finally {
+      await exited;
+    }
+  };
+}
+
 test("readGraphFile: a page read while a same-size overwrite is half done comes back whole, never half old and half new", async () => {
   const half = 1 << 20;
   const [A, B] = [Buffer.alloc(2 * half, "a"), Buffer.alloc(2 * half, "b")];
   const dir = mkdtempSync(join(tmpdir(), "sync-pipeline-read-"));
   const path = join(dir, "page.md");
-  writeFileSync(path, A);
-  // Writes the second half of B 5 ms after it is told to, on a thread of its own while this one reads.
-  const go = new Int32Array(new SharedArrayBuffer(4));
-  const writer = new Worker(
-    `const { workerData } = require("node:worker_threads"); const fs = require("node:fs");
-     const go = new Int32Array(workerData.go); Atomics.wait(go, 0, 0); Atomics.wait(go, 0, 1, 5);
-     const fd = fs.openSync(workerData.path, "r+"); fs.writeSync(fd, Buffer.alloc(${half}, "b"), 0, ${half}, ${half}); fs.closeSync(fd);`,
-    { eval: true, workerData: { go: go.buffer, path } },
-  );
-  const exited = new Promise((resolve) => writer.once("exit", resolve));
-  await new Promise((resolve) => writer.once("online", resolve));
   try {
+    writeFileSync(path, A);
+    const during = await changeDuring(path, `const fd = fs.openSync(path, "r+"); fs.writeSync(fd, Buffer.alloc(${half}, "b"), 0, ${half}, ${half}); fs.closeSync(fd);`);
     // The first half of B over A: the mtime is new and the file half old, as during one write(2) of B.
     const fd = openSync(path, "r+");
     writeSync(fd, B, 0, half, 0);
     closeSync(fd);
-    Atomics.store(go, 0, 1);
-    Atomics.notify(go, 0);
-    const read = readGraphFile({ absolutePath: path, maxBytes: 4 * half });
+    const read = await during(() => readGraphFile({ absolutePath: path, maxBytes: 4 * half }));
     assert.ok(read.ok, JSON.stringify(read));
     // Read at once, the page was half a and half b; the second half landed within SETTLE_MS of its mtime.
     assert.ok(SETTLE_MS >= 50);
     assert.equal(read.bytes.byteLength, 2 * half);
     assert.ok(Buffer.from(read.bytes).equals(B), `a: ${Buffer.from(read.bytes).filter((c) => c === 97).length} bytes, b: the rest`);
   } finally {
-    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("readGraphFile: a page touched while its read is confirmed is read again: the mtime recorded is the page's, not the one before", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sync-pipeline-read-"));
+  const path = join(dir, "page.md");
+  try {
+    // The same bytes with a new mtime (a touch, or a write that has not copied anything yet).
+    const during = await changeDuring(path, `const now = new Date(); fs.utimesSync(path, now, now);`);
+    writeFileSync(path, text(3000));
+    const before = Math.trunc(statSync(path).mtimeMs);
+    const read = await during(() => readGraphFile({ absolutePath: path, maxBytes: 1 << 20 }));
+    assert.ok(read.ok, JSON.stringify(read));
+    assert.equal(Buffer.from(read.bytes).toString(), text(3000));
+    const after = Math.trunc(statSync(path).mtimeMs);
+    assert.notEqual(after, before);
+    assert.equal(read.mtime, after);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
