@@ -4,6 +4,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 /** Bind types: an empty list has no item type of its own. */
 const NAMES = LIST(VARCHAR);
 import type { BatchResult } from "./index-batch.ts";
+import { sqlString } from "./sql-string.ts";
 
 /**
  * Page-name clashes (two files resolving to one page name): both files are
@@ -120,8 +121,4 @@ export class ClashingNames {
   forget(): void {
     this.#names = undefined;
   }
-}
-
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }

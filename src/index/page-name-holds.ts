@@ -6,6 +6,7 @@ import { insertConflicts } from "../pipeline/conflict-store.ts";
 import type { ConflictStatus, ConflictStrategy } from "../pipeline/conflict-types.ts";
 import type { BatchResult, FileRow, FileWrite, IndexBatch } from "./index-batch.ts";
 import { GRANTED, HELD_RE2, heldReason, holdsNewcomers, type HoldingStrategy } from "./page-name-claims.ts";
+import { sqlString } from "./sql-string.ts";
 
 /**
  * Page-name clashes under the `index` and `manual` strategies: the path that
@@ -190,8 +191,4 @@ export async function letClaimIn(c: DuckDBConnection, id: number, path: string):
     `UPDATE files SET size = 0, mtime = 0, error = $2 WHERE path = $1 AND status = 'skipped' AND starts_with(error, 'page name "')`,
     [path, `${GRANTED}${id} (filesystem): indexed on its next sync`],
   );
-}
-
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
