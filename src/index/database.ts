@@ -204,7 +204,7 @@ function firstLine(text: string): string {
 }
 
 /**
- * `run --rebuild`: renames the index file and its WAL to
+ * `run --rebuild`: renames the index file, its WAL and its postings parts to
  * `FILE.broken-<UTC time>` (nothing is deleted) so the run builds a new
  * index from the graph. Returns the new name, or null when there was no file.
  */
@@ -215,5 +215,7 @@ export function moveAside(path: string, now = new Date()): string | null {
   if (existsSync(aside)) throw new DatabaseError("DATABASE_INVALID", `${aside} exists already: not moving ${path} over it; try again in a second`);
   if (existsSync(path)) renameSync(path, aside);
   if (existsSync(path + ".wal")) renameSync(path + ".wal", aside + ".wal");
+  // An interrupted bulk load's postings (postings-parts.ts) belong to that file.
+  if (existsSync(path + ".postings")) renameSync(path + ".postings", aside + ".postings");
   return aside;
 }

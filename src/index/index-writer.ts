@@ -8,7 +8,8 @@ import { makeScratchFolder } from "./scratch-folder.ts";
 import { LIST, listValue, VARCHAR } from "./duckdb.ts";
 import { SCRATCH_DDL } from "./schema.ts";
 import { FILE_STAMPS_SQL, FILE_STATES_OF_SQL, FILE_STATES_SQL, FILE_STATES_WITH_CHECKSUM_SQL, type FileRowSelection } from "./file-states.ts";
-import { rewriteInTermOrder, updateDocumentFrequencies } from "./postings.ts";
+import { mergeParts, rewriteInTermOrder, updateDocumentFrequencies } from "./postings.ts";
+import { POSTINGS_PARTS, PostingsParts } from "./postings-parts.ts";
 import { ClashingNames, reconcilePageNameClashes, type Reconciled } from "./page-name-clashes.ts";
 import { holdClaims, recordClashes, type HeldClaim } from "./page-name-holds.ts";
 import type { GraphConfig } from "../logseq/types.ts";
@@ -23,7 +24,7 @@ import { renamePage } from "./path-writes.ts";
 import { deleteReplaced, type Replaced } from "./replaced-rows.ts";
 import { appendDocuments, appendFiles } from "./whole-writes.ts";
 import { CheckpointPolicy } from "./checkpoint-policy.ts";
-import { invalidateOnNewDuckDB, readSyncState, writeSyncState } from "./sync-state.ts";
+import { invalidateOnNewDuckDB, readSyncState, setSyncState, writeSyncState } from "./sync-state.ts";
 import { DEFAULT_DIFF_BUDGET, type DiffBudget } from "./diff-budget.ts";
 import type { BatchResult, FileRow, FileWrite, IndexBatch } from "./index-batch.ts";
 import type { CommittedChange, DiffChanges } from "./model-delta.ts";
@@ -92,6 +93,8 @@ export class IndexWriter {
   #postingsUnclustered = 0;
   /** In a bulk load (startBulkLoad) until clusterPostings. */
   #bulkLoad = false;
+  /** A one-shot bulk load's postings, out of DuckDB until its end (postings-parts.ts); none for an in-memory database. */
+  readonly #parts: PostingsParts | null;
   /** DuckDB's `memory_limit` as configured; a batch that does not fit is written again with more (memory-room.ts). */
   #memoryLimitMb = DEFAULT_LIMITS.memoryLimitMb;
   /** DuckDB's `threads` as configured, and as set now (a bulk load and a start's reads set fewer: #setThreads). */
@@ -121,8 +124,9 @@ export class IndexWriter {
   /** What the last batch changed, for the search model (takeModelDelta). */
   #modelDelta: CommittedChange = { refreshable: false, delta: null };
 
-  private constructor(db: Database, reader: DuckDBConnection, loader: DuckDBConnection, graph: GraphConfig) {
+  private constructor(db: Database, reader: DuckDBConnection, loader: DuckDBConnection, graph: GraphConfig, path: string) {
     this.#db = db;
+    this.#parts = path === "" || path === ":memory:" ? null : new PostingsParts(path);
     this.#reader = reader;
     this.#loader = loader;
     this.#graph = graph;
@@ -131,7 +135,7 @@ export class IndexWriter {
   static async open(path: string, graph: GraphConfig, limits?: DatabaseLimits, writeOptions?: WriteOptions): Promise<IndexWriter> {
     const db = await openDatabase(path, { create: true, ...(limits === undefined ? {} : { limits }) });
     // The checkpoint threshold is set per batch, by its size (checkpoint-policy.ts). The WAL is checkpointed on close.
-    const writer = new IndexWriter(db, await db.instance.connect(), await db.instance.connect(), graph);
+    const writer = new IndexWriter(db, await db.instance.connect(), await db.instance.connect(), graph, path);
     for (const ddl of [...SCRATCH_DDL, ...INCREMENTAL_SCRATCH_DDL, ...KEPT_IDS_DDL]) await db.connection.run(ddl);
     if (writeOptions !== undefined) {
       writer.#writeOptions = writeOptions;
@@ -141,7 +145,34 @@ export class IndexWriter {
     writer.#memoryLimitMb = (limits ?? DEFAULT_LIMITS).memoryLimitMb;
     writer.#nextKey = BigInt(Number(await writer.#scalar(`SELECT coalesce(max(key), -1) + 1 FROM blocks`)));
     await invalidateOnNewDuckDB(writer.#db.connection);
+    await writer.#mergeLeftParts();
     return writer;
+  }
+
+  /**
+   * A bulk load that stopped before its end (a crash, a failed sync) left
+   * its committed batches' postings in parts: they join fts_postings now, so
+   * that everything this writer serves finds them. The load's unsorted mark
+   * stays, and the next sync's end sorts the table. A listed part that
+   * cannot be read (deleted by hand, lost to a power cut) leaves its blocks
+   * without postings: the index format is dropped then, so the next sync
+   * re-indexes every file.
+   */
+  async #mergeLeftParts(): Promise<void> {
+    if (this.#parts === null) return;
+    const files = this.#parts.restore((await this.readState())[POSTINGS_PARTS]);
+    if (files.postings.length === 0) return;
+    const c = this.#db.connection;
+    await c.run("BEGIN TRANSACTION");
+    try {
+      await mergeParts(this.#run, files, "table");
+      await setSyncState(c, { [POSTINGS_PARTS]: "" });
+      await c.run("COMMIT");
+    } catch {
+      await c.run("ROLLBACK").catch(() => {});
+      await this.setState({ [POSTINGS_PARTS]: "", index_format: "" });
+    }
+    this.#parts.merged();
   }
 
   /** Where this writer stages its batches' rows (removed on close). */
@@ -191,11 +222,15 @@ export class IndexWriter {
     if (!unsorted && this.#postingsUnclustered < minRows) return false;
     const total = Number(await this.#scalar(`SELECT count(*) FROM fts_postings`));
     if (!unsorted && this.#postingsUnclustered * 4 < total) return false;
-    if (total > 0) await rewriteInTermOrder(this.#db.connection);
+    const parts = this.#parts?.any === true ? this.#parts.files : undefined;
+    if (total > 0 || parts !== undefined) {
+      await rewriteInTermOrder(this.#db.connection, { ...(parts ?? { postings: [], terms: [] }), merged: (c) => setSyncState(c, { [POSTINGS_PARTS]: "" }) });
+    }
+    if (parts !== undefined || this.#parts?.on === true) this.#parts?.merged();
     if (unsorted) await this.setState({ [POSTINGS_ORDER]: "" });
     this.#postingsUnclustered = 0;
     this.#bulkLoad = false;
-    return total > 0;
+    return total > 0 || parts !== undefined;
   }
 
   /**
@@ -215,11 +250,16 @@ export class IndexWriter {
    * A load of a whole graph (a first full index, a forced re-index): its
    * batches leave their postings unsorted, and the next `clusterPostings`
    * sorts the table once, whatever its size. Recorded in sync_state first,
-   * so a load cut short is sorted by the next sync's end.
+   * so a load cut short is sorted by the next sync's end. `postingsAside`:
+   * the batches' postings wait in Parquet parts and join the table in that
+   * sort (postings-parts.ts).
    */
-  async startBulkLoad(options: { threads?: number } = {}): Promise<void> {
+  async startBulkLoad(options: { threads?: number; postingsAside?: boolean } = {}): Promise<void> {
     await this.setState({ [POSTINGS_ORDER]: UNSORTED });
     this.#bulkLoad = true;
+    // Only where nothing reads fts_postings before the load's end (a one-shot sync): a service's catch-up serves
+    // searches meanwhile, and its search model follows each commit's postings in the table.
+    if (options.postingsAside === true) this.#parts?.start();
     // The batches' unsorted postings into the WAL, not the file: DuckDB writes an insert larger than a row group
     // (122,880 rows; a batch of 1,024 files adds about 210,000 postings) straight into the database file, where
     // the sort at the end left them as free blocks. A full index of 20,000 files: 95-105 MB -> 66-68 MB of file,
@@ -337,8 +377,19 @@ export class IndexWriter {
     let docs: Extract<FileWrite, { op: "index" }>[] = [];
     await this.#checkpoints.before(c, batch.writes.length, this.#bulkLoad);
     await this.#paths.load(c);
+    const parts = this.#parts;
+    // Postings in parts cannot be deleted or read: a batch that would (a path the load wrote, written again or
+    // deleted; a search model following the commit) first moves them into fts_postings, and the load goes on there.
+    const mergeFirst = parts !== null && parts.any && (options.modelDelta === true || parts.holdsAny(batch.writes.flatMap(pathsOf)));
+    /** The part this batch writes its postings to, if any. */
+    const part = parts !== null && parts.on && !mergeFirst ? parts.partFor(keyBefore) : undefined;
+    let partWritten = false;
     await c.run("BEGIN TRANSACTION");
     try {
+      if (mergeFirst) {
+        await mergeParts(this.#run, parts.files, "table");
+        await setSyncState(c, { [POSTINGS_PARTS]: "" });
+      }
       // Under index/manual, claims of owned page names are held: the batch then writes their skipped rows only.
       ({ batch, held } = await holdClaims(c, batch, this.#graph, (path) => this.#paths.files.has(path)));
       if (this.#writeOptions.incremental) diffed = await writeDiffs(c, batch.writes, { ...this.#diffContext, changes });
@@ -363,7 +414,9 @@ export class IndexWriter {
       t = lap("files", t);
       docs = batch.writes.filter((w): w is Extract<FileWrite, { op: "index" }> => w.op === "index" && !diffed.paths.has(w.file.path));
       for (const w of docs) completeRows(w, this.#graph);
-      const whole = await appendDocuments({ connection: c, scratchFiles: this.#scratchFiles, run: this.#run, termOrder: !this.#bulkLoad }, docs, this.#nextKey);
+      const aside = part === undefined ? {} : { postingsPart: part };
+      const whole = await appendDocuments({ connection: c, scratchFiles: this.#scratchFiles, run: this.#run, termOrder: !this.#bulkLoad, ...aside }, docs, this.#nextKey);
+      partWritten = whole.part !== undefined;
       this.#nextKey = whole.nextKey;
       this.#postingsUnclustered += whole.postings;
       bases = whole.bases;
@@ -376,6 +429,10 @@ export class IndexWriter {
       }
       const postingsGone = replaced.contentGone.length > 0 || diffed.postingsGone;
       if (postingsGone || result.blocks > 0) await updateDocumentFrequencies(this.#run, keyBefore, postingsGone);
+      if (partWritten && part !== undefined && parts !== null) {
+        parts.sync(part);
+        await setSyncState(c, { [POSTINGS_PARTS]: parts.listWith(keyBefore) });
+      }
       t = lap("blocks+postings", t);
       Object.assign(result, await this.#settleClashes(batch, names, held));
       t = lap("clashes", t);
@@ -385,8 +442,11 @@ export class IndexWriter {
       // Its postings were not appended after all (a batch split in halves and written again would count them twice).
       this.#postingsUnclustered = unclusteredBefore;
       await this.#rolledBack(batch.writes, keyBefore);
+      if (part !== undefined) parts?.discard(part);
       throw error;
     }
+    if (mergeFirst) parts.merged();
+    if (partWritten) parts?.committed(keyBefore, docs.map((d) => d.file.path));
     this.#committed(batch.writes, result, diffed.paths, replaced.keptIds === 0 ? bases : new Map());
     countBatch(this.#writeStats, { rowsTouched: rows, incrementalFiles: diffed.paths.size, wholeFiles: result.indexed - diffed.paths.size });
     this.#modelDelta = await committedChange(c, {

@@ -12,20 +12,26 @@ export async function readSyncState(c: DuckDBConnection): Promise<Record<string,
 
 /** Records entries, all in one transaction. */
 export async function writeSyncState(c: DuckDBConnection, entries: Record<string, string>): Promise<void> {
-  const pairs = Object.entries(entries);
-  if (pairs.length === 0) return;
-  // Two statements whatever the count: every sync ends with one of these, and each statement has a fixed cost.
-  const keys = pairs.map((_, i) => `$${i + 1}`).join(", ");
-  const rows = pairs.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(", ");
+  if (Object.keys(entries).length === 0) return;
   await c.run("BEGIN TRANSACTION");
   try {
-    await c.run(`DELETE FROM sync_state WHERE key IN (${keys})`, pairs.map(([key]) => key));
-    await c.run(`INSERT INTO sync_state VALUES ${rows}`, pairs.flat());
+    await setSyncState(c, entries);
     await c.run("COMMIT");
   } catch (error) {
     await c.run("ROLLBACK").catch(() => {});
     throw error;
   }
+}
+
+/** Records entries inside the caller's transaction. */
+export async function setSyncState(c: DuckDBConnection, entries: Record<string, string>): Promise<void> {
+  const pairs = Object.entries(entries);
+  if (pairs.length === 0) return;
+  // Two statements whatever the count: every sync ends with one of these, and each statement has a fixed cost.
+  const keys = pairs.map((_, i) => `$${i + 1}`).join(", ");
+  const rows = pairs.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(", ");
+  await c.run(`DELETE FROM sync_state WHERE key IN (${keys})`, pairs.map(([key]) => key));
+  await c.run(`INSERT INTO sync_state VALUES ${rows}`, pairs.flat());
 }
 
 /**

@@ -1,11 +1,12 @@
 import { LIST, VARCHAR, listValue, timestampValue } from "./duckdb.ts";
 import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
 import { appendRows } from "./appenders.ts";
-import { addPostings } from "./postings.ts";
+import { addPostings, addPostingsPart, type Part } from "./postings.ts";
 import { SEQ_GAP } from "./schema.ts";
 import { writeAll } from "./scratch-rows.ts";
 import { blockRowsFrom, refRowsFrom } from "./block-row-reader.ts";
 import type { FileRow, FileWrite, IndexedDocument } from "./index-batch.ts";
+import { sqlString } from "./sql-string.ts";
 
 /**
  * The set-based half of a batch (index-writer.ts `apply`): the files rows of
@@ -20,6 +21,8 @@ export type WholeWriteContext = {
   run: (name: string, sql: string) => Promise<number>;
   /** False in a bulk load: the batch's postings are not sorted by term (the load sorts the table at its end). */
   termOrder?: boolean;
+  /** In a bulk load that keeps its postings in parts: the batch's postings and terms go to these Parquet files (postings-parts.ts). */
+  postingsPart?: Part;
 };
 
 export type WholeDocuments = {
@@ -28,6 +31,8 @@ export type WholeDocuments = {
   refsAndPostings: number;
   /** Postings inserted (fts_postings is put back in term order once enough pile up). */
   postings: number;
+  /** The Parquet files the postings went to (`postingsPart`), if the batch had any block. */
+  part?: Part;
   /** Each file's base key; none for a path written twice. */
   bases: Map<string, bigint>;
   /** The first key after the documents' blocks. */
@@ -35,10 +40,6 @@ export type WholeDocuments = {
 };
 
 const VARCHAR_LIST = LIST(VARCHAR);
-
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
 
 /** The files row of every write but deletes, written now. */
 export async function appendFiles(c: DuckDBConnection, writes: FileWrite[]): Promise<void> {
@@ -118,7 +119,7 @@ export async function appendDocuments(ctx: WholeWriteContext, docs: Extract<File
   }
   await c.run(`DELETE FROM batch_docs`);
   for (const [path, base] of keys) if (base < 0n) keys.delete(path);
-  return { blocks: count, refsAndPostings, postings, bases: keys, nextKey };
+  return { blocks: count, refsAndPostings, postings, bases: keys, nextKey, ...(count > 0 && ctx.postingsPart !== undefined ? { part: ctx.postingsPart } : {}) };
 }
 
 /**
@@ -132,7 +133,9 @@ async function buildPostings(ctx: WholeWriteContext): Promise<number> {
   await ctx.run("s.unnest", `INSERT INTO batch_terms
     SELECT block_key, hash(term), term FROM (
       SELECT key AS block_key, unnest(string_split(tokens, ' ')) AS term FROM batch_blocks WHERE length > 0)`);
-  const postings = await addPostings(ctx.run, "batch_terms", ctx.termOrder ?? true);
+  const postings = ctx.postingsPart === undefined
+    ? await addPostings(ctx.run, "batch_terms", ctx.termOrder ?? true)
+    : await addPostingsPart(ctx.run, "batch_terms", ctx.postingsPart);
   await ctx.run("s.cleanup", `DELETE FROM batch_terms`);
   await ctx.run("s.cleanup", `DELETE FROM batch_blocks`);
   return postings;

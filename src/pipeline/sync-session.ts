@@ -49,7 +49,7 @@ export async function runSyncSession(
     options.reads?.stamps ?? readFileStamps(pools),
   ]);
   const { force, format } = await startIndexFormat(pools, graph, stamps.length);
-  if (force || stamps.length === 0) await startBulkLoad(pools, config);
+  if (force || stamps.length === 0) await startBulkLoad(pools, config, { postingsAside: true });
   const changes = detectChanges(disk, stamps, {
     disagrees: stampDisagrees, force, under: options.under, maxFileSizeBytes: config.maxFileSizeBytes, pageNameClash: config.conflicts.pageNameClash.strategy,
   });
@@ -112,9 +112,11 @@ async function syncChanges(context: SyncSessionContext, stamps: IndexedStamp[], 
  * A sync that writes every file whole (a first full index, a forced
  * re-index) tells the writer: one sort of the postings at the end instead
  * of one per batch, and DuckDB keeps to the cores the parse threads leave it.
+ * `postingsAside`: nothing searches the index before the load ends (a
+ * one-shot sync), so the postings wait outside it (postings-parts.ts).
  */
-export async function startBulkLoad(pools: Pick<Pools, "writing">, config: SyncConfiguration): Promise<void> {
-  await pools.writing.run({ threads: availableParallelism() - config.pools.parsing.threads }, { name: "startBulkLoad" });
+export async function startBulkLoad(pools: Pick<Pools, "writing">, config: SyncConfiguration, options: { postingsAside?: boolean } = {}): Promise<void> {
+  await pools.writing.run({ threads: availableParallelism() - config.pools.parsing.threads, ...options }, { name: "startBulkLoad" });
 }
 
 /**
