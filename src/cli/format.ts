@@ -81,6 +81,12 @@ export function formatStatus(s: IndexStatus & Pick<ServiceStatus, "sync" | "inde
     `Full-text: ${s.terms} terms, ${s.postings} postings`,
     `Last sync: ${s.lastSyncAt ?? "never"}`,
   );
+  if (s.postingsWaiting !== undefined) {
+    lines.push(
+      `Full-text of ${s.postingsWaiting} batches waits beside the index: a full index stopped before its end. ` +
+        "Word search misses their blocks until the next `sync-pipeline run` merges them and completes it.",
+    );
+  }
   if (s.writes !== undefined) lines.push(...formatWriteStats(s.writes));
   if (s.openConflicts > 0) lines.push(`Open conflicts: ${s.openConflicts} (sync-pipeline conflicts lists them; resolve ID --strategy filesystem|index decides)`);
   if (s.problemCount > 0) {

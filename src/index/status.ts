@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { WriteStats } from "./write-stats.ts";
+import { POSTINGS_PARTS } from "./postings-parts.ts";
 
 export type IndexStatus = {
   files: number;
@@ -18,6 +19,8 @@ export type IndexStatus = {
   openConflicts: number;
   lastSyncAt: string | null;
   lastSyncSummary: unknown;
+  /** Batches of a full index that stopped before its end whose postings wait outside the tables (postings-parts.ts); absent when none. */
+  postingsWaiting?: number;
   /** A running service's writer since it started: rows touched by the last batch and in total (write-stats.ts). */
   writes?: WriteStats;
 };
@@ -39,6 +42,8 @@ export async function readStatus(connection: DuckDBConnection): Promise<IndexSta
   const state = await connection.runAndReadAll(`SELECT key, value FROM sync_state`);
   const stateMap = new Map(state.getRows().map((row) => [row[0] as string, row[1] as string]));
   const summary = stateMap.get("last_sync_summary");
+  const waiting = stateMap.get(POSTINGS_PARTS);
+  const postingsWaiting = waiting === undefined || waiting === "" ? 0 : (JSON.parse(waiting) as unknown[]).length;
   return {
     files: c[0] ?? 0,
     pages: c[1] ?? 0,
@@ -56,5 +61,6 @@ export async function readStatus(connection: DuckDBConnection): Promise<IndexSta
     })),
     lastSyncAt: stateMap.get("last_sync_at") ?? null,
     lastSyncSummary: summary === undefined ? null : JSON.parse(summary),
+    ...(postingsWaiting > 0 ? { postingsWaiting } : {}),
   };
 }

@@ -5,7 +5,9 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IndexWriter } from "../../src/index/index-writer.ts";
-import { moveAside } from "../../src/index/database.ts";
+import { moveAside, openDatabase } from "../../src/index/database.ts";
+import { readStatus } from "../../src/index/status.ts";
+import { formatStatus } from "../../src/cli/format.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 import type { IndexBatch } from "../../src/index/index-batch.ts";
 import { contentOf, indexWrite, refuseRows, violationsOf } from "../support/index-writes.ts";
@@ -34,6 +36,16 @@ async function reference(dir: string, batches: IndexBatch[]): Promise<Record<str
     return await contentOf(writer.connection);
   } finally {
     writer.close();
+  }
+}
+
+/** `status` as its text, read from the file as the command does with no service running. */
+async function statusText(database: string): Promise<string> {
+  const db = await openDatabase(database, { create: false, readOnly: true });
+  try {
+    return formatStatus(await readStatus(db.connection));
+  } finally {
+    db.close();
   }
 }
 
@@ -68,11 +80,15 @@ test("a bulk load's postings wait in parts, the index whole without them; the ne
     assert.deepEqual(await violationsOf(writer.connection), []);
     // Stopped before its end (as a crash would), with the part of a batch that did not commit beside the others.
     writer.close();
+    const status = await statusText(database);
+    assert.match(status, /^Full-text: 0 terms, 0 postings$/m);
+    assert.match(status, /^Full-text of 3 batches waits beside the index: a full index stopped before its end\. Word search misses their blocks until the next `sync-pipeline run` merges them and completes it\.$/m);
     for (const kind of ["postings", "terms"]) await copyFile(join(folder, `96.${kind}.parquet`), join(folder, `144.${kind}.parquet`));
 
     writer = await IndexWriter.open(database, defaultGraphConfig);
     try {
       assert.equal(existsSync(folder), false, "merged at open, and the unlisted part removed");
+      assert.equal((await readStatus(writer.connection)).postingsWaiting, undefined);
       assert.equal(await stateOf(writer, "postings_parts"), "");
       assert.deepEqual(await violationsOf(writer.connection), []);
       assert.equal(await writer.clusterPostings(), true, "still unsorted: the next sync's end sorts it");
