@@ -33,9 +33,17 @@ export async function searchCommand(args: {
   if (args.tag !== undefined) query.tag = args.tag;
   if (args.marker !== undefined) query.marker = args.marker;
   // DuckDB (over a second to load) is imported only when no service answers.
-  const hits = await queryServiceOrIndex(config, { method: "search", params: query }, async (connection) =>
-    (await import("../index/search.ts")).searchIndex(connection, query),
-  );
+  const hits = await queryServiceOrIndex(config, { method: "search", params: query }, async (connection) => {
+    // A running service merged them at its start: only a read of the file can meet them.
+    const waiting = await (await import("../index/status.ts")).postingsWaiting(connection);
+    if (waiting > 0) {
+      process.stderr.write(
+        `sync-pipeline: a full index stopped before its end: word search misses the blocks of ${waiting} of its batches ` +
+          "until the next `sync-pipeline run` completes it\n",
+      );
+    }
+    return (await import("../index/search.ts")).searchIndex(connection, query);
+  });
   process.stdout.write(args.json ? JSON.stringify(hits, null, 2) + "\n" : formatHits(hits, args.query, process.stdout.isTTY === true));
   return ExitCode.ok;
 }

@@ -42,8 +42,7 @@ export async function readStatus(connection: DuckDBConnection): Promise<IndexSta
   const state = await connection.runAndReadAll(`SELECT key, value FROM sync_state`);
   const stateMap = new Map(state.getRows().map((row) => [row[0] as string, row[1] as string]));
   const summary = stateMap.get("last_sync_summary");
-  const waiting = stateMap.get(POSTINGS_PARTS);
-  const postingsWaiting = waiting === undefined || waiting === "" ? 0 : (JSON.parse(waiting) as unknown[]).length;
+  const postingsWaiting = partsListed(stateMap.get(POSTINGS_PARTS));
   return {
     files: c[0] ?? 0,
     pages: c[1] ?? 0,
@@ -63,4 +62,14 @@ export async function readStatus(connection: DuckDBConnection): Promise<IndexSta
     lastSyncSummary: summary === undefined ? null : JSON.parse(summary),
     ...(postingsWaiting > 0 ? { postingsWaiting } : {}),
   };
+}
+
+/** How many batches of a stopped full index have postings waiting outside the tables (postings-parts.ts). */
+export async function postingsWaiting(connection: DuckDBConnection): Promise<number> {
+  const reader = await connection.runAndReadAll(`SELECT value FROM sync_state WHERE key = $1`, [POSTINGS_PARTS]);
+  return partsListed(reader.getRows()[0]?.[0] as string | undefined);
+}
+
+function partsListed(state: string | undefined): number {
+  return state === undefined || state === "" ? 0 : (JSON.parse(state) as unknown[]).length;
 }

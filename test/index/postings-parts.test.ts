@@ -11,6 +11,7 @@ import { formatStatus } from "../../src/cli/format.ts";
 import { defaultGraphConfig } from "../../src/logseq/graph-config.ts";
 import type { IndexBatch } from "../../src/index/index-batch.ts";
 import { contentOf, indexWrite, refuseRows, violationsOf } from "../support/index-writes.ts";
+import { runCli } from "../support/cli.ts";
 
 // Issue #8: a one-shot bulk load keeps its postings out of DuckDB until its end (src/index/postings-parts.ts).
 
@@ -83,6 +84,14 @@ test("a bulk load's postings wait in parts, the index whole without them; the ne
     const status = await statusText(database);
     assert.match(status, /^Full-text: 0 terms, 0 postings$/m);
     assert.match(status, /^Full-text of 3 batches waits beside the index: a full index stopped before its end\. Word search misses their blocks until the next `sync-pipeline run` merges them and completes it\.$/m);
+    const config = join(dir, "config.json");
+    await writeFile(config, JSON.stringify({ graph: dir, database }));
+    const search = await runCli(["search", "note5", "--json", "--config", config]);
+    assert.deepEqual([search.code, search.stdout, search.stderr], [
+      0,
+      "[]\n",
+      "sync-pipeline: a full index stopped before its end: word search misses the blocks of 3 of its batches until the next `sync-pipeline run` completes it\n",
+    ]);
     for (const kind of ["postings", "terms"]) await copyFile(join(folder, `96.${kind}.parquet`), join(folder, `144.${kind}.parquet`));
 
     writer = await IndexWriter.open(database, defaultGraphConfig);
@@ -96,6 +105,8 @@ test("a bulk load's postings wait in parts, the index whole without them; the ne
     } finally {
       writer.close();
     }
+    const found = await runCli(["search", "note5", "--limit", "50", "--json", "--config", config]);
+    assert.deepEqual([found.code, found.stderr, (JSON.parse(found.stdout) as { path: string }[]).length], [0, "", 12], "page 5's 12 blocks, and no warning");
     // A crash before a load's first commit leaves a part and no list.
     await mkdir(folder);
     await writeFile(join(folder, "144.postings.parquet"), "no commit listed this");
