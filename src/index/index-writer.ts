@@ -154,17 +154,18 @@ export class IndexWriter {
    * its committed batches' postings in parts: they join fts_postings now, so
    * that everything this writer serves finds them. The load's unsorted mark
    * stays, and the next sync's end sorts the table. A listed part that
-   * cannot be read (deleted by hand, lost to a power cut) leaves its blocks
-   * without postings: the index format is dropped then, so the next sync
-   * re-indexes every file.
+   * cannot be read (deleted by hand, lost to a power cut), or a list that
+   * is not one, leaves blocks without postings: the index format is dropped
+   * then, so the next sync re-indexes every file.
    */
   async #mergeLeftParts(): Promise<void> {
     if (this.#parts === null) return;
     const files = this.#parts.restore((await this.readState())[POSTINGS_PARTS]);
-    if (files.postings.length === 0) return;
+    if (files !== "unreadable" && files.postings.length === 0) return;
     const c = this.#db.connection;
     await c.run("BEGIN TRANSACTION");
     try {
+      if (files === "unreadable") throw new Error("the list of postings parts is unreadable");
       await mergeParts(this.#run, files, "table");
       await setSyncState(c, { [POSTINGS_PARTS]: "" });
       await c.run("COMMIT");

@@ -105,9 +105,15 @@ export class PostingsParts {
    * At a writer's open: sync_state's list, the parts of committed batches.
    * Only these are ever read; the folder goes once they are merged (or at
    * once if none are listed), with any file a batch that did not commit left.
+   * A list that is not one (the table edited by hand) is "unreadable".
    */
-  restore(state: string | undefined): Parts {
-    this.#listed = state === undefined || state === "" ? [] : (JSON.parse(state) as string[]);
+  restore(state: string | undefined): Parts | "unreadable" {
+    this.#listed = [];
+    if (state !== undefined && state !== "") {
+      const listed = parseList(state);
+      if (listed === null) return "unreadable";
+      this.#listed = listed;
+    }
     if (this.#listed.length === 0) rmSync(this.folder, { force: true, recursive: true });
     return this.files;
   }
@@ -122,5 +128,14 @@ export class PostingsParts {
     this.#paths.clear();
     this.#on = false;
     rmSync(this.folder, { force: true, recursive: true });
+  }
+}
+
+function parseList(state: string): string[] | null {
+  try {
+    const listed: unknown = JSON.parse(state);
+    return Array.isArray(listed) && listed.every((key) => typeof key === "string" && /^\d+$/.test(key)) ? (listed as string[]) : null;
+  } catch {
+    return null;
   }
 }

@@ -71,5 +71,11 @@ export async function postingsWaiting(connection: DuckDBConnection): Promise<num
 }
 
 function partsListed(state: string | undefined): number {
-  return state === undefined || state === "" ? 0 : (JSON.parse(state) as unknown[]).length;
+  if (state === undefined || state === "") return 0;
+  try {
+    const listed: unknown = JSON.parse(state);
+    return Array.isArray(listed) ? listed.length : 0;
+  } catch {
+    return 0;
+  }
 }

@@ -188,6 +188,26 @@ test("a listed part that is gone: the next open drops the index format, so the n
     }
   }));
 
+test("a list of parts that is not one (sync_state edited by hand): the next open drops the index format too", () =>
+  withDir("sync-pipeline-parts-garbled-", async (dir) => {
+    const database = join(dir, "index.duckdb");
+    let writer = await asideLoad(database);
+    await writer.setState({ index_format: "the format of the load" });
+    await writer.apply(pages(0, 4));
+    await writer.setState({ postings_parts: "[0, " });
+    writer.close();
+    assert.match(await statusText(database), /^Full-text: 0 terms, 0 postings\nLast sync: never$/m, "no count of waiting batches made up");
+
+    writer = await IndexWriter.open(database, defaultGraphConfig);
+    try {
+      assert.deepEqual([await stateOf(writer, "index_format"), await stateOf(writer, "postings_parts")], ["", ""]);
+      assert.equal(existsSync(`${database}.postings`), false);
+      assert.deepEqual(await violationsOf(writer.connection), []);
+    } finally {
+      writer.close();
+    }
+  }));
+
 test("run --rebuild moves an interrupted load's parts aside with the file they belong to", () =>
   withDir("sync-pipeline-parts-aside-", async (dir) => {
     const database = join(dir, "index.duckdb");
