@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { appendFile, mkdtemp, readdir, readFile, rename, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,6 +98,32 @@ test("kill -9 during a bulk catch-up leaves whole committed batches; the next ru
     await assertSameAsCleanSync({ root, config, database });
   } finally {
     service?.kill();
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+// A format change (here the journals' title format in config.edn) re-indexes every file in one bulk load,
+// whose postings wait in parts while each batch deletes the old rows from the tables (postings-parts.ts).
+test("a format change re-indexes every file in bulk and leaves what a clean sync under the new settings leaves", async () => {
+  const root = await mkdtemp(join(tmpdir(), "sync-pipeline-bulk-format-"));
+  try {
+    const graph = join(root, "graph");
+    await generateGraph(graph, { files: 120, seed: 13 });
+    const config = await writeConfigFile(root, "config", { batch: { maxFiles: 16 } });
+    const database = join(root, "config.duckdb");
+    assert.equal((await runJson<SyncSummary>(["run", "--once", "--config", config])).indexed, 120);
+    const settings = join(graph, "logseq/config.edn");
+    const edn = await readFile(settings, "utf8");
+    assert.ok(edn.includes(`:journal/page-title-format "MMM do, yyyy"`));
+    await writeFile(settings, edn.replace(`:journal/page-title-format "MMM do, yyyy"`, `:journal/page-title-format "yyyy-MM-dd"`));
+
+    const again = await runJson<SyncSummary>(["run", "--once", "--config", config]);
+    assert.deepEqual([again.indexed, again.unchanged], [120, 0], "every file parsed again");
+    const journals = await queryRows(database, `SELECT count(*) AS n FROM pages WHERE journal_day IS NOT NULL AND regexp_matches(name, '^\\d{4}-\\d{2}-\\d{2}$')`);
+    assert.ok(Number(journals[0]?.["n"]) > 0, "journal pages carry the new title format");
+    assert.equal(existsSync(`${database}.postings`), false, "the load's parts merged and removed");
+    await assertSameAsCleanSync({ root, config, database });
+  } finally {
     await rm(root, { recursive: true, force: true });
   }
 });
