@@ -9,7 +9,7 @@ import { LIST, listValue, VARCHAR } from "./duckdb.ts";
 import { SCRATCH_DDL } from "./schema.ts";
 import { FILE_STAMPS_SQL, FILE_STATES_OF_SQL, FILE_STATES_SQL, FILE_STATES_WITH_CHECKSUM_SQL, type FileRowSelection } from "./file-states.ts";
 import { mergeParts, rewriteInTermOrder, updateDocumentFrequencies } from "./postings.ts";
-import { POSTINGS_PARTS, PostingsParts } from "./postings-parts.ts";
+import { mergeLeftParts, POSTINGS_PARTS, PostingsParts } from "./postings-parts.ts";
 import { ClashingNames, reconcilePageNameClashes, type Reconciled } from "./page-name-clashes.ts";
 import { holdClaims, recordClashes, type HeldClaim } from "./page-name-holds.ts";
 import type { GraphConfig } from "../logseq/types.ts";
@@ -145,35 +145,8 @@ export class IndexWriter {
     writer.#memoryLimitMb = (limits ?? DEFAULT_LIMITS).memoryLimitMb;
     writer.#nextKey = BigInt(Number(await writer.#scalar(`SELECT coalesce(max(key), -1) + 1 FROM blocks`)));
     await invalidateOnNewDuckDB(writer.#db.connection);
-    await writer.#mergeLeftParts();
+    if (writer.#parts !== null) await mergeLeftParts(writer.#parts, db.connection, writer.#run);
     return writer;
-  }
-
-  /**
-   * A bulk load that stopped before its end (a crash, a failed sync) left
-   * its committed batches' postings in parts: they join fts_postings now, so
-   * that everything this writer serves finds them. The load's unsorted mark
-   * stays, and the next sync's end sorts the table. A listed part that
-   * cannot be read (deleted by hand, lost to a power cut), or a list that
-   * is not one, leaves blocks without postings: the index format is dropped
-   * then, so the next sync re-indexes every file.
-   */
-  async #mergeLeftParts(): Promise<void> {
-    if (this.#parts === null) return;
-    const files = this.#parts.restore((await this.readState())[POSTINGS_PARTS]);
-    if (files !== "unreadable" && files.postings.length === 0) return;
-    const c = this.#db.connection;
-    await c.run("BEGIN TRANSACTION");
-    try {
-      if (files === "unreadable") throw new Error("the list of postings parts is unreadable");
-      await mergeParts(this.#run, files, "table");
-      await setSyncState(c, { [POSTINGS_PARTS]: "" });
-      await c.run("COMMIT");
-    } catch {
-      await c.run("ROLLBACK").catch(() => {});
-      await this.setState({ [POSTINGS_PARTS]: "", index_format: "" });
-    }
-    this.#parts.merged();
   }
 
   /** Where this writer stages its batches' rows (removed on close). */
@@ -379,9 +352,9 @@ export class IndexWriter {
     await this.#checkpoints.before(c, batch.writes.length, this.#bulkLoad);
     await this.#paths.load(c);
     const parts = this.#parts;
-    // Postings in parts cannot be deleted or read: a batch that would (a path the load wrote, written again or
-    // deleted; a search model following the commit) first moves them into fts_postings, and the load goes on there.
-    const mergeFirst = parts !== null && parts.any && (options.modelDelta === true || parts.holdsAny(batch.writes.flatMap(pathsOf)));
+    // Postings in parts cannot be deleted: a batch that would (a path the load wrote, written again or deleted)
+    // first moves them into fts_postings, and the load goes on there. (No search model reads a one-shot load.)
+    const mergeFirst = parts !== null && parts.holdsAny(batch.writes.flatMap(pathsOf));
     /** The part this batch writes its postings to, if any. */
     const part = parts !== null && parts.on && !mergeFirst ? parts.partFor(keyBefore) : undefined;
     let partWritten = false;

@@ -1,6 +1,8 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Part, Parts } from "./postings.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { mergeParts, type Part, type Parts, type Statement } from "./postings.ts";
+import { readSyncState, setSyncState, writeSyncState } from "./sync-state.ts";
 
 /** sync_state key: the parts committed batches wrote, a JSON array of their first keys ("" or missing: none). */
 export const POSTINGS_PARTS = "postings_parts";
@@ -129,6 +131,31 @@ export class PostingsParts {
     this.#on = false;
     rmSync(this.folder, { force: true, recursive: true });
   }
+}
+
+/**
+ * At a writer's open: a bulk load that stopped before its end (a crash, a
+ * failed sync) left its committed batches' postings in parts; they join
+ * fts_postings now, so that everything the writer serves finds them. The
+ * load's unsorted mark stays, and the next sync's end sorts the table. A
+ * listed part that cannot be read (deleted by hand, lost to a power cut),
+ * or a list that is not one, leaves blocks without postings: the index
+ * format is dropped then, so the next sync re-indexes every file.
+ */
+export async function mergeLeftParts(parts: PostingsParts, c: DuckDBConnection, run: Statement): Promise<void> {
+  const files = parts.restore((await readSyncState(c))[POSTINGS_PARTS]);
+  if (files !== "unreadable" && files.postings.length === 0) return;
+  await c.run("BEGIN TRANSACTION");
+  try {
+    if (files === "unreadable") throw new Error("the list of postings parts is unreadable");
+    await mergeParts(run, files, "table");
+    await setSyncState(c, { [POSTINGS_PARTS]: "" });
+    await c.run("COMMIT");
+  } catch {
+    await c.run("ROLLBACK").catch(() => {});
+    await writeSyncState(c, { [POSTINGS_PARTS]: "", index_format: "" });
+  }
+  parts.merged();
 }
 
 function parseList(state: string): string[] | null {
