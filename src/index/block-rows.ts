@@ -83,7 +83,8 @@ const ROW_END = new TextEncoder().encode(`"}\n`);
  * nothing made the main thread and the writer collect the rows they were
  * done with, and a 20,000-file full index held 120-170 MB of them (a
  * FinalizationRegistry count) until a collection came by. A plain buffer
- * counts, and the writer detaches its batch's buffer once written.
+ * counts, and the main thread copies it into its batch's buffer, which the
+ * writer hands back once written, for the next batch.
  */
 function ownRows(blocks: ByteSink, refs: ByteSink): { blockRows: Uint8Array; refRows: Uint8Array } {
   const memory = new ArrayBuffer(blocks.at + refs.at);

@@ -112,9 +112,12 @@ export type IndexBatch = {
   writes: FileWrite[];
   /** `conflicts.pageNameClash.strategy`: under index and manual a file newly claiming an owned page name is held (page-name-holds.ts). */
   pageNameClash?: ConflictStrategy;
-  /** The buffer the writes' rows are views of when the batch was packed for the writer thread (bulkheads/apply-batch.ts), which detaches it once written. */
+  /** The buffer the writes' rows are views of when the batch was packed for the writer thread (bulkheads/apply-batch.ts), which hands it back once written. */
   rows?: ArrayBuffer;
 };
+
+/** What the writer thread answers for a packed batch: its result, and the batch's rows buffer handed back once written (bulkheads/apply-batch.ts). */
+export type AppliedBatch = BatchResult & { rows?: ArrayBuffer };
 
 export type BatchResult = {
   indexed: number;

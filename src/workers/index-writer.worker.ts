@@ -7,7 +7,8 @@ import type { PageHit, PageSearchQuery } from "../index/page-search.ts";
 import { readStatus, type IndexStatus } from "../index/status.ts";
 import type { GraphConfig } from "../logseq/types.ts";
 import type { DatabaseLimits } from "../index/database.ts";
-import type { BatchResult, IndexBatch } from "../index/index-batch.ts";
+import type { AppliedBatch, BatchResult, IndexBatch } from "../index/index-batch.ts";
+import { withTransfer } from "./transfer.ts";
 import type { FileRowSelection } from "../index/file-states.ts";
 import { readBacklinks, type BacklinksView } from "../index/backlinks.ts";
 import { readBlock, type BlockView } from "../index/block-context.ts";
@@ -83,22 +84,31 @@ export function fileStates(select?: FileRowSelection): Promise<string> {
   return exclusive(() => current().fileStatesJson(select));
 }
 
-export function apply(batch: IndexBatch): Promise<BatchResult> {
-  return exclusive(() => {
-    searchModel?.yieldToWrite();
-    const writer = current();
-    // A loaded model is refreshed from what the commit changed instead of dropped (search-model-refresh.ts).
-    return writer.apply(batch, { modelDelta: searchModel?.wantsDelta === true }).finally(() => searchModel?.committed(writer.takeModelDelta()));
-  }).finally(() => release(batch.rows));
+export async function apply(batch: IndexBatch): Promise<AppliedBatch> {
+  let result: BatchResult;
+  try {
+    result = await exclusive(() => {
+      searchModel?.yieldToWrite();
+      const writer = current();
+      // A loaded model is refreshed from what the commit changed instead of dropped (search-model-refresh.ts).
+      return writer.apply(batch, { modelDelta: searchModel?.wantsDelta === true }).finally(() => searchModel?.committed(writer.takeModelDelta()));
+    });
+  } catch (error) {
+    release(batch.rows);
+    throw error;
+  }
+  const rows = batch.rows;
+  // Nothing here keeps a view of it past `apply` (block lines are decoded into strings): it goes back,
+  // transferred, for the next batch's rows (bulkheads/apply-batch.ts RowBuffers).
+  return rows === undefined || rows.byteLength === 0 ? result : withTransfer<AppliedBatch>({ ...result, rows }, [rows]);
 }
 
 /**
- * Detaches a written batch's rows buffer (bulkheads/apply-batch.ts): moved
- * into a buffer nothing references, its memory goes back at this thread's
- * next scavenge. Left to the batch's objects, it waited for a full
- * collection, which the writer seldom needs: a 20,000-file full index held
- * every batch's rows (164 MB) until it ended. Nothing keeps a view of it
- * past `apply` (block lines are decoded into strings).
+ * Detaches the rows buffer of a batch that failed (bulkheads/apply-batch.ts):
+ * moved into a buffer nothing references, its memory goes back at this
+ * thread's next scavenge, not at a full collection, which the writer seldom
+ * needs (a 20,000-file full index once held every batch's rows, 164 MB,
+ * until it ended).
  */
 function release(rows: ArrayBuffer | undefined): void {
   if (rows !== undefined && rows.byteLength > 0) structuredClone(rows, { transfer: [rows] });

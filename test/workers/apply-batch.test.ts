@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applyBatch, packRows } from "../../src/bulkheads/apply-batch.ts";
+import { applyBatch, packRows, RowBuffers } from "../../src/bulkheads/apply-batch.ts";
+import { transferredValue } from "../../src/workers/transfer.ts";
 import { createPools } from "../../src/bulkheads/pools.ts";
 import { loadConfig } from "../../src/config/load-config.ts";
 import type { FileWrite, IndexBatch } from "../../src/index/index-batch.ts";
@@ -82,19 +83,84 @@ test("a batch sent to the writer thread leaves the documents' rows readable here
   }
 });
 
-test("the writer thread detaches a batch's packed rows once it is written: their memory goes at its next scavenge, not at a full collection", async () => {
+test("the writer thread hands a written batch's packed rows back, and detaches those of a batch that failed", async () => {
   const g = await tempGraph({});
   try {
     // The worker module's exports, called on this thread as piscina calls them in the writer's.
     await writerThread.open({ database: g.database, graph: defaultGraphConfig, limits: DEFAULT_LIMITS });
     const packed = packRows(batchOf());
     assert.ok((packed.rows?.byteLength ?? 0) > 0);
-    const result = await writerThread.apply(packed);
-    assert.equal(result.indexed, 2);
-    assert.equal(packed.rows?.byteLength, 0, "the packed buffer is detached");
+    const answer = transferredValue(await writerThread.apply(packed));
+    assert.equal(answer.indexed, 2);
+    assert.equal(answer.rows, packed.rows, "the packed buffer goes back, to be transferred with the answer");
+    // A batch the writer rolls back: a document whose rows DuckDB cannot read.
+    const bad = indexWrite("pages/c.md", "- x\n");
+    const failing = packRows({ writes: [{ ...bad, doc: { ...bad.doc, blockRows: new TextEncoder().encode("not a row\n") } }] });
+    await assert.rejects(writerThread.apply(failing));
+    assert.equal(failing.rows?.byteLength, 0, "a failed batch's buffer is detached: its memory goes at the next scavenge");
     await writerThread.close();
     assert.deepEqual(await queryRows(g.database, "SELECT count(*)::INTEGER AS n FROM blocks"), [{ n: 3 }]);
   } finally {
     await g.cleanup();
   }
+});
+
+/** A page whose rows take about `kb` kilobytes. */
+function pageOf(path: string, kb: number, word: string): Extract<FileWrite, { op: "index" }> {
+  const lines = Array.from({ length: kb * 4 }, (_, i) => `- ${word} ${i} ${"x".repeat(200)}\n`);
+  return indexWrite(path, lines.join(""));
+}
+
+test("a large batch's buffer comes back from the writer thread and the next large batch is packed into it: stale bytes past its rows change nothing", async () => {
+  const g = await tempGraph({});
+  const config = await loadConfig(g.config);
+  const pools = await createPools(config, await readGraphConfig(config.graph));
+  const buffers = new RowBuffers();
+  try {
+    // About 1.5 MB of rows, then 1.2 MB into the same buffer (its last 0.3 MB still the first batch's), then a small batch.
+    const first = await applyBatch(pools.writing, { writes: [pageOf("pages/one.md", 700, "alpha"), pageOf("pages/two.md", 700, "beta")] }, buffers);
+    assert.equal(first.indexed, 2);
+    assert.equal(buffers.spares, 1, "the first batch's buffer is kept");
+    const second = await applyBatch(pools.writing, { writes: [pageOf("pages/three.md", 1100, "gamma")] }, buffers);
+    assert.equal(second.indexed, 1);
+    assert.equal(buffers.spares, 1, "taken for the second batch and given back: still one");
+    const small = await applyBatch(pools.writing, { writes: [indexWrite("pages/four.md", "- delta\n")] }, buffers);
+    assert.equal(small.indexed, 1);
+    assert.equal(buffers.spares, 0, "a small batch (an edit) drops the spares");
+  } finally {
+    await pools.close();
+  }
+  try {
+    assert.deepEqual(
+      await queryRows(g.database, "SELECT path, count(*)::INTEGER AS blocks, min(split_part(content, ' ', 1)) AS word, max(split_part(content, ' ', 1)) AS also FROM blocks GROUP BY path ORDER BY path"),
+      [
+        { path: "pages/four.md", blocks: 1, word: "delta", also: "delta" },
+        { path: "pages/one.md", blocks: 2800, word: "alpha", also: "alpha" },
+        { path: "pages/three.md", blocks: 4400, word: "gamma", also: "gamma" },
+        { path: "pages/two.md", blocks: 2800, word: "beta", also: "beta" },
+      ],
+    );
+    assert.deepEqual(await queryRows(g.database, "SELECT count(*)::INTEGER AS n FROM fts_terms WHERE term IN ('alpha', 'beta', 'gamma', 'delta')"), [{ n: 4 }]);
+  } finally {
+    await g.cleanup();
+  }
+});
+
+test("RowBuffers keeps at most two large buffers, the largest, and hands out one that fits", () => {
+  const buffers = new RowBuffers();
+  const mb = RowBuffers.SPARE_MIN_BYTES;
+  const [a, b, c] = [new ArrayBuffer(mb), new ArrayBuffer(3 * mb), new ArrayBuffer(2 * mb)];
+  buffers.give(new ArrayBuffer(mb - 1));
+  assert.equal(buffers.spares, 0, "a small buffer is not kept");
+  buffers.give(a);
+  buffers.give(b);
+  buffers.give(c);
+  assert.equal(buffers.spares, 2);
+  assert.equal(buffers.take(2 * mb + 1), b);
+  assert.equal(buffers.take(2 * mb + 1).byteLength, Math.ceil((2 * mb + 1) * 1.25), "none fits: a new one, a quarter larger");
+  assert.equal(buffers.take(mb), c);
+  assert.equal(buffers.spares, 0);
+  buffers.give(b);
+  assert.equal(buffers.take(10).byteLength, 10);
+  assert.equal(buffers.spares, 0, "a small batch drops the spares");
 });
